@@ -1,0 +1,28 @@
+# Command Center: `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test venv migrate bench clean
+
+venv: $(INSTALLED)
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+migrate: venv
+	DEBUG=true $(PY) manage.py migrate --noinput
+
+# Everything a demo needs, in the foreground; one Ctrl-C stops it all.
+run: migrate
+	@DEBUG=true $(PY) manage.py run_demo_setup
+	DEBUG=true $(VENV)/bin/honcho --procfile Procfile.dev start
+
+test: venv
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 staticfiles .pytest_cache

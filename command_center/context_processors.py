@@ -1,0 +1,14 @@
+from command_center.roles import OPERATOR
+
+
+def roles(request):
+    """The signed-in user's role and what they may do, for templates to show or hide controls."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"can_retry": False, "can_sync": False, "role": None}
+    is_operator = user.is_superuser or any(group.name == OPERATOR for group in user.groups.all())
+    return {
+        "role": "Operator" if is_operator else "Viewer",
+        "can_retry": user.has_perm("connections.retry_groupconnection"),
+        "can_sync": user.has_perm("command_center.start_sync"),
+    }

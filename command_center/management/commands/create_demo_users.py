@@ -1,0 +1,26 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+
+from command_center.roles import OPERATOR, VIEWER
+
+DEMO_USERS = [
+    # (username, password, role, full name)
+    ("operator", "operator-demo", OPERATOR, "Olivia Operator"),
+    ("viewer", "viewer-demo", VIEWER, "Victor Viewer"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or reset) the demo Operator and Viewer logins and print them. For demos only."
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        for username, password, role, full_name in DEMO_USERS:
+            first, last = full_name.split(" ", 1)
+            user, _ = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
+            user.set_password(password)
+            user.is_active = True
+            user.save()
+            user.groups.set([Group.objects.get(name=role)])
+            self.stdout.write(f"  {role:<9} username: {username:<9} password: {password}")

@@ -1,0 +1,193 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class SyncRun(models.Model):
+    """One run of a Noyo sync: a row first, then a Celery task that fills it in.
+
+    ``resources`` holds per-resource progress and counts, e.g.
+    ``{"group_connections": {"total": 120, "fetched": 120, "created": 3,
+    "updated": 5, "unchanged": 112, "removed": 0, "failed": 0, "done": true}}``,
+    updated as the run goes so the Syncs page can show live progress.
+    """
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        USER = "user", "User"
+        COMMAND = "command", "Command"
+        WEBHOOK = "webhook", "Webhook"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Finished with failed records"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+
+    kind = models.CharField(max_length=64, help_text="Resource family synced, or 'full'.")
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    resources = models.JSONField(default=dict, blank=True)
+    api_calls = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, help_text="The outcome in plain words.")
+    error = models.TextField(blank=True, help_text="Traceback of an unexpected failure.")
+
+    class Meta:
+        ordering = ["-created"]
+        permissions = [("start_sync", "Can start a Noyo sync")]
+        indexes = [
+            # Syncs page: newest first, filtered by kind/status.
+            models.Index(fields=["kind", "-created"], name="syncrun_kind_created_idx"),
+            # "Is one already running?" and the stale-run reaper.
+            models.Index(fields=["status", "kind"], name="syncrun_status_kind_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} sync #{self.pk} ({self.status})"
+
+    def get_kind_display(self):
+        return self.kind.replace("_", " ").capitalize()
+
+    @property
+    def is_active(self):
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+
+class SyncFailure(models.Model):
+    """A record a sync could not mirror: kept with its payload so nothing is silently dropped."""
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="failures")
+    resource = models.CharField(max_length=64)
+    noyo_id = models.CharField(max_length=64, blank=True)
+    reason = models.TextField()
+    payload = models.JSONField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.resource} {self.noyo_id}: {self.reason[:60]}"
+
+
+class AuditEntry(models.Model):
+    """Who did what, and what came of it. Written once, never edited from the UI."""
+
+    class Action(models.TextChoices):
+        RETRY = "retry", "Retry connection"
+        SYNC = "sync", "Start sync"
+        EXPORT = "export", "Export CSV"
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    summary = models.CharField(max_length=500)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            # Audit log page filtered by action, newest first.
+            models.Index(fields=["action", "-created"], name="audit_action_created_idx"),
+        ]
+
+    def __str__(self):
+        return self.summary
+
+
+class StatusChangeQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        """The timeline of one mirrored record, oldest first."""
+        return self.filter(resource=obj._meta.label_lower, object_id=str(obj.pk)).order_by("observed_at", "id")
+
+    def for_resource(self, model):
+        """Changes of one kind of record (a model class or instance), e.g. for "latest status changes"."""
+        return self.filter(resource=model._meta.label_lower)
+
+    def latest_first(self):
+        return self.order_by("-observed_at", "-id")
+
+
+class StatusChangeManager(models.Manager.from_queryset(StatusChangeQuerySet)):
+    def build(self, obj_or_model, object_id, old_status, new_status, observed_at=None, noyo_modified=None, run=None):
+        """An unsaved StatusChange, for the sync to ``bulk_create`` with others.
+
+        ``old_status`` is "" (or None) the first time a record is seen.
+        """
+        return self.model(
+            resource=obj_or_model._meta.label_lower,
+            object_id=str(object_id),
+            old_status=old_status or "",
+            new_status=new_status or "",
+            observed_at=observed_at or timezone.now(),
+            noyo_modified=noyo_modified,
+            run=run,
+        )
+
+    def record(self, obj, old_status, new_status, observed_at=None, noyo_modified=None, run=None):
+        """Save one transition of ``obj`` (a webhook re-fetch, a retry); the sync uses ``build`` in bulk."""
+        change = self.build(obj, obj.pk, old_status, new_status, observed_at, noyo_modified, run)
+        change.save()
+        return change
+
+
+class StatusChange(models.Model):
+    """One status transition of a mirrored record, as a sync observed it.
+
+    Written for group connections, disconnection requests, member requests,
+    member transactions, member snapshots and snapshot fulfillment summaries.
+    ``resource`` is the model's ``app_label.modelname`` (``connections.groupconnection``);
+    ``old_status`` is blank when the record was first seen. ``observed_at`` is when
+    the sync saw the change (the change happened at or before it); ``noyo_modified``
+    is the record's ``modified`` in that payload, when Noyo sent one.
+    """
+
+    resource = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    old_status = models.CharField(max_length=64, blank=True)
+    new_status = models.CharField(max_length=64, blank=True)
+    observed_at = models.DateTimeField(default=timezone.now)
+    noyo_modified = models.DateTimeField(null=True, blank=True)
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="status_changes")
+
+    objects = StatusChangeManager()
+
+    class Meta:
+        ordering = ["-observed_at", "-id"]
+        indexes = [
+            # Timeline of one record (detail pages): for_object(obj).
+            models.Index(fields=["resource", "object_id", "observed_at"], name="statuschange_object_idx"),
+            # Dashboard "latest status changes" per kind of record, newest first.
+            models.Index(fields=["resource", "-observed_at"], name="statuschange_resource_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} {self.object_id}: {self.old_status or '∅'} → {self.new_status}"
+
+    @property
+    def is_first_sight(self):
+        return not self.old_status

@@ -1,0 +1,247 @@
+"""The Noyo Fulfillment API contract: the one place that states it.
+
+Both the client (``command_center.noyo.client``) and the sandbox
+(``command_center.noyo.sandbox``) import from here, so a change to a path, an
+enum or a limit is made once. Sources: ``shared/noyo-api/ENDPOINTS.md`` and
+``shared/seeds/``. Where the documents leave something UNCONFIRMED, the reading
+chosen is recorded in ``UNCONFIRMED_CHOICES`` below, next to the constant it
+shapes, so that changing it once Noyo confirms otherwise is a one-line edit.
+
+No Django imports here: the client must be usable on its own.
+"""
+
+from __future__ import annotations
+
+API_PREFIX = "/api/v1"
+TOKEN_PATH = "/auth/public/token"
+
+# --- Pagination (ENDPOINTS.md §3.2) ------------------------------------------
+PAGE_SIZE_MIN = 5
+PAGE_SIZE_MAX = 100
+PAGE_SIZE_DEFAULT = 20
+
+# --- Token lifetime (ENDPOINTS.md §2) ----------------------------------------
+# The prose says ~10 minutes, the troubleshooting text says ``expires_in`` is in
+# milliseconds, and the example value 864000 would be 10 days in seconds. We
+# trust none of it blindly: the token is renewed after the *shorter* of the two
+# readings, capped at TOKEN_MAX_AGE_SECONDS.
+TOKEN_MAX_AGE_SECONDS = 8 * 60
+TOKEN_RENEW_MARGIN_SECONDS = 60
+
+# --- Enums ------------------------------------------------------------------
+GROUP_CONNECTION_STATUSES = (
+    "created",
+    "processing",
+    "noyo_review",
+    "waiting_on_carrier",
+    "carrier_authorization",
+    "action_required",
+    "unable_to_connect",
+    "completed",
+)
+# Statuses in which setup_result may carry an ``error`` (seed 000).
+GROUP_CONNECTION_ERROR_STATUSES = (
+    "noyo_review",
+    "action_required",
+    "waiting_on_carrier",
+    "unable_to_connect",
+)
+# Noyo moves these forward on its own; a connection sitting in one for long is "stuck".
+GROUP_CONNECTION_IN_FLIGHT_STATUSES = ("processing", "noyo_review", "waiting_on_carrier")
+GROUP_CONNECTION_REQUEST_TYPES = ("initial", "incremental")
+
+GROUP_DISCONNECTION_STATUSES = ("needs_review", "processing", "completed", "rejected")
+GROUP_DISCONNECTION_SOURCE_TYPES = ("platform", "carrier", "noyo")
+GROUP_DISCONNECTION_REASONS = (
+    "broker_of_record",
+    "lost_access",
+    "no_longer_eligible",
+    "not_using_connection",
+    "other",
+    "payment_lapse",
+    "platform_requested",
+    "terminated",
+)
+
+LINES_OF_COVERAGE = (
+    "medical",
+    "dental",
+    "vision",
+    "life",
+    "add",
+    "std",
+    "ltd",
+    "accident",
+    "critical_illness",
+    "cancer",
+    "hospital_indemnity",
+)
+GROUP_ENROLLMENT_STATUSES = ("pending", "active", "completed")
+PLAN_STATUSES = ("active", "discontinued", "pending")
+INDIVIDUAL_ENROLLMENT_STATUSES = ("pending", "active", "terminated")
+INDIVIDUAL_TYPES = ("employee", "dependent")
+CONTACT_TYPES = ("billing", "company", "executive", "online", "carrier")
+
+DEPENDENT_RELATIONSHIPS = (
+    "adopted-child",
+    "child",
+    "civil-union",
+    "domestic-partner",
+    "ex-spouse",
+    "foster-child",
+    "grandchild",
+    "legal-guardianship",
+    "other",
+    "spouse",
+    "step-child",
+)
+EMPLOYMENT_STATUSES = ("full-time", "part-time", "terminated", "retired", "leave")
+PREMIUM_TYPES = ("employee_amount", "employer_amount")
+
+MEMBER_SNAPSHOT_STATUSES = ("submitted", "processing", "completed", "canceled", "replaced", "failed")
+FULFILLMENT_STATUSES = ("processing", "sent", "invalid", "scheduled", "no_changes", "replaced")
+DIFFERENCE_CLASSIFICATIONS = ("missing_from_carrier", "field_mismatch", "missing_from_platform")
+
+RENEWAL_DECISION_STATUSES = ("submitted", "ready", "not_ready", "done")
+
+MEMBER_REQUEST_TYPES = (
+    "new_hire",
+    "termination",
+    "demographic",
+    "qualifying_life_event",
+    "open_enrollment",
+    "enrollment_snapshot",
+    "cobra_enrollment",
+    "cobra_termination",
+)
+MEMBER_REQUEST_STATUSES = ("processing", "completed", "failed", "canceled")
+MEMBER_TRANSACTION_STATUSES = ("processing", "completed", "failed", "canceled")
+MEMBER_TRANSACTION_TYPES = (
+    "carrier_cobra_enrollment",
+    "carrier_cobra_termination",
+    "carrier_demographic",
+    "carrier_demographic_full",
+    "carrier_enrollment_snapshot_new_hire",
+    "carrier_new_hire",
+    "carrier_open_enrollment_adding",
+    "carrier_open_enrollment_full",
+    "carrier_open_enrollment_modifying",
+    "carrier_open_enrollment_removing",
+    "carrier_qualifying_life_event_adding",
+    "carrier_qualifying_life_event_full",
+    "carrier_qualifying_life_event_modifying",
+    "carrier_qualifying_life_event_removing",
+    "carrier_termination",
+    "noyo_termination",
+)
+
+WEBHOOK_EVENT_TYPES = (
+    "group.created",
+    "group_connection_request.created",
+    "group_connection_request.status_change",
+    "group_disconnection_request.created",
+    "group_disconnection_request.status_change",
+    "member_snapshot.status_change",
+    "member_snapshot_carrier_fulfillment_status.status_change",
+    "difference.created",
+    "difference.discrepancy",
+    "difference.resolved",
+    "difference.replaced",
+)
+WEBHOOK_SIGNATURE_HEADER = "x-noyo-signature"
+WEBHOOK_TIMESTAMP_HEADER = "x-noyo-timestamp"
+
+# --- Paths (all under API_PREFIX) -------------------------------------------
+# Lists answer the pagination envelope {"meta": {...}, "response": [...]}
+# unless named in BARE_ARRAY_PATHS / SINGLE_OBJECT_PATHS.
+PATHS = {
+    "groups": "/groups",
+    "group": "/groups/{group_id}",
+    "group_carrier_configurations": "/groups/{group_id}/carrier_configurations",
+    "group_contacts": "/groups/{group_id}/contacts",
+    "group_locations": "/groups/{group_id}/locations",
+    "group_latest_audit": "/groups/{group_id}/audit_requests/latest",
+    "group_connections": "/group_connections",
+    "group_connection": "/group_connections/{connection_id}",
+    "group_connection_retry": "/group_connections/{connection_id}/retry",
+    "group_group_connections": "/groups/{group_id}/group_connections",
+    "group_disconnection_requests": "/groups/{group_id}/group_disconnection_requests",
+    "group_disconnection_request": "/group_disconnection_requests/{request_id}",
+    "group_enrollments": "/groups/{group_id}/group_enrollments",
+    "group_enrollment": "/group_enrollments/{enrollment_id}",
+    "group_plans": "/groups/{group_id}/plans",
+    "renewal_decisions": "/renewal_decisions",
+    "group_renewal_decisions": "/groups/{group_id}/renewal_decisions",
+    "employees": "/employees",
+    "employee": "/employees/{employee_id}",
+    "group_employees": "/groups/{group_id}/employees",
+    "employee_dependents": "/employees/{employee_id}/dependents",
+    "dependent": "/dependents/{dependent_id}",
+    "employee_individual_enrollments": "/employees/{employee_id}/individual_enrollments",
+    "group_enrollment_individual_enrollments": "/group_enrollments/{enrollment_id}/individual_enrollments",
+    "individual_enrollment": "/individual_enrollments/{enrollment_id}",
+    "employee_premiums": "/employees/{employee_id}/premiums",
+    "group_member_snapshots": "/groups/{group_id}/member_snapshots",
+    "employee_member_snapshots": "/employees/{employee_id}/member_snapshots",
+    "member_snapshot": "/member_snapshots/{snapshot_id}",
+    "differences": "/differences",
+    "member_requests": "/member_requests",
+    "member_request": "/member_requests/{request_id}",
+    "employee_member_requests": "/employees/{employee_id}/member_requests",
+    "member_request_transactions": "/member_requests/{request_id}/member_transactions",
+    "member_transactions": "/member_transactions",
+    "member_transaction": "/member_transactions/{transaction_id}",
+}
+BARE_ARRAY_PATHS = frozenset({"group_carrier_configurations"})
+SINGLE_OBJECT_PATHS = frozenset({"group_latest_audit"})
+
+# Query filters each list accepts (ENDPOINTS.md). Comma lists are noted.
+LIST_FILTERS = {
+    "groups": ("company", "group_ids", "carrier_id", "carrier_group_id"),
+    "group_connections": ("id", "status", "carrier_id", "carrier_group_id", "organization_id", "sort_by", "sort_direction"),
+    "group_group_connections": ("status", "sort_by", "sort_direction"),
+    "group_enrollments": ("effective_date", "status"),
+    "group_plans": ("effective_date", "status", "line_of_coverage", "carrier_id"),
+    "group_carrier_configurations": ("effective_date",),
+    "employees": ("first_name", "last_name", "date_of_birth", "name"),
+    "group_employees": ("first_name", "last_name", "date_of_birth", "name"),
+    "employee_individual_enrollments": ("effective_date", "include_dependents"),
+    "group_enrollment_individual_enrollments": ("effective_date",),
+    "employee_premiums": ("effective_date",),
+    "group_member_snapshots": ("employee_id",),
+    "differences": ("member_snapshot_id", "group_id", "employee_id", "carrier_id"),
+    "member_requests": ("employee_id", "group_id", "status", "request_type"),
+    "member_transactions": ("ids", "member_request_id"),
+}
+COMMA_LIST_FILTERS = frozenset({"id", "status", "carrier_id", "group_ids", "ids"})
+
+# --- Writes -----------------------------------------------------------------
+RETRY_FIELDS = ("carrier_group_id", "broker_federal_ein", "broker_tin")
+CREATE_CONNECTION_REQUIRED = ("carrier_id", "group_data")
+CREATE_CONNECTION_GROUP_DATA_REQUIRED = ("carrier_group_id", "group_name")
+# Retry is answered 201 with the updated connection (ENDPOINTS.md §6.3).
+RETRY_SUCCESS_STATUS = 201
+
+# --- Where the documents are silent, what we chose ----------------------------
+UNCONFIRMED_CHOICES = {
+    "retryable_statuses": (
+        "Only unable_to_connect is documented as retryable. We also offer retry for "
+        "action_required and carrier_authorization, where setup_result asks the platform "
+        "to act; Noyo's own 4xx for other statuses is shown to the user verbatim."
+    ),
+    "error_body": (
+        'Errors are read as JSON {"message": str, "errors": {field: [str, ...]}} when the body '
+        "is JSON; any other body is kept as text."
+    ),
+    "rate_limits": "429 is not documented; we honour Retry-After (seconds) when it comes.",
+    "group_snapshots_path": "GET /groups/{group_id}/member_snapshots, the same path as create.",
+    "tracking_host": "Differences are read from NOYO_TRACKING_URL, default the API host.",
+    "disconnection_list_all": "No org-wide list: read per group.",
+    "token_expiry_unit": "See TOKEN_MAX_AGE_SECONDS.",
+}
+RETRYABLE_STATUSES = ("unable_to_connect", "action_required", "carrier_authorization")
+
+
+def path(name: str, **params: str) -> str:
+    """The full request path of a named endpoint, e.g. path("group", group_id=...)."""
+    return API_PREFIX + PATHS[name].format(**params)

@@ -1,0 +1,120 @@
+"""Settings come from the environment, and bad values stop the process with a message."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from command_center.env import env_bool, env_int, env_list, env_str
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("raw,expected", [("true", True), ("1", True), ("YES", True), ("on", True), ("false", False), ("0", False), ("no", False), ("", False)])
+def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("FLAG", raw)
+    assert env_bool("FLAG", default=not expected) is expected
+
+
+def test_env_bool_refuses_a_typo(monkeypatch):
+    monkeypatch.setenv("FLAG", "ture")
+    with pytest.raises(ImproperlyConfigured, match="FLAG must be one of"):
+        env_bool("FLAG", default=False)
+
+
+def test_env_bool_uses_the_default_when_unset(monkeypatch):
+    monkeypatch.delenv("FLAG", raising=False)
+    assert env_bool("FLAG", default=True) is True
+
+
+def test_env_int_refuses_words(monkeypatch):
+    monkeypatch.setenv("COUNT", "seven")
+    with pytest.raises(ImproperlyConfigured, match="COUNT must be a whole number"):
+        env_int("COUNT", 3)
+    monkeypatch.setenv("COUNT", "7")
+    assert env_int("COUNT", 3) == 7
+
+
+def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):
+    monkeypatch.setenv("HOSTS", " a.example.com, ,b.example.com ")
+    assert env_list("HOSTS", []) == ["a.example.com", "b.example.com"]
+
+
+def test_a_secret_can_come_from_a_file(monkeypatch, tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("s3cret\n")
+    monkeypatch.setenv("TOKEN_FILE", str(secret))
+    assert env_str("TOKEN") == "s3cret"
+
+
+def _clean_env(**env):
+    """Only what a fresh shell would have, plus the given variables."""
+    return {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "VAR_DIR": "/tmp/cc-var", **env}
+
+
+def _settings_in_subprocess(env, expression):
+    code = f"import command_center.settings as s; print(repr(({expression})))"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_clean_env(**env), capture_output=True, text=True)
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    result = _settings_in_subprocess({"DEBUG": "false", "VAR_DIR": "/tmp/cc-var"}, "s.SECRET_KEY")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_mode_runs_without_a_secret_key():
+    result = _settings_in_subprocess({"DEBUG": "true", "VAR_DIR": "/tmp/cc-var"}, "s.DEBUG")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_database_url_selects_postgres_through_psycopg():
+    result = _settings_in_subprocess(
+        {"DEBUG": "true", "VAR_DIR": "/tmp/cc-var", "DATABASE_URL": "postgres://app:pw@db.internal:5433/cc"},
+        "s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'], s.DATABASES['default']['PORT']",
+    )
+    assert result.stdout.strip() == "('django.db.backends.postgresql', 'db.internal', 5433)"
+
+
+def test_the_defaults_need_nothing_installed():
+    result = _settings_in_subprocess(
+        {"DEBUG": "true", "VAR_DIR": "/tmp/cc-var"},
+        "s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER",
+    )
+    assert result.stdout.strip() == "('django.db.backends.sqlite3', 'filesystem://', False)"
+
+
+def test_noyo_settings_come_from_the_environment():
+    result = _settings_in_subprocess(
+        {
+            "DEBUG": "true",
+            "VAR_DIR": "/tmp/cc-var",
+            "NOYO_API_URL": "https://fulfillment.noyo.com",
+            "NOYO_TOKEN_URL": "https://accounts.noyo.com/auth/public/token",
+            "NOYO_CLIENT_ID": "id-1",
+            "NOYO_CLIENT_SECRET": "secret-1",
+            "ALLOWED_HOSTS": "cc.example.com",
+        },
+        "s.NOYO_API_URL, s.NOYO_TOKEN_URL, s.NOYO_CLIENT_ID, s.NOYO_CLIENT_SECRET, s.ALLOWED_HOSTS",
+    )
+    assert result.stdout.strip() == (
+        "('https://fulfillment.noyo.com', 'https://accounts.noyo.com/auth/public/token', 'id-1', 'secret-1', ['cc.example.com'])"
+    )
+
+
+def test_production_values_pass_the_deploy_checklist():
+    env = _clean_env(
+        DEBUG="false",
+        SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+        ALLOWED_HOSTS="cc.example.com",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
