@@ -1,0 +1,447 @@
+"""The mirror of Noyo's group side: carriers, groups and everything hanging off a group.
+
+Foreign keys between mirrored records use ``db_constraint=False`` and
+``on_delete=DO_NOTHING``, and are nullable. Noyo is the source of truth and the
+mirror only copies it: a connection may arrive (by webhook, or an earlier page of
+a list) before its group, and a mirrored row is never deleted, only marked
+``removed_upstream_at``. The sync writes the ``<name>_id`` columns directly; the
+pages use ``select_related`` (a LEFT JOIN, so a parent not mirrored yet reads as
+None). The Postgres-only trigram indexes live in migration 0002.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from command_center.mirror_models import (
+    NOYO_ID_LENGTH,
+    MirroredModel,
+    mirror_fk,
+    MirrorQuerySet,
+    StatusTrackedModel,
+    text_choices,
+)
+from command_center.noyo import contract
+
+ConnectionStatus = text_choices("ConnectionStatus", contract.GROUP_CONNECTION_STATUSES)
+RequestType = text_choices("RequestType", contract.GROUP_CONNECTION_REQUEST_TYPES)
+DisconnectionStatus = text_choices("DisconnectionStatus", contract.GROUP_DISCONNECTION_STATUSES)
+DisconnectionSourceType = text_choices("DisconnectionSourceType", contract.GROUP_DISCONNECTION_SOURCE_TYPES)
+DisconnectionReason = text_choices("DisconnectionReason", contract.GROUP_DISCONNECTION_REASONS)
+LineOfCoverage = text_choices("LineOfCoverage", contract.LINES_OF_COVERAGE)
+GroupEnrollmentStatus = text_choices("GroupEnrollmentStatus", contract.GROUP_ENROLLMENT_STATUSES)
+PlanStatus = text_choices("PlanStatus", contract.PLAN_STATUSES)
+RenewalDecisionStatus = text_choices("RenewalDecisionStatus", contract.RENEWAL_DECISION_STATUSES)
+
+# Connections that wait on the platform: the "needs attention" queue.
+ATTENTION_STATUSES = ("action_required", "unable_to_connect", "carrier_authorization")
+# Default for "stuck": days in an in-flight status (settings.STUCK_AFTER_DAYS overrides).
+DEFAULT_STUCK_DAYS = 7
+
+
+# --- Carriers -----------------------------------------------------------------------
+
+
+class CarrierQuerySet(models.QuerySet):
+    def ensure(self, ids) -> int:
+        """Create a placeholder carrier for every id not known yet; return how many were created.
+
+        Noyo has no carriers endpoint: the sync calls this with the carrier ids
+        it sees before writing rows that point at them. Existing carriers are
+        left untouched (staff may have named them).
+        """
+        wanted = {str(i) for i in ids if i}
+        if not wanted:
+            return 0
+        known = set(self.filter(pk__in=wanted).values_list("pk", flat=True))
+        missing = sorted(wanted - known)
+        self.bulk_create(
+            [self.model(id=i, name=Carrier.placeholder_name(i), is_placeholder=True) for i in missing],
+            ignore_conflicts=True,
+        )
+        return len(missing)
+
+
+class Carrier(models.Model):
+    """An insurance carrier. Not mirrored (Noyo has no carriers endpoint): created from the
+    carrier ids seen on other records, then named and described by staff in the admin.
+
+    ``carrier_group_id_format`` is a regular expression the whole ``carrier_group_id``
+    must match (blank: format unknown, anything goes); ``format_hint`` says the same
+    in words for people ("8 digits, e.g. 12345678").
+    """
+
+    class Kind(models.TextChoices):
+        SYNC = "sync", "Sync"
+        SEND = "send", "Send"
+        UNKNOWN = "unknown", "Unknown"
+
+    id = models.CharField(primary_key=True, max_length=NOYO_ID_LENGTH, help_text="Noyo's carrier id.")
+    name = models.CharField(max_length=200)
+    is_placeholder = models.BooleanField(default=False, help_text="Named automatically; nobody has named it yet.")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.UNKNOWN)
+    carrier_group_id_format = models.CharField(
+        max_length=200, blank=True, help_text="Regular expression the whole carrier_group_id must match; blank if unknown."
+    )
+    format_hint = models.CharField(max_length=200, blank=True, help_text="The format in plain words, with an example.")
+    file_cadence = models.CharField(max_length=100, blank=True, help_text="For Send carriers, e.g. 'weekly on Monday'.")
+    first_seen = models.DateTimeField(default=timezone.now)
+
+    objects = CarrierQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            # Carriers list and every carrier filter dropdown, sorted by name.
+            models.Index(fields=["name"], name="carrier_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def placeholder_name(carrier_id: str) -> str:
+        return f"Carrier {str(carrier_id)[:8]}"
+
+    def check_carrier_group_id(self, value: str) -> str | None:
+        """Why ``value`` is not a valid carrier group id for this carrier, in plain words; None if fine.
+
+        An unknown format (blank) accepts any non-blank value; a format staff
+        mistyped (not a valid regex) is not held against the user either.
+        """
+        value = (value or "").strip()
+        if not value:
+            return "Enter a carrier group id."
+        if not self.carrier_group_id_format:
+            return None
+        try:
+            pattern = re.compile(self.carrier_group_id_format)
+        except re.error:
+            return None
+        if pattern.fullmatch(value):
+            return None
+        expected = self.format_hint or f"the pattern {self.carrier_group_id_format}"
+        return f"{self.name} expects a carrier group id in this format: {expected}. “{value}” does not match."
+
+
+# --- Groups -------------------------------------------------------------------------
+
+
+class Group(MirroredModel):
+    """An employer group (``GET /groups``)."""
+
+    organization_id = models.CharField(max_length=NOYO_ID_LENGTH, blank=True)
+    name = models.CharField(max_length=500, blank=True)
+    dba_name = models.CharField(max_length=500, blank=True)
+    federal_ein = models.CharField(max_length=64, blank=True)
+    sic_code = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            # Groups list sorted by name (the default sort).
+            models.Index(fields=["name"], name="group_name_idx"),
+            # Groups list filtered by organization.
+            models.Index(fields=["organization_id", "name"], name="group_org_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name or self.dba_name or self.id
+
+
+class GroupConnectionQuerySet(MirrorQuerySet):
+    def needs_action(self):
+        """Connections waiting on the platform (action_required, unable_to_connect, carrier_authorization)."""
+        return self.present().filter(status__in=ATTENTION_STATUSES)
+
+    def stuck(self, days=None, now=None):
+        """Connections in an in-flight status (processing, noyo_review, waiting_on_carrier) for more than ``days``."""
+        return self.present().filter(
+            status__in=contract.GROUP_CONNECTION_IN_FLIGHT_STATUSES,
+            status_changed_at__lt=_cutoff(days, now),
+        )
+
+    def needing_attention(self, days=None, now=None):
+        """The dashboard queue: needs_action() plus stuck(days), oldest status first."""
+        in_flight_too_long = models.Q(
+            status__in=contract.GROUP_CONNECTION_IN_FLIGHT_STATUSES, status_changed_at__lt=_cutoff(days, now)
+        )
+        return (
+            self.present()
+            .filter(models.Q(status__in=ATTENTION_STATUSES) | in_flight_too_long)
+            .order_by(models.F("status_changed_at").asc(nulls_first=True), "id")
+        )
+
+    def retryable(self):
+        """Connections in a status the retry form is offered for (contract.RETRYABLE_STATUSES)."""
+        return self.present().filter(status__in=contract.RETRYABLE_STATUSES)
+
+
+def stuck_days() -> int:
+    return int(getattr(settings, "STUCK_AFTER_DAYS", DEFAULT_STUCK_DAYS))
+
+
+def _cutoff(days, now):
+    return (now or timezone.now()) - dt.timedelta(days=stuck_days() if days is None else days)
+
+
+class GroupConnection(StatusTrackedModel):
+    """A group connection request (GCR): a group being connected to a carrier. The ops team's
+    primary resource. ``group_data`` fields and ``setup_result.error`` are promoted to columns.
+    """
+
+    organization_id = models.CharField(max_length=NOYO_ID_LENGTH, blank=True)
+    group = mirror_fk(Group, "connections")
+    carrier = mirror_fk(Carrier, "connections", db_index=False)  # gc_carrier_status_idx
+    group_audit_request_id = models.CharField(max_length=NOYO_ID_LENGTH, blank=True)
+    request_type = models.CharField(max_length=32, blank=True, choices=RequestType.choices)
+    status = models.CharField(max_length=64, blank=True, choices=ConnectionStatus.choices)
+    completed = models.DateTimeField(null=True, blank=True, help_text="When the connection completed.")
+    federal_ein = models.CharField(max_length=64, blank=True)
+    carrier_group_id = models.CharField(max_length=200, blank=True, help_text="group_data.carrier_group_id")
+    group_name = models.CharField(max_length=500, blank=True, help_text="group_data.group_name")
+    broker_federal_ein = models.CharField(max_length=64, blank=True, help_text="group_data.broker_federal_ein")
+    broker_tin = models.CharField(max_length=64, blank=True, help_text="group_data.broker_tin")
+    employer_email_address = models.CharField(max_length=254, blank=True, help_text="group_data.employer_email_address")
+    setup_error = models.TextField(blank=True, help_text="setup_result.error")
+
+    objects = GroupConnectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-modified"]
+        permissions = [("retry_groupconnection", "Can retry a group connection")]
+        indexes = [
+            # Connections list: filter by status(es), sort by last modified (the default sort).
+            models.Index(fields=["status", "-modified"], name="gc_status_modified_idx"),
+            # Connections list unfiltered, newest first.
+            models.Index(fields=["-modified"], name="gc_modified_idx"),
+            # Carrier filter with status, and the carrier page's "connections by status".
+            models.Index(fields=["carrier", "status"], name="gc_carrier_status_idx"),
+            # Organization filter.
+            models.Index(fields=["organization_id", "status"], name="gc_org_status_idx"),
+            # Request-type filter.
+            models.Index(fields=["request_type", "status"], name="gc_request_type_status_idx"),
+            # stuck(): in-flight statuses ordered by when the status began; "time in status" sort.
+            models.Index(fields=["status", "status_changed_at"], name="gc_status_since_idx"),
+            # Search by carrier_group_id (exact), and the retry form's duplicate check per carrier.
+            models.Index(fields=["carrier_group_id", "carrier"], name="gc_carrier_group_id_idx"),
+            # Sort by group name.
+            models.Index(fields=["group_name"], name="gc_group_name_idx"),
+            # needing_attention(): the small set waiting on the platform, oldest first.
+            models.Index(
+                fields=["status_changed_at"],
+                name="gc_attention_idx",
+                condition=models.Q(status__in=ATTENTION_STATUSES, removed_upstream_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.group_name or self.group_id or '?'} → {self.carrier_id or '?'} ({self.status})"
+
+    @property
+    def is_retryable(self) -> bool:
+        return self.status in contract.RETRYABLE_STATUSES and not self.is_removed_upstream
+
+    @property
+    def needs_action(self) -> bool:
+        return self.status in ATTENTION_STATUSES
+
+    def is_stuck(self, days=None, now=None) -> bool:
+        return (
+            self.status in contract.GROUP_CONNECTION_IN_FLIGHT_STATUSES
+            and self.status_changed_at is not None
+            and self.status_changed_at < _cutoff(days, now)
+        )
+
+
+class GroupDisconnectionRequestQuerySet(MirrorQuerySet):
+    def needing_review(self):
+        """Disconnections Noyo or a carrier started, waiting for the platform to confirm or reject."""
+        return self.present().filter(status=DisconnectionStatus.NEEDS_REVIEW)
+
+
+class GroupDisconnectionRequest(StatusTrackedModel):
+    """A request to stop managing a group through Noyo for one carrier (GDR)."""
+
+    organization_id = models.CharField(max_length=NOYO_ID_LENGTH, blank=True)
+    group = mirror_fk(Group, "disconnection_requests")
+    carrier = mirror_fk(Carrier, "disconnection_requests")
+    group_name = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=64, blank=True, choices=DisconnectionStatus.choices)
+    source_type = models.CharField(max_length=32, blank=True, choices=DisconnectionSourceType.choices)
+    source_id = models.CharField(max_length=NOYO_ID_LENGTH, blank=True)
+    reason = models.CharField(max_length=64, blank=True, choices=DisconnectionReason.choices)
+    effective_end_date = models.DateField(null=True, blank=True, help_text="Last day managed through Noyo.")
+    decided = models.DateTimeField(null=True, blank=True)
+    completed = models.DateTimeField(null=True, blank=True)
+
+    objects = GroupDisconnectionRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-modified"]
+        indexes = [
+            # Disconnections filtered by status, newest first.
+            models.Index(fields=["status", "-modified"], name="gdr_status_modified_idx"),
+            # needing_review(): the few awaiting the platform.
+            models.Index(
+                fields=["-modified"], name="gdr_needs_review_idx", condition=models.Q(status="needs_review")
+            ),
+        ]
+
+    def __str__(self):
+        return f"Disconnection of {self.group_name or self.group_id or '?'} from {self.carrier_id or '?'} ({self.status})"
+
+
+class CarrierConfiguration(MirroredModel):
+    """A group's carrier-specific configuration (bill groups, member groups, policy number).
+
+    Noyo gives it neither id nor version. Key: ``synthetic_id("carrier_configuration",
+    group_id, carrier_id)``; version: ``payload_version(payload)``; ``created`` and
+    ``modified`` stay NULL.
+    """
+
+    group = mirror_fk(Group, "carrier_configurations")
+    carrier = mirror_fk(Carrier, "carrier_configurations")
+    carrier_group_id = models.CharField(max_length=200, blank=True)
+    configuration = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["group", "carrier"]
+
+    def __str__(self):
+        return f"Configuration of {self.group_id} at {self.carrier_id}"
+
+
+class Contact(MirroredModel):
+    """A person at a group (billing, company, executive, online or carrier contact)."""
+
+    group = mirror_fk(Group, "contacts")
+    carrier = mirror_fk(Carrier, "contacts")
+    first_name = models.CharField(max_length=200, blank=True)
+    last_name = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    phone_number = models.CharField(max_length=32, blank=True)
+    types = models.JSONField(default=list, blank=True, help_text="Contact types, e.g. ['billing'].")
+    primary_contact = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}".strip() or self.email or self.id
+
+
+class Location(MirroredModel):
+    """A work location of a group. The address stays in ``raw``; city and state are columns."""
+
+    group = mirror_fk(Group, "locations")
+    display_name = models.CharField(max_length=300, blank=True)
+    street_one = models.CharField(max_length=300, blank=True)
+    city = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=64, blank=True)
+    zip_code = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.display_name or ", ".join(p for p in (self.city, self.state) if p) or self.id
+
+
+class LatestAudit(MirroredModel):
+    """The latest completed carrier audit of a group (``…/audit_requests/latest``): a freshness signal.
+
+    One per group. Noyo gives it neither id nor version. Key:
+    ``synthetic_id("latest_audit", group_id)``; version: ``payload_version(payload)``.
+    When no audit ever completed, Noyo answers the group's creation time and no carriers.
+    """
+
+    group = mirror_fk(Group, "latest_audits")
+    carrier_ids = models.JSONField(default=list, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-completed_at"]
+        indexes = [
+            # Dashboard/group page: groups whose last audit is oldest.
+            models.Index(fields=["completed_at"], name="latestaudit_completed_idx"),
+        ]
+
+    def __str__(self):
+        return f"Audit of {self.group_id} completed {self.completed_at:%Y-%m-%d}" if self.completed_at else f"Audit of {self.group_id}"
+
+
+class GroupEnrollment(MirroredModel):
+    """A group's enrollment in one line of coverage with one carrier."""
+
+    group = mirror_fk(Group, "group_enrollments")
+    carrier = mirror_fk(Carrier, "group_enrollments", db_index=False)  # ge_carrier_status_idx
+    line_of_coverage = models.CharField(max_length=64, blank=True, choices=LineOfCoverage.choices)
+    status = models.CharField(max_length=64, blank=True, choices=GroupEnrollmentStatus.choices)
+    open_enrollment_start_date = models.DateField(null=True, blank=True)
+    open_enrollment_end_date = models.DateField(null=True, blank=True)
+    open_enrollment_renewal_date = models.DateField(null=True, blank=True)
+    effective_start_date = models.DateField(null=True, blank=True)
+    effective_end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["line_of_coverage"]
+        indexes = [
+            # Carrier page and enrollment filters: a carrier's enrollments by status.
+            models.Index(fields=["carrier", "status"], name="ge_carrier_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_line_of_coverage_display()} at {self.carrier_id or '?'} ({self.status})"
+
+
+class Plan(MirroredModel):
+    """A group's plan for one line of coverage. Per-line extras (waiting periods, rules) stay in ``raw``."""
+
+    group = mirror_fk(Group, "plans")
+    group_enrollment = mirror_fk(GroupEnrollment, "plans")
+    carrier = mirror_fk(Carrier, "plans")
+    line_of_coverage = models.CharField(max_length=64, blank=True, choices=LineOfCoverage.choices)
+    name = models.CharField(max_length=500, blank=True)
+    code = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=64, blank=True, choices=PlanStatus.choices)
+    plan_type = models.CharField(max_length=64, blank=True)
+    network = models.CharField(max_length=200, blank=True)
+    metal_tier = models.CharField(max_length=32, blank=True)
+    effective_start_date = models.DateField(null=True, blank=True)
+    effective_end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["line_of_coverage", "name"]
+
+    def __str__(self):
+        return self.name or self.id
+
+
+class RenewalDecision(MirroredModel):
+    """A group's renewal decision: whether its carriers are ready for the renewal date."""
+
+    group = mirror_fk(Group, "renewal_decisions")
+    renewal_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=64, blank=True, choices=RenewalDecisionStatus.choices)
+    issues = models.JSONField(default=list, blank=True, help_text="[{level, message, carrier_id, line_of_coverage}]")
+
+    class Meta:
+        ordering = ["-renewal_date"]
+        indexes = [
+            # Renewals filtered by status, soonest renewal first.
+            models.Index(fields=["status", "renewal_date"], name="renewal_status_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"Renewal of {self.group_id} on {self.renewal_date} ({self.status})"
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for issue in self.issues or () if isinstance(issue, dict) and issue.get("level") == "error")
