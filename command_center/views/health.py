@@ -1,16 +1,12 @@
+"""GET /healthz: is this instance fit to serve?"""
+
 import time
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
-from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
-
-
-def placeholder(request, title):
-    """A page whose issue has not landed yet: keeps the navigation honest."""
-    return TemplateResponse(request, "placeholder.html", {"title": title})
 
 
 def _database_ok():

@@ -1,0 +1,213 @@
+"""How every list page works: filter, sort, paginate, render whole or as an htmx partial, export.
+
+A list view reads, top to bottom::
+
+    @vary_on_headers("HX-Request")
+    def connection_list(request):
+        filterset = ConnectionFilter(request.GET, queryset=GroupConnection.objects.for_list())
+        listing = Listing(request, filterset, sorts=CONNECTION_SORTS, default_sort="-modified")
+        return listing.render("connections/connection_list.html")
+
+and its export::
+
+    def connection_export(request):
+        filterset = ConnectionFilter(request.GET, queryset=GroupConnection.objects.for_list())
+        return export_csv(request, filterset, CONNECTION_COLUMNS, "connections")
+
+One FilterSet serves the page, the CSV export and the API, so they always agree.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from django.core.paginator import Page, Paginator
+from django.db.models import F
+from django.http import StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.text import slugify
+
+PER_PAGE = 50
+MAX_PER_PAGE = 200
+# Counting past this many rows costs more than it tells: the page says "1,000+".
+COUNT_LIMIT = 1000
+
+
+class BoundedCountPaginator(Paginator):
+    """A Paginator that never runs an exact COUNT(*) over a large table.
+
+    It counts at most COUNT_LIMIT + 1 rows (a LIMITed subquery, fast on any
+    table), so "page 3 of 20" is exact for small results and "1,000+ results"
+    for big ones, where next/previous keep working past the counted pages.
+    """
+
+    def __init__(self, object_list, per_page, page_number):
+        super().__init__(object_list, per_page)
+        self._page_number = page_number
+
+    @property
+    def count(self):
+        if not hasattr(self, "_bounded_count"):
+            # Make sure the current page is always reachable, even far past the limit.
+            limit = max(COUNT_LIMIT, self._page_number * self.per_page) + 1
+            self._bounded_count = len(self.object_list[:limit].values_list("pk", flat=True))
+        return self._bounded_count
+
+    @property
+    def count_is_exact(self):
+        return self.count <= COUNT_LIMIT or self.count <= self._page_number * self.per_page
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def _per_page(request) -> int:
+    try:
+        return min(MAX_PER_PAGE, max(1, int(request.GET.get("per_page", PER_PAGE))))
+    except ValueError:
+        return PER_PAGE
+
+
+def filtered(filterset):
+    """The filterset's rows, or none when a filter value is bad (the form shows why)."""
+    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+
+def valid_sort(request, sorts: dict[str, str], default: str) -> str:
+    requested = request.GET.get("sort", "")
+    return requested if requested.lstrip("-") in sorts else default
+
+
+def order_by_sort(queryset, sort: str, sorts: dict[str, str]):
+    field = sorts[sort.lstrip("-")]
+    descending = sort.startswith("-")
+    primary = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    # The primary key breaks ties so pages never overlap or skip rows.
+    return queryset.order_by(primary, "-pk" if descending else "pk")
+
+
+@dataclass
+class Listing:
+    """A filtered, sorted, paginated list, ready to render.
+
+    ``sorts`` maps the sort keys a page offers (``?sort=carrier`` or ``?sort=-carrier``)
+    to model field paths; anything else falls back to ``default_sort``.
+    """
+
+    request: Any
+    filterset: Any
+    sorts: dict[str, str]
+    default_sort: str
+    extra_context: dict | None = None
+
+    def __post_init__(self):
+        self.sort = valid_sort(self.request, self.sorts, self.default_sort)
+        self.queryset = order_by_sort(filtered(self.filterset), self.sort, self.sorts)
+        self.paginator = BoundedCountPaginator(self.queryset, _per_page(self.request), _page_number(self.request))
+        self.page: Page = self.paginator.get_page(_page_number(self.request))
+
+    def context(self) -> dict:
+        return {
+            "filterset": self.filterset,
+            "filter_form": self.filterset.form,
+            "page_obj": self.page,
+            "paginator": self.paginator,
+            "rows": self.page.object_list,
+            "sort": self.sort,
+            **(self.extra_context or {}),
+        }
+
+    def render(self, template: str, status: int | None = None) -> TemplateResponse:
+        """The whole page, or only its ``results`` partial for an htmx request."""
+        if self.request.htmx and not self.request.htmx.boosted:
+            template = f"{template}#results"
+        if status is None:
+            status = 200 if self.filterset.is_valid() else 400
+        return TemplateResponse(self.request, template, self.context(), status=status)
+
+
+# --- CSV --------------------------------------------------------------------
+
+# A cell starting with one of these is read as a formula by spreadsheet programs.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Make a cell safe to open in a spreadsheet: a leading formula character gets a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for streaming csv.writer output."""
+
+    def write(self, value):
+        return value
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: a header, the field path read with values_list, and an optional formatter."""
+
+    header: str
+    field: str
+    format: Callable[[Any], Any] | None = None
+
+
+def csv_rows(queryset, columns: list[Column], chunk_size: int = 2000) -> Iterable[list]:
+    fields = [column.field for column in columns]
+    formatters = [column.format for column in columns]
+    for values in queryset.values_list(*fields).iterator(chunk_size=chunk_size):
+        yield [neutralise(fmt(value) if fmt else ("" if value is None else value)) for fmt, value in zip(formatters, values)]
+
+
+def export_filename(stem: str, filterset=None) -> str:
+    """e.g. connections_2026-11-21_status-unable_to_connect.csv"""
+    parts = [stem, timezone.localdate().isoformat()]
+    if filterset is not None and filterset.is_valid():
+        for name, value in filterset.form.cleaned_data.items():
+            if value in (None, "", [], ()):
+                continue
+            if hasattr(value, "__iter__") and not isinstance(value, str):
+                value = "+".join(str(getattr(item, "pk", item)) for item in value)
+            parts.append(slugify(f"{name}-{getattr(value, 'pk', value)}")[:40])
+    return "_".join(parts)[:150] + ".csv"
+
+
+def stream_csv(rows: Iterable[list], header: list[str], filename: str) -> StreamingHttpResponse:
+    """A streamed UTF-8 CSV download: constant memory whatever the number of rows."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"  # a BOM, so spreadsheet programs read the file as UTF-8
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def export_csv(request, filterset, columns: list[Column], stem: str, *, sorts=None, default_sort="-pk"):
+    """The list as on screen (its filters, or only the ticked ``ids``), as a streamed CSV, audited."""
+    from command_center.audit import record_export
+
+    queryset = filtered(filterset)
+    ids = request.GET.getlist("ids")
+    if ids:
+        queryset = queryset.filter(pk__in=ids)
+    if sorts:
+        queryset = order_by_sort(queryset, valid_sort(request, sorts, default_sort), sorts)
+    filename = export_filename(stem, filterset)
+    record_export(request.user, stem, filename, request.GET)
+    return stream_csv(csv_rows(queryset, columns), [column.header for column in columns], filename)
+

@@ -1,0 +1,81 @@
+"""Template helpers shared by every page: status badges, sortable headers, masked values."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+from command_center.mirror_models import label_for
+
+register = template.Library()
+
+# How each status looks, across every resource. Anything not listed shows as "unknown".
+TONES = {
+    "ok": {"completed", "sent", "active", "succeeded", "ready", "done", "resolved", "verified"},
+    "info": {"created", "processing", "submitted", "scheduled", "queued", "running", "pending", "waiting_on_carrier", "noyo_review"},
+    "warn": {"action_required", "carrier_authorization", "not_ready", "needs_review", "partial", "skipped"},
+    "bad": {"unable_to_connect", "failed", "invalid", "rejected"},
+    "idle": {"replaced", "no_changes", "canceled", "terminated", "discontinued", "removed"},
+}
+_TONE_OF = {status: tone for tone, statuses in TONES.items() for status in statuses}
+
+
+@register.filter
+def tone(status):
+    return _TONE_OF.get(status or "", "unknown")
+
+
+@register.simple_tag
+def badge(status, label=None):
+    """<span class="badge ok">Completed</span>; an unknown value is shown as it came, marked unknown."""
+    if not status:
+        return ""
+    css = tone(status)
+    title = "A status this version of Command Center does not know" if css == "unknown" else ""
+    return format_html('<span class="badge {}" title="{}">{}</span>', css, title, label or label_for(status))
+
+
+@register.filter
+def label(value):
+    return label_for(value) if value else ""
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key, title):
+    """A column header that sorts by ``key`` (toggling direction), keeping the other query parameters."""
+    request = context["request"]
+    current = context.get("sort", "")
+    descending_now = current == f"-{key}"
+    ascending_now = current == key
+    next_sort = f"-{key}" if ascending_now else key
+    params = request.GET.copy()
+    params["sort"] = next_sort
+    params.pop("page", None)
+    url = f"{request.path}?{params.urlencode()}"
+    arrow = " ▲" if ascending_now else " ▼" if descending_now else ""
+    css = "sorted" if arrow else ""
+    return format_html(
+        '<a href="{}" hx-get="{}" hx-target="#results" hx-push-url="true" class="{}">{}{}</a>',
+        url, url, css, title, arrow,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return f"{context['request'].path}?{params.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def export_url(context, url_name_path):
+    """The export URL carrying the current filters and sort (not the page)."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    return f"{url_name_path}?{params.urlencode()}" if params else url_name_path
+
+
+@register.filter
+def query_without(querydict, key):
+    params = querydict.copy()
+    params.pop(key, None)
+    return urlencode(params, doseq=True)
