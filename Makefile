@@ -19,7 +19,7 @@ migrate: venv
 # Everything a demo needs, in the foreground; one Ctrl-C stops it all.
 run: migrate
 	@DEBUG=true $(PY) manage.py run_demo_setup
-	DEBUG=true $(VENV)/bin/honcho --procfile Procfile.dev start
+	DEBUG=true PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
 
 test: venv
 	$(PY) -m pytest
