@@ -24,7 +24,8 @@ PAGE_SIZE_DEFAULT = 20
 # The prose says ~10 minutes, the troubleshooting text says ``expires_in`` is in
 # milliseconds, and the example value 864000 would be 10 days in seconds. We
 # trust none of it blindly: the token is renewed after the *shorter* of the two
-# readings, capped at TOKEN_MAX_AGE_SECONDS.
+# readings, capped at TOKEN_MAX_AGE_SECONDS. (A reading too short to be a token's
+# life, under two renewal margins, is discarded: see client.token_lifetime.)
 TOKEN_MAX_AGE_SECONDS = 8 * 60
 TOKEN_RENEW_MARGIN_SECONDS = 60
 
@@ -191,6 +192,12 @@ PATHS = {
     "member_request_transactions": "/member_requests/{request_id}/member_transactions",
     "member_transactions": "/member_transactions",
     "member_transaction": "/member_transactions/{transaction_id}",
+    # Also documented (ENDPOINTS.md §5.2, 5.3, 12, 14.1, 15); added for the sandbox, unused by the mirror so far.
+    "group_contact": "/groups/{group_id}/contacts/{contact_id}",
+    "group_location": "/groups/{group_id}/locations/{location_id}",
+    "dependent_individual_enrollments": "/dependents/{dependent_id}/individual_enrollments",
+    "employee_member_snapshot": "/employees/{employee_id}/member_snapshot",
+    "difference": "/differences/{difference_id}",
 }
 BARE_ARRAY_PATHS = frozenset({"group_carrier_configurations"})
 SINGLE_OBJECT_PATHS = frozenset({"group_latest_audit"})
@@ -207,6 +214,7 @@ LIST_FILTERS = {
     "group_employees": ("first_name", "last_name", "date_of_birth", "name"),
     "employee_individual_enrollments": ("effective_date", "include_dependents"),
     "group_enrollment_individual_enrollments": ("effective_date",),
+    "dependent_individual_enrollments": ("effective_date",),
     "employee_premiums": ("effective_date",),
     "group_member_snapshots": ("employee_id",),
     "differences": ("member_snapshot_id", "group_id", "employee_id", "carrier_id"),
@@ -221,6 +229,12 @@ CREATE_CONNECTION_REQUIRED = ("carrier_id", "group_data")
 CREATE_CONNECTION_GROUP_DATA_REQUIRED = ("carrier_group_id", "group_name")
 # Retry is answered 201 with the updated connection (ENDPOINTS.md §6.3).
 RETRY_SUCCESS_STATUS = 201
+# A retry from a status Noyo does not retry from: UNCONFIRMED, see UNCONFIRMED_CHOICES["retry_refused"].
+RETRY_REFUSED_STATUS = 409
+# On a snapshot that replaced an earlier one for the same employee: the earlier one's id. UNCONFIRMED.
+SNAPSHOT_REPLACES_FIELD = "replaces_snapshot_id"
+# Allowed sort_by values on group connection lists (ENDPOINTS.md §6.3 leaves them open). UNCONFIRMED.
+GROUP_CONNECTION_SORT_FIELDS = ("created", "modified")
 
 # --- Where the documents are silent, what we chose ----------------------------
 UNCONFIRMED_CHOICES = {
@@ -238,6 +252,31 @@ UNCONFIRMED_CHOICES = {
     "tracking_host": "Differences are read from NOYO_TRACKING_URL, default the API host.",
     "disconnection_list_all": "No org-wide list: read per group.",
     "token_expiry_unit": "See TOKEN_MAX_AGE_SECONDS.",
+    # Choices the sandbox makes where the documents are silent (command_center/noyo/sandbox/):
+    "retry_refused": (
+        "A retry from a status outside RETRYABLE_STATUSES answers RETRY_REFUSED_STATUS (409: the connection's "
+        "state conflicts with the request), with a message naming the status and errors {'status': [...]}."
+    ),
+    "snapshot_replaced_chain": (
+        "A snapshot that replaced an earlier one for the same employee carries the earlier one's id in "
+        "SNAPSHOT_REPLACES_FIELD; null otherwise. Noyo documents the replaced status but no link."
+    ),
+    "fulfillment_error_shape": "fulfillment_summary[].errors items are {code, message, field}.",
+    "offset_past_end": "An offset at or past total_records answers an empty page, not 422.",
+    "premium_ids": (
+        "Premium records have no id in the reference, and the sandbox serves none: key them by "
+        "(employee, carrier_id, premium_type, effective_start_date)."
+    ),
+    "token_lifetime": (
+        "The sandbox answers expires_in=864000 (the documented example) while a token really lives "
+        "600 seconds, so only a client that distrusts expires_in keeps working."
+    ),
+    "disconnection_get_status": "GET /group_disconnection_requests/{id} answers 201, as the reference lists.",
+    "member_request_result": (
+        "result is {} while processing or canceled, {'errors': [{carrier_id, message}]} when failed, and the "
+        "documented per-type shape when completed (demographic: the documented bare list of updated members)."
+    ),
+    "termination_date": "A terminated or retired employee's employment.employment_dates carries termination_date.",
 }
 RETRYABLE_STATUSES = ("unable_to_connect", "action_required", "carrier_authorization")
 
