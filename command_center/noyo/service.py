@@ -1,0 +1,19 @@
+"""The Noyo client as the Django project configures it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from .client import NoyoClient
+
+
+def noyo_client() -> NoyoClient:
+    """A client for the configured Noyo (or sandbox); use it as a context manager to close its pool."""
+    return NoyoClient(
+        settings.NOYO_API_URL,
+        settings.NOYO_TOKEN_URL,
+        settings.NOYO_CLIENT_ID,
+        settings.NOYO_CLIENT_SECRET,
+        tracking_url=settings.NOYO_TRACKING_URL or None,
+        timeout=float(settings.NOYO_TIMEOUT_SECONDS),
+    )
