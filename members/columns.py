@@ -1,0 +1,204 @@
+"""The CSV columns of the members exports, with the SQL that formats some cells in the database.
+
+Times are printed by the database (``IsoUtc``) and transaction ids counted there
+(``JsonArrayLength``): loading a timestamp into a Python datetime only to print it
+again, and decoding a JSON list only to count it, were a third of an export's time
+at 1,000,000 member requests (tests/members/scale_check.py --exports).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from django.db.models import CharField, Func, IntegerField
+
+from command_center.lists import Column
+
+from . import readable
+
+
+class IsoUtc(Func):
+    """A timestamp as ISO 8601 in UTC to the second, "2026-01-31T09:30:00Z" (NULL stays NULL)."""
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django keeps SQLite datetimes as UTC text; "%%%%" survives both Python formatting and the driver.
+        template = "strftime('%%%%Y-%%%%m-%%%%dT%%%%H:%%%%M:%%%%SZ', %(expressions)s)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+class JsonArrayLength(Func):
+    """How many items a JSON list holds; NULL when the value is not a list."""
+
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "CASE WHEN jsonb_typeof(%(expressions)s) = 'array' THEN jsonb_array_length(%(expressions)s) END"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "CASE WHEN json_type(%(expressions)s) = 'array' THEN json_array_length(%(expressions)s) END"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+class Export(NamedTuple):
+    """An export's columns and the annotations some of them read."""
+
+    stem: str
+    columns: list[Column]
+    annotations: dict
+
+    def queryset(self, queryset):
+        return queryset.annotate(**self.annotations) if self.annotations else queryset
+
+
+def _iso_date(value):
+    return value.isoformat() if value else ""
+
+
+def _lines(value):
+    return value.replace(",", ", ") if value else ""
+
+
+def errors_text(errors) -> str:
+    """Fulfillment or snapshot errors as one CSV cell: "code: message (field); ..."."""
+    return "; ".join(error_text(e) for e in errors or ())
+
+
+def error_text(error) -> str:
+    """An error in one line, "code: message (field)", any SSN written into it masked."""
+    if not isinstance(error, dict):
+        return readable.mask_ssns_in_text(str(error))
+    message = str(error.get("message") or error.get("detail") or "")
+    code, where = error.get("code"), error.get("field")
+    text = f"{code}: {message}" if code else message
+    return readable.mask_ssns_in_text(f"{text} ({where})" if where else text)
+
+
+# No SSN column in any of them: the SSN is never exported, not even masked.
+EMPLOYEES = Export(
+    "employees",
+    [
+        Column("Employee id", "id"),
+        Column("First name", "first_name"),
+        Column("Middle name", "middle_name"),
+        Column("Last name", "last_name"),
+        Column("Date of birth", "date_of_birth", _iso_date),
+        Column("Group", "group__name"),
+        Column("Group id", "group_id"),
+        Column("Employment status", "employment_status"),
+        Column("Occupation", "occupation"),
+        Column("Hire date", "hire_date", _iso_date),
+        Column("Lines of coverage", "lines_of_coverage", _lines),
+        Column("Email", "email"),
+        Column("Modified", "csv_modified"),
+    ],
+    {"csv_modified": IsoUtc("modified")},
+)
+
+ENROLLMENTS = Export(
+    "enrollments",
+    [
+        Column("Enrollment id", "id"),
+        Column("Employee id", "employee_id"),
+        Column("Employee first name", "employee__first_name"),
+        Column("Employee last name", "employee__last_name"),
+        Column("Individual type", "individual_type"),
+        Column("Individual id", "individual_id"),
+        Column("Line of coverage", "line_of_coverage"),
+        Column("Carrier", "carrier__name"),
+        Column("Carrier id", "carrier_id"),
+        Column("Plan", "plan__name"),
+        Column("Plan id", "plan_id"),
+        Column("Status (Noyo)", "status"),
+        Column("Noyo status as of", "as_of_date", _iso_date),
+        Column("Effective start date", "effective_start_date", _iso_date),
+        Column("Effective end date", "effective_end_date", _iso_date),
+        Column("Premium", "premium_amount"),
+        Column("Premium unit", "premium_unit"),
+    ],
+    {},
+)
+
+SNAPSHOTS = Export(
+    "snapshots",
+    [
+        Column("Snapshot id", "id"),
+        Column("Created", "csv_created"),
+        Column("Modified", "csv_modified"),
+        Column("Status", "status"),
+        Column("In status since", "csv_status_since"),
+        Column("Employee id", "employee_id"),
+        Column("Employee first name", "employee__first_name"),
+        Column("Employee last name", "employee__last_name"),
+        Column("Group", "group__name"),
+        Column("Group id", "group_id"),
+        Column("Replaced by", "replaced_by_id"),
+    ],
+    {"csv_created": IsoUtc("created"), "csv_modified": IsoUtc("modified"), "csv_status_since": IsoUtc("status_changed_at")},
+)
+
+FULFILLMENTS = Export(
+    "fulfillments",
+    [
+        Column("Snapshot id", "snapshot_id"),
+        Column("Snapshot created", "csv_created"),
+        Column("Snapshot status", "snapshot__status"),
+        Column("Carrier", "carrier__name"),
+        Column("Carrier id", "carrier_id"),
+        Column("Fulfillment status", "status"),
+        Column("In status since", "csv_status_since"),
+        Column("Errors", "errors", errors_text),
+        Column("Employee id", "employee_id"),
+        Column("Group id", "group_id"),
+    ],
+    {"csv_created": IsoUtc("created"), "csv_status_since": IsoUtc("status_changed_at")},
+)
+
+MEMBER_REQUESTS = Export(
+    "member_requests",
+    [
+        Column("Member request id", "id"),
+        Column("Created", "csv_created"),
+        Column("Modified", "csv_modified"),
+        Column("Request type", "request_type"),
+        Column("Status", "status"),
+        Column("In status since", "csv_status_since"),
+        Column("Employee id", "employee_id"),
+        Column("Employee first name", "employee__first_name"),
+        Column("Employee last name", "employee__last_name"),
+        Column("Group", "group__name"),
+        Column("Group id", "group_id"),
+        Column("Transactions", "csv_transactions"),
+    ],
+    {
+        "csv_created": IsoUtc("created"),
+        "csv_modified": IsoUtc("modified"),
+        "csv_status_since": IsoUtc("status_changed_at"),
+        "csv_transactions": JsonArrayLength("transaction_ids"),
+    },
+)
+
+TRANSACTIONS = Export(
+    "transactions",
+    [
+        Column("Transaction id", "id"),
+        Column("Member request id", "member_request_id"),
+        Column("Request type", "member_request__request_type"),
+        Column("Transaction type", "transaction_type"),
+        Column("Carrier", "carrier__name"),
+        Column("Carrier id", "carrier_id"),
+        Column("Lines of coverage", "lines_of_coverage", _lines),
+        Column("Status", "status"),
+        Column("Verified", "csv_verified"),
+        Column("Created", "csv_created"),
+        Column("Modified", "csv_modified"),
+        Column("Employee id", "employee_id"),
+    ],
+    {"csv_verified": IsoUtc("verified"), "csv_created": IsoUtc("created"), "csv_modified": IsoUtc("modified")},
+)
