@@ -25,3 +25,38 @@ def record_sync(user, run, outcome=AuditEntry.Outcome.SUCCEEDED, note=""):
         summary=note or f"Started a {run.kind.replace('_', ' ')} sync",
         details={"kind": run.kind if run else "", "status": run.status if run else ""},
     )
+
+
+def record_retry(user, attempt):
+    """One retry attempt of a group connection, with what was sent and what Noyo answered."""
+    outcome = {
+        "succeeded": AuditEntry.Outcome.SUCCEEDED,
+        "skipped": AuditEntry.Outcome.SKIPPED,
+    }.get(attempt.state, AuditEntry.Outcome.FAILED)
+    connection = attempt.connection
+    name = (connection.group_name if connection else "") or attempt.connection_id
+    if connection is not None and connection.carrier is not None:
+        name = f"{name} → {connection.carrier.name}"
+    verb = {"succeeded": "Retried", "skipped": "Did not retry"}.get(attempt.state, "Retry failed for")
+    return AuditEntry.objects.create(
+        actor=user if user is not None and user.is_authenticated else None,
+        action=AuditEntry.Action.RETRY,
+        outcome=outcome,
+        object_type="groupconnection",
+        object_id=str(attempt.connection_id),
+        summary=f"{verb} connection of {name}"[:500],
+        details={
+            "attempt": str(attempt.token),
+            "old_carrier_group_id": attempt.old_carrier_group_id,
+            "new_carrier_group_id": attempt.carrier_group_id,
+            "broker_federal_ein": attempt.broker_federal_ein,
+            "broker_tin": attempt.broker_tin,
+            "note": attempt.note,
+            "old_status": attempt.old_status,
+            "new_status": attempt.new_status,
+            "message": attempt.message,
+            "noyo_status_code": attempt.noyo_status_code,
+            "noyo_answer": attempt.noyo_answer,
+            "field_errors": attempt.field_errors,
+        },
+    )

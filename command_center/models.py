@@ -67,6 +67,30 @@ class SyncRun(models.Model):
             return self.finished_at - self.started_at
         return None
 
+    COUNT_KEYS = ("fetched", "created", "updated", "unchanged", "removed", "failed")
+
+    @property
+    def totals(self) -> dict:
+        """The per-resource counts summed over the run's resources."""
+        resources = (self.resources or {}).values()
+        return {key: sum(int(counts.get(key) or 0) for counts in resources) for key in self.COUNT_KEYS}
+
+
+class SyncLock(models.Model):
+    """Which run holds a resource family: at most one sync per family at a time.
+
+    One row per family. A run claims a family with a conditional UPDATE
+    (``run IS NULL`` -> its id) and checks the row count; it releases it when it
+    ends, and the stale-run reaper releases what a dead worker left behind.
+    """
+
+    family = models.CharField(primary_key=True, max_length=64)
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="locks")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.family}: {'run #%s' % self.run_id if self.run_id else 'free'}"
+
 
 class SyncFailure(models.Model):
     """A record a sync could not mirror: kept with its payload so nothing is silently dropped."""

@@ -148,9 +148,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # files in var/celery/broker, shared by the web, the worker and beat.
     _broker_dir = VAR_DIR / "celery" / "broker"
     _broker_dir.mkdir(parents=True, exist_ok=True)
+    (VAR_DIR / "celery" / "control").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
+        # kombu's default is ./control, relative to wherever the process started.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
     _default_results = f"file://{VAR_DIR / 'celery' / 'results'}"
@@ -178,6 +181,8 @@ NOYO_CLIENT_ID = env_str("NOYO_CLIENT_ID", "sandbox-client")
 NOYO_CLIENT_SECRET = env_str("NOYO_CLIENT_SECRET", "sandbox-secret")
 NOYO_TIMEOUT_SECONDS = env_int("NOYO_TIMEOUT_SECONDS", 30)
 NOYO_WEBHOOK_SECRET = env_str("NOYO_WEBHOOK_SECRET", "")
+# Per-parent lists (an employee's dependents, ...) a sync fetches at once: hides Noyo's latency.
+NOYO_SYNC_WORKERS = env_int("NOYO_SYNC_WORKERS", 6)
 NOYO_CONSOLE_URL = env_str("NOYO_CONSOLE_URL", "https://app.noyo.com")
 
 # --- Product ----------------------------------------------------------------

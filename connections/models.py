@@ -226,8 +226,10 @@ class GroupConnection(StatusTrackedModel):
             models.Index(fields=["organization_id", "status"], name="gc_org_status_idx"),
             # Request-type filter.
             models.Index(fields=["request_type", "status"], name="gc_request_type_status_idx"),
-            # stuck(): in-flight statuses ordered by when the status began; "time in status" sort.
+            # stuck(): in-flight statuses ordered by when the status began.
             models.Index(fields=["status", "status_changed_at"], name="gc_status_since_idx"),
+            # Connections list sorted by time in status, whatever the status.
+            models.Index(fields=["status_changed_at"], name="gc_status_changed_idx"),
             # Search by carrier_group_id (exact), and the retry form's duplicate check per carrier.
             models.Index(fields=["carrier_group_id", "carrier"], name="gc_carrier_group_id_idx"),
             # Sort by group name.
@@ -445,3 +447,86 @@ class RenewalDecision(MirroredModel):
     @property
     def error_count(self) -> int:
         return sum(1 for issue in self.issues or () if isinstance(issue, dict) and issue.get("level") == "error")
+
+
+# --- Retries (ours, not mirrored) ------------------------------------------------------
+
+
+class RetryAttemptQuerySet(models.QuerySet):
+    def in_flight(self):
+        return self.filter(state=RetryAttempt.State.IN_FLIGHT)
+
+    def finished(self):
+        return self.filter(state__in=RetryAttempt.FINISHED_STATES)
+
+
+class RetryAttempt(models.Model):
+    """One retry of a group connection, from the form that offered it to Noyo's answer.
+
+    A row is created when a retry form is rendered (``state=ready``), carrying a
+    unique ``token`` the form sends back. Sending it claims the row with a
+    conditional UPDATE (``ready`` -> ``in_flight``), so a double click, a second
+    tab on the same form or a browser resend finds it already claimed and shows
+    its outcome instead of calling Noyo again. The partial unique constraint
+    keeps at most one attempt in flight per connection, whatever the form.
+    """
+
+    class State(models.TextChoices):
+        READY = "ready", "Not sent yet"
+        IN_FLIGHT = "in_flight", "Sending to Noyo"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not sent"
+
+    FINISHED_STATES = (State.SUCCEEDED, State.FAILED, State.SKIPPED)
+
+    token = models.UUIDField(unique=True, help_text="Idempotency token carried by the form.")
+    connection = mirror_fk(GroupConnection, "retry_attempts", db_index=False)  # retry_connection_created_idx
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.READY)
+    created = models.DateTimeField(default=timezone.now, help_text="When the form was rendered.")
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When the attempt was claimed and sent.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    old_status = models.CharField(max_length=64, blank=True)
+    new_status = models.CharField(max_length=64, blank=True)
+    old_carrier_group_id = models.CharField(max_length=200, blank=True)
+    carrier_group_id = models.CharField(max_length=200, blank=True, help_text="As sent to Noyo.")
+    broker_federal_ein = models.CharField(max_length=64, blank=True)
+    broker_tin = models.CharField(max_length=64, blank=True)
+    note = models.TextField(blank=True, help_text="Why the operator retried.")
+    message = models.TextField(blank=True, help_text="The outcome in plain words.")
+    noyo_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    noyo_answer = models.JSONField(null=True, blank=True, help_text="Noyo's answer: the updated connection or the error body.")
+    field_errors = models.JSONField(default=dict, blank=True, help_text="Noyo's 422 messages by field.")
+
+    objects = RetryAttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection"], condition=models.Q(state="in_flight"), name="retry_one_in_flight_per_connection"
+            ),
+        ]
+        indexes = [
+            # Retry history on the connection page, newest first.
+            models.Index(fields=["connection", "-created"], name="retry_connection_created_idx"),
+            # Stale in-flight attempts to release (a worker died mid-call).
+            models.Index(fields=["started_at"], name="retry_in_flight_idx", condition=models.Q(state="in_flight")),
+        ]
+
+    def __str__(self):
+        return f"Retry of {self.connection_id} ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in self.FINISHED_STATES
+
+    @property
+    def badge_status(self) -> str:
+        """The status word the badge tag colours this state by."""
+        return {"in_flight": "running", "ready": "queued"}.get(self.state, self.state)
+
+    @property
+    def changed_carrier_group_id(self) -> bool:
+        return bool(self.carrier_group_id) and self.carrier_group_id != self.old_carrier_group_id

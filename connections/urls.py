@@ -1,11 +1,22 @@
 from django.urls import path
 
-from command_center.views import placeholder
+from . import views
 
 app_name = "connections"
 
 urlpatterns = [
-    path("", placeholder, {"title": "Group connections"}, name="connection_list"),
-    path("groups/", placeholder, {"title": "Groups"}, name="group_list"),
-    path("carriers/", placeholder, {"title": "Carriers"}, name="carrier_list"),
+    # Groups (before the connection paths: "groups" would read as a connection id)
+    path("groups/", views.group_list, name="group_list"),
+    path("groups/export.csv", views.group_export, name="group_export"),
+    path("groups/<str:pk>/", views.group_detail, name="group_detail"),
+    # Carriers
+    path("carriers/", views.carrier_list, name="carrier_list"),
+    path("carriers/<str:pk>/", views.carrier_detail, name="carrier_detail"),
+    # Group connections
+    path("", views.connection_list, name="connection_list"),
+    path("export.csv", views.connection_export, name="connection_export"),
+    path("retry/", views.connection_bulk_retry, name="connection_bulk_retry"),
+    path("<str:pk>/", views.connection_detail, name="connection_detail"),
+    path("<str:pk>/retry/", views.connection_retry, name="connection_retry"),
+    path("<str:pk>/retry/<uuid:token>/", views.retry_attempt, name="retry_attempt"),
 ]

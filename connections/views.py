@@ -1,5 +1,427 @@
+"""The connections console: dashboard, group connections (list, detail, retry), groups, carriers.
+
+Every page reads the mirror only; the retry views are the one place that calls
+Noyo, through ``connections.retry``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from command_center.lists import COUNT_LIMIT, Column, Listing, export_csv
+from command_center.mirror_models import label_for
+from command_center.models import StatusChange, SyncRun
+from command_center.noyo import contract
+from command_center.templatetags.cc import tone
+
+from . import retry as retries
+from .explain import noyo_console_url, status_meaning
+from .filters import ConnectionFilter, GroupFilter, connections_for_list
+from .forms import RetryForm
+from .models import (
+    Carrier,
+    Group,
+    GroupConnection,
+    RetryAttempt,
+    stuck_days,
+)
+
+RETRY_PERMISSION = "connections.retry_groupconnection"
+# Group connections are synced every 5 minutes: three missed runs is worth a warning.
+SYNC_STALE_AFTER = dt.timedelta(minutes=15)
+# SyncRun kinds that refresh group connections (a full sync does too).
+CONNECTION_SYNC_KINDS = ("group_connections", "full")
+
+CONNECTION_SORTS = {
+    "group": "group_name",
+    "carrier": "carrier__name",
+    "carrier_group_id": "carrier_group_id",
+    "status": "status",
+    "request_type": "request_type",
+    "since": "status_changed_at",
+    "modified": "modified",
+    "error": "setup_error",
+}
+GROUP_SORTS = {"name": "name", "dba_name": "dba_name", "organization": "organization_id", "modified": "modified"}
+
+
+def _iso(value):
+    return value.isoformat() if value else ""
+
+
+CONNECTION_COLUMNS = [
+    Column("Connection id", "id"),
+    Column("Group name", "group_name"),
+    Column("Group id", "group_id"),
+    Column("Carrier", "carrier__name"),
+    Column("Carrier id", "carrier_id"),
+    Column("Carrier group id", "carrier_group_id"),
+    Column("Status", "status"),
+    Column("Request type", "request_type"),
+    Column("In status since", "status_changed_at", _iso),
+    Column("Modified", "modified", _iso),
+    Column("Created", "created", _iso),
+    Column("Organization id", "organization_id"),
+    Column("Federal EIN", "federal_ein"),
+    Column("Setup error", "setup_error"),
+]
+GROUP_COLUMNS = [
+    Column("Group id", "id"),
+    Column("Name", "name"),
+    Column("DBA name", "dba_name"),
+    Column("Organization id", "organization_id"),
+    Column("Federal EIN", "federal_ein"),
+    Column("SIC code", "sic_code"),
+    Column("Created", "created", _iso),
+    Column("Modified", "modified", _iso),
+]
+
+
+# --- Dashboard -----------------------------------------------------------------------
 
 
 def dashboard(request):
-    return TemplateResponse(request, "connections/dashboard.html", {})
+    from members.models import FulfillmentSummary, MemberRequest
+
+    present = GroupConnection.objects.present()
+    context = {
+        "chart": _status_chart(present),
+        "attention": present.needing_attention().select_related("carrier")[:12],
+        "attention_total": _bounded_count(present.needing_attention()),
+        "stuck_days": stuck_days(),
+        "changes": _latest_changes(limit=10),
+        "failed_requests": _bounded_count(MemberRequest.objects.failed()),
+        "invalid_fulfillments": _bounded_count(FulfillmentSummary.objects.invalid()),
+        "freshness": _freshness(),
+        "now": timezone.now(),
+        "count_limit": COUNT_LIMIT,
+    }
+    return TemplateResponse(request, "connections/dashboard.html", context)
+
+
+def _bounded_count(queryset):
+    """An exact count up to COUNT_LIMIT (shown as "1,000+" past it): never a COUNT of a whole big table."""
+    return queryset.order_by()[: COUNT_LIMIT + 1].count()
+
+
+def _status_chart(queryset):
+    """One bar per status (every known one, then any Noyo sent that we do not know), linking to the list."""
+    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+    statuses = list(contract.GROUP_CONNECTION_STATUSES) + sorted(s for s in counts if s not in contract.GROUP_CONNECTION_STATUSES)
+    top = max(counts.values(), default=0) or 1
+    list_url = reverse("connections:connection_list")
+    return {
+        "total": sum(counts.values()),
+        "bars": [
+            {
+                "status": status,
+                "label": label_for(status) if status else "No status",
+                "count": counts.get(status, 0),
+                "tone": tone(status),
+                "percent": round(100 * counts.get(status, 0) / top, 1),
+                "url": f"{list_url}?{urlencode({'status': status})}",
+            }
+            for status in statuses
+        ],
+    }
+
+
+def _latest_changes(limit):
+    changes = list(StatusChange.objects.for_resource(GroupConnection).latest_first()[:limit])
+    connections = GroupConnection.objects.select_related("carrier").in_bulk([c.object_id for c in changes])
+    for change in changes:
+        change.connection = connections.get(change.object_id)
+    return changes
+
+
+def _freshness():
+    """The last successful sync of group connections, and whether it is older than the schedule allows."""
+    run = (
+        SyncRun.objects.filter(status__in=[SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL], finished_at__isnull=False)
+        .filter(kind__in=CONNECTION_SYNC_KINDS)
+        .order_by("-finished_at")
+        .first()
+    )
+    if run is None:
+        return {"run": None, "stale": True}
+    return {
+        "run": run,
+        "stale": timezone.now() - run.finished_at > SYNC_STALE_AFTER,
+        "limit_minutes": int(SYNC_STALE_AFTER.total_seconds() // 60),
+    }
+
+
+# --- Group connections ---------------------------------------------------------------
+
+
+def _connection_listing(request):
+    filterset = ConnectionFilter(request.GET, queryset=connections_for_list())
+    return Listing(
+        request,
+        filterset,
+        sorts=CONNECTION_SORTS,
+        default_sort="-modified",
+        extra_context={"batch": uuid.uuid4(), "stuck_days": stuck_days(), "bulk_limit": retries.BULK_LIMIT},
+    )
+
+
+@vary_on_headers("HX-Request")
+def connection_list(request):
+    return _connection_listing(request).render("connections/connection_list.html")
+
+
+def connection_export(request):
+    filterset = ConnectionFilter(request.GET, queryset=connections_for_list())
+    return export_csv(request, filterset, CONNECTION_COLUMNS, "connections", sorts=CONNECTION_SORTS, default_sort="-modified")
+
+
+def connection_detail(request, pk):
+    connection = get_object_or_404(GroupConnection.objects.select_related("carrier", "group"), pk=pk)
+    attempts = connection.retry_attempts.exclude(state=RetryAttempt.State.READY).select_related("requested_by")
+    context = {
+        "connection": connection,
+        "meaning": status_meaning(connection.status, connection.carrier.kind if connection.carrier else ""),
+        "timeline": StatusChange.objects.for_object(connection),
+        "attempts": attempts[:50],
+        "raw_json": json.dumps(connection.raw_masked, indent=2, sort_keys=True),
+        "console_url": noyo_console_url(connection),
+    }
+    return TemplateResponse(request, "connections/connection_detail.html", context)
+
+
+def _get_connection_for_retry(request, pk):
+    """The connection, if the user may retry connections at all (403 otherwise: a Viewer)."""
+    if not request.user.has_perm(RETRY_PERMISSION):
+        raise PermissionDenied("Only Operators can retry connections.")
+    return get_object_or_404(GroupConnection.objects.select_related("carrier", "group"), pk=pk)
+
+
+def _retry_response(request, connection, *, form=None, attempt=None, status=200):
+    """The retry panel: the form, or an attempt's outcome. htmx gets the panel alone."""
+    template = "connections/connection_retry.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#retry-panel"
+    context = {
+        "connection": connection,
+        "form": form,
+        "attempt": attempt,
+        "recent_attempts": connection.retry_attempts.exclude(state=RetryAttempt.State.READY).select_related("requested_by")[:5],
+    }
+    return TemplateResponse(request, template, context, status=status)
+
+
+def _fresh_form(request, connection):
+    attempt = retries.prepare_attempt(connection, request.user)
+    return RetryForm(initial=RetryForm.initial_for(connection, attempt), connection=connection)
+
+
+@vary_on_headers("HX-Request")
+def connection_retry(request, pk):
+    """GET: the retry form, prefilled. POST: send the attempt the form carries, once, and show its outcome."""
+    connection = _get_connection_for_retry(request, pk)
+    if request.method != "POST":
+        if not connection.is_retryable:
+            return _retry_response(request, connection)
+        return _retry_response(request, connection, form=_fresh_form(request, connection))
+
+    form = RetryForm(request.POST, connection=connection)
+    attempt = _attempt_for(connection, request.POST.get("token"))
+    if attempt is None:
+        return _retry_response(request, connection, form=_expired_form(request, connection), status=422)
+    if attempt.state != RetryAttempt.State.READY:
+        return _outcome_response(request, connection, attempt)  # sent already: a resend or a second click
+    if not form.is_valid():
+        return _retry_response(request, connection, form=form, status=422)
+
+    attempt = retries.perform_retry(attempt, request.user, form.values())
+    connection.refresh_from_db()
+    return _outcome_response(request, connection, attempt)
+
+
+def _attempt_for(connection, token):
+    try:
+        return RetryAttempt.objects.filter(token=uuid.UUID(str(token)), connection=connection).first()
+    except ValueError:
+        return None
+
+
+def _expired_form(request, connection):
+    """The form as typed, with a new token: the one sent is unknown (pruned, or from elsewhere)."""
+    data = request.POST.copy()
+    data["token"] = str(retries.prepare_attempt(connection, request.user).token)
+    form = RetryForm(data, connection=connection)
+    form.is_valid()
+    form.add_error(None, "This retry form was out of date, so nothing was sent. Check the values and send it again.")
+    return form
+
+
+def _outcome_response(request, connection, attempt):
+    """A finished attempt's outcome; a failed one comes back as the form, as typed, beside Noyo's words."""
+    if attempt.state == RetryAttempt.State.IN_FLIGHT:
+        return _retry_response(request, connection, attempt=attempt, status=202)
+    if attempt.state == RetryAttempt.State.FAILED and connection.is_retryable:
+        fresh = retries.prepare_attempt(connection, request.user)
+        form = RetryForm(RetryForm.initial_for(connection, fresh, source=attempt), connection=connection)
+        form.is_valid()
+        form.add_noyo_errors(attempt.field_errors)
+        return _retry_response(request, connection, form=form, attempt=attempt, status=422)
+    status = 422 if attempt.state == RetryAttempt.State.FAILED else 200
+    return _retry_response(request, connection, attempt=attempt, status=status)
+
+
+def retry_attempt(request, pk, token):
+    """An attempt's outcome, polled while it is in flight (htmx stops polling on 286)."""
+    connection = _get_connection_for_retry(request, pk)
+    attempt = get_object_or_404(RetryAttempt, token=token, connection=connection)
+    if attempt.state == RetryAttempt.State.IN_FLIGHT:
+        return _retry_response(request, connection, attempt=attempt, status=200)
+    response = _outcome_response(request, connection, attempt)
+    if request.htmx:
+        response.status_code = 286
+    return response
+
+
+@require_POST
+def connection_bulk_retry(request):
+    """Retry every ticked connection once, with its current ids; one outcome per row."""
+    if not request.user.has_perm(RETRY_PERMISSION):
+        raise PermissionDenied("Only Operators can retry connections.")
+    ids = list(dict.fromkeys(request.POST.getlist("ids")))
+    problem = _bulk_problem(ids, request.POST.get("batch", ""))
+    if problem:
+        return TemplateResponse(request, "connections/bulk_outcome.html", {"problem": problem}, status=400)
+    batch = uuid.UUID(request.POST["batch"])
+    connections = GroupConnection.objects.select_related("carrier").in_bulk(ids)
+    outcomes = [_bulk_retry_one(request, connections.get(pk), pk, batch) for pk in ids]
+    response = TemplateResponse(request, "connections/bulk_outcome.html", {"outcomes": outcomes})
+    response["HX-Trigger"] = "connectionsChanged"
+    return response
+
+
+def _bulk_problem(ids, batch):
+    if not ids:
+        return "Tick the connections to retry first."
+    if len(ids) > retries.BULK_LIMIT:
+        return f"Retry at most {retries.BULK_LIMIT} connections at a time; {len(ids)} are ticked."
+    try:
+        uuid.UUID(batch)
+    except ValueError:
+        return "This list is out of date: reload the page and tick the connections again."
+    return ""
+
+
+def _bulk_retry_one(request, connection, pk, batch):
+    if connection is None:
+        return {"pk": pk, "connection": None, "attempt": None, "message": "No such connection in the mirror."}
+    attempt = retries.prepare_bulk_attempt(connection, request.user, batch)
+    if attempt.state == RetryAttempt.State.READY:
+        if connection.is_retryable:
+            values = retries.RetryValues(note="Bulk retry from the connections list")
+            attempt = retries.perform_retry(attempt, request.user, values)
+        else:
+            message = f"Not sent: “{label_for(connection.status)}” connections cannot be retried."
+            attempt = retries.refuse_attempt(attempt, request.user, message)
+    return {"pk": pk, "connection": connection, "attempt": attempt, "message": attempt.message}
+
+
+# --- Groups ---------------------------------------------------------------------------
+
+
+@vary_on_headers("HX-Request")
+def group_list(request):
+    filterset = GroupFilter(request.GET, queryset=Group.objects.present())
+    listing = Listing(request, filterset, sorts=GROUP_SORTS, default_sort="name")
+    _attach_connection_counts(listing.page.object_list)
+    return listing.render("connections/group_list.html")
+
+
+def _attach_connection_counts(groups):
+    """Each group's connections by status, for the rows on this page only (one query)."""
+    groups = list(groups)
+    counts = (
+        GroupConnection.objects.present()
+        .filter(group_id__in=[g.pk for g in groups])
+        .order_by()
+        .values_list("group_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    by_group = {}
+    for group_id, status, n in counts:
+        by_group.setdefault(group_id, []).append((status, n))
+    for group in groups:
+        group.connection_counts = sorted(by_group.get(group.pk, []))
+
+
+def group_export(request):
+    filterset = GroupFilter(request.GET, queryset=Group.objects.present())
+    return export_csv(request, filterset, GROUP_COLUMNS, "groups", sorts=GROUP_SORTS, default_sort="name")
+
+
+def group_detail(request, pk):
+    group = get_object_or_404(Group, pk=pk)
+    context = {
+        "group": group,
+        "connections": group.connections.select_related("carrier").order_by("carrier__name"),
+        "disconnections": group.disconnection_requests.select_related("carrier").order_by("-modified"),
+        "enrollments": group.group_enrollments.select_related("carrier").order_by("line_of_coverage", "carrier__name"),
+        "plans": group.plans.select_related("carrier").order_by("line_of_coverage", "name"),
+        "contacts": group.contacts.select_related("carrier").order_by("last_name", "first_name"),
+        "locations": group.locations.order_by("display_name"),
+        "configurations": group.carrier_configurations.select_related("carrier").order_by("carrier__name"),
+        "renewals": group.renewal_decisions.order_by("-renewal_date"),
+        "latest_audit": group.latest_audits.order_by("-completed_at").first(),
+        "raw_json": json.dumps(group.raw_masked, indent=2, sort_keys=True),
+    }
+    return TemplateResponse(request, "connections/group_detail.html", context)
+
+
+# --- Carriers -------------------------------------------------------------------------
+
+
+def carrier_list(request):
+    carriers = list(Carrier.objects.order_by("name"))
+    counts = GroupConnection.objects.present().order_by().values_list("carrier_id", "status").annotate(n=Count("pk"))
+    by_carrier = {}
+    for carrier_id, status, n in counts:
+        by_carrier.setdefault(carrier_id, {})[status] = n
+    for carrier in carriers:
+        carrier.status_counts = _ordered_counts(by_carrier.get(carrier.pk, {}))
+        carrier.connection_total = sum(by_carrier.get(carrier.pk, {}).values())
+    return TemplateResponse(request, "connections/carrier_list.html", {"carriers": carriers})
+
+
+def _ordered_counts(counts: dict):
+    known = [(s, counts[s]) for s in contract.GROUP_CONNECTION_STATUSES if counts.get(s)]
+    return known + sorted((s, n) for s, n in counts.items() if s not in contract.GROUP_CONNECTION_STATUSES)
+
+
+def carrier_detail(request, pk):
+    carrier = get_object_or_404(Carrier, pk=pk)
+    counts = dict(
+        GroupConnection.objects.present().filter(carrier=carrier).order_by().values_list("status").annotate(n=Count("pk"))
+    )
+    list_url = reverse("connections:connection_list")
+    context = {
+        "carrier": carrier,
+        "status_counts": [
+            (status, n, f"{list_url}?{urlencode({'carrier': carrier.pk, 'status': status})}")
+            for status, n in _ordered_counts(counts)
+        ],
+        "connection_total": sum(counts.values()),
+        "connections_url": f"{list_url}?{urlencode({'carrier': carrier.pk})}",
+        "attention": GroupConnection.objects.needing_attention().filter(carrier=carrier)[:10],
+    }
+    return TemplateResponse(request, "connections/carrier_detail.html", context)
+

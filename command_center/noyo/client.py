@@ -92,8 +92,10 @@ class Records(Iterator[Record]):
     Paging is by offset until ``meta.total_records`` (re-read on every page, as
     it moves while we read). Records can shift between pages meanwhile: one
     pushed forward would be yielded twice, so records are deduplicated by
-    ``id``; one pulled back is missed, and the next sync picks it up. Bare-array
-    and single-object answers are yielded as they are, in one call.
+    ``id`` against the previous page (a shift of less than a page, in memory that
+    does not grow with the list); one pulled back is missed, and the next sync
+    picks it up. Bare-array and single-object answers are yielded as they are,
+    in one call.
 
     ``total`` is the record count Noyo reports (fetching the first page if
     needed), for progress bars; ``pages`` counts the pages fetched so far.
@@ -146,17 +148,22 @@ class Records(Iterator[Record]):
         if not (isinstance(body, dict) and isinstance(body.get("response"), list)):
             yield from _unpaged_records(body)
             return
-        seen: set[Any] = set()
+        # A record pushed forward while we read reappears at the top of the next page: the ids
+        # of the previous page and this one are enough to skip it, and keep memory flat (a set
+        # of every id of a million-record list would cost over 100 MB).
+        previous: set[Any] = set()
         offset = 0
         while True:
             page = body["response"]
+            current: set[Any] = set()
             for record in page:
                 key = record.get("id") if isinstance(record, dict) else None
                 if key is not None:
-                    if key in seen:
+                    if key in previous or key in current:
                         continue
-                    seen.add(key)
+                    current.add(key)
                 yield record
+            previous = current
             offset += len(page)
             if not self._paged:
                 return
@@ -457,6 +464,11 @@ class NoyoClient:
         filters = {"member_snapshot_id": member_snapshot_id, "group_id": group_id, "employee_id": employee_id, "carrier_id": carrier_id}
         url = self.tracking_url + contract.path("differences")
         return Records(lambda params: self._request("GET", url, params=params).json(), query_params(filters))
+
+    def get_difference(self, difference_id: str) -> Record:
+        """One tracking difference, from the tracking host (its path is unconfirmed at Noyo; see contract.PATHS)."""
+        url = self.tracking_url + contract.path("difference", difference_id=difference_id)
+        return self._request("GET", url).json()
 
     # --- Legacy: member requests and transactions ---------------------------------
 

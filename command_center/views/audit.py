@@ -1,0 +1,90 @@
+"""The audit log: every retry, manual sync and export, filterable and exportable, never editable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.views.decorators.vary import vary_on_headers
+
+from command_center.lists import Column, Listing, export_csv
+from command_center.models import AuditEntry
+
+AUDIT_SORTS = {"created": "created", "action": "action", "outcome": "outcome", "actor": "actor__username"}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class AuditFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "“To” is before “From”.")
+        return data
+
+
+def actor_choices(request=None):
+    # Only people who did something: the dropdown stays short.
+    User = get_user_model()
+    return User.objects.filter(pk__in=AuditEntry.objects.values("actor_id")).order_by("username")
+
+
+class AuditFilter(django_filters.FilterSet):
+    action = django_filters.ChoiceFilter(label="Action", choices=AuditEntry.Action.choices, empty_label="Any action")
+    outcome = django_filters.ChoiceFilter(label="Outcome", choices=AuditEntry.Outcome.choices, empty_label="Any outcome")
+    actor = django_filters.ModelChoiceFilter(label="Who", queryset=actor_choices, empty_label="Anyone")
+    since = django_filters.DateFilter(label="From", method="filter_since", widget=DateInput)
+    until = django_filters.DateFilter(label="To", method="filter_until", widget=DateInput)
+    object_id = django_filters.CharFilter(label="Record id", widget=forms.TextInput(attrs={"placeholder": "Connection or run id"}))
+
+    class Meta:
+        model = AuditEntry
+        fields = []
+        form = AuditFilterForm
+
+    def filter_since(self, queryset, name, value):
+        return queryset.filter(created__gte=_start_of(value)) if value else queryset
+
+    def filter_until(self, queryset, name, value):
+        # "To" includes the whole day.
+        return queryset.filter(created__lt=_start_of(value + dt.timedelta(days=1))) if value else queryset
+
+
+def _start_of(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+AUDIT_COLUMNS = [
+    Column("When", "created", lambda value: value.isoformat() if value else ""),
+    Column("Who", "actor__username"),
+    Column("Action", "action"),
+    Column("Outcome", "outcome"),
+    Column("Record type", "object_type"),
+    Column("Record id", "object_id"),
+    Column("Summary", "summary"),
+    Column("Details", "details", lambda value: json.dumps(value, sort_keys=True) if value else ""),
+]
+
+
+def _entries():
+    return AuditEntry.objects.select_related("actor")
+
+
+@vary_on_headers("HX-Request")
+def audit_list(request):
+    filterset = AuditFilter(request.GET, queryset=_entries())
+    listing = Listing(request, filterset, sorts=AUDIT_SORTS, default_sort="-created")
+    return listing.render("audit/audit_list.html")
+
+
+def audit_export(request):
+    # The export records itself in the log; the file holds what was there when it was asked for.
+    last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    filterset = AuditFilter(request.GET, queryset=_entries().filter(pk__lte=last))
+    return export_csv(request, filterset, AUDIT_COLUMNS, "audit", sorts=AUDIT_SORTS, default_sort="-created")

@@ -1,0 +1,114 @@
+"""The Syncs pages: the list of runs, one run with live progress, and "Sync now"."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from command_center import runs
+from command_center.audit import record_sync
+from command_center.lists import Listing
+from command_center.mirror_models import mask_ssns
+from command_center.models import AuditEntry, SyncRun
+from command_center.sync import ordered, resource_label
+
+SYNC_SORTS = {"created": "created", "kind": "kind", "status": "status", "api_calls": "api_calls", "started": "started_at"}
+KIND_CHOICES = [(kind, "Everything (full sync)" if kind == runs.FULL else runs.kind_label(kind).capitalize()) for kind in runs.KINDS]
+FAILURES_PER_PAGE = 50
+# htmx stops polling when it gets this status.
+STOP_POLLING = 286
+
+
+class SyncRunFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label="Kind", choices=KIND_CHOICES, empty_label="Any kind")
+    status = django_filters.ChoiceFilter(label="Status", choices=SyncRun.Status.choices, empty_label="Any status")
+    trigger = django_filters.ChoiceFilter(label="Trigger", choices=SyncRun.Trigger.choices, empty_label="Any trigger")
+
+    class Meta:
+        model = SyncRun
+        fields = []
+
+
+class SyncStartForm(forms.Form):
+    kind = forms.ChoiceField(label="What to sync", choices=KIND_CHOICES, initial=runs.FULL)
+
+
+@vary_on_headers("HX-Request")
+def sync_list(request):
+    filterset = SyncRunFilter(request.GET, queryset=SyncRun.objects.select_related("requested_by"))
+    listing = Listing(request, filterset, sorts=SYNC_SORTS, default_sort="-created",
+                      extra_context={"start_form": SyncStartForm()})
+    return listing.render("syncs/sync_list.html")
+
+
+def sync_detail(request, pk):
+    run = get_object_or_404(SyncRun.objects.select_related("requested_by"), pk=pk)
+    failures = Paginator(run.failures.order_by("id"), FAILURES_PER_PAGE).get_page(request.GET.get("page"))
+    for failure in failures:
+        failure.masked_payload = mask_ssns(failure.payload)
+    context = {**_progress_context(run), "failures": failures, "start_form": SyncStartForm(initial={"kind": run.kind})}
+    return TemplateResponse(request, "syncs/sync_detail.html", context)
+
+
+def sync_progress(request, pk):
+    """The live part of a run's page, polled by htmx every 2 s; 286 once the run is over stops the polling."""
+    run = get_object_or_404(SyncRun.objects.select_related("requested_by"), pk=pk)
+    status = 200 if run.is_active else STOP_POLLING
+    return TemplateResponse(request, "syncs/sync_detail.html#progress", _progress_context(run), status=status)
+
+
+@require_POST
+def sync_start(request):
+    if not request.user.has_perm("command_center.start_sync"):
+        raise PermissionDenied("Starting a sync needs the Operator role.")
+    form = SyncStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose what to sync.")
+        return redirect("sync_list")
+    run = runs.start_sync(form.cleaned_data["kind"], SyncRun.Trigger.USER, request.user)
+    if run.status == SyncRun.Status.SKIPPED:
+        record_sync(request.user, run, AuditEntry.Outcome.SKIPPED, note=f"Sync skipped: {run.message}")
+        messages.warning(request, f"Not started: {run.message}")
+    else:
+        record_sync(request.user, run)
+        messages.success(request, f"The {runs.kind_label(run.kind)} sync #{run.pk} is queued.")
+    url = reverse("sync_detail", args=[run.pk])
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _progress_context(run: SyncRun) -> dict:
+    return {"run": run, "resources": resource_rows(run), "totals": run.totals}
+
+
+def resource_rows(run: SyncRun) -> list[dict]:
+    """One row per resource for the table and its progress bar (``percent`` None: no total known yet)."""
+    rows = []
+    for key, counts in ordered(run.resources):
+        total, fetched = counts.get("total"), counts.get("fetched", 0)
+        if counts.get("done"):
+            percent = 100
+        elif total:
+            percent = min(100, round(100 * fetched / total))
+        elif counts.get("parents"):
+            percent = min(100, round(100 * counts.get("parents_done", 0) / counts["parents"]))
+        else:
+            percent = 0 if total == 0 else None
+        state = "done" if counts.get("done") and counts.get("complete", True) else "failed" if counts.get("done") else "running"
+        if not counts.get("done") and not run.is_active:
+            state = "failed"
+        rows.append({"key": key, "label": resource_label(key).capitalize(), "percent": percent, "state": state, **counts})
+    return rows
+

@@ -1,0 +1,271 @@
+"""Mirroring Noyo's group side: how each payload becomes a row, and which lists each family reads.
+
+Mapping functions (``*_row``) turn one payload into ``{column: value}`` for the engine
+(``command_center.mirror``); they raise ``Malformed`` with a plain reason for a record
+they cannot read. The family functions (``sync_groups``, ``sync_group_connections``) read
+Noyo's lists with as few calls as the API allows and feed the engine.
+
+For other code (retries, webhooks): ``mirror_group_connection(payload)`` and
+``refetch_group_connection(connection_id)`` write one connection through the same mapping.
+"""
+
+from __future__ import annotations
+
+from command_center import payloads as p
+from command_center.mirror import Resource, write_one
+from command_center.mirror_models import payload_version, synthetic_id
+from command_center.sync import FamilyRun
+from connections.models import (
+    CarrierConfiguration,
+    Contact,
+    Group,
+    GroupConnection,
+    GroupDisconnectionRequest,
+    GroupEnrollment,
+    LatestAudit,
+    Location,
+    Plan,
+    RenewalDecision,
+)
+
+# --- Mappings ------------------------------------------------------------------------
+
+
+def group_row(payload, context=None):
+    return {
+        **p.base(payload),
+        "organization_id": p.foreign_id(payload, "organization_id") or "",
+        "name": p.text(payload, "name"),
+        "dba_name": p.text(payload, "dba_name"),
+        "federal_ein": p.text(payload, "federal_ein"),
+        "sic_code": p.text(payload, "sic_code"),
+    }
+
+
+def group_connection_row(payload, context=None):
+    group_data = p.obj(payload, "group_data")
+    setup_result = p.obj(payload, "setup_result")
+    return {
+        **p.base(payload),
+        "organization_id": p.foreign_id(payload, "organization_id") or "",
+        "group_id": p.foreign_id(payload, "group_id"),
+        "carrier_id": p.foreign_id(payload, "carrier_id"),
+        "group_audit_request_id": p.foreign_id(payload, "group_audit_request_id") or "",
+        "request_type": p.text(payload, "request_type"),
+        "status": p.text(payload, "status"),
+        "completed": p.epoch(payload, "completed"),
+        "federal_ein": p.text(payload, "federal_ein"),
+        "carrier_group_id": p.text(group_data, "carrier_group_id"),
+        "group_name": p.text(group_data, "group_name"),
+        "broker_federal_ein": p.text(group_data, "broker_federal_ein"),
+        "broker_tin": p.text(group_data, "broker_tin"),
+        "employer_email_address": p.text(group_data, "employer_email_address"),
+        "setup_error": p.text(setup_result, "error"),
+    }
+
+
+def disconnection_request_row(payload, context=None):
+    return {
+        **p.base(payload),
+        "organization_id": p.foreign_id(payload, "organization_id") or "",
+        "group_id": p.foreign_id(payload, "group_id") or _parent(context),
+        "carrier_id": p.foreign_id(payload, "carrier_id"),
+        "group_name": p.text(payload, "group_name"),
+        "status": p.text(payload, "status"),
+        "source_type": p.text(payload, "source_type"),
+        "source_id": p.foreign_id(payload, "source_id") or "",
+        "reason": p.text(payload, "reason"),
+        "effective_end_date": p.date(payload, "effective_end_date"),
+        "decided": p.epoch(payload, "decided"),
+        "completed": p.epoch(payload, "completed"),
+    }
+
+
+def carrier_configuration_row(payload, context=None):
+    """No id nor version from Noyo: keyed by (group, carrier), versioned by content."""
+    group_id = p.foreign_id(payload, "group_id") or _parent(context)
+    carrier_id = p.foreign_id(payload, "carrier_id")
+    if not (group_id and carrier_id):
+        raise p.Malformed("It names no group_id or carrier_id, which identify a carrier configuration.")
+    return {
+        "id": synthetic_id("carrier_configuration", group_id, carrier_id),
+        "version": payload_version(payload),
+        "raw": payload,
+        "group_id": group_id,
+        "carrier_id": carrier_id,
+        "carrier_group_id": p.text(payload, "carrier_group_id"),
+        "configuration": p.obj(payload, "configuration"),
+    }
+
+
+def contact_row(payload, context=None):
+    types = p.array(payload, "types")
+    return {
+        **p.base(payload),
+        "group_id": p.foreign_id(payload, "group_id") or _parent(context),
+        "carrier_id": p.foreign_id(payload, "carrier_id"),
+        "first_name": p.text(payload, "first_name"),
+        "last_name": p.text(payload, "last_name"),
+        "title": p.text(payload, "title"),
+        "email": p.text(payload, "email"),
+        "phone_number": p.text(payload, "phone_number"),
+        "types": [str(t) for t in types],
+        "primary_contact": p.boolean(payload, "primary_contact"),
+    }
+
+
+def location_row(payload, context=None):
+    address = p.obj(payload, "address")
+    return {
+        **p.base(payload),
+        "group_id": p.foreign_id(payload, "group_id") or _parent(context),
+        "display_name": p.text(payload, "display_name"),
+        "street_one": p.text(address, "street_one"),
+        "city": p.text(address, "city"),
+        "state": p.text(address, "state"),
+        "zip_code": p.text(address, "zip_code"),
+    }
+
+
+def latest_audit_row(payload, context=None):
+    """One per group, no id nor version from Noyo: keyed by the group, versioned by content."""
+    group_id = p.foreign_id(payload, "group_id") or _parent(context)
+    if not group_id:
+        raise p.Malformed("It names no group_id.")
+    carrier_ids = [cid for cid in (p.array(payload, "carrier_ids")) if isinstance(cid, str)]
+    return {
+        "id": synthetic_id("latest_audit", group_id),
+        "version": payload_version(payload),
+        "raw": payload,
+        "group_id": group_id,
+        "carrier_ids": carrier_ids,
+        "completed_at": p.epoch(payload, "completed_at"),
+    }
+
+
+def group_enrollment_row(payload, context=None):
+    return {
+        **p.base(payload),
+        "group_id": p.foreign_id(payload, "group_id") or _parent(context),
+        "carrier_id": p.foreign_id(payload, "carrier_id"),
+        "line_of_coverage": p.text(payload, "line_of_coverage"),
+        "status": p.text(payload, "status"),
+        "open_enrollment_start_date": p.date(payload, "open_enrollment_start_date"),
+        "open_enrollment_end_date": p.date(payload, "open_enrollment_end_date"),
+        "open_enrollment_renewal_date": p.date(payload, "open_enrollment_renewal_date"),
+        "effective_start_date": p.date(payload, "effective_start_date"),
+        "effective_end_date": p.date(payload, "effective_end_date"),
+    }
+
+
+def plan_row(payload, context=None):
+    return {
+        **p.base(payload),
+        "group_id": p.foreign_id(payload, "group_id") or _parent(context),
+        "group_enrollment_id": p.foreign_id(payload, "group_enrollment_id"),
+        "carrier_id": p.foreign_id(payload, "carrier_id"),
+        "line_of_coverage": p.text(payload, "line_of_coverage"),
+        "name": p.text(payload, "name"),
+        "code": p.text(payload, "code"),
+        "status": p.text(payload, "status"),
+        "plan_type": p.text(payload, "plan_type"),
+        "network": p.text(payload, "network"),
+        "metal_tier": p.text(payload, "metal_tier"),
+        "effective_start_date": p.date(payload, "effective_start_date"),
+        "effective_end_date": p.date(payload, "effective_end_date"),
+    }
+
+
+def renewal_decision_row(payload, context=None):
+    issues = p.array(payload, "issues")
+    return {
+        **p.base(payload),
+        "group_id": p.foreign_id(payload, "group_id") or _parent(context),
+        "renewal_date": p.date(payload, "renewal_date"),
+        "status": p.text(payload, "status"),
+        "issues": issues,
+    }
+
+
+def _parent(context):
+    return (context or {}).get("group_id")
+
+
+GROUPS = Resource("groups", Group, group_row, "groups")
+GROUP_CONNECTIONS = Resource(
+    "group_connections", GroupConnection, group_connection_row, "group connections", carrier_columns=("carrier_id",)
+)
+DISCONNECTION_REQUESTS = Resource(
+    "disconnection_requests", GroupDisconnectionRequest, disconnection_request_row, "disconnection requests",
+    carrier_columns=("carrier_id",),
+)
+CARRIER_CONFIGURATIONS = Resource(
+    "carrier_configurations", CarrierConfiguration, carrier_configuration_row, "carrier configurations",
+    carrier_columns=("carrier_id",),
+)
+CONTACTS = Resource("contacts", Contact, contact_row, "contacts", carrier_columns=("carrier_id",))
+LOCATIONS = Resource("locations", Location, location_row, "locations")
+LATEST_AUDITS = Resource("latest_audits", LatestAudit, latest_audit_row, "latest audits")
+GROUP_ENROLLMENTS = Resource(
+    "group_enrollments", GroupEnrollment, group_enrollment_row, "group enrollments", carrier_columns=("carrier_id",)
+)
+PLANS = Resource("plans", Plan, plan_row, "plans", carrier_columns=("carrier_id",))
+RENEWAL_DECISIONS = Resource("renewal_decisions", RenewalDecision, renewal_decision_row, "renewal decisions")
+
+
+# --- One record, for other code -----------------------------------------------------------
+
+
+def mirror_group_connection(payload: dict) -> GroupConnection:
+    """Write one group-connection payload (a retry's answer, a webhook re-fetch) through the sync's
+    mapping, recording its status change. Raises ``command_center.mirror.Malformed`` if unreadable."""
+    return write_one(GROUP_CONNECTIONS, payload)
+
+
+def refetch_group_connection(connection_id: str, client=None) -> GroupConnection:
+    """Fetch one connection from Noyo and mirror it. Noyo errors (``NotFound``, ...) propagate."""
+    from command_center.noyo.service import noyo_client
+
+    if client is not None:
+        return mirror_group_connection(client.get_group_connection(str(connection_id)))
+    with noyo_client() as noyo:
+        return mirror_group_connection(noyo.get_group_connection(str(connection_id)))
+
+
+def mirror_disconnection_request(payload: dict) -> GroupDisconnectionRequest:
+    return write_one(DISCONNECTION_REQUESTS, payload)
+
+
+def mirror_group(payload: dict) -> Group:
+    return write_one(GROUPS, payload)
+
+
+# --- Families ---------------------------------------------------------------------------------
+
+
+def sync_group_connections(job: FamilyRun) -> None:
+    """Every group connection, from the org-wide list: ceil(N/100) calls."""
+    job.mirror_list(GROUP_CONNECTIONS, job.noyo.iter_group_connections())
+
+
+def sync_groups(job: FamilyRun) -> None:
+    """Groups and everything hanging off them.
+
+    Org-wide lists where Noyo has them (groups, renewal decisions); for the rest
+    (configurations, contacts, locations, latest audit, enrollments, plans, disconnection
+    requests) there is only a per-group list: 7 calls per group, fetched concurrently.
+    """
+    job.mirror_list(GROUPS, job.noyo.iter_groups())
+    job.mirror_list(RENEWAL_DECISIONS, job.noyo.iter_renewal_decisions())
+    group_ids = job.parent_ids(Group)
+    noyo = job.noyo
+    children = [
+        (CARRIER_CONFIGURATIONS, noyo.iter_group_carrier_configurations),
+        (CONTACTS, noyo.iter_group_contacts),
+        (LOCATIONS, noyo.iter_group_locations),
+        (LATEST_AUDITS, lambda group_id: [noyo.get_group_latest_audit(group_id)]),
+        (GROUP_ENROLLMENTS, noyo.iter_group_enrollments),
+        (PLANS, noyo.iter_plans),
+        (DISCONNECTION_REQUESTS, noyo.iter_group_disconnection_requests),
+    ]
+    job.mirror_per_parent(group_ids, children, context_key="group_id")

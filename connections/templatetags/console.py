@@ -1,0 +1,49 @@
+"""Small display helpers for the connections console."""
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+register = template.Library()
+
+
+@register.filter
+def ago(value, now=None):
+    """ "just now" under a minute, else "3 minutes ago" (one unit of precision beyond the first)."""
+    if not value:
+        return ""
+    now = now or timezone.now()
+    if now - value < dt.timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(value, now, depth=1)} ago"
+
+
+@register.filter
+def duration_since(value, now=None):
+    """How long since ``value``: "under a minute", "3 hours", "2 weeks, 1 day"."""
+    if not value:
+        return ""
+    now = now or timezone.now()
+    if now - value < dt.timedelta(minutes=1):
+        return "under a minute"
+    return timesince(value, now)
+
+
+@register.filter
+def end_date(value):
+    """An end date as "Dec 31, 2026"; Noyo's open-ended 9999-12-31 as "open-ended"."""
+    if not value:
+        return "—"
+    if value.year == 9999:
+        return "open-ended"
+    return value.strftime("%b %-d, %Y")
+
+
+@register.filter
+def at_most(count, limit):
+    """A bounded count for display: "1,000+" once it passed ``limit``, else the number."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    return f"{intcomma(limit)}+" if count > limit else intcomma(count)

@@ -1,0 +1,411 @@
+"""Mirroring Noyo's member side: how each payload becomes a row, and which lists each family reads.
+
+Mappings follow ``connections/sync.py``. Three columns are not in any payload and are
+kept here, each written only when its value changes (so a resync with no change writes
+nothing):
+
+* ``group`` on member requests, snapshots, summaries and differences: Noyo sends only the
+  employee, so it is looked up from the mirrored employees;
+* ``Employee.lines_of_coverage``: the family's individual enrollments not terminated,
+  recomputed for the employees whose enrollments changed;
+* ``MemberSnapshot.replaced_by``: a ``replaced`` snapshot points at the next snapshot
+  created for the same employee, relinked for the employees whose snapshots changed.
+
+API calls (the figures are from ``bench_sync --scale large``: 50,000 employees, 146,846 calls
+for a full sync): employees, member requests, member transactions and differences come from
+org-wide lists (ceil(N/100) calls each). Noyo has no org-wide list of dependents or premiums,
+so they cost one call per employee: 100,000 calls, two thirds of a full sync. Individual
+enrollments are read per *group enrollment* (13,147 lists) rather than per employee (50,000);
+snapshots per group, with their fulfillment summaries inline (1,000 lists), rather than per
+employee (50,000).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Exists, OuterRef, Subquery
+
+from command_center import payloads as p
+from command_center.mirror import Resource, write_one
+from command_center.mirror_models import join_lines, payload_version, synthetic_id
+from command_center.sync import FamilyRun
+from connections.models import Group, GroupEnrollment
+from members.models import (
+    Dependent,
+    Employee,
+    FulfillmentSummary,
+    IndividualEnrollment,
+    MemberRequest,
+    MemberSnapshot,
+    MemberTransaction,
+    Premium,
+    TrackingDifference,
+)
+
+# --- Mappings ------------------------------------------------------------------------------
+
+
+def _person(payload) -> dict:
+    person = p.obj(payload, "person")
+    return {
+        "first_name": p.text(person, "first_name"),
+        "middle_name": p.text(person, "middle_name"),
+        "last_name": p.text(person, "last_name"),
+        "date_of_birth": p.date(person, "date_of_birth"),
+        "ssn": p.text(person, "ssn"),
+        "sex": p.text(person, "sex"),
+    }
+
+
+def employee_row(payload, context=None):
+    employment = p.obj(payload, "employment")
+    contact = p.obj(p.obj(payload, "person"), "contact")
+    return {
+        **p.base(payload),
+        **_person(payload),
+        "group_id": p.foreign_id(payload, "group_id") or _ctx(context, "group_id"),
+        "location_id": p.foreign_id(payload, "location_id") or "",
+        "email": p.text(contact, "email_address"),
+        "employment_status": p.text(employment, "employment_status"),
+        "occupation": p.text(employment, "occupation"),
+        "hire_date": p.date(p.obj(employment, "employment_dates"), "hire_date"),
+    }
+
+
+def dependent_row(payload, context=None):
+    return {
+        **p.base(payload),
+        **_person(payload),
+        "employee_id": p.foreign_id(payload, "employee_id") or _ctx(context, "employee_id"),
+        "relationship": p.text(payload, "relationship"),
+    }
+
+
+def individual_enrollment_row(payload, context=None):
+    """``employee`` is the family owner: the individual itself, or the employee of the dependent."""
+    individual_type = p.text(payload, "individual_type")
+    individual_id = p.foreign_id(payload, "individual_id")
+    employee_id = p.foreign_id(payload, "employee_id")
+    if employee_id is None and individual_id:
+        if individual_type == "employee":
+            employee_id = individual_id
+        else:
+            employee_id = _ctx(context, "employee_of_dependent", {}).get(individual_id)
+    premium = p.obj(p.obj(payload, "enroll_data"), "premium")
+    return {
+        **p.base(payload),
+        "group_enrollment_id": p.foreign_id(payload, "group_enrollment_id") or _ctx(context, "group_enrollment_id"),
+        "employee_id": employee_id,
+        "group_id": _ctx(context, "group_id"),
+        "carrier_id": p.foreign_id(payload, "carrier_id") or _ctx(context, "carrier_id"),
+        "plan_id": p.foreign_id(payload, "plan_id"),
+        "individual_type": individual_type,
+        "individual_id": individual_id or "",
+        "line_of_coverage": p.text(payload, "line_of_coverage"),
+        "status": p.text(payload, "status"),
+        "effective_start_date": p.date(payload, "effective_start_date"),
+        "effective_end_date": p.date(payload, "effective_end_date"),
+        "premium_amount": p.decimal(premium, "amount"),
+        "premium_unit": p.text(premium, "unit"),
+        "as_of_date": _ctx(context, "as_of"),
+    }
+
+
+def premium_row(payload, context=None):
+    """No id from Noyo: keyed by the employee, carrier, type, start date and the members billed."""
+    employee_id = p.foreign_id(payload, "employee_id") or _ctx(context, "employee_id")
+    carrier_id = p.foreign_id(payload, "carrier_id")
+    billed = p.array(payload, "billed_members")
+    pairs = sorted(
+        f"{member.get('member_id')}:{member.get('line_of_coverage')}" for member in billed if isinstance(member, dict)
+    )
+    start = p.date(payload, "effective_start_date")
+    premium_type = p.text(payload, "premium_type")
+    period = p.obj(payload, "period")
+    return {
+        "id": synthetic_id("premium", employee_id, carrier_id, premium_type, start, *pairs),
+        "version": str(payload["version"]) if payload.get("version") else payload_version(payload),
+        "created": p.epoch(payload, "created"),
+        "modified": p.epoch(payload, "modified"),
+        "raw": payload,
+        "employee_id": employee_id,
+        "carrier_id": carrier_id,
+        "amount": p.decimal(payload, "amount"),
+        "period_amount": p.decimal(period, "amount"),
+        "period_unit": p.text(period, "unit"),
+        "premium_type": premium_type,
+        "effective_start_date": start,
+        "effective_end_date": p.date(payload, "effective_end_date"),
+        "billed_members": billed,
+    }
+
+
+def snapshot_row(payload, context=None):
+    employee_id = p.foreign_id(payload, "employee_id")
+    return {
+        **p.base(payload),
+        "employee_id": employee_id,
+        "group_id": p.foreign_id(payload, "group_id") or _ctx(context, "group_id") or _group_of(context, employee_id),
+        "status": p.text(payload, "status"),
+        "errors": p.array(payload, "errors"),
+    }
+
+
+def fulfillment_summary_row(entry, context=None):
+    """One carrier's entry of a snapshot's ``fulfillment_summary``; ``context["snapshot"]`` is the snapshot's row."""
+    snapshot = _ctx(context, "snapshot")
+    carrier_id = p.foreign_id(entry, "carrier_id")
+    if not carrier_id:
+        raise p.Malformed("It names no carrier_id, which identifies a fulfillment summary.")
+    return {
+        "id": synthetic_id("fulfillment_summary", snapshot["id"], carrier_id),
+        "version": payload_version(entry),
+        "created": snapshot["created"],
+        "modified": snapshot["modified"],
+        "raw": entry,
+        "snapshot_id": snapshot["id"],
+        "carrier_id": carrier_id,
+        "group_id": snapshot["group_id"],
+        "employee_id": snapshot["employee_id"],
+        "status": p.text(entry, "status"),
+        "errors": p.array(entry, "errors"),
+    }
+
+
+def difference_row(payload, context=None):
+    employee_id = p.foreign_id(payload, "employee_id")
+    return {
+        **p.base(payload),
+        "snapshot_id": p.foreign_id(payload, "member_snapshot_id"),
+        "organization_id": p.foreign_id(payload, "organization_id") or "",
+        "group_id": p.foreign_id(payload, "group_id") or _group_of(context, employee_id),
+        "employee_id": employee_id,
+        "carrier_id": p.foreign_id(payload, "carrier_id"),
+        "object_type": p.text(payload, "object_type"),
+        "object_id": p.text(payload, "object_id"),
+        "classification": p.text(payload, "difference_classification"),
+        "difference_type": p.text(payload, "difference_type"),
+        "fields": p.array(payload, "fields"),
+        "impact_score": p.integer(payload, "impact_score"),
+        "is_dismissed": p.boolean(payload, "is_dismissed"),
+        "is_suppressed": p.boolean(payload, "is_suppressed"),
+        "resolved": p.epoch(payload, "resolved"),
+        "discrepancy_time": p.epoch(payload, "discrepancy_time"),
+    }
+
+
+def member_request_row(payload, context=None):
+    employee_id = p.foreign_id(payload, "employee_id")
+    return {
+        **p.base(payload),
+        "employee_id": employee_id,
+        "group_id": p.foreign_id(payload, "group_id") or _group_of(context, employee_id),
+        "request_type": p.text(payload, "request_type"),
+        "status": p.text(payload, "status"),
+        "transaction_ids": [str(t) for t in p.array(payload, "transactions")],
+    }
+
+
+def member_transaction_row(payload, context=None):
+    return {
+        **p.base(payload),
+        "member_request_id": p.foreign_id(payload, "member_request_id"),
+        "employee_id": p.foreign_id(payload, "employee_id"),
+        "carrier_id": p.foreign_id(payload, "carrier_id"),
+        "transaction_type": p.text(payload, "transaction_type") or p.text(payload, "type"),
+        "status": p.text(payload, "status"),
+        "verified": p.epoch(payload, "verified"),
+        "lines_of_coverage": join_lines(str(line) for line in p.array(payload, "lines_of_coverage")),
+    }
+
+
+def _ctx(context, key, default=None):
+    return (context or {}).get(key, default)
+
+
+def _group_of(context, employee_id):
+    return _ctx(context, "group_of_employee", {}).get(employee_id) if employee_id else None
+
+
+EMPLOYEES = Resource("employees", Employee, employee_row, "employees")
+DEPENDENTS = Resource("dependents", Dependent, dependent_row, "dependents")
+INDIVIDUAL_ENROLLMENTS = Resource(
+    "individual_enrollments", IndividualEnrollment, individual_enrollment_row, "individual enrollments",
+    carrier_columns=("carrier_id",),
+)
+PREMIUMS = Resource("premiums", Premium, premium_row, "premiums", carrier_columns=("carrier_id",))
+SNAPSHOTS = Resource("member_snapshots", MemberSnapshot, snapshot_row, "member snapshots")
+FULFILLMENT_SUMMARIES = Resource(
+    "fulfillment_summaries", FulfillmentSummary, fulfillment_summary_row, "fulfillment summaries",
+    carrier_columns=("carrier_id",),
+)
+DIFFERENCES = Resource("differences", TrackingDifference, difference_row, "tracking differences", carrier_columns=("carrier_id",))
+MEMBER_REQUESTS = Resource("member_requests", MemberRequest, member_request_row, "member requests")
+MEMBER_TRANSACTIONS = Resource(
+    "member_transactions", MemberTransaction, member_transaction_row, "member transactions", carrier_columns=("carrier_id",)
+)
+
+
+# --- One record, for webhooks ------------------------------------------------------------------
+
+
+def mirror_snapshot(payload: dict) -> MemberSnapshot:
+    """Write one snapshot and its fulfillment summaries; relink its employee's chain."""
+    context = {"group_of_employee": _employee_groups([payload.get("employee_id")])}
+    snapshot = write_one(SNAPSHOTS, payload, context)
+    row = {"id": snapshot.pk, "created": snapshot.created, "modified": snapshot.modified,
+           "group_id": snapshot.group_id, "employee_id": snapshot.employee_id}
+    for entry in payload.get("fulfillment_summary") or ():
+        write_one(FULFILLMENT_SUMMARIES, entry, {"snapshot": row})
+    if snapshot.employee_id:
+        link_snapshot_chains({snapshot.employee_id})
+    return snapshot
+
+
+def mirror_difference(payload: dict) -> TrackingDifference:
+    context = {"group_of_employee": _employee_groups([payload.get("employee_id")])}
+    return write_one(DIFFERENCES, payload, context)
+
+
+# --- Families ----------------------------------------------------------------------------------
+
+
+def sync_employees(job: FamilyRun) -> None:
+    """Employees (org-wide list), then dependents and premiums (per employee: Noyo has no
+    org-wide list), individual enrollments (per group enrollment), and lines of coverage."""
+    noyo = job.noyo
+    job.mirror_list(EMPLOYEES, noyo.iter_employees())
+    employee_ids = job.parent_ids(Employee)
+    job.mirror_per_parent(employee_ids, [(DEPENDENTS, noyo.iter_dependents)], context_key="employee_id")
+
+    touched: set[str] = set()
+    enrollments = job.mirror(INDIVIDUAL_ENROLLMENTS)
+    enrollments.on_written = lambda rows: touched.update(r["employee_id"] for r in rows if r["employee_id"])
+    enrollments.on_removed = lambda ids: touched.update(
+        IndividualEnrollment.objects.filter(pk__in=ids).exclude(employee=None).values_list("employee_id", flat=True)
+    )
+    shared = {
+        "employee_of_dependent": dict(Dependent.objects.exclude(employee=None).values_list("pk", "employee_id")),
+        "as_of": dt.datetime.now(dt.timezone.utc).date(),
+    }
+    group_enrollments = [
+        (pk, {**shared, "group_id": group_id, "carrier_id": carrier_id})
+        for pk, group_id, carrier_id in GroupEnrollment.objects.filter(removed_upstream_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "group_id", "carrier_id")
+    ]
+    job.mirror_per_parent(
+        group_enrollments,
+        [(INDIVIDUAL_ENROLLMENTS, noyo.iter_individual_enrollments_by_group_enrollment)],
+        context_key="group_enrollment_id",
+    )
+    del shared
+    update_lines_of_coverage(touched)
+    job.mirror_per_parent(employee_ids, [(PREMIUMS, noyo.iter_premiums)], context_key="employee_id")
+
+
+def sync_snapshots(job: FamilyRun) -> None:
+    """Member snapshots per group (with each one's per-carrier fulfillment summaries inline),
+    their chains, and tracking differences (org-wide list)."""
+    noyo = job.noyo
+    summaries = job.mirror(FULFILLMENT_SUMMARIES)
+    touched: set[str] = set()
+    job.mirror(SNAPSHOTS).on_written = lambda rows: touched.update(r["employee_id"] for r in rows if r["employee_id"])
+
+    def handle(snapshots, records, context):
+        for payload in records:
+            snapshots.add(payload, context)
+            try:
+                row = snapshot_row(payload, context)
+            except p.Malformed:
+                continue  # recorded once, as the snapshot's failure
+            for entry in p.array(payload, "fulfillment_summary"):
+                summaries.add(entry, {"snapshot": row})
+
+    job.mirror_per_parent(
+        job.parent_ids(Group),
+        [(SNAPSHOTS, noyo.iter_member_snapshots_by_group)],
+        context_key="group_id",
+        handle=handle,
+        also=[summaries],
+    )
+    link_snapshot_chains(touched)
+    context = {"group_of_employee": _employee_groups()}
+    job.mirror_list(DIFFERENCES, noyo.iter_differences(), context)
+
+
+def sync_member_requests(job: FamilyRun) -> None:
+    """Legacy member requests and member transactions, both from org-wide lists."""
+    context = {"group_of_employee": _employee_groups()}
+    job.mirror_list(MEMBER_REQUESTS, job.noyo.iter_member_requests(), context)
+    del context
+    job.mirror_list(MEMBER_TRANSACTIONS, job.noyo.iter_member_transactions())
+    fill_missing_groups()
+
+
+# --- Post-passes ------------------------------------------------------------------------------
+
+
+def _employee_groups(ids=None) -> dict[str, str]:
+    queryset = Employee.objects.exclude(group=None)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=[i for i in ids if i])
+    return dict(queryset.values_list("pk", "group_id"))
+
+
+def update_lines_of_coverage(employee_ids, chunk: int = 1000) -> int:
+    """Recompute ``Employee.lines_of_coverage`` for these employees; write only those that differ."""
+    ids = sorted(i for i in employee_ids if i)
+    changed = 0
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        lines = defaultdict(set)
+        enrollments = (
+            IndividualEnrollment.objects.filter(employee_id__in=part, removed_upstream_at__isnull=True)
+            .exclude(status="terminated")
+            .values_list("employee_id", "line_of_coverage")
+        )
+        for employee_id, line in enrollments:
+            lines[employee_id].add(line)
+        wanted_by_value = defaultdict(list)
+        for employee_id, current in Employee.objects.filter(pk__in=part).values_list("pk", "lines_of_coverage"):
+            wanted = join_lines(lines.get(employee_id, ()))
+            if wanted != current:
+                wanted_by_value[wanted].append(employee_id)
+        for value, pks in wanted_by_value.items():
+            changed += Employee.objects.filter(pk__in=pks).update(lines_of_coverage=value)
+    return changed
+
+
+def link_snapshot_chains(employee_ids, chunk: int = 500) -> int:
+    """Point each ``replaced`` snapshot of these employees at the next one created; write only changes."""
+    ids = sorted(i for i in employee_ids if i)
+    changed = 0
+    for start in range(0, len(ids), chunk):
+        chains = defaultdict(list)
+        rows = (
+            MemberSnapshot.objects.filter(employee_id__in=ids[start : start + chunk])
+            .order_by("employee_id", "created", "pk")
+            .values_list("pk", "employee_id", "status", "replaced_by_id")
+        )
+        for pk, employee_id, status, replaced_by in rows:
+            chains[employee_id].append((pk, status, replaced_by))
+        for chain in chains.values():
+            for (pk, status, current), after in zip(chain, [*chain[1:], None]):
+                wanted = after[0] if after is not None and status == "replaced" else None
+                if wanted != current:
+                    changed += MemberSnapshot.objects.filter(pk=pk).update(replaced_by_id=wanted)
+    return changed
+
+
+def fill_missing_groups() -> int:
+    """Give rows whose employee was mirrored after them their employee's group (one UPDATE per table)."""
+    changed = 0
+    employee_group = Employee.objects.filter(pk=OuterRef("employee_id"), group__isnull=False)
+    for model in (MemberRequest, MemberSnapshot, FulfillmentSummary, TrackingDifference):
+        orphans = model.objects.filter(group__isnull=True, employee__isnull=False).filter(Exists(employee_group))
+        if orphans.exists():  # usually none: then not even an UPDATE statement is sent
+            changed += orphans.update(group_id=Subquery(employee_group.values("group_id")[:1]))
+    return changed

@@ -1,0 +1,31 @@
+"""CSV export of the audit log (itself audited)."""
+
+import csv
+import io
+
+from django.urls import reverse
+
+from command_center.models import AuditEntry
+
+URL = reverse("audit_export")
+
+
+def read(response):
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff"))))
+
+
+def test_it_exports_the_filtered_entries_with_their_details(viewer_client, operator):
+    AuditEntry.objects.create(actor=operator, action="retry", outcome="failed", summary="Retry failed for connection of X",
+                              object_type="groupconnection", object_id="c1", details={"note": "=cmd|' /C calc'!A0"})
+    AuditEntry.objects.create(actor=operator, action="sync", outcome="succeeded", summary="Started a full sync")
+    rows = read(viewer_client.get(URL, {"action": "retry"}))
+    assert len(rows) == 1
+    assert (rows[0]["Who"], rows[0]["Action"], rows[0]["Outcome"], rows[0]["Record id"]) == ("otto.operator", "retry", "failed", "c1")
+    assert "=cmd" in rows[0]["Details"]
+    # The export is recorded too.
+    assert AuditEntry.objects.filter(action="export", object_type="audit").count() == 1
+
+
+def test_a_summary_starting_with_a_formula_character_is_neutralised(viewer_client, operator):
+    AuditEntry.objects.create(actor=operator, action="export", outcome="succeeded", summary="=1+1")
+    assert read(viewer_client.get(URL))[0]["Summary"] == "'=1+1"

@@ -1,0 +1,50 @@
+"""The Syncs pages in headless Chromium: start a sync, watch it, read its failed records."""
+
+import pytest
+from django.utils import timezone
+
+from command_center.models import SyncRun
+from tests.browser import sign_in
+from tests.conftest import PASSWORD
+
+
+@pytest.mark.browser
+def test_an_operator_starts_a_sync_and_reads_its_outcome(page, live_server, operator, noyo_settings, sandbox, screenshot):
+    sandbox.set_faults(malformed_rate=0.1, malformed_mode="bad_date")
+    sign_in(page, live_server, operator.username, PASSWORD)
+
+    page.goto(f"{live_server.url}/syncs/")
+    page.select_option("#id_sync_kind", "group_connections")
+    page.click("text=Sync now")
+    page.wait_for_load_state("networkidle")
+
+    assert "/syncs/" in page.url and page.url.rstrip("/").split("/")[-1].isdigit()
+    assert page.locator(".badge", has_text="Finished with failed records").first.is_visible()
+    assert page.locator("text=Failed records").first.is_visible()
+    page.locator("details summary").first.click()
+    screenshot("sync-detail-partial")
+
+    page.goto(f"{live_server.url}/syncs/")
+    assert page.locator("table.data tbody tr").count() == 1
+    screenshot("sync-list")
+
+
+@pytest.mark.browser
+def test_a_running_sync_shows_a_progress_bar_per_resource(page, live_server, viewer, screenshot):
+    run = SyncRun.objects.create(
+        kind="full", trigger="schedule", status="running", started_at=timezone.now(), heartbeat_at=timezone.now(), api_calls=412,
+        resources={
+            "groups": {"total": 20, "fetched": 20, "created": 20, "updated": 0, "unchanged": 0, "removed": 0, "failed": 0, "done": True, "complete": True, "order": 0},
+            "contacts": {"total": None, "fetched": 21, "created": 21, "updated": 0, "unchanged": 0, "removed": 0, "failed": 0, "done": False, "parents": 20, "parents_done": 12, "order": 1},
+            "group_connections": {"total": 45, "fetched": 0, "created": 0, "updated": 0, "unchanged": 0, "removed": 0, "failed": 0, "done": False, "order": 2},
+        },
+    )
+    sign_in(page, live_server, viewer.username, PASSWORD)
+
+    page.goto(f"{live_server.url}/syncs/{run.pk}/")
+    page.wait_for_timeout(2500)  # one htmx poll
+
+    assert page.locator(".progress").count() == 3
+    assert page.locator('[aria-valuenow="60"]').count() == 1
+    assert page.locator("text=Sync now").count() == 0
+    screenshot("sync-detail-running")
