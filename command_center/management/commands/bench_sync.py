@@ -117,6 +117,8 @@ class Command(BaseCommand):
         settings.NOYO_CLIENT_SECRET = os.environ.get("NOYO_CLIENT_SECRET") or "sandbox-secret"
 
     def empty_mirror(self) -> None:
+        import connections.sync  # noqa: F401 - defines the resources, so RESOURCES lists every mirror table
+        import members.sync  # noqa: F401
         from connections.models import Carrier
 
         models = [r.model for r in RESOURCES.values()] + [Carrier, StatusChange, SyncFailure]
@@ -127,6 +129,9 @@ class Command(BaseCommand):
             else:
                 for table in tables:
                     cursor.execute(f'DELETE FROM "{table}"')
+        left = [m.__name__ for m in models if m.objects.exists()]
+        if left:
+            raise CommandError(f"Could not empty the mirror tables: {', '.join(left)} still have rows.")
 
     def end_leftover_runs(self) -> None:
         """A benchmark interrupted earlier leaves its run "running" and its families claimed."""
@@ -165,6 +170,10 @@ class Command(BaseCommand):
         }
         self.stdout.write(f"\n{title}: run #{run.pk} {run.status}")
         self.print_resources(run)
+        self.stdout.write(
+            f"  {totals['created']:,} new, {totals['updated']:,} changed, {totals['unchanged']:,} unchanged, "
+            f"{totals['removed']:,} removed, {totals['failed']:,} failed"
+        )
         self.stdout.write(
             f"  {result['fetched']:,} records in {seconds:.1f} s = {result['rate']:,.0f} records/s; "
             f"{result['api_calls']:,} API calls (minimum {result['minimum_calls']:,}); peak memory {result['maxrss_mb']:.0f} MB"
