@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test venv migrate bench clean
+.PHONY: run test test-calendar venv migrate bench clean
 
 venv: $(INSTALLED)
 
@@ -23,6 +23,12 @@ run: migrate
 
 test: venv
 	$(PY) -m pytest
+
+# The suite as if today were each day that breaks date arithmetic: a month's last day, a month's
+# first day, 31 December and 29 February (tests/clock.py moves the clock).
+CALENDAR_DAYS ?= 2027-01-31 2027-02-01 2026-12-31 2028-02-29
+test-calendar: venv
+	@for day in $(CALENDAR_DAYS); do echo "== the suite on $$day"; TEST_CLOCK=$$day $(PY) -m pytest -q || exit 1; done
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 staticfiles .pytest_cache

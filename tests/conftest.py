@@ -40,7 +40,7 @@ def operator_client(operator):
     return client
 
 
-pytest_plugins = ["tests.browser", "tests.sandbox_fixtures"]
+pytest_plugins = ["tests.clock", "tests.browser", "tests.sandbox_fixtures"]
 
 
 @pytest.fixture

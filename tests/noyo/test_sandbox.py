@@ -289,10 +289,16 @@ def test_group_snapshots_come_newest_first_and_filter_by_employee(sandbox_api, s
 # --- Temporal data ------------------------------------------------------------------------------
 def test_individual_enrollment_status_follows_the_effective_date(sandbox_api, sandbox):
     data = sandbox.data
-    new_hire = data.employee(5)  # hired days ago: coverage starts on the 1st of next month
+    new_hire = data.employee(5)  # hired days ago: coverage starts on the 1st of the month after the hire date
     own = sandbox_api.get(f"/employees/{new_hire['id']}/individual_enrollments").json()["response"]
-    assert own and {e["status"] for e in own} == {"pending"}
     start = dt.date.fromisoformat(own[0]["effective_start_date"])
+    hired = dt.date.fromisoformat(new_hire["employment"]["employment_dates"]["hire_date"])
+    assert start == (hired.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    # On the 1st of a month, yesterday's new hire is covered from today: the expectation follows the sandbox's clock.
+    assert own and {e["status"] for e in own} == {"pending" if data.today < start else "active"}
+    before = sandbox_api.get(f"/employees/{new_hire['id']}/individual_enrollments",
+                             params={"effective_date": as_of(start - dt.timedelta(days=1))}).json()
+    assert {e["status"] for e in before["response"]} == {"pending"}
     later = sandbox_api.get(f"/employees/{new_hire['id']}/individual_enrollments", params={"effective_date": as_of(start)}).json()
     assert {e["status"] for e in later["response"]} == {"active"}
 
