@@ -21,3 +21,6 @@ class CommandCenterConfig(AppConfig):
         # Permissions are created after migrations run, so the role groups get
         # theirs here; the data migration 0001 creates the groups themselves.
         post_migrate.connect(_ensure_roles, sender=self)
+        # Register the sync tasks with the Celery app in every process (web, worker, beat), so a run
+        # can be enqueued by task name (command_center.sync.runs) without importing the tasks there.
+        from command_center.sync import tasks  # noqa: F401

@@ -8,7 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "command_center.settings")
 
 app = Celery("command_center")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+app.autodiscover_tasks()  # each app's tasks.py; the sync tasks are registered by CommandCenterConfig.ready()
 
 
 @app.task(name="command_center.ping")

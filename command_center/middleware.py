@@ -1,7 +1,9 @@
-from django.contrib.auth.middleware import LoginRequiredMiddleware as BaseLoginRequiredMiddleware
+from django.conf import settings
+from django.contrib.auth.middleware import (
+    LoginRequiredMiddleware as BaseLoginRequiredMiddleware,
+)
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import resolve_url
-from django.conf import settings
 
 
 class LoginRequiredMiddleware(BaseLoginRequiredMiddleware):

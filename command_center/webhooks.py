@@ -60,7 +60,7 @@ def parse_timestamp(value: str) -> dt.datetime | None:
 
 def target(event: object) -> tuple[str, str]:
     """(kind, id) of the record an event names; ``Refused(400)`` when the body says nothing usable."""
-    from command_center.mirror_models import normalize_noyo_id
+    from command_center.sync.records import normalize_noyo_id
 
     if not isinstance(event, dict):
         raise Refused(400, "The body is not a JSON object.")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from command_center.mirror_admin import MirrorAdmin
+from command_center.sync.admin import MirrorAdmin
 
 from . import models
 

@@ -12,7 +12,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from command_center.mirror_models import normalize_noyo_id
+from command_center.sync.records import normalize_noyo_id
 
 from .models import (
     Carrier,
@@ -21,7 +21,6 @@ from .models import (
     GroupConnection,
     RequestType,
 )
-
 
 # A DBA-name search matching more groups than this is too vague to be useful; the first ones are kept.
 MAX_DBA_GROUPS = 1000

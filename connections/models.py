@@ -18,15 +18,15 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from command_center.mirror_models import (
+from command_center.noyo import contract
+from command_center.sync.records import (
     NOYO_ID_LENGTH,
     MirroredModel,
-    mirror_fk,
     MirrorQuerySet,
     StatusTrackedModel,
+    mirror_fk,
     text_choices,
 )
-from command_center.noyo import contract
 
 ConnectionStatus = text_choices("ConnectionStatus", contract.GROUP_CONNECTION_STATUSES)
 RequestType = text_choices("RequestType", contract.GROUP_CONNECTION_REQUEST_TYPES)

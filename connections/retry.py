@@ -19,9 +19,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from command_center.audit import record_retry
-from command_center.mirror_models import label_for
 from command_center.noyo import errors as noyo_errors
 from command_center.noyo.service import noyo_client
+from command_center.sync.records import label_for
 
 from .models import GroupConnection, RetryAttempt
 

@@ -1,7 +1,7 @@
 """Mirroring Noyo's group side: how each payload becomes a row, and which lists each family reads.
 
 Mapping functions (``*_row``) turn one payload into ``{column: value}`` for the engine
-(``command_center.mirror``); they raise ``Malformed`` with a plain reason for a record
+(``command_center.sync.engine``); they raise ``Malformed`` with a plain reason for a record
 they cannot read. The family functions (``sync_groups``, ``sync_group_connections``) read
 Noyo's lists with as few calls as the API allows and feed the engine.
 
@@ -11,10 +11,10 @@ For other code (retries, webhooks): ``mirror_group_connection(payload)`` and
 
 from __future__ import annotations
 
-from command_center import payloads as p
-from command_center.mirror import Resource, write_one
-from command_center.mirror_models import payload_version, synthetic_id
-from command_center.sync import FamilyRun
+from command_center.sync import payloads as p
+from command_center.sync.engine import Resource, write_one
+from command_center.sync.families import FamilyRun
+from command_center.sync.records import payload_version, synthetic_id
 from connections.models import (
     CarrierConfiguration,
     Contact,
@@ -218,7 +218,7 @@ RENEWAL_DECISIONS = Resource("renewal_decisions", RenewalDecision, renewal_decis
 
 def mirror_group_connection(payload: dict) -> GroupConnection:
     """Write one group-connection payload (a retry's answer, a webhook re-fetch) through the sync's
-    mapping, recording its status change. Raises ``command_center.mirror.Malformed`` if unreadable."""
+    mapping, recording its status change. Raises ``command_center.sync.engine.Malformed`` if unreadable."""
     return write_one(GROUP_CONNECTIONS, payload)
 
 

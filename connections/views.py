@@ -21,9 +21,9 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from command_center.lists import COUNT_LIMIT, Column, Listing, export_csv
-from command_center.mirror_models import label_for
 from command_center.models import StatusChange, SyncRun
 from command_center.noyo import contract
+from command_center.sync.records import label_for
 from command_center.templatetags.cc import tone
 
 from . import retry as retries

@@ -24,7 +24,7 @@ from django.db.models import Case, CharField, F, Prefetch, Q, Value, When
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from command_center.mirror_models import normalize_noyo_id
+from command_center.sync.records import normalize_noyo_id
 from connections.models import Carrier, Group
 
 from .models import (

@@ -13,17 +13,17 @@ import datetime as dt
 
 from django.db import models
 
-from command_center.mirror_models import (
+from command_center.noyo import contract
+from command_center.sync.records import (
     NOYO_ID_LENGTH,
     LinesOfCoverageQuerySet,
     MirroredModel,
-    mirror_fk,
     MirrorQuerySet,
     StatusTrackedModel,
     mask_ssn,
+    mirror_fk,
     text_choices,
 )
-from command_center.noyo import contract
 from connections.models import Carrier, Group, GroupEnrollment, LineOfCoverage, Plan
 
 EmploymentStatus = text_choices("EmploymentStatus", contract.EMPLOYMENT_STATUSES)

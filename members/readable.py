@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from command_center.mirror_models import label_for, mask_ssn, mask_ssns
+from command_center.sync.records import label_for, mask_ssn, mask_ssns
 
 # The member lists a line of coverage may hold, in the order they are shown.
 ACTIONS = {

@@ -27,10 +27,10 @@ from collections import defaultdict
 
 from django.db.models import Exists, OuterRef, Subquery
 
-from command_center import payloads as p
-from command_center.mirror import Resource, write_one
-from command_center.mirror_models import join_lines, payload_version, synthetic_id
-from command_center.sync import FamilyRun
+from command_center.sync import payloads as p
+from command_center.sync.engine import Resource, write_one
+from command_center.sync.families import FamilyRun
+from command_center.sync.records import join_lines, payload_version, synthetic_id
 from connections.models import Group, GroupEnrollment
 from members.models import (
     Dependent,

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from command_center.lists import COUNT_LIMIT, Column, Listing, export_csv
-from command_center.mirror_models import label_for, mask_ssn, mask_ssns
 from command_center.models import StatusChange
 from command_center.noyo import contract
+from command_center.sync.records import label_for, mask_ssn, mask_ssns
 from connections.models import Carrier, Plan
 
 from . import columns, readable

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from command_center.mirror_models import label_for
+from command_center.sync.records import label_for
 
 register = template.Library()
 

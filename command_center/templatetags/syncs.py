@@ -36,7 +36,7 @@ def run_tone(status):
 
 @register.filter
 def kind_label(kind):
-    from command_center.runs import FAMILIES, FULL
+    from command_center.sync.families import FAMILIES, FULL
 
     if kind == FULL:
         return "Full"

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from command_center import runs
 from command_center.audit import record_sync
 from command_center.lists import Listing
-from command_center.mirror_models import mask_ssns
 from command_center.models import AuditEntry, SyncRun
-from command_center.sync import ordered, resource_label
+from command_center.sync import runs
+from command_center.sync.families import ordered, resource_label
+from command_center.sync.records import mask_ssns
 
 SYNC_SORTS = {"created": "created", "kind": "kind", "status": "status", "api_calls": "api_calls", "started": "started_at"}
 KIND_CHOICES = [(kind, "Everything (full sync)" if kind == runs.FULL else runs.kind_label(kind).capitalize()) for kind in runs.KINDS]

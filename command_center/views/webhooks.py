@@ -41,7 +41,7 @@ def noyo_webhook(request):
         kind, object_id = webhooks.target(event)
     except webhooks.Refused as refused:
         return JsonResponse({"detail": refused.reason}, status=refused.status)
-    from command_center.tasks import refetch_object
+    from command_center.sync.tasks import refetch_object
 
     transaction.on_commit(lambda: refetch_object.delay(kind, object_id))
     return JsonResponse({"queued": kind, "id": object_id})

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from command_center.mirror_migrations import trigram_indexes
+from command_center.sync.migration_ops import trigram_indexes
 
 
 class Migration(migrations.Migration):

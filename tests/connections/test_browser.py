@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from command_center import runs
 from command_center.models import SyncRun
 from command_center.noyo.sandbox.carriers import CARRIERS
+from command_center.sync import runs
 from connections.management.commands.seed_carriers import seed_carriers
 from connections.models import GroupConnection
 from tests.browser import SCREENSHOTS, sign_in

@@ -3,11 +3,16 @@
 import uuid
 
 from django.urls import reverse
-from django.utils.html import strip_tags
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from connections.models import RetryAttempt
-from tests.factories import make_carrier, make_connection, make_group, make_status_change
+from tests.factories import (
+    make_carrier,
+    make_connection,
+    make_group,
+    make_status_change,
+)
 
 
 def page(client, connection):

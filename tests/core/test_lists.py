@@ -5,9 +5,13 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import RequestFactory
 
-from command_center.lists import COUNT_LIMIT, BoundedCountPaginator, neutralise, stream_csv
+from command_center.lists import (
+    COUNT_LIMIT,
+    BoundedCountPaginator,
+    neutralise,
+    stream_csv,
+)
 
 
 @pytest.mark.parametrize("value", ["=SUM(A1)", "+1", "-2", "@cmd", "\tx", "\rx"])

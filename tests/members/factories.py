@@ -9,7 +9,7 @@ import itertools
 
 from django.utils import timezone
 
-from command_center.mirror_models import synthetic_id
+from command_center.sync.records import synthetic_id
 from connections.models import Plan
 from members.models import (
     Dependent,

@@ -3,7 +3,12 @@
 from django.urls import reverse
 
 from command_center.models import AuditEntry
-from tests.members.factories import FULL_SSN, SSN_DIGITS, make_employee, make_member_request
+from tests.members.factories import (
+    FULL_SSN,
+    SSN_DIGITS,
+    make_employee,
+    make_member_request,
+)
 from tests.members.helpers import raw_csv, read_csv
 
 URL = reverse("members:memberrequest_export")

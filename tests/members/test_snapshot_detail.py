@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from command_center.models import StatusChange
 from tests.factories import make_carrier
-from tests.members.factories import FULL_SSN, SSN_DIGITS, make_difference, make_employee, make_fulfillment, make_snapshot
+from tests.members.factories import (
+    FULL_SSN,
+    SSN_DIGITS,
+    make_difference,
+    make_employee,
+    make_fulfillment,
+    make_snapshot,
+)
 
 
 def url(snapshot):

@@ -4,7 +4,13 @@ from django.urls import reverse
 
 from command_center.models import AuditEntry
 from tests.factories import make_carrier
-from tests.members.factories import FULL_SSN, SSN_DIGITS, make_employee, make_fulfillment, make_snapshot
+from tests.members.factories import (
+    FULL_SSN,
+    SSN_DIGITS,
+    make_employee,
+    make_fulfillment,
+    make_snapshot,
+)
 from tests.members.helpers import raw_csv, read_csv
 
 URL = reverse("members:snapshot_export")

@@ -2,7 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from command_center.mirror_models import synthetic_id
+from command_center.sync.records import synthetic_id
 from connections.models import Carrier, GroupConnection
 from members.models import Employee
 

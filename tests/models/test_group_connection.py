@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from command_center.mirror_models import synthetic_id
 from command_center.roles import OPERATOR
+from command_center.sync.records import synthetic_id
 from connections.models import GroupConnection
 
 NOW = timezone.now()

@@ -2,8 +2,15 @@ import datetime as dt
 
 import pytest
 
-from command_center.mirror_models import synthetic_id
-from members.models import Employee, IndividualEnrollment, MemberRequest, FulfillmentSummary, MemberSnapshot, mask_ssn
+from command_center.sync.records import synthetic_id
+from members.models import (
+    Employee,
+    FulfillmentSummary,
+    IndividualEnrollment,
+    MemberRequest,
+    MemberSnapshot,
+    mask_ssn,
+)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from command_center.mirror_models import (
+from command_center.sync.records import (
     from_epoch,
     join_lines,
     normalize_noyo_id,

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from command_center.mirror_models import synthetic_id
 from command_center.models import StatusChange
+from command_center.sync.records import synthetic_id
 from connections.models import GroupConnection
 from members.models import MemberRequest
 

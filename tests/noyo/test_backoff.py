@@ -5,7 +5,12 @@ from email.utils import format_datetime
 
 import pytest
 
-from command_center.noyo.backoff import Failure, RetryPolicy, failure_for_status, parse_retry_after
+from command_center.noyo.backoff import (
+    Failure,
+    RetryPolicy,
+    failure_for_status,
+    parse_retry_after,
+)
 
 
 def policy(**overrides):

@@ -13,7 +13,6 @@ import pytest
 from command_center.noyo import contract
 from command_center.noyo.backoff import RetryPolicy
 from command_center.noyo.client import NoyoClient
-from command_center.noyo.sandbox.carriers import make_group_number
 from command_center.noyo.errors import (
     AuthenticationError,
     BadRequest,
@@ -24,6 +23,7 @@ from command_center.noyo.errors import (
     ServerError,
     ValidationFailed,
 )
+from command_center.noyo.sandbox.carriers import make_group_number
 
 ATTEMPTS = 3
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"

@@ -14,7 +14,12 @@ import pytest
 from command_center.noyo import contract
 from command_center.noyo.backoff import RetryPolicy
 from command_center.noyo.client import NoyoClient, Records, query_params, token_lifetime
-from command_center.noyo.errors import NetworkError, ValidationFailed, error_for_response, field_errors_from
+from command_center.noyo.errors import (
+    NetworkError,
+    ValidationFailed,
+    error_for_response,
+    field_errors_from,
+)
 
 FAST = RetryPolicy(max_attempts=3, base_delay=0.0, max_delay=0.01, max_total_seconds=1.0, jitter=0.0)
 

@@ -4,11 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from command_center import runs
-from command_center import sync as sync_module
 from command_center.models import SyncRun
 from command_center.noyo.backoff import RetryPolicy
-
+from command_center.sync import client as sync_module
+from command_center.sync import runs
 
 # Attempts per request in tests: with fault rates of 10%, a run fails by bad luck about once in 10^5.
 ATTEMPTS = 8

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from command_center.mirror import Malformed, Mirror, Progress, write_one
 from command_center.models import StatusChange, SyncFailure, SyncRun
+from command_center.sync.engine import Malformed, Mirror, Progress, write_one
 from connections.models import GroupConnection
 from connections.sync import GROUP_CONNECTIONS, mirror_group_connection
 from tests.sync.conftest import mirror_writes

@@ -55,7 +55,7 @@ def test_a_failed_sync_is_a_command_error_with_its_message(noyo_settings, sandbo
 
 def test_queue_hands_the_sync_to_the_worker(db, django_capture_on_commit_callbacks, monkeypatch):
     queued = []
-    monkeypatch.setattr("command_center.runs._enqueue", lambda run: queued.append(run.kind))
+    monkeypatch.setattr("command_center.sync.runs._enqueue", lambda run: queued.append(run.kind))
     with django_capture_on_commit_callbacks(execute=True):
         out, _ = run_command("--queue")
     run = SyncRun.objects.get()

@@ -7,9 +7,9 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from command_center import runs
 from command_center.models import SyncLock, SyncRun
-from command_center.tasks import reap_stale_syncs, sync_group_connections
+from command_center.sync import runs
+from command_center.sync.tasks import reap_stale_syncs, sync_group_connections
 
 
 def test_starting_a_sync_creates_a_queued_run_and_claims_its_family(db):

@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-
 from command_center.models import StatusChange, SyncRun
 from connections.models import (
     Carrier,

@@ -105,7 +105,7 @@ def test_an_operator_sees_sync_now_and_a_viewer_does_not(operator_client, viewer
 
 def test_sync_now_as_operator_queues_a_run_and_audits_it(operator_client, operator, django_capture_on_commit_callbacks, monkeypatch):
     queued = []
-    monkeypatch.setattr("command_center.runs._enqueue", lambda run: queued.append(run.pk))
+    monkeypatch.setattr("command_center.sync.runs._enqueue", lambda run: queued.append(run.pk))
 
     with django_capture_on_commit_callbacks(execute=True):
         response = operator_client.post(reverse("sync_start"), {"kind": "group_connections"})
@@ -119,7 +119,7 @@ def test_sync_now_as_operator_queues_a_run_and_audits_it(operator_client, operat
 
 
 def test_sync_now_while_that_family_runs_is_skipped_and_says_why(operator_client, monkeypatch):
-    monkeypatch.setattr("command_center.runs._enqueue", lambda run: None)
+    monkeypatch.setattr("command_center.sync.runs._enqueue", lambda run: None)
     operator_client.post(reverse("sync_start"), {"kind": "group_connections"})
     first = SyncRun.objects.get()
 

@@ -3,7 +3,7 @@
 from django_celery_beat.models import PeriodicTask
 
 from command_center.celery import app
-from command_center.tasks import TASKS
+from command_center.sync.tasks import TASKS
 
 
 def test_the_migration_schedules_every_family_and_the_reaper(db):

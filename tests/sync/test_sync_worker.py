@@ -2,8 +2,8 @@
 
 import pytest
 
-from command_center import runs
 from command_center.models import SyncRun
+from command_center.sync import runs
 
 
 @pytest.mark.worker

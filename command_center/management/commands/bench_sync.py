@@ -29,10 +29,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from command_center import runs
-from command_center.mirror import RESOURCES
-from command_center.sync import ordered
 from command_center.models import StatusChange, SyncFailure, SyncLock, SyncRun
+from command_center.sync import runs
+from command_center.sync.engine import RESOURCES
+from command_center.sync.families import ordered
 
 SANDBOX_START = "2026-11-01T00:00:00+00:00"
 TARGET_RATE = 5000

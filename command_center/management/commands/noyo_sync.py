@@ -11,9 +11,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from command_center import runs
 from command_center.models import SyncRun
-from command_center.sync import ordered, resource_label
+from command_center.sync import runs
+from command_center.sync.families import ordered, resource_label
 
 COLUMNS = ("fetched", "created", "updated", "unchanged", "removed", "failed")
 SHOWN_FAILURES = 20

@@ -2,8 +2,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from command_center import runs
 from command_center.models import SyncRun
+from command_center.sync import runs
 
 
 class Command(BaseCommand):

@@ -13,9 +13,16 @@ import re
 from typing import Any, Callable, NamedTuple
 
 from .. import contract
+from .data import (
+    CHILD_STRIDE,
+    DISCONNECTION_STRIDE,
+    IE_STRIDE,
+    SLOT_STRIDE,
+    SNAPSHOT_STRIDE,
+    Record,
+    transactions_of,
+)
 from .schedules import position
-from .data import (CHILD_STRIDE, DISCONNECTION_STRIDE, IE_STRIDE, SLOT_STRIDE, SNAPSHOT_STRIDE, Record,
-                   transactions_of)
 from .state import ApiError, Sandbox
 
 

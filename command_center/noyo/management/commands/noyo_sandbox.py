@@ -13,7 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from command_center.noyo.sandbox import Config, RunningSandbox
 from command_center.noyo.sandbox.data import SCALES
-from command_center.noyo.sandbox.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, TOKEN_TTL_SECONDS
+from command_center.noyo.sandbox.state import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    TOKEN_TTL_SECONDS,
+)
 
 
 class Command(BaseCommand):

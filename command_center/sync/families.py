@@ -13,137 +13,53 @@ the client, the run's progress, and two ways to read:
 
 Any other Noyo error stops the family: what was fetched so far is written (each row a
 correct version of its record), the resource is left "incomplete" and nothing more is
-marked removed; the error goes up to the run wrapper (``command_center.runs``), which says
+marked removed; the error goes up to the run wrapper (``command_center.sync.runs``), which says
 so in the run's message.
 """
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import logging
 import queue
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-import httpx
 from django.conf import settings
 
-from command_center.mirror import RESOURCES, Mirror, Progress, Resource
-from command_center.noyo.backoff import RetryPolicy
 from command_center.noyo.contract import PAGE_SIZE_MAX as PAGE_SIZE
-from command_center.noyo.client import NoyoClient
 from command_center.noyo.errors import NotFound
+
+from .engine import RESOURCES, Mirror, Progress, Resource
 
 logger = logging.getLogger("command_center.sync")
 
-
-# A GET answered 500 is asked this many times in all, by the sync's transport, pausing
-# READ_500_DELAY seconds times the attempt number in between.
-READ_500_ATTEMPTS = 3
-READ_500_DELAY = 0.25
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def retry_policy() -> RetryPolicy:
-    """The client's retry policy for syncs (tests swap in one with tiny delays)."""
-    return RetryPolicy()
-
-
-class ReadRetryTransport(httpx.HTTPTransport):
-    """Asks again when Noyo answers a *read* with 500.
-
-    The client retries 429/502/503/504 and connection failures, but not 500, because a write
-    answered 500 may have been acted on. A GET changes nothing, so for the sync's reads a 500
-    is worth another try, with a short pause, before the run gives up on Noyo.
-    """
-
-    def __init__(self, *args, attempts: int = READ_500_ATTEMPTS, delay: float = 0.25, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.attempts, self.delay = attempts, delay
-        self.retries = 0
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        attempt = 1
-        while True:
-            response = super().handle_request(request)
-            if request.method != "GET" or response.status_code != 500 or attempt >= self.attempts:
-                return response
-            response.read()
-            response.close()
-            self.retries += 1
-            time.sleep(self.delay * attempt)
-            attempt += 1
+# Family name -> (label, "module:function"). The order is the full sync's order: parents first.
+FAMILIES = {
+    "groups": ("groups", "connections.sync:sync_groups"),
+    "group_connections": ("group connections", "connections.sync:sync_group_connections"),
+    "employees": ("employees", "members.sync:sync_employees"),
+    "snapshots": ("member snapshots", "members.sync:sync_snapshots"),
+    "member_requests": ("member requests", "members.sync:sync_member_requests"),
+}
+FULL = "full"
+KINDS = (FULL, *FAMILIES)
 
 
-def wait_for_local_noyo(timeout: float = 20.0) -> bool:
-    """When Noyo is the sandbox on this machine, wait (briefly) until it listens.
-
-    ``make run`` starts the worker, which may pick up the first sync, before the sandbox
-    listens. Real Noyo is never waited for: an outage is the run's to report.
-    """
-    url = httpx.URL(settings.NOYO_API_URL)
-    if url.host not in LOOPBACK:
-        return True
-    port = url.port or (443 if url.scheme == "https" else 80)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            socket.create_connection((url.host, port), timeout=0.5).close()
-            return True
-        except OSError:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.25)
+def families_of(kind: str) -> list[str]:
+    return list(FAMILIES) if kind == FULL else [kind]
 
 
-def sync_client() -> "_SyncClient":
-    """A Noyo client for syncs: the configured one, with reads answered 500 retried (``ReadRetryTransport``).
-
-    ``client.api_calls`` includes those extra reads. Close it when done.
-    """
-    timeout = httpx.Timeout(float(settings.NOYO_TIMEOUT_SECONDS))
-    transport = ReadRetryTransport(
-        attempts=READ_500_ATTEMPTS, delay=READ_500_DELAY, limits=httpx.Limits(max_connections=20, max_keepalive_connections=20)
-    )
-    http = httpx.Client(transport=transport, timeout=timeout, headers={"User-Agent": "command-center-noyo/1"})
-    client = NoyoClient(
-        settings.NOYO_API_URL,
-        settings.NOYO_TOKEN_URL,
-        settings.NOYO_CLIENT_ID,
-        settings.NOYO_CLIENT_SECRET,
-        tracking_url=settings.NOYO_TRACKING_URL or None,
-        timeout=float(settings.NOYO_TIMEOUT_SECONDS),
-        retry_policy=retry_policy(),
-        http_client=http,
-    )
-    return _SyncClient(client, http, transport)
+def kind_label(kind: str) -> str:
+    return "full" if kind == FULL else FAMILIES[kind][0]
 
 
-class _SyncClient:
-    """The client, plus closing the pool it does not own and counting the transport's extra reads."""
-
-    def __init__(self, client: NoyoClient, http: httpx.Client, transport: ReadRetryTransport):
-        self._client, self._http, self._transport = client, http, transport
-
-    def __getattr__(self, name):
-        return getattr(self._client, name)
-
-    @property
-    def api_calls(self) -> int:
-        return self._client.api_calls + self._transport.retries
-
-    def close(self) -> None:
-        self._client.close()
-        self._http.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
+def sync_family(family: str) -> Callable:
+    """The function that syncs a family (it lives in the app that owns the family's models)."""
+    module, function = FAMILIES[family][1].split(":")
+    return getattr(importlib.import_module(module), function)
 
 
 def ordered(resources: dict) -> list[tuple[str, dict]]:

@@ -28,40 +28,34 @@ import time
 import traceback
 from datetime import timedelta
 
+from celery import current_app
 from django.db import connection, transaction
 from django.utils import timezone
 
-from command_center.mirror import Progress
 from command_center.models import SyncLock, SyncRun
 from command_center.noyo.backoff import RETRY_STATUSES
 from command_center.noyo.errors import NetworkError, NoyoError, RateLimited
 
-logger = logging.getLogger("command_center.sync")
+from .client import sync_client, wait_for_local_noyo
+from .engine import Progress
+from .families import (
+    FAMILIES,
+    FULL,
+    KINDS,
+    FamilyRun,
+    families_of,
+    kind_label,
+    resource_label,
+    sync_family,
+)
 
-# Family name -> (label, "module:function"). The order is the full sync's order: parents first.
-FAMILIES = {
-    "groups": ("groups", "connections.sync:sync_groups"),
-    "group_connections": ("group connections", "connections.sync:sync_group_connections"),
-    "employees": ("employees", "members.sync:sync_employees"),
-    "snapshots": ("member snapshots", "members.sync:sync_snapshots"),
-    "member_requests": ("member requests", "members.sync:sync_member_requests"),
-}
-FULL = "full"
-KINDS = (FULL, *FAMILIES)
+logger = logging.getLogger("command_center.sync")
 
 HEARTBEAT_SECONDS = 20
 # A running run whose heartbeat is older than this lost its worker.
 STALE_AFTER = timedelta(minutes=3)
 # A queued run no worker picked up within this long will not be.
 QUEUED_TOO_LONG = timedelta(hours=1)
-
-
-def families_of(kind: str) -> list[str]:
-    return list(FAMILIES) if kind == FULL else [kind]
-
-
-def kind_label(kind: str) -> str:
-    return "full" if kind == FULL else FAMILIES[kind][0]
 
 
 # --- Starting ---------------------------------------------------------------------------------
@@ -133,9 +127,13 @@ def _busy_message(kind: str, holder: SyncRun) -> str:
 
 
 def _enqueue(run: SyncRun) -> None:
-    from command_center import tasks
+    # By name, through the app's registry: tasks import this module, not the other way round.
+    current_app.tasks[task_name(run.kind)].delay(run_id=run.pk)
 
-    tasks.TASKS[run.kind].delay(run_id=run.pk)
+
+def task_name(kind: str) -> str:
+    """The Celery task that runs a sync of this kind (``command_center.sync_groups``, ...)."""
+    return f"command_center.sync_{kind}"
 
 
 # --- Running ------------------------------------------------------------------------------------
@@ -151,8 +149,6 @@ def execute(run_id: int, noyo=None) -> SyncRun:
     if not claimed:
         logger.warning("Sync run #%s is %s, not queued: not running it again", run_id, run.status)
         return run
-    from command_center.sync import sync_client, wait_for_local_noyo
-
     own_client = noyo is None
     progress = Progress(run, api_calls=lambda: noyo.api_calls if noyo is not None else 0)
     heartbeat = Heartbeat(run.pk)
@@ -180,14 +176,10 @@ def execute(run_id: int, noyo=None) -> SyncRun:
 
 
 def _run_families(run: SyncRun, noyo, progress: Progress) -> None:
-    from command_center.sync import FamilyRun
-
     job = FamilyRun(noyo, progress, run=run)
     for family in families_of(run.kind):
-        module, function = FAMILIES[family][1].split(":")
-        sync_family = getattr(__import__(module, fromlist=[function]), function)
         started = time.monotonic()
-        sync_family(job)
+        sync_family(family)(job)
         logger.info("Sync run #%s: %s took %.1f s (peak memory so far %d MB)", run.pk, family,
                     time.monotonic() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
         job.mirrors.clear()  # free the seen-id sets before the next family
@@ -322,8 +314,6 @@ def _removed_note(progress: Progress) -> str:
 
 
 def _label(key: str) -> str:
-    from command_center.sync import resource_label
-
     return resource_label(key)
 
 

@@ -11,9 +11,9 @@ import logging
 
 from celery import shared_task
 
-from command_center import runs
 from command_center.models import SyncRun
 from command_center.noyo.errors import NetworkError, NotFound, RateLimited, ServerError
+from command_center.sync import runs
 
 logger = logging.getLogger("command_center.sync")
 

@@ -11,8 +11,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from command_center.mirror import Malformed
-from command_center.mirror_models import from_epoch, normalize_noyo_id, parse_date, parse_decimal
+from command_center.sync.engine import Malformed
+from command_center.sync.records import (
+    from_epoch,
+    normalize_noyo_id,
+    parse_date,
+    parse_decimal,
+)
 
 _CENTS = Decimal("0.01")
 # Noyo's ids as they usually come: canonical lower-case UUID text, accepted without parsing.
