@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from command_center.noyo import contract
+from command_center.noyo.sandbox.state import ApiError
 from tests.sandbox_fixtures import sandbox_token
 
 
@@ -28,6 +29,20 @@ def test_a_429_carries_retry_after(sandbox_api, sandbox):
     assert too_many.status_code == 429 and too_many.headers["Retry-After"] == "7"
     assert too_many.json()["message"]
     assert sandbox_api.get("/groups").headers["Retry-After"] == "7"
+
+
+def test_an_endpoint_not_offered_answers_its_status_for_good_and_only_that_path(sandbox_api, sandbox):
+    group_id = sandbox.data.group(0)["id"]
+    sandbox.set_faults(not_offered={"/renewal_decisions": 404, "/differences": 403})
+    assert statuses(sandbox_api, 3, "/renewal_decisions") == [404, 404, 404]
+    assert statuses(sandbox_api, 1, "/differences") == [403]
+    assert statuses(sandbox_api, 1, f"/groups/{group_id}/renewal_decisions") == [200]
+    assert statuses(sandbox_api, 1) == [200]
+
+
+def test_not_offered_takes_only_client_error_statuses(sandbox):
+    with pytest.raises(ApiError):
+        sandbox.set_faults(not_offered={"/groups": 503})
 
 
 def test_fault_rates_are_repeatable(sandbox_api, sandbox):

@@ -155,7 +155,7 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
 
-_FAULT_MESSAGES = {429: "Too many requests.", 500: "Internal server error.", 502: "Bad gateway.",
+_FAULT_MESSAGES = {403: "This API key may not use this endpoint.", 404: "Not found.", 429: "Too many requests.", 500: "Internal server error.", 502: "Bad gateway.",
                    503: "Service unavailable.", 504: "Gateway timeout."}
 
 

@@ -83,6 +83,9 @@ class Faults:
     method: str | None = None  # ... and to this method
     include_token: bool = False  # let the HTTP faults hit the token endpoint too
     connection_outcome: str | None = None  # force the outcome of the next retries/creations
+    # Endpoints this API key is not offered, answered with that status for good, e.g.
+    # {"/renewal_decisions": 404}: exact paths under the API prefix, whatever the other faults say.
+    not_offered: dict = field(default_factory=dict)
     seed: int = 0
 
     MALFORMED_MODES = ("missing_field", "unknown_enum", "bad_date")
@@ -97,6 +100,8 @@ class Faults:
         faults.fail_next = [int(x) if str(x).isdigit() else str(x) for x in faults.fail_next]
         if faults.malformed_mode not in (None, *cls.MALFORMED_MODES):
             raise ApiError(422, "Unknown malformed_mode", {"malformed_mode": [f"One of {', '.join(cls.MALFORMED_MODES)}."]})
+        if not all(isinstance(v, int) and 400 <= v < 500 for v in faults.not_offered.values()):
+            raise ApiError(422, "not_offered maps paths to 4xx statuses", {"not_offered": ["Values must be 4xx statuses."]})
         if faults.connection_outcome not in (None, *contract.GROUP_CONNECTION_STATUSES):
             raise ApiError(422, "Unknown connection_outcome", {"connection_outcome": ["Not a connection status."]})
         return faults
@@ -199,6 +204,8 @@ class Sandbox:
         f = self.faults
         if not (path.startswith(contract.API_PREFIX) or (f.include_token and path == contract.TOKEN_PATH)):
             return None
+        if path.removeprefix(contract.API_PREFIX) in f.not_offered:
+            return f.not_offered[path.removeprefix(contract.API_PREFIX)]
         if (f.path_contains and f.path_contains not in path) or (f.method and f.method.upper() != method):
             return None
         with self.lock:

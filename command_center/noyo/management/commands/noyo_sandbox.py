@@ -41,6 +41,10 @@ class Command(BaseCommand):
         faults.add_argument("--drop-rate", type=float, default=0.0, help="share of requests answered by closing the socket")
         faults.add_argument("--early-token-expiry", type=float, metavar="SECONDS", help="tokens die after SECONDS")
         faults.add_argument("--malformed-rate", type=float, default=0.0, help="share of record ids served malformed")
+        faults.add_argument(
+            "--not-offered", action="append", default=[], metavar="PATH[=STATUS]",
+            help="an endpoint this API key is not offered, e.g. /renewal_decisions (answered 404, or STATUS); repeatable",
+        )
         faults.add_argument("--shift-per-page", type=int, default=0, help="records that move before the window on each later page")
         parser.add_argument("--webhook-url", default="", help="POST signed group_connection_request events here")
         parser.add_argument("--webhook-secret", default=os.environ.get("NOYO_WEBHOOK_SECRET", ""))
@@ -50,7 +54,7 @@ class Command(BaseCommand):
             "rate_429": options["rate_429"], "rate_500": options["rate_500"], "rate_503": options["rate_503"],
             "retry_after": options["retry_after"], "latency_ms": options["latency_ms"], "drop_rate": options["drop_rate"],
             "token_ttl": options["early_token_expiry"], "malformed_rate": options["malformed_rate"],
-            "shift_per_page": options["shift_per_page"],
+            "shift_per_page": options["shift_per_page"], "not_offered": _not_offered(options["not_offered"]),
         }
         for name in ("rate_429", "rate_500", "rate_503", "drop_rate", "malformed_rate"):
             if not 0 <= faults[name] <= 1:
@@ -86,6 +90,16 @@ class Command(BaseCommand):
         finally:
             running.server.webhooks.stop()
             running.server.server_close()
+
+
+def _not_offered(values: list[str]) -> dict[str, int]:
+    refused = {}
+    for value in values:
+        path, _, status = value.partition("=")
+        if not path.startswith("/") or (status and not (status.isdigit() and 400 <= int(status) < 500)):
+            raise CommandError(f"--not-offered takes a path and an optional 4xx status, e.g. /renewal_decisions=403, not {value!r}.")
+        refused[path] = int(status or 404)
+    return refused
 
 
 def _start_time(value: str | None) -> float | None:
