@@ -126,7 +126,7 @@ def premium_row(payload, context=None):
     period = p.obj(payload, "period")
     return {
         "id": synthetic_id("premium", employee_id, carrier_id, premium_type, start, *pairs),
-        "version": str(payload["version"]) if payload.get("version") else payload_version(payload),
+        "version": p.version(payload),
         "created": p.epoch(payload, "created"),
         "modified": p.epoch(payload, "modified"),
         "raw": payload,

@@ -1,9 +1,10 @@
 """Reading fields of a Noyo payload for the mirror: the typed value, or ``Malformed`` with a plain reason.
 
 The ``to_row`` functions in ``connections/sync.py`` and ``members/sync.py`` are built from
-these. The rule: a record is malformed when its own id is not a Noyo id, it has no version,
-or a field has the wrong *type* (a dict where a status should be, a date that is not a date).
-A missing optional field is not malformed; an enum value we do not know is stored as it came.
+these. The rule: a record is malformed when its own id is not a Noyo id or a field has the wrong
+*type* (a dict where a status should be, a date that is not a date). A missing field is not
+malformed (Noyo's own examples leave out ``version``, ``created`` and ``modified``); an enum
+value we do not know is stored as it came.
 """
 
 from __future__ import annotations
@@ -11,13 +12,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from command_center.sync.engine import Malformed
-from command_center.sync.records import (
-    from_epoch,
-    normalize_noyo_id,
-    parse_date,
-    parse_decimal,
-)
+from .engine import Malformed
+from .records import from_epoch, normalize_noyo_id, parse_date, parse_decimal, payload_version
 
 _CENTS = Decimal("0.01")
 # Noyo's ids as they usually come: canonical lower-case UUID text, accepted without parsing.
@@ -53,9 +49,11 @@ def foreign_id(payload: dict, key: str) -> str | None:
 
 
 def version(payload: dict) -> str:
+    """Noyo's ``version``; for a record that comes without one (the member requests guide's examples
+    do), a digest of the whole payload, so an unchanged record still costs no write on a resync."""
     value = payload.get("version")
     if value in (None, ""):
-        raise Malformed("It has no version.")
+        return payload_version(payload)
     if not isinstance(value, (str, int)):
         raise Malformed(f"Its version is a {type(value).__name__}, not text.")
     return str(value)

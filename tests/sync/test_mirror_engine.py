@@ -127,3 +127,24 @@ def test_write_one_returns_the_saved_row_and_refuses_a_malformed_payload():
     assert row.setup_error == "Bad number"
     with pytest.raises(Malformed, match="not a Noyo id"):
         mirror_group_connection(connection(id="nope"))
+
+
+def test_a_record_without_version_or_times_is_mirrored_and_a_resync_writes_nothing(capture_writes):
+    # The member requests guide's example records carry no version, created nor modified.
+    bare = connection()
+    for key in ("version", "created", "modified"):
+        del bare[key]
+    run, counts = mirror_all([bare])
+
+    row = GroupConnection.objects.get()
+    assert (counts.created, counts.failed) == (1, 0)
+    assert row.version and row.created is None and row.modified is None
+    assert not SyncFailure.objects.filter(run=run).exists()
+
+    with capture_writes() as captured:
+        _, again = mirror_all([bare])
+    assert mirror_writes(captured.captured_queries) == []
+    assert again.unchanged == 1
+
+    _, changed = mirror_all([{**bare, "status": "completed"}])
+    assert changed.updated == 1 and GroupConnection.objects.get().status == "completed"
