@@ -27,4 +27,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A test database in a file, not SQLite's shared-cache memory: there a second thread (the
     # real worker, the live server) meets "database table is locked" at once instead of waiting
     # for the lock as the settings' timeout asks.
-    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["VAR_DIR"], "test-db.sqlite3")}  # noqa: F405
+    # One file per process, so two test runs in one checkout never share (and destroy) a database.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["VAR_DIR"], f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
