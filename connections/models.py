@@ -313,7 +313,7 @@ class CarrierConfiguration(MirroredModel):
     configuration = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        ordering = ["group", "carrier"]
+        ordering = ["group_id", "carrier_id"]  # the columns: ordering by the related rows would join, and hide those not mirrored
 
     def __str__(self):
         return f"Configuration of {self.group_id} at {self.carrier_id}"

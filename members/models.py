@@ -277,7 +277,7 @@ class FulfillmentSummary(StatusTrackedModel):
     objects = FulfillmentSummaryQuerySet.as_manager()
 
     class Meta:
-        ordering = ["snapshot", "carrier"]
+        ordering = ["snapshot_id", "carrier_id"]  # the columns, not the rows: a summary whose snapshot is not mirrored still lists
         verbose_name_plural = "fulfillment summaries"
         indexes = [
             # Summary page: carrier × fulfillment-status matrix; snapshots filtered by carrier + status.
