@@ -27,6 +27,7 @@ Guarantees:
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
@@ -84,6 +85,38 @@ def query_value(value: Any) -> str:
 
 def query_params(filters: Mapping[str, Any]) -> dict[str, str]:
     return {key: query_value(value) for key, value in filters.items() if value is not None}
+
+
+class CallStats:
+    """What the client met and absorbed, counted across the threads that share it.
+
+    ``calls``: HTTP requests to the API hosts, retries included. ``rate_limited``: 429s
+    waited out, ``rate_limited_wait_seconds`` the time spent waiting on them;
+    ``server_errors_retried``: 502/503/504 (and, by the sync's transport, 500) asked again;
+    ``connection_errors_retried``: dropped connections and timeouts asked again;
+    ``tokens_fetched``: bearer tokens obtained; ``tokens_refused``: calls Noyo answered 401,
+    after which a new token was fetched.
+    """
+
+    KEYS = ("calls", "rate_limited", "rate_limited_wait_seconds", "server_errors_retried",
+            "connection_errors_retried", "tokens_fetched", "tokens_refused")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts = dict.fromkeys(self.KEYS, 0)
+
+    def add(self, key: str, amount: float = 1) -> None:
+        with self._lock:
+            self._counts[key] += amount
+
+    def __getitem__(self, key: str) -> float:
+        return self._counts[key]
+
+    def as_dict(self) -> dict[str, float]:
+        with self._lock:
+            counts = dict(self._counts)
+        counts["rate_limited_wait_seconds"] = round(counts["rate_limited_wait_seconds"], 1)
+        return counts
 
 
 class Records(Iterator[Record]):
@@ -187,7 +220,8 @@ class NoyoClient:
     """A pooled, authenticated, retrying client of the Noyo Fulfillment API.
 
     ``api_calls`` counts every HTTP request to the API (and tracking) hosts,
-    retries included; ``token_calls`` counts requests to the token endpoint.
+    retries included; ``token_calls`` counts requests to the token endpoint; ``stats``
+    (``CallStats``) counts what was absorbed on the way (429s, retried 5xx, tokens).
     """
 
     def __init__(
@@ -218,8 +252,12 @@ class NoyoClient:
         self._clock = clock
         self._token: str | None = None
         self._token_renew_at = 0.0
-        self.api_calls = 0
+        self.stats = CallStats()
         self.token_calls = 0
+
+    @property
+    def api_calls(self) -> int:
+        return int(self.stats["calls"])
 
     def __repr__(self) -> str:
         return f"NoyoClient(api_url={self.api_url!r})"
@@ -529,34 +567,42 @@ class NoyoClient:
             attempt += 1
             tries = attempt - 1 if refetched else attempt
             headers = {"Authorization": f"Bearer {self._bearer()}"}
-            self.api_calls += 1
+            self.stats.add("calls")
             try:
                 response = self._send(method, url, attempt, params=params, json=json, headers=headers)
             except httpx.TransportError as exc:
                 failure = _failure_for_exception(exc)
-                if self._backoff(failure, tries, started, is_write):
+                if self._backoff(failure, tries, started, is_write) is not None:
+                    self.stats.add("connection_errors_retried")
                     continue
                 raise _network_error(exc, failure, is_write) from None
             status = response.status_code
             if status == 401 and not refetched:
                 refetched = True
                 self._token = None
+                self.stats.add("tokens_refused")
                 continue
             if status < 400:
                 return response
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            if not self._backoff(failure_for_status(status), tries, started, is_write, retry_after):
+            waited = self._backoff(failure_for_status(status), tries, started, is_write, retry_after)
+            if waited is None:
                 raise error_for_response(status, _body(response), retry_after=retry_after)
+            if status == 429:
+                self.stats.add("rate_limited")
+                self.stats.add("rate_limited_wait_seconds", waited)
+            else:
+                self.stats.add("server_errors_retried")
 
-    def _backoff(self, failure: Failure, tries: int, started: float, is_write: bool, retry_after: float | None = None) -> bool:
-        """Wait before trying again and answer True, or answer False to give up."""
+    def _backoff(self, failure: Failure, tries: int, started: float, is_write: bool, retry_after: float | None = None) -> float | None:
+        """Wait before trying again and answer the seconds waited, or answer None to give up."""
         wait = self.retry_policy.next_delay(
             failure, attempt=tries, elapsed=self._clock() - started, is_write=is_write, retry_after=retry_after
         )
         if wait is None:
-            return False
+            return None
         self.retry_policy.sleep(wait)
-        return True
+        return wait
 
     def _send(self, method: str, url: str, attempt: int, **kwargs: Any) -> httpx.Response:
         """One HTTP call, logged once whatever its outcome."""
@@ -591,7 +637,7 @@ class NoyoClient:
                 )
             except httpx.TransportError as exc:
                 failure = _failure_for_exception(exc)
-                if self._backoff(failure, attempt, started, is_write=False):
+                if self._backoff(failure, attempt, started, is_write=False) is not None:
                     continue
                 raise _network_error(exc, failure, is_write=False) from None
             status = response.status_code
@@ -600,13 +646,14 @@ class NoyoClient:
             if status < 400:
                 break
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            if not self._backoff(failure_for_status(status), attempt, started, False, retry_after):
+            if self._backoff(failure_for_status(status), attempt, started, False, retry_after) is None:
                 raise error_for_response(status, _body(response), retry_after=retry_after)
         payload = _body(response)
         token = payload.get("access_token") if isinstance(payload, dict) else None
         if not token:
             raise NoyoError("Noyo's token endpoint answered without a token.", status_code=response.status_code)
         self._token = str(token)
+        self.stats.add("tokens_fetched")
         self._token_renew_at = self._clock() + token_lifetime(payload.get("expires_in"))
 
 

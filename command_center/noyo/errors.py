@@ -27,9 +27,15 @@ class NoyoError(Exception):
 
 
 class AuthenticationError(NoyoError):
-    """401/403: Noyo refused our credentials, even after fetching a fresh token once."""
+    """401 (or a refused token request): Noyo refused our credentials, even after fetching a fresh token once."""
 
     default_message = "Noyo refused our API credentials. Check NOYO_CLIENT_ID and NOYO_CLIENT_SECRET."
+
+
+class Forbidden(NoyoError):
+    """403 on an API call: the credentials are good, but this API key may not use this endpoint or record."""
+
+    default_message = "Noyo does not let this API key do that."
 
 
 class NotFound(NoyoError):
@@ -147,8 +153,11 @@ def field_errors_from(body: Any) -> dict[str, list[str]]:
 def error_for_response(status_code: int, body: Any, *, retry_after: float | None = None) -> NoyoError:
     """The error type a caller can act on for a non-2xx answer."""
     said = noyo_message(body)
-    if status_code in (401, 403):
+    if status_code == 401:
         return AuthenticationError(status_code=status_code, body=body)
+    if status_code == 403:
+        text = f"Noyo does not let this API key do that: {said}" if said else None
+        return Forbidden(text, status_code=status_code, body=body)
     if status_code == 404:
         return NotFound(status_code=status_code, body=body)
     if status_code == 409:

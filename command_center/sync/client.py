@@ -13,7 +13,7 @@ import httpx
 from django.conf import settings
 
 from command_center.noyo.backoff import RetryPolicy
-from command_center.noyo.client import NoyoClient
+from command_center.noyo.client import CallStats, NoyoClient
 
 # A GET answered 500 is asked this many times in all, by the sync's transport, pausing
 # READ_500_DELAY seconds times the attempt number in between.
@@ -38,7 +38,7 @@ class ReadRetryTransport(httpx.HTTPTransport):
     def __init__(self, *args, attempts: int = READ_500_ATTEMPTS, delay: float = 0.25, **kwargs):
         super().__init__(*args, **kwargs)
         self.attempts, self.delay = attempts, delay
-        self.retries = 0
+        self.stats = CallStats()  # replaced by the client's own, so its figures include these reads
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         attempt = 1
@@ -48,7 +48,8 @@ class ReadRetryTransport(httpx.HTTPTransport):
                 return response
             response.read()
             response.close()
-            self.retries += 1
+            self.stats.add("calls")
+            self.stats.add("server_errors_retried")
             time.sleep(self.delay * attempt)
             attempt += 1
 
@@ -77,7 +78,7 @@ def wait_for_local_noyo(timeout: float = 20.0) -> bool:
 def sync_client() -> "_SyncClient":
     """A Noyo client for syncs: the configured one, with reads answered 500 retried (``ReadRetryTransport``).
 
-    ``client.api_calls`` includes those extra reads. Close it when done.
+    ``client.api_calls`` and ``client.stats`` include those extra reads. Close it when done.
     """
     timeout = httpx.Timeout(float(settings.NOYO_TIMEOUT_SECONDS))
     transport = ReadRetryTransport(
@@ -94,21 +95,18 @@ def sync_client() -> "_SyncClient":
         retry_policy=retry_policy(),
         http_client=http,
     )
-    return _SyncClient(client, http, transport)
+    transport.stats = client.stats
+    return _SyncClient(client, http)
 
 
 class _SyncClient:
-    """The client, plus closing the pool it does not own and counting the transport's extra reads."""
+    """The client, plus closing the connection pool it was given (a client closes only its own)."""
 
-    def __init__(self, client: NoyoClient, http: httpx.Client, transport: ReadRetryTransport):
-        self._client, self._http, self._transport = client, http, transport
+    def __init__(self, client: NoyoClient, http: httpx.Client):
+        self._client, self._http = client, http
 
     def __getattr__(self, name):
         return getattr(self._client, name)
-
-    @property
-    def api_calls(self) -> int:
-        return self._client.api_calls + self._transport.retries
 
     def close(self) -> None:
         self._client.close()

@@ -419,6 +419,22 @@ def test_a_slow_answer_times_out_as_a_network_error(make_client, sandbox, exampl
 # --- Retries under injected faults --------------------------------------------------------------------
 
 
+def test_it_counts_what_it_absorbed_on_the_way(make_client, sandbox, examples):
+    noyo = make_client(retry_policy=RetryPolicy(max_attempts=5, base_delay=0.01, jitter=0.0, sleep=lambda s: None))
+    sandbox.set_faults(fail_next=[429, 503, "drop", 429], retry_after=2)
+
+    noyo.get_group(examples["groups"][0])
+    sandbox.expire_tokens()
+    noyo.get_group(examples["groups"][0])
+
+    assert noyo.stats.as_dict() == {
+        "calls": 7, "rate_limited": 2, "rate_limited_wait_seconds": 4.0, "server_errors_retried": 1,
+        "connection_errors_retried": 1, "tokens_fetched": 2, "tokens_refused": 1,
+    }
+    assert noyo.api_calls == len(api_requests(sandbox)) == 7
+
+
+
 def test_transient_failures_are_retried_with_growing_delays(noyo, sandbox, sleeps, examples):
     sandbox.set_faults(fail_next=[503, "drop", 502], retry_after=0)
     noyo.retry_policy = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=1.0, jitter=0.0, sleep=sleeps)
