@@ -9,7 +9,8 @@ class SyncRun(models.Model):
     ``resources`` holds per-resource progress and counts, e.g.
     ``{"group_connections": {"total": 120, "fetched": 120, "created": 3,
     "updated": 5, "unchanged": 112, "removed": 0, "failed": 0, "done": true}}``,
-    updated as the run goes so the Syncs page can show live progress.
+    updated as the run goes so the Syncs page can show live progress. ``families``
+    holds each family's own outcome: a full run tries every family whatever another did.
     """
 
     class Trigger(models.TextChoices):
@@ -22,7 +23,7 @@ class SyncRun(models.Model):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
-        PARTIAL = "partial", "Finished with failed records"
+        PARTIAL = "partial", "Partly synced"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
 
@@ -37,7 +38,11 @@ class SyncRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     resources = models.JSONField(default=dict, blank=True)
+    # Per family of the run: {"groups": {"status": "failed", "message": "...", "started_at": ..., "finished_at": ...}}.
+    families = models.JSONField(default=dict, blank=True)
     api_calls = models.PositiveIntegerField(default=0)
+    # What the client absorbed on the way (noyo.client.CallStats): 429s waited out, 5xx retried, tokens...
+    absorbed = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True, help_text="The outcome in plain words.")
     error = models.TextField(blank=True, help_text="Traceback of an unexpected failure.")
 
@@ -76,17 +81,30 @@ class SyncRun(models.Model):
         return {key: sum(int(counts.get(key) or 0) for counts in resources) for key in self.COUNT_KEYS}
 
 
-class SyncLock(models.Model):
-    """Which run holds a resource family: at most one sync per family at a time.
+class SyncFamily(models.Model):
+    """One row per resource family: which run holds it now, and how its latest runs went.
 
-    One row per family. A run claims a family with a conditional UPDATE
-    (``run IS NULL`` -> its id) and checks the row count; it releases it when it
-    ends, and the stale-run reaper releases what a dead worker left behind.
+    A run claims a family with a conditional UPDATE (``run IS NULL`` -> its id) and checks
+    the row count; it releases it when it ends, and the stale-run reaper (or the next
+    trigger) releases what a dead worker left behind. When a run finishes the family, its
+    outcome is written here too, so every page can say how current the data is in one
+    query: the latest attempt (when, how it ended, why) and the latest success.
     """
 
     family = models.CharField(primary_key=True, max_length=64)
-    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="locks")
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="held_families")
     claimed_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When the latest run of the family ended.")
+    last_outcome = models.CharField(max_length=16, blank=True, choices=SyncRun.Status.choices)
+    last_message = models.TextField(blank=True, help_text="The latest run's outcome for this family, in plain words.")
+    last_read_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a run last read the family's lists (succeeded, or finished with failed records)."
+    )
+    last_success_at = models.DateTimeField(null=True, blank=True, help_text="When a run of the family last fully succeeded.")
+
+    class Meta:
+        verbose_name_plural = "sync families"
 
     def __str__(self):
         return f"{self.family}: {'run #%s' % self.run_id if self.run_id else 'free'}"

@@ -81,6 +81,13 @@ def disconnection_request_row(payload, context=None):
     }
 
 
+def carrier_configuration_key(payload, context=None) -> str | None:
+    """No id from Noyo: a carrier configuration is the one of its (group, carrier)."""
+    group_id = p.lenient_id(payload, "group_id") or _parent(context)
+    carrier_id = p.lenient_id(payload, "carrier_id")
+    return synthetic_id("carrier_configuration", group_id, carrier_id) if group_id and carrier_id else None
+
+
 def carrier_configuration_row(payload, context=None):
     """No id nor version from Noyo: keyed by (group, carrier), versioned by content."""
     group_id = p.foreign_id(payload, "group_id") or _parent(context)
@@ -88,7 +95,7 @@ def carrier_configuration_row(payload, context=None):
     if not (group_id and carrier_id):
         raise p.Malformed("It names no group_id or carrier_id, which identify a carrier configuration.")
     return {
-        "id": synthetic_id("carrier_configuration", group_id, carrier_id),
+        "id": carrier_configuration_key(payload, context),
         "version": payload_version(payload),
         "raw": payload,
         "group_id": group_id,
@@ -127,6 +134,12 @@ def location_row(payload, context=None):
     }
 
 
+def latest_audit_key(payload, context=None) -> str | None:
+    """One per group, no id from Noyo: keyed by the group."""
+    group_id = p.lenient_id(payload, "group_id") or _parent(context)
+    return synthetic_id("latest_audit", group_id) if group_id else None
+
+
 def latest_audit_row(payload, context=None):
     """One per group, no id nor version from Noyo: keyed by the group, versioned by content."""
     group_id = p.foreign_id(payload, "group_id") or _parent(context)
@@ -134,7 +147,7 @@ def latest_audit_row(payload, context=None):
         raise p.Malformed("It names no group_id.")
     carrier_ids = [cid for cid in (p.array(payload, "carrier_ids")) if isinstance(cid, str)]
     return {
-        "id": synthetic_id("latest_audit", group_id),
+        "id": latest_audit_key(payload, context),
         "version": payload_version(payload),
         "raw": payload,
         "group_id": group_id,
@@ -201,11 +214,11 @@ DISCONNECTION_REQUESTS = Resource(
 )
 CARRIER_CONFIGURATIONS = Resource(
     "carrier_configurations", CarrierConfiguration, carrier_configuration_row, "carrier configurations",
-    carrier_columns=("carrier_id",),
+    carrier_columns=("carrier_id",), identify=carrier_configuration_key,
 )
 CONTACTS = Resource("contacts", Contact, contact_row, "contacts", carrier_columns=("carrier_id",))
 LOCATIONS = Resource("locations", Location, location_row, "locations")
-LATEST_AUDITS = Resource("latest_audits", LatestAudit, latest_audit_row, "latest audits")
+LATEST_AUDITS = Resource("latest_audits", LatestAudit, latest_audit_row, "latest audits", identify=latest_audit_key)
 GROUP_ENROLLMENTS = Resource(
     "group_enrollments", GroupEnrollment, group_enrollment_row, "group enrollments", carrier_columns=("carrier_id",)
 )
@@ -257,7 +270,7 @@ def sync_groups(job: FamilyRun) -> None:
     """
     job.mirror_list(GROUPS, job.noyo.iter_groups())
     job.mirror_list(RENEWAL_DECISIONS, job.noyo.iter_renewal_decisions())
-    group_ids = job.parent_ids(Group)
+    groups = job.parents(GROUPS)
     noyo = job.noyo
     children = [
         (CARRIER_CONFIGURATIONS, noyo.iter_group_carrier_configurations),
@@ -268,4 +281,4 @@ def sync_groups(job: FamilyRun) -> None:
         (PLANS, noyo.iter_plans),
         (DISCONNECTION_REQUESTS, noyo.iter_group_disconnection_requests),
     ]
-    job.mirror_per_parent(group_ids, children, context_key="group_id")
+    job.mirror_per_parent(groups, children, context_key="group_id")

@@ -29,9 +29,14 @@ from django.db.models import Exists, OuterRef, Subquery
 
 from command_center.sync import payloads as p
 from command_center.sync.engine import Resource, write_one
-from command_center.sync.families import FamilyRun
-from command_center.sync.records import join_lines, payload_version, synthetic_id
-from connections.models import Group, GroupEnrollment
+from command_center.sync.families import FamilyRun, Parents
+from command_center.sync.records import (
+    from_epoch,
+    join_lines,
+    payload_version,
+    synthetic_id,
+)
+from connections.sync import GROUP_ENROLLMENTS, GROUPS
 from members.models import (
     Dependent,
     Employee,
@@ -113,19 +118,31 @@ def individual_enrollment_row(payload, context=None):
     }
 
 
-def premium_row(payload, context=None):
-    """No id from Noyo: keyed by the employee, carrier, type, start date and the members billed."""
-    employee_id = p.foreign_id(payload, "employee_id") or _ctx(context, "employee_id")
-    carrier_id = p.foreign_id(payload, "carrier_id")
-    billed = p.array(payload, "billed_members")
+def premium_key(payload, context=None) -> str | None:
+    """No id from Noyo: a premium is keyed by the employee, carrier, type, start date and the members billed."""
+    try:
+        employee_id = p.foreign_id(payload, "employee_id") or _ctx(context, "employee_id")
+        carrier_id = p.foreign_id(payload, "carrier_id")
+        billed = p.array(payload, "billed_members")
+        start = p.date(payload, "effective_start_date")
+        premium_type = p.text(payload, "premium_type")
+    except p.Malformed:
+        return None
     pairs = sorted(
         f"{member.get('member_id')}:{member.get('line_of_coverage')}" for member in billed if isinstance(member, dict)
     )
+    return synthetic_id("premium", employee_id, carrier_id, premium_type, start, *pairs)
+
+
+def premium_row(payload, context=None):
+    employee_id = p.foreign_id(payload, "employee_id") or _ctx(context, "employee_id")
+    carrier_id = p.foreign_id(payload, "carrier_id")
+    billed = p.array(payload, "billed_members")
     start = p.date(payload, "effective_start_date")
     premium_type = p.text(payload, "premium_type")
     period = p.obj(payload, "period")
     return {
-        "id": synthetic_id("premium", employee_id, carrier_id, premium_type, start, *pairs),
+        "id": premium_key(payload, context),
         "version": p.version(payload),
         "created": p.epoch(payload, "created"),
         "modified": p.epoch(payload, "modified"),
@@ -153,14 +170,21 @@ def snapshot_row(payload, context=None):
     }
 
 
+def fulfillment_summary_key(entry, context=None) -> str | None:
+    """No id from Noyo: one carrier's entry of one snapshot."""
+    snapshot, carrier_id = _ctx(context, "snapshot") or {}, p.lenient_id(entry, "carrier_id")
+    return synthetic_id("fulfillment_summary", snapshot["id"], carrier_id) if snapshot.get("id") and carrier_id else None
+
+
 def fulfillment_summary_row(entry, context=None):
-    """One carrier's entry of a snapshot's ``fulfillment_summary``; ``context["snapshot"]`` is the snapshot's row."""
+    """One carrier's entry of a snapshot's ``fulfillment_summary``; ``context["snapshot"]`` is the snapshot's row
+    (or, for a snapshot that failed to map, what could be read of it)."""
     snapshot = _ctx(context, "snapshot")
     carrier_id = p.foreign_id(entry, "carrier_id")
     if not carrier_id:
         raise p.Malformed("It names no carrier_id, which identifies a fulfillment summary.")
     return {
-        "id": synthetic_id("fulfillment_summary", snapshot["id"], carrier_id),
+        "id": fulfillment_summary_key(entry, context),
         "version": payload_version(entry),
         "created": snapshot["created"],
         "modified": snapshot["modified"],
@@ -235,11 +259,11 @@ INDIVIDUAL_ENROLLMENTS = Resource(
     "individual_enrollments", IndividualEnrollment, individual_enrollment_row, "individual enrollments",
     carrier_columns=("carrier_id",),
 )
-PREMIUMS = Resource("premiums", Premium, premium_row, "premiums", carrier_columns=("carrier_id",))
+PREMIUMS = Resource("premiums", Premium, premium_row, "premiums", carrier_columns=("carrier_id",), identify=premium_key)
 SNAPSHOTS = Resource("member_snapshots", MemberSnapshot, snapshot_row, "member snapshots")
 FULFILLMENT_SUMMARIES = Resource(
     "fulfillment_summaries", FulfillmentSummary, fulfillment_summary_row, "fulfillment summaries",
-    carrier_columns=("carrier_id",),
+    carrier_columns=("carrier_id",), identify=fulfillment_summary_key,
 )
 DIFFERENCES = Resource("differences", TrackingDifference, difference_row, "tracking differences", carrier_columns=("carrier_id",))
 MEMBER_REQUESTS = Resource("member_requests", MemberRequest, member_request_row, "member requests")
@@ -277,8 +301,8 @@ def sync_employees(job: FamilyRun) -> None:
     org-wide list), individual enrollments (per group enrollment), and lines of coverage."""
     noyo = job.noyo
     job.mirror_list(EMPLOYEES, noyo.iter_employees())
-    employee_ids = job.parent_ids(Employee)
-    job.mirror_per_parent(employee_ids, [(DEPENDENTS, noyo.iter_dependents)], context_key="employee_id")
+    employees = job.parents(EMPLOYEES)
+    job.mirror_per_parent(employees, [(DEPENDENTS, noyo.iter_dependents)], context_key="employee_id")
 
     touched: set[str] = set()
     enrollments = job.mirror(INDIVIDUAL_ENROLLMENTS)
@@ -290,20 +314,15 @@ def sync_employees(job: FamilyRun) -> None:
         "employee_of_dependent": dict(Dependent.objects.exclude(employee=None).values_list("pk", "employee_id")),
         "as_of": dt.datetime.now(dt.timezone.utc).date(),
     }
-    group_enrollments = [
-        (pk, {**shared, "group_id": group_id, "carrier_id": carrier_id})
-        for pk, group_id, carrier_id in GroupEnrollment.objects.filter(removed_upstream_at__isnull=True)
-        .order_by("pk")
-        .values_list("pk", "group_id", "carrier_id")
-    ]
+    group_enrollments = job.parents(GROUP_ENROLLMENTS, ("group_id", "carrier_id"))
     job.mirror_per_parent(
-        group_enrollments,
+        Parents([(pk, {**shared, **fields}) for pk, fields in group_enrollments], complete=group_enrollments.complete),
         [(INDIVIDUAL_ENROLLMENTS, noyo.iter_individual_enrollments_by_group_enrollment)],
         context_key="group_enrollment_id",
     )
     del shared
     update_lines_of_coverage(touched)
-    job.mirror_per_parent(employee_ids, [(PREMIUMS, noyo.iter_premiums)], context_key="employee_id")
+    job.mirror_per_parent(employees, [(PREMIUMS, noyo.iter_premiums)], context_key="employee_id")
 
 
 def sync_snapshots(job: FamilyRun) -> None:
@@ -317,15 +336,10 @@ def sync_snapshots(job: FamilyRun) -> None:
     def handle(snapshots, records, context):
         for payload in records:
             snapshots.add(payload, context)
-            try:
-                row = snapshot_row(payload, context)
-            except p.Malformed:
-                continue  # recorded once, as the snapshot's failure
-            for entry in p.array(payload, "fulfillment_summary"):
-                summaries.add(entry, {"snapshot": row})
+            feed_summaries(summaries, payload, context)
 
     job.mirror_per_parent(
-        job.parent_ids(Group),
+        job.parents(GROUPS),
         [(SNAPSHOTS, noyo.iter_member_snapshots_by_group)],
         context_key="group_id",
         handle=handle,
@@ -334,6 +348,36 @@ def sync_snapshots(job: FamilyRun) -> None:
     link_snapshot_chains(touched)
     context = {"group_of_employee": _employee_groups()}
     job.mirror_list(DIFFERENCES, noyo.iter_differences(), context)
+
+
+def feed_summaries(summaries, payload, context) -> None:
+    """Mirror a snapshot's fulfillment summaries, even when the snapshot itself fails to map.
+
+    The summaries only need the snapshot's id (and, at best, its times, group and employee):
+    what can be read of a malformed snapshot is enough, so they are not lost with it. Without
+    a readable snapshot id they cannot be keyed: each is a failed record saying so.
+    """
+    if not isinstance(payload, dict):
+        return
+    try:
+        snapshot = snapshot_row(payload, context)
+    except p.Malformed:
+        snapshot = {
+            "id": p.lenient_id(payload, "id"),
+            "created": from_epoch(payload.get("created")),
+            "modified": from_epoch(payload.get("modified")),
+            "employee_id": p.lenient_id(payload, "employee_id"),
+            "group_id": p.lenient_id(payload, "group_id") or _ctx(context, "group_id"),
+        }
+    entries = payload.get("fulfillment_summary")
+    if entries is not None and not isinstance(entries, list):
+        summaries.reject(entries, f"The snapshot's fulfillment_summary is a {type(entries).__name__}, not a list.")
+        return
+    for entry in entries or ():
+        if snapshot["id"] is None:
+            summaries.reject(entry, "Its snapshot has no readable id, so it cannot be keyed.")
+        else:
+            summaries.add(entry, {"snapshot": snapshot})
 
 
 def sync_member_requests(job: FamilyRun) -> None:

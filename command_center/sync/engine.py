@@ -38,7 +38,7 @@ import time
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DatabaseError, connection, models, transaction
@@ -47,6 +47,7 @@ from django.utils.dateparse import parse_datetime
 
 from command_center.models import StatusChange, SyncFailure, SyncRun
 
+from .records import normalize_noyo_id
 from .writer import UpsertWriter, writer_for
 
 logger = logging.getLogger("command_center.sync")
@@ -85,9 +86,23 @@ class Resource:
     to_row: Callable[[dict, dict | None], dict]
     label: str
     carrier_columns: tuple[str, ...] = ()
+    # For records Noyo gives no id (the row's id is derived from fields): the id a payload would
+    # have, read leniently, or None. Lets a record that fails to map still count as seen.
+    identify: Callable[[dict, dict | None], str | None] | None = None
 
     def __post_init__(self):
         RESOURCES[self.key] = self
+
+    def identity(self, payload: Any, context: dict | None = None) -> str | None:
+        """The id this payload names (or would be mirrored under), None when it cannot be read."""
+        if not isinstance(payload, dict):
+            return None
+        if self.identify is None:
+            return normalize_noyo_id(payload.get("id"))
+        try:
+            return self.identify(payload, context)
+        except Exception:  # identifying is best effort: a payload this odd stays unidentified
+            return None
 
     @property
     def tracks_status(self) -> bool:
@@ -99,27 +114,47 @@ class Resource:
 
 @dataclass
 class Counts:
-    """What a run did to one resource; also its progress while it runs."""
+    """What a run did to one resource; also its progress while it runs.
+
+    Every record read is accounted for: ``fetched == mirrored + failed``, where ``mirrored``
+    is created + updated + unchanged + repeated (``repeated``: the same record twice in one
+    list, kept once). ``notes`` say in plain words what else the page must tell: why nothing
+    was marked removed, which parents' lists Noyo refused. ``unavailable`` is set when Noyo
+    would not list the resource at all (404/403 on the list).
+    """
 
     total: int | None = None
     fetched: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    repeated: int = 0
     removed: int = 0
     failed: int = 0
     parents: int | None = None
     parents_done: int = 0
+    parents_refused: int = 0
     done: bool = False
     complete: bool | None = None
+    family: str = ""
+    unavailable: str = ""
+    notes: list[str] = field(default_factory=list)
     order: int = 0
     # Pages fetched for this resource, and the fewest the API allows: ceil(n/100) per list, at least one.
     pages: int = 0
     min_pages: int = 0
 
     @property
+    def mirrored(self) -> int:
+        return self.created + self.updated + self.unchanged + self.repeated
+
+    @property
     def written(self) -> int:
         return self.created + self.updated + self.removed
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
 
     def as_dict(self) -> dict:
         data = {
@@ -128,6 +163,7 @@ class Counts:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "repeated": self.repeated,
             "removed": self.removed,
             "failed": self.failed,
             "done": self.done,
@@ -136,24 +172,27 @@ class Counts:
             "min_pages": self.min_pages,
         }
         if self.parents is not None:
-            data.update(parents=self.parents, parents_done=self.parents_done)
+            data.update(parents=self.parents, parents_done=self.parents_done, parents_refused=self.parents_refused)
         if self.complete is not None:
             data["complete"] = self.complete
+        for key in ("family", "unavailable", "notes"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
         return data
 
 
 class Progress:
     """A run's per-resource counts, written to ``SyncRun.resources`` (and the heartbeat) as they move.
 
-    ``api_calls`` reads the client's counter, so the Syncs page shows calls as they are made.
-    Without a run (a single-record write) it only counts.
+    ``noyo`` returns the run's client (or None before it exists): its call counter and what
+    it absorbed (``CallStats``) are written with the counts, so the Syncs page shows them as
+    they happen. Without a run (a single-record write) it only counts.
     """
 
-    def __init__(self, run: SyncRun | None = None, api_calls: Callable[[], int] | None = None):
+    def __init__(self, run: SyncRun | None = None, noyo: Callable[[], Any] | None = None):
         self.run = run
         self.counts: dict[str, Counts] = {}
-        self._api_calls = api_calls or (lambda: 0)
-        self._api_base = run.api_calls if run else 0
+        self._noyo = noyo or (lambda: None)
         self._saved_at = 0.0
 
     def __getitem__(self, key: str) -> Counts:
@@ -164,7 +203,13 @@ class Progress:
 
     @property
     def api_calls(self) -> int:
-        return self._api_base + self._api_calls()
+        noyo = self._noyo()
+        return noyo.api_calls if noyo is not None else 0
+
+    @property
+    def absorbed(self) -> dict:
+        noyo = self._noyo()
+        return noyo.stats.as_dict() if noyo is not None and hasattr(noyo, "stats") else {}
 
     def save(self, force: bool = False) -> None:
         """Write the counts and the heartbeat, at most every PROGRESS_EVERY seconds unless forced."""
@@ -177,9 +222,10 @@ class Progress:
         resources = {**(self.run.resources or {}), **{key: c.as_dict() for key, c in self.counts.items()}}
         self.run.resources = resources
         self.run.api_calls = self.api_calls
+        self.run.absorbed = self.absorbed
         self.run.heartbeat_at = timezone.now()
         SyncRun.objects.filter(pk=self.run.pk).update(
-            resources=resources, api_calls=self.run.api_calls, heartbeat_at=self.run.heartbeat_at
+            resources=resources, api_calls=self.run.api_calls, absorbed=self.run.absorbed, heartbeat_at=self.run.heartbeat_at
         )
 
 
@@ -231,6 +277,7 @@ class Mirror:
         progress: Progress | None = None,
         batch_size: int = BATCH_SIZE,
         known_carriers: set[str] | None = None,
+        keep_ids: bool = False,
     ):
         self.resource = resource
         self.model = resource.model
@@ -239,6 +286,13 @@ class Mirror:
         self.counts = self.progress[resource.key]
         self.batch_size = batch_size
         self.seen = SeenIds()
+        # Every id the lists named, mapped or not, in order (``keep_ids``): the parents whose own
+        # lists are read next. A parent that failed to map still has children to mirror.
+        self.listed: list[str] | None = [] if keep_ids else None
+        # Records whose id could not be read: one of them may be a row we have, so the run
+        # cannot tell which rows are gone upstream.
+        self.unidentified = 0
+        self._rejected: list[SyncFailure] = []
         # Called with the rows written by each batch (and the ids marked removed), for post-passes
         # such as an employee's lines of coverage or a snapshot chain.
         self.on_written: Callable[[list[dict]], None] | None = None
@@ -262,24 +316,52 @@ class Mirror:
         for payload in payloads:
             self.add(payload, context)
 
+    def reject(self, payload: Any, reason: str, context: dict | None = None) -> None:
+        """Count a record read but not mirrored for a reason found outside its mapping (e.g. its parent)."""
+        self.counts.fetched += 1
+        self.counts.failed += 1
+        self._rejected.append(self._failure(payload, reason, context=context))
+        if len(self._rejected) >= self.batch_size:
+            self.flush()
+
     def flush(self) -> None:
         """Write the buffered payloads as one batch."""
+        if self._rejected:
+            failures, self._rejected = self._rejected, []
+            if self.run is not None:
+                SyncFailure.objects.bulk_create(failures)
         if not self._buffer:
             return
         batch, self._buffer = self._buffer, []
         self._write_batch(batch)
         self.progress.save()
 
-    def finish(self, complete: bool) -> Counts:
-        """Write what is left; mark rows not seen as removed upstream if ``complete``."""
+    def finish(self, complete: bool, why_not: str = "") -> Counts:
+        """Write what is left; mark rows not seen as removed upstream if ``complete``.
+
+        ``why_not`` says, in plain words, why the lists were not all read (shown on the run's
+        page). Even a complete read marks nothing removed when some record came without a
+        readable id: it may have been one of the rows we have.
+        """
         self.flush()
+        if complete and self.unidentified:
+            complete = False
+            s = "" if self.unidentified == 1 else "s"
+            why_not = f"{self.unidentified:,} record{s} came without a readable id, so none was marked removed"
         self.counts.complete = complete
         if complete:
             self.counts.removed += self.mark_removed()
+        elif why_not:
+            self.counts.note(f"Nothing was marked removed: {why_not}.")
         self.seen = SeenIds()  # a million ids are tens of megabytes: let them go
         self.counts.done = True
         self.progress.save(force=True)
         return self.counts
+
+    def _saw(self, noyo_id: str) -> None:
+        self.seen.add(noyo_id)
+        if self.listed is not None:
+            self.listed.append(noyo_id)
 
     # --- One batch --------------------------------------------------------------------
 
@@ -293,14 +375,16 @@ class Mirror:
                 row = self.resource.to_row(payload, context)
                 self._check_lengths(row)
             except Malformed as exc:
-                failures.append(self._failure(payload, exc.reason))
+                failures.append(self._failure(payload, exc.reason, context=context))
                 continue
             except Exception as exc:  # a mapping bug must not stop the sync: record it with the payload
                 logger.exception("Could not map a %s payload", self.resource.key)
-                failures.append(self._failure(payload, f"Could not read this record ({type(exc).__name__}: {exc})."))
+                failures.append(self._failure(payload, f"Could not read this record ({type(exc).__name__}: {exc}).", context=context))
                 continue
-            self.seen.add(row["id"])
-            rows[row["id"]] = row  # the same id twice in a batch: the later payload wins
+            self._saw(row["id"])
+            if row["id"] in rows:
+                self.counts.repeated += 1  # the same id twice in a batch: the later payload wins
+            rows[row["id"]] = row
         return rows, failures
 
     def _write_batch(self, batch) -> None:
@@ -325,7 +409,7 @@ class Mirror:
             old = existing.get(key[0]) if key is not None else None
             if old is not None and old["version"] == key[1] and not old["removed"]:
                 self.counts.unchanged += 1
-                self.seen.add(key[0])
+                self._saw(key[0])
             else:
                 rest.append(item)
         return rest, existing, asked
@@ -464,9 +548,15 @@ class Mirror:
             if value is not None and len(value) > limit:
                 raise Malformed(f"Its {attname} is {len(value)} characters long; at most {limit} fit.")
 
-    def _failure(self, payload: Any, reason: str, noyo_id: str | None = None) -> SyncFailure:
-        if noyo_id is None and isinstance(payload, dict):
-            noyo_id = str(payload.get("id") or "")[:64]
+    def _failure(self, payload: Any, reason: str, noyo_id: str | None = None, context: dict | None = None) -> SyncFailure:
+        """A failed record, kept with its payload; its id, when readable, counts as seen (it is still listed)."""
+        if noyo_id is None:
+            readable = self.resource.identity(payload, context)
+            if readable is None:
+                self.unidentified += 1
+            else:
+                self._saw(readable)
+            noyo_id = readable or (str(payload.get("id") or "")[:64] if isinstance(payload, dict) else "")
         return SyncFailure(run=self.run, resource=self.resource.key, noyo_id=noyo_id or "", reason=reason, payload=_jsonable(payload))
 
     # --- Removed upstream ---------------------------------------------------------------

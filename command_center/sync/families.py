@@ -30,9 +30,10 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from django.conf import settings
 
 from command_center.noyo.contract import PAGE_SIZE_MAX as PAGE_SIZE
-from command_center.noyo.errors import NotFound
+from command_center.noyo.errors import Forbidden, NotFound
 
 from .engine import RESOURCES, Mirror, Progress, Resource
+from .payloads import lenient_id
 
 logger = logging.getLogger("command_center.sync")
 
@@ -76,33 +77,61 @@ def resource_label(key: str) -> str:
 class FamilyRun:
     """One family's reading and writing within a run (see the module docstring)."""
 
-    def __init__(self, noyo, progress: Progress, *, run=None, workers: int | None = None, batch_size: int | None = None):
+    def __init__(
+        self, noyo, progress: Progress, *, run=None, family: str = "", workers: int | None = None, batch_size: int | None = None
+    ):
         self.noyo = noyo
         self.progress = progress
         self.run = run
+        self.family = family
         # Concurrent per-parent fetches (settings.NOYO_SYNC_WORKERS). Noyo's rate limits are
         # unconfirmed (contract.UNCONFIRMED_CHOICES): a handful hides latency without hammering it.
         self.workers = workers or settings.NOYO_SYNC_WORKERS
         self.batch_size = batch_size
         self.known_carriers: set[str] = set()
         self.mirrors: dict[str, Mirror] = {}
-        # Lookups shared by mappings within the family (dependent -> employee, ...).
-        self.lookups: dict = {}
+        # The resource being read when an error stopped the family, for the run's message.
+        self.stopped_at: str | None = None
 
     def mirror(self, resource: Resource) -> Mirror:
         mirror = self.mirrors.get(resource.key)
         if mirror is None:
             kwargs = {"batch_size": self.batch_size} if self.batch_size else {}
-            mirror = Mirror(resource, run=self.run, progress=self.progress, known_carriers=self.known_carriers, **kwargs)
+            mirror = Mirror(resource, run=self.run, progress=self.progress, known_carriers=self.known_carriers,
+                            keep_ids=True, **kwargs)
+            mirror.counts.family = self.family
             self.mirrors[resource.key] = mirror
         return mirror
 
-    def parent_ids(self, model) -> list[str]:
-        """Ids of the parents present in the mirror, in a stable order."""
-        return list(model._base_manager.filter(removed_upstream_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+    def parents(self, resource: Resource, fields: tuple[str, ...] = ()) -> Parents:
+        """The records of ``resource`` whose own lists are read next, as ``(id, {field: value})``.
+
+        Read in this family: every id its lists named, mapped or not (a group that failed to
+        map still has contacts). Read by another family: the rows present in the mirror, plus
+        the records that failed to map in the latest run that read them, their fields read
+        leniently from the payload kept with the failure. ``complete`` tells whether the
+        parents' own lists were all read: if not, the children cannot be checked for removals.
+        """
+        mirror = self.mirrors.get(resource.key)
+        if mirror is not None and mirror.listed is not None:
+            rows = {noyo_id: {} for noyo_id in mirror.listed}
+            if fields:
+                for pk, *values in resource.model._base_manager.filter(pk__in=list(rows)).values_list("pk", *fields):
+                    rows[pk] = dict(zip(fields, values))
+            return Parents(list(rows.items()), complete=bool(mirror.counts.complete))
+        present = resource.model._base_manager.filter(removed_upstream_at__isnull=True).order_by("pk")
+        rows = {pk: dict(zip(fields, values)) for pk, *values in present.values_list("pk", *fields)}
+        for noyo_id, payload in latest_failures(resource):
+            if noyo_id not in rows and not resource.model._base_manager.filter(pk=noyo_id).exists():
+                rows[noyo_id] = {name: lenient_id(payload, name) for name in fields}
+        return Parents(list(rows.items()), complete=True)
 
     def mirror_list(self, resource: Resource, records, context: dict | None = None) -> Mirror:
-        """Mirror one whole list; mark what it no longer has as removed."""
+        """Mirror one whole list; mark what it no longer has as removed.
+
+        A list Noyo will not give this API key (404 or 403) leaves the resource *unavailable*:
+        nothing is marked removed and the family goes on. Any other error goes up.
+        """
         mirror = self.mirror(resource)
         counts = mirror.counts
         try:
@@ -111,9 +140,16 @@ class FamilyRun:
             for chunk in prefetched(records):
                 for payload in chunk:
                     mirror.add(payload, context)
+        except (NotFound, Forbidden) as error:
+            counts.pages += getattr(records, "pages", 0)
+            counts.unavailable = not_offered_message(resource, error)
+            mirror.finish(complete=False, why_not="Noyo would not list them")
+            logger.warning("Sync: %s", counts.unavailable)
+            return mirror
         except BaseException:
             counts.pages += getattr(records, "pages", 0)
-            mirror.finish(complete=False)
+            self.stopped_at = self.stopped_at or resource.key
+            mirror.finish(complete=False, why_not="the list was not read to the end")
             raise
         counts.pages += getattr(records, "pages", 1)
         counts.min_pages += min_pages(counts.total or 0)
@@ -122,7 +158,7 @@ class FamilyRun:
 
     def mirror_per_parent(
         self,
-        parents: Iterable[str | tuple[str, dict]],
+        parents: Parents | Iterable[str | tuple[str, dict]],
         children: list[tuple[Resource, Callable]],
         *,
         context_key: str,
@@ -132,39 +168,94 @@ class FamilyRun:
         """For every parent and child resource, fetch ``fetch(parent_id)`` and mirror it.
 
         ``parents`` are ids, or ``(id, context)`` pairs whose context goes to the mapping
-        (``context_key`` always holds the parent id). ``handle(mirror, records, context)``
+        (``context_key`` always holds the parent id); a ``Parents`` also says whether the
+        parents' own lists were read to the end. ``handle(mirror, records, context)``
         replaces the plain ``mirror.add_many`` when one list feeds several resources; those
         other mirrors are passed as ``also`` so that they finish with the same completeness.
+
+        A parent Noyo no longer knows (404) counts as read, with no children. A parent whose
+        list Noyo refuses this API key (403) is counted and said; the rest go on, and nothing
+        is marked removed for that resource.
         """
-        parents = [(item, {}) if isinstance(item, str) else item for item in parents]
+        complete = parents.complete if isinstance(parents, Parents) else True
+        items = parents.items if isinstance(parents, Parents) else parents
+        items = [(item, {}) if isinstance(item, str) else item for item in items]
         mirrors = [self.mirror(resource) for resource, _ in children]
         for mirror in mirrors:
-            mirror.counts.parents = len(parents)
+            mirror.counts.parents = len(items)
         tasks = [
             (mirror, fetch, parent_id, {**context, context_key: parent_id})
-            for parent_id, context in parents
+            for parent_id, context in items
             for mirror, (_, fetch) in zip(mirrors, children)
         ]
         mirrors += list(also)
-        complete = True
+        finished = False
         try:
             for mirror, context, records, pages in fan_out(tasks, self.workers):
-                if records is None:  # the parent is gone upstream: nothing under it
-                    records = []
                 mirror.counts.pages += pages
-                mirror.counts.min_pages += min_pages(len(records))
+                if records is REFUSED:
+                    mirror.counts.parents_refused += 1
+                    records = []
+                else:
+                    records = records or []  # None: the parent is gone upstream, nothing under it
+                    mirror.counts.min_pages += min_pages(len(records))
                 if handle is None:
                     mirror.add_many(records, context)
                 else:
                     handle(mirror, records, context)
                 mirror.counts.parents_done += 1
                 self.progress.save()
+            finished = True
         except BaseException:
-            complete = False
+            self.stopped_at = self.stopped_at or children[0][0].key
             raise
         finally:
+            # A refused list hides the records of every resource it feeds (a snapshot's summaries too).
+            refused = any(mirror.counts.parents_refused for mirror in mirrors)
             for mirror in mirrors:
-                mirror.finish(complete=complete)
+                if mirror.counts.parents_refused:
+                    n, s = mirror.counts.parents_refused, "" if mirror.counts.parents_refused == 1 else "s"
+                    mirror.counts.note(f"Noyo refused this API key the lists of {n:,} of {mirror.counts.parents:,} parent{s} (403).")
+                if not complete:
+                    why_not = "the list of their parents was not read to the end"
+                elif not finished:
+                    why_not = "not every list was read"
+                else:
+                    why_not = "Noyo refused some of the lists" if refused else ""
+                mirror.finish(complete=not why_not, why_not=why_not)
+
+
+class Parents:
+    """Parent records to read children of, and whether their own list was read to the end."""
+
+    def __init__(self, items: list[tuple[str, dict]], complete: bool = True):
+        self.items, self.complete = items, complete
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+    def ids(self) -> list[str]:
+        return [noyo_id for noyo_id, _ in self.items]
+
+
+def latest_failures(resource: Resource) -> list[tuple[str, dict]]:
+    """``(id, payload)`` of the records of ``resource`` that failed to map in the latest run that read it."""
+    from command_center.models import SyncFailure, SyncRun
+
+    run = (SyncRun.objects.filter(resources__has_key=resource.key).exclude(status=SyncRun.Status.SKIPPED)
+           .order_by("-created").values_list("pk", flat=True).first())
+    if run is None:
+        return []
+    failures = SyncFailure.objects.filter(run_id=run, resource=resource.key).exclude(noyo_id="")
+    return [(noyo_id, payload if isinstance(payload, dict) else {}) for noyo_id, payload in failures.values_list("noyo_id", "payload")]
+
+
+def not_offered_message(resource: Resource, error) -> str:
+    """E.g. "Noyo does not offer renewal decisions to this API key (it answered 404 to their list)." """
+    return f"Noyo does not offer {resource.label} to this API key (it answered {error.status_code} to their list)."
 
 
 PREFETCH_CHUNK = 100
@@ -217,20 +308,28 @@ def min_pages(records: int) -> int:
     return max(1, -(-records // PAGE_SIZE))
 
 
+# What fan_out yields as ``records`` for a parent whose list Noyo refused this API key (403).
+REFUSED = object()
+
+
 def fan_out(tasks, workers: int):
     """Yield ``(mirror, context, records, pages)`` for each task as its fetch finishes, ``workers`` at a time.
 
-    ``records`` is the fetched list, or None when Noyo answered 404 for the parent. At most
-    ``2 * workers`` results wait in memory. The first other error stops the fan-out and is raised.
+    ``records`` is the fetched list, None when Noyo answered 404 for the parent, ``REFUSED``
+    when it answered 403. At most ``2 * workers`` results wait in memory. The first other
+    error stops the fan-out and is raised.
     """
 
     def fetch(task):
         mirror, fetch_list, parent_id, context = task
+        records = None
         try:
             records = fetch_list(parent_id)
             return mirror, context, list(records), getattr(records, "pages", 1)
         except NotFound:
-            return mirror, context, None, 1
+            return mirror, context, None, getattr(records, "pages", 0) or 1
+        except Forbidden:
+            return mirror, context, REFUSED, getattr(records, "pages", 0) or 1
 
     if workers <= 1:
         for task in tasks:

@@ -13,7 +13,13 @@ import re
 from decimal import Decimal
 
 from .engine import Malformed
-from .records import from_epoch, normalize_noyo_id, parse_date, parse_decimal, payload_version
+from .records import (
+    from_epoch,
+    normalize_noyo_id,
+    parse_date,
+    parse_decimal,
+    payload_version,
+)
 
 _CENTS = Decimal("0.01")
 # Noyo's ids as they usually come: canonical lower-case UUID text, accepted without parsing.
@@ -46,6 +52,11 @@ def foreign_id(payload: dict, key: str) -> str | None:
     if noyo_id is None:
         raise Malformed(f"Its {key} {str(value)[:60]!r} is not a Noyo id.")
     return noyo_id
+
+
+def lenient_id(payload, key: str) -> str | None:
+    """A reference read without judging: the canonical id, or None (for identifying a failed record)."""
+    return _noyo_id(payload.get(key)) if isinstance(payload, dict) else None
 
 
 def version(payload: dict) -> str:

@@ -4,7 +4,7 @@
 schedule, the command, the demo setup). It:
 
 1. creates the ``SyncRun`` row, queued;
-2. claims the run's resource families in ``SyncLock`` with a conditional UPDATE
+2. claims the run's resource families in ``SyncFamily`` with a conditional UPDATE
    (``… SET run = #12 WHERE family = 'groups' AND run IS NULL``) and checks the row count.
    Two triggers racing for one family: the database lets one UPDATE through; the other
    matches no row, rolls back its claims and becomes a SKIPPED run that says who holds it.
@@ -13,10 +13,16 @@ schedule, the command, the demo setup). It:
 3. enqueues the task in ``transaction.on_commit``, so a worker never sees a run that is
    not committed yet.
 
-``execute(run)`` (the task body) marks it running, keeps a heartbeat, runs the families,
-then records succeeded / partial / failed with a message in plain words and, for an
-unexpected error, the traceback; the claim is released in the same transaction.
-``reap_stale_runs()`` (every minute, from beat) fails runs whose worker died.
+``execute(run)`` (the task body) marks it running, keeps a heartbeat and tries every family
+of the run, whatever another one did. Each family ends succeeded, partial (failed records, a
+list Noyo will not give this API key) or failed (it stopped: Noyo down, a bug), with its own
+message in plain words; the run ends succeeded, partial or failed from them. The outcome of
+each family is also written on its ``SyncFamily`` row, which every page reads to say how
+current its data is, and the claims are released in the same transaction.
+
+A run whose worker died would hold its families for good: ``reap_stale_runs()`` (every
+minute, from beat) fails it, and so does the next trigger that finds the family held by a run
+whose heartbeat stopped, so syncs go on even with no worker running the reaper.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from celery import current_app
 from django.db import connection, transaction
 from django.utils import timezone
 
-from command_center.models import SyncLock, SyncRun
+from command_center.models import SyncFamily, SyncRun
 from command_center.noyo.backoff import RETRY_STATUSES
 from command_center.noyo.errors import NetworkError, NoyoError, RateLimited
 
@@ -65,13 +71,16 @@ def start_sync(kind: str, trigger: str, user=None, *, enqueue: bool = True) -> S
     """Create the run, claim its families, and (``enqueue``) queue its task once committed.
 
     Returns the run; its status is SKIPPED (with the reason in ``message``) when another
-    run holds one of its families.
+    live run holds one of its families. A holder whose worker died is failed first.
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown sync kind {kind!r}; expected one of {', '.join(KINDS)}.")
     with transaction.atomic():
         run = SyncRun.objects.create(kind=kind, trigger=trigger, requested_by=user if _is_user(user) else None)
         holder = _claim(run)
+    if holder is not None and holder.pk and reap_if_dead(holder):
+        with transaction.atomic():
+            holder = _claim(run)
     if holder is not None:
         run.status = SyncRun.Status.SKIPPED
         run.finished_at = timezone.now()
@@ -89,16 +98,16 @@ def _is_user(user) -> bool:
 
 def _claim(run: SyncRun) -> SyncRun | None:
     """Claim every family of the run; on the first one taken, undo and return its holder."""
-    ensure_locks()
+    ensure_families()
     now = timezone.now()
     try:
         with transaction.atomic():
             for family in families_of(run.kind):
-                claimed = SyncLock.objects.filter(family=family, run__isnull=True).update(run=run, claimed_at=now)
+                claimed = SyncFamily.objects.filter(family=family, run__isnull=True).update(run=run, claimed_at=now)
                 if not claimed:
                     raise _Busy(family)
     except _Busy as busy:
-        holder_id = SyncLock.objects.filter(family=busy.family).values_list("run_id", flat=True).first()
+        holder_id = SyncFamily.objects.filter(family=busy.family).values_list("run_id", flat=True).first()
         return SyncRun.objects.filter(pk=holder_id).first() or SyncRun(pk=holder_id, kind=busy.family)
     return None
 
@@ -108,15 +117,15 @@ class _Busy(Exception):
         self.family = family
 
 
-def ensure_locks() -> None:
-    """One lock row per family (the migration creates them; a family added later gets one here)."""
-    missing = set(FAMILIES) - set(SyncLock.objects.values_list("family", flat=True))
+def ensure_families() -> None:
+    """One row per family (the migration creates them; a family added later gets one here)."""
+    missing = set(FAMILIES) - set(SyncFamily.objects.values_list("family", flat=True))
     if missing:
-        SyncLock.objects.bulk_create([SyncLock(family=f) for f in missing], ignore_conflicts=True)
+        SyncFamily.objects.bulk_create([SyncFamily(family=f) for f in missing], ignore_conflicts=True)
 
 
 def release(run: SyncRun) -> None:
-    SyncLock.objects.filter(run=run).update(run=None, claimed_at=None)
+    SyncFamily.objects.filter(run=run).update(run=None, claimed_at=None)
 
 
 def _busy_message(kind: str, holder: SyncRun) -> str:
@@ -150,24 +159,21 @@ def execute(run_id: int, noyo=None) -> SyncRun:
         logger.warning("Sync run #%s is %s, not queued: not running it again", run_id, run.status)
         return run
     own_client = noyo is None
-    progress = Progress(run, api_calls=lambda: noyo.api_calls if noyo is not None else 0)
+    progress = Progress(run, noyo=lambda: noyo)
     heartbeat = Heartbeat(run.pk)
     heartbeat.start()
     try:
         if own_client:
             wait_for_local_noyo()
             noyo = sync_client()
-        _run_families(run, noyo, progress)
-    except NoyoError as error:
-        _finish(run, progress, SyncRun.Status.FAILED, noyo_failure_message(error, run, progress, noyo))
-    except Exception as error:  # anything else: a bug or the database; keep the traceback
+        outcomes = [_run_family(run, family, noyo, progress) for family in families_of(run.kind)]
+    except Exception as error:  # before any family ran (building the client): a bug or the settings
         logger.exception("Sync run #%s failed", run.pk)
-        message = f"The sync stopped on an unexpected error ({type(error).__name__}: {str(error)[:200]}); {_removed_note(progress)}"
+        message = f"The sync could not start ({type(error).__name__}: {str(error)[:200]}); nothing was marked removed."
         _finish(run, progress, SyncRun.Status.FAILED, message, error=traceback.format_exc())
     else:
-        failed = sum(c.failed for c in progress.counts.values())
-        status = SyncRun.Status.PARTIAL if failed else SyncRun.Status.SUCCEEDED
-        _finish(run, progress, status, success_message(run, progress))
+        errors = "\n\n".join(outcome.error for outcome in outcomes if outcome.error)
+        _finish(run, progress, overall_status(outcomes), run_message(outcomes, progress), error=errors)
     finally:
         heartbeat.stop()
         if own_client and noyo is not None:
@@ -175,14 +181,61 @@ def execute(run_id: int, noyo=None) -> SyncRun:
     return run
 
 
-def _run_families(run: SyncRun, noyo, progress: Progress) -> None:
-    job = FamilyRun(noyo, progress, run=run)
-    for family in families_of(run.kind):
-        started = time.monotonic()
+class Outcome:
+    """How one family of a run ended: a status, a message in plain words, and a traceback for a bug."""
+
+    def __init__(self, family: str, status: str, message: str, error: str = ""):
+        self.family, self.status, self.message, self.error = family, status, message, error
+
+    def as_dict(self, started, finished) -> dict:
+        return {"status": self.status, "message": self.message, "started_at": started.isoformat(),
+                "finished_at": finished.isoformat()}
+
+
+def _run_family(run: SyncRun, family: str, noyo, progress: Progress) -> Outcome:
+    """Sync one family and record its outcome; a failure stops this family only."""
+    started, clock = timezone.now(), time.monotonic()
+    job = FamilyRun(noyo, progress, run=run, family=family)
+    try:
         sync_family(family)(job)
-        logger.info("Sync run #%s: %s took %.1f s (peak memory so far %d MB)", run.pk, family,
-                    time.monotonic() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
-        job.mirrors.clear()  # free the seen-id sets before the next family
+    except NoyoError as error:
+        outcome = Outcome(family, SyncRun.Status.FAILED, noyo_failure_message(error, job, noyo))
+    except Exception as error:  # a bug or the database: this family stops, the others are still tried
+        logger.exception("Sync run #%s: the %s family failed", run.pk, family)
+        message = (f"The sync stopped on an unexpected error ({type(error).__name__}: {str(error)[:200]}); "
+                   f"{_removed_note(job)}")
+        outcome = Outcome(family, SyncRun.Status.FAILED, message, error=traceback.format_exc())
+    else:
+        outcome = family_outcome(job)
+    logger.info("Sync run #%s: %s %s in %.1f s (peak memory so far %d MB)", run.pk, family, outcome.status,
+                time.monotonic() - clock, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+    record_outcome(run, outcome, started)
+    progress.save(force=True)
+    return outcome
+
+
+def record_outcome(run: SyncRun, outcome: Outcome, started=None, finished=None) -> None:
+    """Write a family's outcome on the run (``families``) and on the family's own row."""
+    finished = finished or timezone.now()
+    run.families = {**(run.families or {}), outcome.family: outcome.as_dict(started or finished, finished)}
+    SyncRun.objects.filter(pk=run.pk).update(families=run.families)
+    state = {"last_attempt_run": run, "last_attempt_at": finished, "last_outcome": outcome.status,
+             "last_message": outcome.message}
+    if outcome.status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL):
+        state["last_read_at"] = finished
+    if outcome.status == SyncRun.Status.SUCCEEDED:
+        state["last_success_at"] = finished
+    SyncFamily.objects.filter(family=outcome.family).update(**state)
+
+
+def overall_status(outcomes: list[Outcome]) -> str:
+    """Succeeded when every family did, failed when every family failed, partial in between."""
+    statuses = {outcome.status for outcome in outcomes}
+    if statuses == {SyncRun.Status.SUCCEEDED}:
+        return SyncRun.Status.SUCCEEDED
+    if statuses == {SyncRun.Status.FAILED}:
+        return SyncRun.Status.FAILED
+    return SyncRun.Status.PARTIAL
 
 
 def _finish(run: SyncRun, progress: Progress, status: str, message: str, error: str = "") -> None:
@@ -207,7 +260,7 @@ class Heartbeat:
         self._thread = threading.Thread(target=self._beat, name=f"sync-heartbeat-{run_id}", daemon=True)
 
     def start(self):
-        # SQLite in-memory test databases are per connection: a second thread would not see the run.
+        # SQLite in-memory databases are per connection: a second thread would not see the run.
         if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:memorydb", ":memory:")):
             return
         self._thread.start()
@@ -238,48 +291,89 @@ NEVER_STARTED = "No worker picked this sync up within an hour; it was abandoned.
 def reap_stale_runs(now=None) -> int:
     """Fail running runs whose heartbeat stopped, and queued runs nobody picked up; release their claims."""
     now = now or timezone.now()
-    reaped = 0
     stale = SyncRun.objects.filter(status=SyncRun.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
     forgotten = SyncRun.objects.filter(status=SyncRun.Status.QUEUED, created__lt=now - QUEUED_TOO_LONG)
-    for queryset, status, message in ((stale, SyncRun.Status.RUNNING, WORKER_STOPPED), (forgotten, SyncRun.Status.QUEUED, NEVER_STARTED)):
-        for run in queryset:
-            with transaction.atomic():
-                # Conditional: a run that finished meanwhile is left alone.
-                updated = SyncRun.objects.filter(pk=run.pk, status=status).update(
-                    status=SyncRun.Status.FAILED, finished_at=now, message=message
-                )
-                if updated:
-                    release(run)
-                    reaped += 1
+    reaped = sum(reap_if_dead(run, now) for run in [*stale, *forgotten])
     # Claims left by runs that are no longer active (a crash between finishing and releasing).
-    SyncLock.objects.exclude(run=None).exclude(run__status__in=SyncRun.ACTIVE_STATUSES).update(run=None, claimed_at=None)
+    SyncFamily.objects.exclude(run=None).exclude(run__status__in=SyncRun.ACTIVE_STATUSES).update(run=None, claimed_at=None)
     return reaped
+
+
+def reap_if_dead(run: SyncRun, now=None) -> bool:
+    """Fail ``run`` if its worker is gone (no heartbeat for STALE_AFTER, or queued and never
+    picked up for QUEUED_TOO_LONG), release its families and record them failed; True if so.
+
+    Conditional on the status it was seen in, so a run that finished meanwhile is left alone.
+    """
+    now = now or timezone.now()
+    if run.status == SyncRun.Status.RUNNING and run.heartbeat_at is not None and run.heartbeat_at < now - STALE_AFTER:
+        message = WORKER_STOPPED
+    elif run.status == SyncRun.Status.QUEUED and run.created < now - QUEUED_TOO_LONG:
+        message = NEVER_STARTED
+    else:
+        return False
+    with transaction.atomic():
+        updated = SyncRun.objects.filter(pk=run.pk, status=run.status).update(
+            status=SyncRun.Status.FAILED, finished_at=now, message=message
+        )
+        if not updated:
+            return False
+        run.refresh_from_db()
+        for family in families_of(run.kind) if run.kind in KINDS else []:
+            if (run.families or {}).get(family, {}).get("status") is None:  # families that had ended keep their outcome
+                record_outcome(run, Outcome(family, SyncRun.Status.FAILED, message), finished=now)
+        release(run)
+    logger.warning("Sync run #%s failed: %s", run.pk, message)
+    return True
 
 
 # --- Messages -------------------------------------------------------------------------------------
 
 
-def success_message(run: SyncRun, progress: Progress) -> str:
-    counts = progress.counts
+def family_outcome(job: FamilyRun) -> Outcome:
+    """A family that ran to its end: succeeded, or partial when records failed or a list was refused."""
+    counts = [mirror.counts for mirror in job.mirrors.values()]
+    problems = []
+    failed = sum(c.failed for c in counts)
+    if failed:
+        problems.append(f"{failed:,} record{'s' if failed != 1 else ''} could not be read; see the failed records below.")
+    problems += [c.unavailable for c in counts if c.unavailable]
+    problems += [note for c in counts if c.parents_refused for note in c.notes if "refused" in note]
+    status = SyncRun.Status.PARTIAL if problems else SyncRun.Status.SUCCEEDED
+    return Outcome(job.family, status, " ".join([read_message({key: m.counts for key, m in job.mirrors.items()}), *problems]))
+
+
+def read_message(counts: dict) -> str:
+    """E.g. "Read 45 group connections: 2 new, 1 changed, 0 marked removed." """
     fetched = sum(c.fetched for c in counts.values())
     created = sum(c.created for c in counts.values())
     updated = sum(c.updated for c in counts.values())
     removed = sum(c.removed for c in counts.values())
-    failed = sum(c.failed for c in counts.values())
-    if run.kind != FULL and len(counts) == 1:
+    if len(counts) == 1:
         (key,) = counts
         what = f"{fetched:,} {_label(key)}"
     else:
         what = f"{fetched:,} records of {len(counts)} kinds"
-    message = f"Read {what}: {created:,} new, {updated:,} changed, {removed:,} marked removed."
     if not (created or updated or removed):
-        message = f"Read {what}: nothing changed."
-    if failed:
-        message += f" {failed:,} record{'s' if failed != 1 else ''} could not be read; see the failed records below."
-    return message
+        return f"Read {what}: nothing changed."
+    return f"Read {what}: {created:,} new, {updated:,} changed, {removed:,} marked removed."
 
 
-def noyo_failure_message(error: NoyoError, run: SyncRun, progress: Progress, noyo=None) -> str:
+def run_message(outcomes: list[Outcome], progress: Progress) -> str:
+    """One family: its message. Several: what was read in all, then, family by family, what went wrong."""
+    if len(outcomes) == 1:
+        return outcomes[0].message
+    troubled = [o for o in outcomes if o.status != SyncRun.Status.SUCCEEDED]
+    parts = [read_message(progress.counts)]
+    if troubled:
+        parts.insert(0, f"{len(outcomes) - len(troubled)} of {len(outcomes)} families synced.")
+    for outcome in troubled:
+        state = "failed" if outcome.status == SyncRun.Status.FAILED else "partly synced"
+        parts.append(f"{kind_label(outcome.family).capitalize()} {state}: {outcome.message}")
+    return " ".join(parts)
+
+
+def noyo_failure_message(error: NoyoError, job: FamilyRun, noyo=None) -> str:
     """E.g. "Noyo did not answer (503) after 5 attempts; 1,200 of 3,400 group connections were mirrored; nothing was marked removed." """
     attempts = noyo.retry_policy.max_attempts if noyo is not None else None
     if isinstance(error, RateLimited) or error.status_code in RETRY_STATUSES:
@@ -290,24 +384,22 @@ def noyo_failure_message(error: NoyoError, run: SyncRun, progress: Progress, noy
         cause = f"Noyo answered {error.status_code}: {error.message.rstrip('.')}"
     else:
         cause = error.message.rstrip(".")
-    return f"{cause}; {_where_it_stopped(progress)}; {_removed_note(progress)}"
+    return f"{cause}; {_where_it_stopped(job)}; {_removed_note(job)}"
 
 
-def _where_it_stopped(progress: Progress) -> str:
-    unfinished = [(key, c) for key, c in progress.counts.items() if not c.complete]
-    if not unfinished:
+def _where_it_stopped(job: FamilyRun) -> str:
+    if job.stopped_at is None or job.stopped_at not in job.mirrors:
         return "no list was being read"
-    key, c = unfinished[0]
-    written = c.created + c.updated + c.unchanged
+    key, c = job.stopped_at, job.mirrors[job.stopped_at].counts
     if c.total is not None:
-        return f"{written:,} of {c.total:,} {_label(key)} were mirrored"
+        return f"{c.mirrored:,} of {c.total:,} {_label(key)} were mirrored"
     if c.parents:
-        return f"{written:,} {_label(key)} were mirrored (the lists of {c.parents_done:,} of {c.parents:,} parents were read)"
-    return f"{written:,} {_label(key)} were mirrored"
+        return f"{c.mirrored:,} {_label(key)} were mirrored (the lists of {c.parents_done:,} of {c.parents:,} parents were read)"
+    return f"{c.mirrored:,} {_label(key)} were mirrored"
 
 
-def _removed_note(progress: Progress) -> str:
-    removed = sum(c.removed for c in progress.counts.values())
+def _removed_note(job: FamilyRun) -> str:
+    removed = sum(mirror.counts.removed for mirror in job.mirrors.values())
     if not removed:
         return "nothing was marked removed."
     return f"only lists read to the end were checked for removed records ({removed:,} marked removed)."

@@ -29,7 +29,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from command_center.models import StatusChange, SyncFailure, SyncLock, SyncRun
+from command_center.models import StatusChange, SyncFailure, SyncFamily, SyncRun
 from command_center.sync import runs
 from command_center.sync.engine import RESOURCES
 from command_center.sync.families import ordered
@@ -140,7 +140,7 @@ class Command(BaseCommand):
         SyncRun.objects.filter(status__in=SyncRun.ACTIVE_STATUSES).update(
             status=SyncRun.Status.FAILED, finished_at=timezone.now(), message="Cut off: the benchmark was interrupted."
         )
-        SyncLock.objects.update(run=None, claimed_at=None)
+        SyncFamily.objects.update(run=None, claimed_at=None)
 
     # --- Measuring ----------------------------------------------------------------------------
 
