@@ -12,3 +12,17 @@ def roles(request):
         "can_retry": user.has_perm("connections.retry_groupconnection"),
         "can_sync": user.has_perm("command_center.start_sync"),
     }
+
+
+def freshness(request):
+    """How current the data of the families this page reads is, for the header (command_center.freshness)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from django.utils.functional import SimpleLazyObject
+
+    from command_center.freshness import for_page
+
+    match = getattr(request, "resolver_match", None)
+    # Lazy: an htmx partial, which has no header, costs no query.
+    return {"freshness": SimpleLazyObject(lambda: for_page(match.view_name if match else None))}

@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "command_center.context_processors.roles",
+                "command_center.context_processors.freshness",
             ],
         },
     },

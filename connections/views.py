@@ -6,7 +6,6 @@ Noyo, through ``connections.retry``.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from command_center.lists import COUNT_LIMIT, Column, Listing, export_csv
-from command_center.models import StatusChange, SyncRun
+from command_center.models import StatusChange
 from command_center.noyo import contract
 from command_center.sync.records import label_for
 from command_center.templatetags.cc import tone
@@ -39,10 +38,6 @@ from .models import (
 )
 
 RETRY_PERMISSION = "connections.retry_groupconnection"
-# Group connections are synced every 5 minutes: three missed runs is worth a warning.
-SYNC_STALE_AFTER = dt.timedelta(minutes=15)
-# SyncRun kinds that refresh group connections (a full sync does too).
-CONNECTION_SYNC_KINDS = ("group_connections", "full")
 
 CONNECTION_SORTS = {
     "group": "group_name",
@@ -104,7 +99,6 @@ def dashboard(request):
         "changes": _latest_changes(limit=10),
         "failed_requests": _bounded_count(MemberRequest.objects.failed()),
         "invalid_fulfillments": _bounded_count(FulfillmentSummary.objects.invalid()),
-        "freshness": _freshness(),
         "now": timezone.now(),
         "count_limit": COUNT_LIMIT,
     }
@@ -144,23 +138,6 @@ def _latest_changes(limit):
     for change in changes:
         change.connection = connections.get(change.object_id)
     return changes
-
-
-def _freshness():
-    """The last successful sync of group connections, and whether it is older than the schedule allows."""
-    run = (
-        SyncRun.objects.filter(status__in=[SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL], finished_at__isnull=False)
-        .filter(kind__in=CONNECTION_SYNC_KINDS)
-        .order_by("-finished_at")
-        .first()
-    )
-    if run is None:
-        return {"run": None, "stale": True}
-    return {
-        "run": run,
-        "stale": timezone.now() - run.finished_at > SYNC_STALE_AFTER,
-        "limit_minutes": int(SYNC_STALE_AFTER.total_seconds() // 60),
-    }
 
 
 # --- Group connections ---------------------------------------------------------------

@@ -30,15 +30,19 @@ def _broker_ok():
         return False, f"unreachable: {exc.__class__.__name__}"
 
 
-def _last_successful_sync_age():
-    from command_center.models import SyncRun
+def _families():
+    """Each family's latest outcome and the age of its data (command_center.freshness)."""
+    from command_center.freshness import Freshness, family_states
 
-    finished = (
-        SyncRun.objects.filter(status__in=[SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL])
-        .order_by("-finished_at")
-        .values_list("finished_at", flat=True)
-        .first()
-    )
+    states = family_states()
+    mirror = {"bad": "failing", "warn": "degraded", "ok": "ok"}[Freshness(states).tone]
+    return mirror, {state.family: state.as_json() for state in states}
+
+
+def _last_successful_sync_age():
+    from command_center.models import SyncFamily
+
+    finished = SyncFamily.objects.exclude(last_success_at=None).order_by("-last_success_at").values_list("last_success_at", flat=True).first()
     if finished is None:
         return None
     return int(time.time() - finished.timestamp())
@@ -47,7 +51,11 @@ def _last_successful_sync_age():
 @login_not_required
 @never_cache
 def healthz(request):
-    """Database and broker reachability, and how old the mirror is. 503 names what failed."""
+    """Database and broker reachability, and how current the mirror is. 503 names what failed.
+
+    A failing sync does not make the instance unfit to serve (it still shows the mirror and
+    says how old it is), so it is reported in ``mirror`` and ``families`` without a 503.
+    """
     db_ok, db_detail = _database_ok()
     broker_ok, broker_detail = _broker_ok()
     body = {
@@ -56,6 +64,8 @@ def healthz(request):
         "broker": broker_detail,
         "last_successful_sync_age_seconds": _last_successful_sync_age() if db_ok else None,
     }
+    if db_ok:
+        body["mirror"], body["families"] = _families()
     failing = [name for name, ok in (("database", db_ok), ("broker", broker_ok)) if not ok]
     if failing:
         body["failing"] = failing

@@ -18,7 +18,7 @@ from command_center.audit import record_sync
 from command_center.lists import Listing
 from command_center.models import AuditEntry, SyncRun
 from command_center.sync import runs
-from command_center.sync.families import ordered, resource_label
+from command_center.sync.families import families_of, ordered, resource_label
 from command_center.sync.records import mask_ssns
 
 SYNC_SORTS = {"created": "created", "kind": "kind", "status": "status", "api_calls": "api_calls", "started": "started_at"}
@@ -79,8 +79,8 @@ def sync_start(request):
         record_sync(request.user, run, AuditEntry.Outcome.SKIPPED, note=f"Sync skipped: {run.message}")
         messages.warning(request, f"Not started: {run.message}")
     else:
+        # No "queued" notice: the run's page says its state itself, and keeps saying it truly as it moves.
         record_sync(request.user, run)
-        messages.success(request, f"The {runs.kind_label(run.kind)} sync #{run.pk} is queued.")
     url = reverse("sync_detail", args=[run.pk])
     if request.htmx:
         response = HttpResponse(status=204)
@@ -90,7 +90,24 @@ def sync_start(request):
 
 
 def _progress_context(run: SyncRun) -> dict:
-    return {"run": run, "resources": resource_rows(run), "totals": run.totals}
+    return {"run": run, "families": family_rows(run), "totals": run.totals, "absorbed": absorbed_lines(run.absorbed)}
+
+
+def family_rows(run: SyncRun) -> list[dict]:
+    """The run's families in order, each with its outcome and its resources (``resource_rows``)."""
+    resources = resource_rows(run)
+    families = families_of(run.kind) if run.kind in runs.KINDS else []
+    families += sorted({r["family"] for r in resources if r["family"] and r["family"] not in families})
+    rows = []
+    for family in families:
+        outcome = (run.families or {}).get(family, {})
+        status = outcome.get("status") or ("running" if run.is_active else "")
+        rows.append({"family": family, "label": runs.kind_label(family).capitalize(), "status": status,
+                     "message": outcome.get("message", ""), "resources": [r for r in resources if r["family"] == family]})
+    unplaced = [r for r in resources if r["family"] not in families]
+    if unplaced:  # runs recorded before resources knew their family
+        rows.append({"family": "", "label": "Resources", "status": "", "message": "", "resources": unplaced})
+    return rows
 
 
 def resource_rows(run: SyncRun) -> list[dict]:
@@ -106,9 +123,35 @@ def resource_rows(run: SyncRun) -> list[dict]:
             percent = min(100, round(100 * counts.get("parents_done", 0) / counts["parents"]))
         else:
             percent = 0 if total == 0 else None
-        state = "done" if counts.get("done") and counts.get("complete", True) else "failed" if counts.get("done") else "running"
-        if not counts.get("done") and not run.is_active:
-            state = "failed"
-        rows.append({"key": key, "label": resource_label(key).capitalize(), "percent": percent, "state": state, **counts})
+        if counts.get("unavailable"):
+            state = "unavailable"
+        elif counts.get("done"):
+            state = "done" if counts.get("complete", True) else "incomplete"
+        else:
+            state = "running" if run.is_active else "failed"
+        mirrored = sum(int(counts.get(k) or 0) for k in ("created", "updated", "unchanged", "repeated"))
+        rows.append({
+            "key": key, "label": resource_label(key).capitalize(), "percent": percent, "state": state,
+            "mirrored": mirrored, "adds_up": fetched == mirrored + int(counts.get("failed") or 0),
+            "family": counts.get("family", ""), "notes": counts.get("notes", []), **counts,
+        })
     return rows
 
+
+def absorbed_lines(absorbed: dict) -> list[str]:
+    """What the run absorbed from Noyo, in plain words; nothing when it met no trouble."""
+    n = lambda key: int((absorbed or {}).get(key) or 0)  # noqa: E731
+    times = lambda count: "once" if count == 1 else f"{count:,} times"  # noqa: E731
+    lines = []
+    if n("rate_limited"):
+        waited = float(absorbed.get("rate_limited_wait_seconds") or 0)
+        lines.append(f"Noyo asked us to slow down (429) {times(n('rate_limited'))}; the sync waited {waited:,.1f} s in all.")
+    if n("server_errors_retried"):
+        lines.append(f"Noyo had a server error (5xx) {times(n('server_errors_retried'))}; each call was asked again.")
+    if n("connection_errors_retried"):
+        lines.append(f"The connection to Noyo dropped or timed out {times(n('connection_errors_retried'))}; each call was asked again.")
+    if n("tokens_refused"):
+        lines.append(f"Noyo refused an expired token {times(n('tokens_refused'))}; a new one was fetched each time.")
+    if n("tokens_fetched") > 1:
+        lines.append(f"{n('tokens_fetched'):,} access tokens were fetched in all.")
+    return lines

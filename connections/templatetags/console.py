@@ -47,3 +47,13 @@ def at_most(count, limit):
     from django.contrib.humanize.templatetags.humanize import intcomma
 
     return f"{intcomma(limit)}+" if count > limit else intcomma(count)
+
+
+@register.filter
+def every(delta):
+    """A schedule's interval in words: "5 minutes", "30 minutes", "hour", "2 hours"."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes % 60:
+        return f"{minutes} minutes" if minutes != 1 else "minute"
+    hours = minutes // 60
+    return "hour" if hours == 1 else f"{hours} hours"

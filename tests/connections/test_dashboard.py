@@ -1,4 +1,4 @@
-"""The dashboard: status chart, needs-attention queue, latest changes, member counts, freshness."""
+"""The dashboard: status chart, needs-attention queue, latest changes, member counts (freshness: tests/core/test_freshness.py)."""
 
 import datetime as dt
 import uuid
@@ -6,7 +6,7 @@ import uuid
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_connection, make_status_change, make_sync_run
+from tests.factories import make_connection, make_status_change
 
 URL = reverse("dashboard")
 
@@ -67,26 +67,6 @@ def test_failed_member_requests_and_invalid_fulfillments_are_counted_and_linked(
     html = response.content.decode()
     assert f'{reverse("members:memberrequest_list")}?status=failed' in html
     assert f'{reverse("members:snapshot_list")}?fulfillment_status=invalid' in html
-
-
-def test_freshness_says_how_long_ago_the_last_successful_sync_finished(viewer_client):
-    make_sync_run(finished_at=timezone.now() - dt.timedelta(minutes=3))
-    make_sync_run(status="failed", finished_at=timezone.now())
-    response = viewer_client.get(URL)
-    assert "Synced 3 minutes ago" in text(response)
-    assert not response.context["freshness"]["stale"]
-
-
-def test_freshness_warns_when_the_last_sync_is_older_than_the_schedule_allows(viewer_client):
-    make_sync_run(kind="full", finished_at=timezone.now() - dt.timedelta(minutes=40))
-    response = viewer_client.get(URL)
-    assert response.context["freshness"]["stale"]
-    assert "Synced 40 minutes ago" in text(response) and "the schedule allows 15 minutes" in text(response)
-
-
-def test_freshness_ignores_syncs_of_other_resources(viewer_client):
-    make_sync_run(kind="employees", finished_at=timezone.now())
-    assert viewer_client.get(URL).context["freshness"]["run"] is None
 
 
 def test_an_empty_mirror_says_so(viewer_client):

@@ -24,9 +24,14 @@ def test_it_names_the_broker_when_the_broker_is_down(client, celery_conf, monkey
 
 @pytest.mark.django_db
 def test_it_reports_the_age_of_the_last_successful_sync(client):
+    from command_center.sync import runs
+
     assert client.get("/healthz").json()["last_successful_sync_age_seconds"] is None
-    finished = timezone.now() - timezone.timedelta(minutes=5)
-    SyncRun.objects.create(kind="full", trigger="command", status=SyncRun.Status.SUCCEEDED, finished_at=finished)
-    SyncRun.objects.create(kind="full", trigger="command", status=SyncRun.Status.FAILED, finished_at=timezone.now())
+    runs.ensure_families()
+    for status, finished in ((SyncRun.Status.SUCCEEDED, timezone.now() - timezone.timedelta(minutes=5)),
+                             (SyncRun.Status.FAILED, timezone.now())):
+        run = SyncRun.objects.create(kind="full", trigger="command", status=status, finished_at=finished)
+        for family in runs.FAMILIES:
+            runs.record_outcome(run, runs.Outcome(family, status, ""), finished=finished)
     age = client.get("/healthz").json()["last_successful_sync_age_seconds"]
     assert 295 <= age <= 310

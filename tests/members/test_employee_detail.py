@@ -143,5 +143,5 @@ def test_the_number_of_queries_does_not_grow_with_the_family(viewer_client, djan
     for _ in range(size):
         make_snapshot(employee)
     # session, user, role (3), employee, dependents, enrollments, premiums, snapshots, their fulfillments, requests
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         viewer_client.get(url(employee))

@@ -140,3 +140,53 @@ def test_sync_now_is_refused_with_403_for_a_viewer(viewer_client):
 
 def test_sync_now_with_a_get_is_not_allowed(operator_client):
     assert operator_client.get(reverse("sync_start")).status_code == 405
+
+
+def test_the_detail_page_says_per_family_and_per_resource_what_happened_in_plain_words(viewer_client):
+    run = make_run(
+        kind="full", status=SyncRun.Status.PARTIAL, message="4 of 5 families synced.",
+        families={
+            "groups": {"status": "partial", "message": "Read 120 records of 9 kinds: nothing changed. Noyo does not offer renewal decisions to this API key (it answered 404 to their list)."},
+            "group_connections": {"status": "failed", "message": "Noyo did not answer (503) after 5 attempts; nothing was marked removed."},
+        },
+        resources={
+            "groups": {"total": 20, "fetched": 20, "created": 0, "updated": 0, "unchanged": 19, "failed": 1, "removed": 0,
+                       "done": True, "complete": True, "order": 0, "family": "groups"},
+            "renewal_decisions": {"total": None, "fetched": 0, "created": 0, "updated": 0, "unchanged": 0, "failed": 0,
+                                  "removed": 0, "done": True, "complete": False, "order": 1, "family": "groups",
+                                  "unavailable": "Noyo does not offer renewal decisions to this API key (it answered 404 to their list).",
+                                  "notes": ["Nothing was marked removed: Noyo would not list them."]},
+        },
+        absorbed={"calls": 30, "rate_limited": 3, "rate_limited_wait_seconds": 4.5, "server_errors_retried": 2,
+                  "connection_errors_retried": 1, "tokens_fetched": 2, "tokens_refused": 1},
+    )
+
+    page = " ".join(viewer_client.get(reverse("sync_detail", args=[run.pk])).content.decode().split())
+
+    assert "Noyo does not offer renewal decisions to this API key" in page and "not offered" in page
+    assert "Nothing was marked removed: Noyo would not list them." in page
+    assert "Noyo did not answer (503) after 5 attempts" in page
+    assert "Noyo asked us to slow down (429) 3 times; the sync waited 4.5 s in all." in page
+    assert "Noyo had a server error (5xx) 2 times" in page and "dropped or timed out once" in page
+    assert "Noyo refused an expired token once" in page
+    assert "counts do not add up" not in page
+
+
+def test_the_detail_page_says_so_if_a_resources_counts_do_not_add_up(viewer_client):
+    run = make_run(resources={"group_connections": {"total": 45, "fetched": 45, "created": 2, "updated": 1, "unchanged": 40,
+                                                    "removed": 0, "failed": 0, "done": True, "complete": True, "order": 0}})
+    page = " ".join(viewer_client.get(reverse("sync_detail", args=[run.pk])).content.decode().split())
+    assert "The counts do not add up: 45 read, 43 mirrored, 0 failed." in page
+
+
+def test_after_sync_now_the_runs_page_carries_no_notice_that_goes_stale(operator_client, monkeypatch):
+    # Seen: a green "…is queued." stayed above the red "Failed" once the run had failed.
+    monkeypatch.setattr("command_center.sync.runs._enqueue", lambda run: None)
+    operator_client.post(reverse("sync_start"), {"kind": "group_connections"})
+    run = SyncRun.objects.get()
+    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.FAILED, message="Noyo did not answer (503).")
+
+    page = operator_client.get(reverse("sync_detail", args=[run.pk])).content.decode()
+
+    assert "is queued" not in page
+    assert 'class="notice ok"' not in page and "Noyo did not answer (503)." in page

@@ -48,3 +48,30 @@ def test_a_running_sync_shows_a_progress_bar_per_resource(page, live_server, vie
     assert page.locator('[aria-valuenow="60"]').count() == 1
     assert page.locator("text=Sync now").count() == 0
     screenshot("sync-detail-running")
+
+
+@pytest.mark.browser
+def test_a_failing_sync_turns_the_header_red_and_its_page_says_what_happened(page, live_server, operator, noyo_settings, sandbox, screenshot):
+    from command_center.sync import runs
+
+    sandbox.set_faults(not_offered={"/renewal_decisions": 404}, path_contains="/group_connections", rate_503=1.0, retry_after=0)
+    run = runs.execute(runs.start_sync("full", SyncRun.Trigger.USER, enqueue=False).pk)
+    sign_in(page, live_server, operator.username, PASSWORD)
+
+    page.goto(f"{live_server.url}/")
+    assert page.locator("#freshness.bad").is_visible()
+    assert page.locator("[role=alert]", has_text="The group connections sync failed").is_visible()
+    screenshot("dashboard-sync-failing")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.locator("[role=alert]").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot("dashboard-sync-failing-phone")
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/syncs/{run.pk}/")
+    assert page.locator(".badge", has_text="not offered").is_visible()
+    assert page.locator("text=Noyo does not offer renewal decisions to this API key").first.is_visible()
+    assert page.locator("text=Noyo had a server error (5xx)").is_visible()
+    screenshot("sync-detail-families")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("sync-detail-families-phone")
