@@ -272,17 +272,19 @@ def get_group_connection(sb: Sandbox, req: Req):
     return _found(sb.data.render_connection(spec, req.now) if spec else None, "group connection")
 
 
+# A write takes effect at the sandbox time it takes the lock, after ``req.now``; its answer is
+# rendered at a time read after the write, or a running clock answers a record not yet created.
 @handles("POST", "group_connections")
 def create_group_connection(sb: Sandbox, req: Req):
     spec = sb.create_connection(req.body)
-    return 201, sb.data.render_connection(spec, req.now)
+    return 201, sb.data.render_connection(spec, sb.now())
 
 
 @handles("POST", "group_group_connections")
 def create_group_connection_for_group(sb: Sandbox, req: Req):
     _group(sb, req.params["group_id"])
     spec = sb.create_connection(req.body, group_id=req.params["group_id"])
-    return 201, sb.data.render_connection(spec, req.now)
+    return 201, sb.data.render_connection(spec, sb.now())
 
 
 @handles("PUT", "group_connection_retry")
