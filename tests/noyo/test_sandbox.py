@@ -395,6 +395,16 @@ def test_the_generated_data_covers_every_status_and_type(sandbox):
     assert {t for g in range(data.n_groups) for c in data.contacts(g) for t in c["types"]} == set(contract.CONTACT_TYPES)
 
 
+def test_snapshots_take_only_the_five_statuses_the_guide_lists(sandbox):
+    """Seed 002: submitted, processing, completed, canceled, replaced. No failed, and so no top-level errors."""
+    data, now = sandbox.data, sandbox.now()
+    assert set(contract.MEMBER_SNAPSHOT_STATUSES) == {"submitted", "processing", "completed", "canceled", "replaced"}
+    for later in (0, 3600, 86400, 7 * 86400):
+        snapshots = [s for e in range(data.n_employees) for s in data.snapshots(e, now + later, full=True)]
+        assert {s["status"] for s in snapshots} <= set(contract.MEMBER_SNAPSHOT_STATUSES)
+        assert not any("errors" in s for s in snapshots)
+
+
 def test_a_replacing_snapshot_names_the_one_it_replaced(sandbox_api, sandbox):
     employee = sandbox.data.employee(2)  # the "replaced chain" scenario
     snapshots = all_records(sandbox_api, f"/employees/{employee['id']}/member_snapshots")
@@ -459,7 +469,7 @@ def test_requests_snapshots_and_renewals_move_forward_as_time_passes(sandbox_api
     assert any(requests_after[r["id"]]["status"] in ("completed", "failed", "canceled") for r in requests)
     snapshots_after = {s["id"]: s for s in all_records(sandbox_api, f"/groups/{group['id']}/member_snapshots")}
     assert len(snapshots_after) > len(snapshots)  # a newer snapshot arrived and replaced one in flight
-    assert {s["status"] for s in snapshots_after.values()} <= {"completed", "replaced", "canceled", "failed"}
+    assert {s["status"] for s in snapshots_after.values()} <= {"completed", "replaced", "canceled"}
     assert "submitted" not in {r["status"] for r in all_records(sandbox_api, "/renewal_decisions")}
     assert "submitted" in {r["status"] for r in renewals}
 

@@ -444,7 +444,7 @@ def get_snapshot(sb: Sandbox, req: Req):
 def get_current_snapshot(sb: Sandbox, req: Req):
     """The family's current state: the newest snapshot not replaced or canceled."""
     e = _employee(sb, req.params["employee_id"])
-    current = [r for r in sb.data.snapshots(e, req.now, full=True) if r["status"] not in ("replaced", "canceled", "failed")]
+    current = [r for r in sb.data.snapshots(e, req.now, full=True) if r["status"] not in ("replaced", "canceled")]
     return _found(current[-1] if current else None, "member snapshot for this employee")
 
 

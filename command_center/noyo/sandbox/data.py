@@ -963,9 +963,6 @@ class Dataset:
             "fulfillment_summary": summary,
             contract.SNAPSHOT_REPLACES_FIELD: self.ids.uuid("snapshot", key - 1) if j else None,
         }
-        if status == "failed":
-            record["errors"] = [{"message": "The carrier rejected the snapshot: employee not eligible on the effective date.",
-                                 "carrier_id": summary[0]["carrier_id"] if summary else None}]
         if full:
             created = {"id": self.employee_info(e).id, "custom_individual_id": f"EMP-{e:06d}", "type": "employee"}
             record["created_members"] = [] if j else [created]
@@ -996,10 +993,8 @@ class Dataset:
                 entry = fate
             elif status == "replaced":
                 entry = "sent" if (not send and fate == "sent" and resolves_at < story[pos].at) else "replaced"
-            elif status == "canceled":
+            else:  # canceled
                 entry = "no_changes"
-            else:  # failed
-                entry = "invalid"
             errors = []
             if entry == "invalid":
                 code, message, field = vocab.SNAPSHOT_ERRORS[rng.randrange(len(vocab.SNAPSHOT_ERRORS))]

@@ -182,9 +182,9 @@ def request_story(kind: str, draws: tuple[float, float, float], created: float, 
 # still processing when a newer one arrives is "replaced" at that moment.
 SNAPSHOT_SCENARIOS = (
     "completed", "two_completed", "replaced_chain", "in_flight", "just_submitted",
-    "canceled", "failed", "replaced_soon", "scheduled_file", "none",
+    "canceled", "replaced_soon", "scheduled_file", "none",
 )
-SNAPSHOT_WEIGHTS = (35, 12, 6, 4, 2, 3, 2, 3, 3, 30)
+SNAPSHOT_WEIGHTS = (35, 12, 6, 4, 2, 3, 3, 3, 30)
 
 
 def snapshot_chain(rng: random.Random, scenario: str, earliest: float, t0: float) -> list[tuple[Step, ...]]:
@@ -198,7 +198,7 @@ def snapshot_chain(rng: random.Random, scenario: str, earliest: float, t0: float
 
     if scenario == "none":
         return []
-    if scenario in ("completed", "canceled", "failed"):
+    if scenario in ("completed", "canceled"):
         return [finished(start, scenario)]
     if scenario == "two_completed":
         return [finished(start), finished(start + 2 * D + rng.uniform(0, max(0.0, t0 - 3 * D - start)))]
