@@ -233,8 +233,6 @@ CREATE_CONNECTION_GROUP_DATA_REQUIRED = ("carrier_group_id", "group_name")
 RETRY_SUCCESS_STATUS = 201
 # A retry from a status Noyo does not retry from: UNCONFIRMED, see UNCONFIRMED_CHOICES["retry_refused"].
 RETRY_REFUSED_STATUS = 409
-# On a snapshot that replaced an earlier one for the same employee: the earlier one's id. UNCONFIRMED.
-SNAPSHOT_REPLACES_FIELD = "replaces_snapshot_id"
 # Allowed sort_by values on group connection lists (ENDPOINTS.md §6.3 leaves them open). UNCONFIRMED.
 GROUP_CONNECTION_SORT_FIELDS = ("created", "modified")
 
@@ -258,10 +256,6 @@ UNCONFIRMED_CHOICES = {
     "retry_refused": (
         "A retry from a status outside RETRYABLE_STATUSES answers RETRY_REFUSED_STATUS (409: the connection's "
         "state conflicts with the request), with a message naming the status and errors {'status': [...]}."
-    ),
-    "snapshot_replaced_chain": (
-        "A snapshot that replaced an earlier one for the same employee carries the earlier one's id in "
-        "SNAPSHOT_REPLACES_FIELD; null otherwise. Noyo documents the replaced status but no link."
     ),
     "fulfillment_error_shape": "fulfillment_summary[].errors items are {code, message, field}.",
     "offset_past_end": "An offset at or past total_records answers an empty page, not 422.",

@@ -961,7 +961,6 @@ class Dataset:
             "employee_id": self.employee_info(e).id,
             "status": status,
             "fulfillment_summary": summary,
-            contract.SNAPSHOT_REPLACES_FIELD: self.ids.uuid("snapshot", key - 1) if j else None,
         }
         if full:
             created = {"id": self.employee_info(e).id, "custom_individual_id": f"EMP-{e:06d}", "type": "employee"}
