@@ -419,6 +419,44 @@ def test_a_replaced_snapshot_and_the_one_after_it_carry_only_documented_fields(s
     assert full["member_snapshot"]["coverages"]
 
 
+IN_PROGRESS = ("submitted", "processing")
+
+
+def assert_noyo_works_only_on_the_latest_snapshot(data, moments):
+    """Seed 002: a snapshot still in progress when a newer one arrives for the same employee is
+    replaced; Noyo processes only the latest. So one in progress at most, and a settled one stays so."""
+    for e in range(data.n_employees):
+        timeline = [{s["id"]: s for s in data.snapshots(e, now)} for now in moments]
+        for snapshots in timeline:
+            assert sum(s["status"] in IN_PROGRESS for s in snapshots.values()) <= 1, (e, snapshots)
+        for before, after in zip(timeline, timeline[1:]):
+            for snapshot_id, snapshot in before.items():
+                if snapshot["status"] in ("completed", "canceled", "replaced"):
+                    assert after[snapshot_id]["status"] == snapshot["status"], (e, snapshot_id)
+        chain = list(timeline[-1].values())
+        assert [s["created"] for s in chain] == sorted(s["created"] for s in chain)
+        for older, newer in zip(chain, chain[1:]):
+            key = data.ids.key("snapshot", older["id"])
+            if older["status"] == "replaced":
+                assert data.snapshot(key, newer["created"] - 1)["status"] == "processing", (e, older["id"])
+                assert not {f["status"] for f in older["fulfillment_summary"]} & {"processing", "scheduled"}
+            else:
+                assert older["modified"] <= newer["created"], (e, older["id"])
+
+
+def test_an_employee_has_one_snapshot_in_progress_at_most_at_any_time(sandbox):
+    now = sandbox.now()
+    assert_noyo_works_only_on_the_latest_snapshot(
+        sandbox.data, [now + offset for offset in (-2 * 86400, -3600, 0, 600, 3600, 3 * 3600, 86400, 7 * 86400, 30 * 86400)])
+
+
+@pytest.mark.parametrize("seed", [1, 7])
+def test_no_seed_gives_an_employee_two_snapshots_in_progress(seed):
+    t0 = 1_780_000_000  # a fixed moment: the data must hold at any, so the calendar does not matter
+    data = Dataset(seed, "small", t0)
+    assert_noyo_works_only_on_the_latest_snapshot(data, [t0 + offset for offset in (0, 600, 3600, 86400, 30 * 86400)])
+
+
 def test_scales_have_exact_totals():
     counts = Dataset(1, "large", time.time()).counts()
     assert counts["groups"] == 1000 and counts["employees"] == 50_000

@@ -984,14 +984,17 @@ class Dataset:
             processing_since = story[1].at if len(story) > 1 and story[1].status == "processing" else story[0].at
             resolves_at = processing_since + rng.uniform(2 * M, 30 * M)
             resolved = now >= resolves_at
+            settled = "scheduled" if (send and fate == "sent") else fate  # once the carrier's changes are worked out
             if status == "submitted":
                 entry = "processing"
             elif status == "processing":
-                entry = "processing" if not resolved else "scheduled" if (send and fate == "sent") else fate
+                entry = settled if resolved else "processing"
             elif status == "completed":
                 entry = fate
             elif status == "replaced":
-                entry = "sent" if (not send and fate == "sent" and resolves_at < story[pos].at) else "replaced"
+                # The newer snapshot overrides the changes still processing or queued for a file (seed 002);
+                # what was already sent, found invalid or found unchanged stays so.
+                entry = settled if resolves_at < story[pos].at and settled != "scheduled" else "replaced"
             else:  # canceled
                 entry = "no_changes"
             errors = []
