@@ -52,7 +52,8 @@ GROUP_CONNECTION_IN_FLIGHT_STATUSES = ("processing", "noyo_review", "waiting_on_
 GROUP_CONNECTION_REQUEST_TYPES = ("initial", "incremental")
 
 GROUP_DISCONNECTION_STATUSES = ("needs_review", "processing", "completed", "rejected")
-GROUP_DISCONNECTION_SOURCE_TYPES = ("platform", "carrier", "noyo")
+# The documented examples; the full enum is UNCONFIRMED (ENDPOINTS.md §7).
+GROUP_DISCONNECTION_SOURCE_TYPES = ("platform", "carrier")
 GROUP_DISCONNECTION_REASONS = (
     "broker_of_record",
     "lost_access",
@@ -81,7 +82,8 @@ GROUP_ENROLLMENT_STATUSES = ("pending", "active", "completed")
 PLAN_STATUSES = ("active", "discontinued", "pending")
 INDIVIDUAL_ENROLLMENT_STATUSES = ("pending", "active", "terminated")
 INDIVIDUAL_TYPES = ("employee", "dependent")
-CONTACT_TYPES = ("billing", "company", "executive", "online", "carrier")
+# Seed 001. Newer docs have carrier contacts (with a carrier_id), but not the value of their type.
+CONTACT_TYPES = ("billing", "company", "executive", "online")
 
 DEPENDENT_RELATIONSHIPS = (
     "adopted-child",
@@ -96,7 +98,10 @@ DEPENDENT_RELATIONSHIPS = (
     "spouse",
     "step-child",
 )
-EMPLOYMENT_STATUSES = ("full-time", "part-time", "terminated", "retired", "leave")
+# The only value the documents show (seed 001, "e.g. full-time" in ENDPOINTS.md §10). Noyo marks an employee
+# terminated after a termination request, in fields it does not document: the sandbox shows a leaver
+# by the coverage's end and the termination request's last_work_date instead.
+EMPLOYMENT_STATUSES = ("full-time",)
 PREMIUM_TYPES = ("employee_amount", "employer_amount")
 
 # The five of the snapshot status guide (seed 002). Older documents had a sixth, failed: the mirror
@@ -272,7 +277,6 @@ UNCONFIRMED_CHOICES = {
         "result is {} while processing or canceled, {'errors': [{carrier_id, message}]} when failed, and the "
         "documented per-type shape when completed (demographic: the documented bare list of updated members)."
     ),
-    "termination_date": "A terminated or retired employee's employment.employment_dates carries termination_date.",
 }
 RETRYABLE_STATUSES = ("unable_to_connect", "action_required", "carrier_authorization")
 

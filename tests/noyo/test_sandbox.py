@@ -419,6 +419,53 @@ def test_a_replaced_snapshot_and_the_one_after_it_carry_only_documented_fields(s
     assert full["member_snapshot"]["coverages"]
 
 
+# --- Values only where the documents list them --------------------------------------------------
+def test_contacts_take_only_the_documented_types(sandbox):
+    """Seed 001: billing, company, executive, online. Carrier contacts exist in newer docs, their type value is unconfirmed."""
+    data = sandbox.data
+    assert contract.CONTACT_TYPES == ("billing", "company", "executive", "online")
+    contacts = [c for g in range(data.n_groups) for c in data.contacts(g)]
+    assert {t for c in contacts for t in c["types"]} == set(contract.CONTACT_TYPES)
+
+
+def test_disconnections_come_only_from_the_documented_sources(sandbox):
+    data, now = sandbox.data, sandbox.now()
+    assert contract.GROUP_DISCONNECTION_SOURCE_TYPES == ("platform", "carrier")  # the documented examples
+    requests = [r for g in range(data.n_groups) for r in data.disconnection_requests(g, now)]
+    assert {r["source_type"] for r in requests} == {"platform", "carrier"}
+
+
+def test_employees_are_full_time_as_documented_and_a_leaver_shows_in_dates(sandbox_api, sandbox):
+    """Seed 001 shows employment_status full-time and employment_dates {hire_date, full_time_start}, nothing else."""
+    data = sandbox.data
+    assert contract.EMPLOYMENT_STATUSES == ("full-time",)
+    employees = [data.employee(e) for e in range(data.n_employees)]
+    assert {e["employment"]["employment_status"] for e in employees} == {"full-time"}
+    assert all(set(e["employment"]["employment_dates"]) == {"hire_date", "full_time_start"} for e in employees)
+    assert {(e["employment"]["salary"]["unit"], e["employment"]["salary"]["type"]) for e in employees} == {("annual", "salary")}
+    leaver = data.employee(2)  # left: the coverage's end and the termination request say so
+    ended = all_records(sandbox_api, f"/employees/{leaver['id']}/individual_enrollments")
+    assert {x["status"] for x in ended} == {"terminated"}
+    requests = all_records(sandbox_api, f"/employees/{leaver['id']}/member_requests")
+    terminations = [r for r in requests if r["request_type"] == "termination"]
+    assert all(r["body"]["last_work_date"] <= data.today.isoformat() for r in terminations)
+
+
+def test_carrier_configurations_are_shaped_like_the_documented_example(sandbox_api, sandbox):
+    """Seed 001: bill_group_number 10001 and member_group_key 2613038 are integers; the statuses are open."""
+    for g in range(sandbox.data.n_groups):
+        group_id = sandbox.data.group(g)["id"]
+        for item in sandbox_api.get(f"/groups/{group_id}/carrier_configurations").json():
+            configuration = item["configuration"]
+            assert isinstance(configuration["policy_number"], str)
+            for bill_group in configuration["bill_groups"]:
+                assert type(bill_group["bill_group_number"]) is int and bill_group["bill_group_status"] == "open"
+                assert set(bill_group) == {"bill_group_number", "bill_group_description", "bill_group_status"}
+            for member_group in configuration["member_groups"]:
+                assert type(member_group["member_group_key"]) is int and member_group["member_group_status"] == "open"
+                assert set(member_group) == {"member_group_key", "member_group_name", "member_group_status"}
+
+
 IN_PROGRESS = ("submitted", "processing")
 
 

@@ -68,7 +68,6 @@ FIXED_GROUP_CARRIERS = ((_C[0], _C[2], _C[3], _C[4]), (_C[6], _C[5], _C[7]))
 MEDICAL_CARRIERS = tuple(c for c in _C if "medical" in carrier_table.LINES_BY_CARRIER[c])
 LINE_ORDER = {line: i for i, line in enumerate(contract.LINES_OF_COVERAGE)}
 BASIC_LINES = ("medical", "dental", "vision")
-EMPLOYMENT_WEIGHTS = (80, 10, 5, 2, 3)  # contract.EMPLOYMENT_STATUSES order
 # The first requests take every type; a termination third, so it has two transactions (carrier + noyo).
 REQUEST_TYPE_COVER = ("new_hire", "demographic", "termination", "qualifying_life_event", "open_enrollment",
                       "enrollment_snapshot", "cobra_enrollment", "cobra_termination")
@@ -333,9 +332,6 @@ class Dataset:
             "types": types,
             "primary_contact": primary,
         }
-        if not primary and rng.random() < 0.25:  # a carrier's account rep
-            record["types"] = ["carrier"]
-            record["carrier_id"] = rng.choice(info.carriers)
         return record
 
     def locations(self, g: int) -> list[Record]:
@@ -394,12 +390,13 @@ class Dataset:
                 "configuration": {
                     "policy_number": number,
                     "bill_groups": [
-                        {"bill_group_number": f"{100 + b:04d}", "bill_group_description": desc, "bill_group_status": "active"}
+                        # Numbers, as in the documented example (10001, 2613038), and its status, open.
+                        {"bill_group_number": 10001 + 10 * (i % 900) + b, "bill_group_description": desc, "bill_group_status": "open"}
                         for b, desc in enumerate(("All employees", "Hourly staff")[: rng.randint(1, 2)])
                     ],
                     "member_groups": [
-                        {"member_group_key": f"{rng.randrange(10000):05d}", "member_group_name": "Full-time",
-                         "member_group_status": "active"}
+                        {"member_group_key": rng.randrange(10**6, 10**7), "member_group_name": "Full-time",
+                         "member_group_status": "open"}
                     ],
                 },
             })
@@ -499,7 +496,7 @@ class Dataset:
                 story.append(Step(min(decided + rng.uniform(1 * H, 5 * D), self.t0 - 60), "completed"))
         pos = position(story, now)
         step = story[pos]
-        source = "platform" if story[0].status == "processing" else rng.choice(("carrier", "noyo"))
+        source = "platform" if story[0].status == "processing" else "carrier"  # needs_review: the carrier asked
         return {
             "id": self.ids.uuid("disconnection", key),
             "version": self.ids.version("disconnection", key, pos),
@@ -702,32 +699,25 @@ class Dataset:
         g = self.group_of_employee(e)
         group = self.group_info(g)
         rng = self.ids.rng("employee", e)
-        status = pick(rng, e, contract.EMPLOYMENT_STATUSES, EMPLOYMENT_WEIGHTS)
+        left = e in (2, 3) or (e >= 10 and rng.random() < 0.07)  # the first leavers show at any scale
         if e in (5, 6) or rng.random() < 0.06:  # new hires: coverage starts next month
             hire = self.today - dt.timedelta(days=rng.randint(1, 12) if e in (5, 6) else rng.randint(1, 25))
         else:
             hire = self.today - dt.timedelta(days=rng.randint(60, 15 * 365))
         leaves = None
-        if status in ("terminated", "retired"):
+        if left:
             leaves = last_of_month(self.today - dt.timedelta(days=rng.randint(20, 300)))
             hire = min(hire, leaves - dt.timedelta(days=200))
         elif e == 8 or rng.random() < 0.03:  # has given notice: active now, terminated later
             leaves = last_of_month(self.today + dt.timedelta(days=rng.randint(10, 60)))
         person = self._person(rng, rng.choice("MF"), rng.randint(21, 64), group.city, None)
-        full_time = status != "part-time"
-        salary = (
-            {"amount": rng.randrange(38, 190) * 1000, "unit": "annual", "type": "salary", "effective_date": iso(hire)}
-            if full_time else {"amount": rng.randrange(16, 42), "unit": "hourly", "type": "hourly", "effective_date": iso(hire)}
-        )
-        dates = {"hire_date": iso(hire), "full_time_start": iso(hire) if full_time else None}
-        if status in ("terminated", "retired"):
-            dates["termination_date"] = iso(leaves)
+        # Only what seed 001's example shows: full-time, an annual salary, a hire and a full-time start.
         employment = {
-            "employment_status": status,
+            "employment_status": "full-time",
             "occupation": rng.choice(vocab.OCCUPATIONS),
-            "hours_worked": 40 if full_time else rng.choice((20, 24, 30)),
-            "salary": salary,
-            "employment_dates": dates,
+            "hours_worked": rng.choice((40, 40, 40, 45, 50)),
+            "salary": {"amount": rng.randrange(38, 190) * 1000, "unit": "annual", "type": "salary", "effective_date": iso(hire)},
+            "employment_dates": {"hire_date": iso(hire), "full_time_start": iso(hire)},
         }
         hired_at = dt.datetime.combine(hire, dt.time(17), dt.timezone.utc).timestamp()
         created = min(max(group.birth + rng.uniform(1 * H, 2 * D), hired_at), self.t0 - 60)
@@ -882,12 +872,12 @@ class Dataset:
             record["enroll_data"]["volume"] = 50000
         if x.line == "medical" and self.ids.hash("pcp", x.key) % 4 == 0:
             record["pcp_details"] = {"providers": [{"name": vocab.PCP_NAMES[x.key % 4], "npi": f"1{x.key % 10**9:09d}"}]}
-        if info.employment["employment_status"] == "terminated" and x.line in BASIC_LINES and e % 3 == 0:
+        if info.leaves and info.leaves < self.today and x.line in BASIC_LINES and e % 3 == 0:
             record["cobra_enrollment"] = {"cobra_enrolled": True, "cobra_type": "federal"}
             record["cobra_details"] = {
                 "eligibility_start_date": iso(x.end + dt.timedelta(days=1)),
                 "eligibility_end_date": iso(x.end + dt.timedelta(days=548)),
-                "qualifying_event_date": info.employment["employment_dates"]["termination_date"],
+                "qualifying_event_date": iso(info.leaves),
                 "qualifying_event_reason": "termination",
             }
         return record
