@@ -263,6 +263,10 @@ UNCONFIRMED_CHOICES = {
         "state conflicts with the request), with a message naming the status and errors {'status': [...]}."
     ),
     "fulfillment_error_shape": "fulfillment_summary[].errors items are {code, message, field}.",
+    "difference_snapshot": (
+        "A difference carries member_snapshot_id, the snapshot that raised it: the list is documented to filter "
+        "by it, though the documented object does not show it, and the mirror links differences by it."
+    ),
     "offset_past_end": "An offset at or past total_records answers an empty page, not 422.",
     "premium_ids": (
         "Premium records have no id in the reference, and the sandbox serves none: key them by "

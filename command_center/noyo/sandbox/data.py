@@ -509,8 +509,6 @@ class Dataset:
             "source_type": source,
             "source_id": self.ids.uuid("disconnection-source", key) if source != "platform" else None,
             "status": step.status,
-            "reason": rng.choice(contract.GROUP_DISCONNECTION_REASONS),
-            "context": rng.choice(vocab.DISCONNECTION_CONTEXTS),
             "effective_end_date": iso(last_of_month(dt.datetime.fromtimestamp(created, dt.timezone.utc).date() + dt.timedelta(days=30))),
             "decided": ts(story[1].at) if pos >= 1 else None,
             "completed": ts(step.at) if step.status == "completed" else None,
@@ -870,8 +868,6 @@ class Dataset:
         }
         if x.line in ("life", "add"):
             record["enroll_data"]["volume"] = 50000
-        if x.line == "medical" and self.ids.hash("pcp", x.key) % 4 == 0:
-            record["pcp_details"] = {"providers": [{"name": vocab.PCP_NAMES[x.key % 4], "npi": f"1{x.key % 10**9:09d}"}]}
         if info.leaves and info.leaves < self.today and x.line in BASIC_LINES and e % 3 == 0:
             record["cobra_enrollment"] = {"cobra_enrolled": True, "cobra_type": "federal"}
             record["cobra_details"] = {
@@ -1078,12 +1074,12 @@ class Dataset:
             "difference_classification": classification,
             "difference_type": difference_type,
             "fields": fields,
-            "impact_score": rng.choice((1, 3, 3, 5)),
+            "impact_score": rng.choice((3, 3, 5)),  # the scores the documents show; the scale is unconfirmed
             "is_dismissed": rng.random() < 0.05,
             "is_suppressed": rng.random() < 0.03,
             "resolved": ts(step.at) if step.status == "resolved" else None,
             "discrepancy_time": ts(step.at) if step.status == "discrepancy" else None,
-            "sources": ["member_snapshot", "carrier_audit"],
+            "sources": [],  # documented as a list, but no document shows what goes in it
         }
 
     # --- Legacy member requests and transactions ------------------------------------------------------
@@ -1306,7 +1302,6 @@ class Dataset:
         name, state, zip_prefix, county, _area = city
         return {
             "street_one": f"{rng.randint(10, 9899)} {rng.choice(vocab.STREETS)} {rng.choice(vocab.STREET_KINDS)}",
-            "street_two": f"Apt {rng.randint(1, 40)}" if rng.random() < 0.2 else "",
             "city": name,
             "state": state,
             "zip_code": f"{zip_prefix}{rng.randrange(100):02d}",
@@ -1325,7 +1320,8 @@ class Dataset:
 
     @staticmethod
     def _ein(rng: random.Random) -> str:
-        return f"{rng.choice((12, 20, 27, 33, 45, 46, 47, 54, 77, 81, 82, 84, 94, 95))}-{rng.randrange(10**7):07d}"
+        """Nine bare digits, as the documented examples write an EIN ("112222222")."""
+        return f"{rng.choice((12, 20, 27, 33, 45, 46, 47, 54, 77, 81, 82, 84, 94, 95))}{rng.randrange(10**7):07d}"
 
 
 @dataclass(frozen=True)
