@@ -268,6 +268,10 @@ UNCONFIRMED_CHOICES = {
         "by it, though the documented object does not show it, and the mirror links differences by it."
     ),
     "offset_past_end": "An offset at or past total_records answers an empty page, not 422.",
+    "renewal_scenarios": (
+        "Noyo's sandbox makes a renewal_date on the 1st ready (docs/renewal-readiness) and documents no other "
+        "day: the sandbox's decisions for the 15th end not_ready, with issues."
+    ),
     "premium_ids": (
         "Premium records have no id in the reference, and the sandbox serves none: key them by "
         "(employee, carrier_id, premium_type, effective_start_date)."
