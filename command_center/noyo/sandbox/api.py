@@ -542,12 +542,14 @@ def get_member_transaction(sb: Sandbox, req: Req):
     return 200, sb.data.member_transaction(_key(sb, "transaction", req.params["transaction_id"], sb.data.n_transactions), req.now)
 
 
-# --- Malformed records (a fault) ---------------------------------------------------------------------
+# --- Malformed and undocumented records (a fault) ----------------------------------------------------
 ENUM_FIELDS = ("status", "relationship", "line_of_coverage", "request_type", "transaction_type", "difference_classification")
+UNDOCUMENTED_FIELD = "undocumented_field"
 
 
 def malform(sb: Sandbox, payload: Any) -> Any:
-    """Spoil the records whose ids the faults pick; the same ids on every read."""
+    """Spoil the records whose ids the faults pick, the same ids on every read, in the fault's mode
+    (``Faults.MALFORMED_MODES``): one field per record, so a test knows what it asked for."""
     if isinstance(payload, dict) and isinstance(payload.get("response"), list):
         return {**payload, "response": [malform(sb, r) for r in payload["response"]]}
     if isinstance(payload, list):
@@ -555,6 +557,14 @@ def malform(sb: Sandbox, payload: Any) -> Any:
     if not (isinstance(payload, dict) and isinstance(payload.get("id"), str) and sb.is_malformed(payload["id"])):
         return payload
     record, mode = dict(payload), sb.malformed_mode(payload["id"])
+    if mode == "extra_field":
+        record[UNDOCUMENTED_FIELD] = "Sent by Noyo, described by no document."
+        return record
+    if mode == "number_as_string":
+        field = next((k for k, v in record.items() if type(v) is int), None)
+        if field:
+            record[field] = str(record[field])
+            return record
     if mode == "missing_field":
         del record[next((k for k in ("status", "version", "created") if k in record))]
         return record
