@@ -105,7 +105,7 @@ EMPLOYMENT_STATUSES = ("full-time",)
 PREMIUM_TYPES = ("employee_amount", "employer_amount")
 
 # The five of the snapshot status guide (seed 002). Older documents had a sixth, failed: the mirror
-# keeps a snapshot that comes with it as it came, but nothing here emits or expects it.
+# still tolerates it (members.models.LEGACY_SNAPSHOT_STATUSES), but the sandbox never emits it.
 MEMBER_SNAPSHOT_STATUSES = ("submitted", "processing", "completed", "canceled", "replaced")
 FULFILLMENT_STATUSES = ("processing", "sent", "invalid", "scheduled", "no_changes", "replaced")
 DIFFERENCE_CLASSIFICATIONS = ("missing_from_carrier", "field_mismatch", "missing_from_platform")
