@@ -31,7 +31,10 @@ Relationship = text_choices("Relationship", contract.DEPENDENT_RELATIONSHIPS)
 IndividualType = text_choices("IndividualType", contract.INDIVIDUAL_TYPES)
 EnrollmentStatus = text_choices("EnrollmentStatus", contract.INDIVIDUAL_ENROLLMENT_STATUSES)
 PremiumType = text_choices("PremiumType", contract.PREMIUM_TYPES)
-SnapshotStatus = text_choices("SnapshotStatus", contract.MEMBER_SNAPSHOT_STATUSES)
+# Older Noyo documents had a sixth snapshot status, failed, with top-level errors; ENDPOINTS.md §14.3
+# asks the mirror to tolerate it, so the mirror still names it though the contract does not.
+LEGACY_SNAPSHOT_STATUSES = ("failed",)
+SnapshotStatus = text_choices("SnapshotStatus", contract.MEMBER_SNAPSHOT_STATUSES + LEGACY_SNAPSHOT_STATUSES)
 FulfillmentStatus = text_choices("FulfillmentStatus", contract.FULFILLMENT_STATUSES)
 DifferenceClassification = text_choices("DifferenceClassification", contract.DIFFERENCE_CLASSIFICATIONS)
 MemberRequestType = text_choices("MemberRequestType", contract.MEMBER_REQUEST_TYPES)

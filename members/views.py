@@ -52,6 +52,7 @@ from .models import (
     MemberRequest,
     MemberSnapshot,
     MemberTransaction,
+    SnapshotStatus,
     TrackingDifference,
 )
 
@@ -300,7 +301,7 @@ def _carrier_label(child):
 @require_safe
 def snapshot_summary(request):
     """Snapshots by status and carrier fulfillments by carrier × status, each a link to the list."""
-    statuses = _ordered(SNAPSHOT_STATUS_ORDER, contract.MEMBER_SNAPSHOT_STATUSES)
+    statuses = _ordered(SNAPSHOT_STATUS_ORDER, SnapshotStatus.values)
     fulfillment_statuses = _ordered(FULFILLMENT_ORDER, contract.FULFILLMENT_STATUSES)
     carriers = list(Carrier.objects.order_by("name"))
     present_snapshots = MemberSnapshot.objects.present()

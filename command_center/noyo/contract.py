@@ -52,7 +52,8 @@ GROUP_CONNECTION_IN_FLIGHT_STATUSES = ("processing", "noyo_review", "waiting_on_
 GROUP_CONNECTION_REQUEST_TYPES = ("initial", "incremental")
 
 GROUP_DISCONNECTION_STATUSES = ("needs_review", "processing", "completed", "rejected")
-GROUP_DISCONNECTION_SOURCE_TYPES = ("platform", "carrier", "noyo")
+# The documented examples; the full enum is UNCONFIRMED (ENDPOINTS.md §7).
+GROUP_DISCONNECTION_SOURCE_TYPES = ("platform", "carrier")
 GROUP_DISCONNECTION_REASONS = (
     "broker_of_record",
     "lost_access",
@@ -81,7 +82,8 @@ GROUP_ENROLLMENT_STATUSES = ("pending", "active", "completed")
 PLAN_STATUSES = ("active", "discontinued", "pending")
 INDIVIDUAL_ENROLLMENT_STATUSES = ("pending", "active", "terminated")
 INDIVIDUAL_TYPES = ("employee", "dependent")
-CONTACT_TYPES = ("billing", "company", "executive", "online", "carrier")
+# Seed 001. Newer docs have carrier contacts (with a carrier_id), but not the value of their type.
+CONTACT_TYPES = ("billing", "company", "executive", "online")
 
 DEPENDENT_RELATIONSHIPS = (
     "adopted-child",
@@ -96,10 +98,15 @@ DEPENDENT_RELATIONSHIPS = (
     "spouse",
     "step-child",
 )
-EMPLOYMENT_STATUSES = ("full-time", "part-time", "terminated", "retired", "leave")
+# The only value the documents show (seed 001, "e.g. full-time" in ENDPOINTS.md §10). Noyo marks an employee
+# terminated after a termination request, in fields it does not document: the sandbox shows a leaver
+# by the coverage's end and the termination request's last_work_date instead.
+EMPLOYMENT_STATUSES = ("full-time",)
 PREMIUM_TYPES = ("employee_amount", "employer_amount")
 
-MEMBER_SNAPSHOT_STATUSES = ("submitted", "processing", "completed", "canceled", "replaced", "failed")
+# The five of the snapshot status guide (seed 002). Older documents had a sixth, failed: the mirror
+# still tolerates it (members.models.LEGACY_SNAPSHOT_STATUSES), but the sandbox never emits it.
+MEMBER_SNAPSHOT_STATUSES = ("submitted", "processing", "completed", "canceled", "replaced")
 FULFILLMENT_STATUSES = ("processing", "sent", "invalid", "scheduled", "no_changes", "replaced")
 DIFFERENCE_CLASSIFICATIONS = ("missing_from_carrier", "field_mismatch", "missing_from_platform")
 
@@ -231,8 +238,6 @@ CREATE_CONNECTION_GROUP_DATA_REQUIRED = ("carrier_group_id", "group_name")
 RETRY_SUCCESS_STATUS = 201
 # A retry from a status Noyo does not retry from: UNCONFIRMED, see UNCONFIRMED_CHOICES["retry_refused"].
 RETRY_REFUSED_STATUS = 409
-# On a snapshot that replaced an earlier one for the same employee: the earlier one's id. UNCONFIRMED.
-SNAPSHOT_REPLACES_FIELD = "replaces_snapshot_id"
 # Allowed sort_by values on group connection lists (ENDPOINTS.md §6.3 leaves them open). UNCONFIRMED.
 GROUP_CONNECTION_SORT_FIELDS = ("created", "modified")
 
@@ -257,12 +262,16 @@ UNCONFIRMED_CHOICES = {
         "A retry from a status outside RETRYABLE_STATUSES answers RETRY_REFUSED_STATUS (409: the connection's "
         "state conflicts with the request), with a message naming the status and errors {'status': [...]}."
     ),
-    "snapshot_replaced_chain": (
-        "A snapshot that replaced an earlier one for the same employee carries the earlier one's id in "
-        "SNAPSHOT_REPLACES_FIELD; null otherwise. Noyo documents the replaced status but no link."
-    ),
     "fulfillment_error_shape": "fulfillment_summary[].errors items are {code, message, field}.",
+    "difference_snapshot": (
+        "A difference carries member_snapshot_id, the snapshot that raised it: the list is documented to filter "
+        "by it, though the documented object does not show it, and the mirror links differences by it."
+    ),
     "offset_past_end": "An offset at or past total_records answers an empty page, not 422.",
+    "renewal_scenarios": (
+        "Noyo's sandbox makes a renewal_date on the 1st ready (docs/renewal-readiness) and documents no other "
+        "day: the sandbox's decisions for the 15th end not_ready, with issues."
+    ),
     "premium_ids": (
         "Premium records have no id in the reference, and the sandbox serves none: key them by "
         "(employee, carrier_id, premium_type, effective_start_date)."
@@ -276,7 +285,6 @@ UNCONFIRMED_CHOICES = {
         "result is {} while processing or canceled, {'errors': [{carrier_id, message}]} when failed, and the "
         "documented per-type shape when completed (demographic: the documented bare list of updated members)."
     ),
-    "termination_date": "A terminated or retired employee's employment.employment_dates carries termination_date.",
 }
 RETRYABLE_STATUSES = ("unable_to_connect", "action_required", "carrier_authorization")
 

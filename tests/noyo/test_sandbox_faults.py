@@ -104,7 +104,7 @@ def test_the_token_endpoint_is_spared_unless_asked(sandbox):
         sandbox_token(sandbox)
 
 
-@pytest.mark.parametrize("mode", ["missing_field", "unknown_enum", "bad_date"])
+@pytest.mark.parametrize("mode", ["missing_field", "unknown_enum", "bad_date", "number_as_string", "extra_field"])
 def test_malformed_records_are_the_same_ones_on_every_read(sandbox_api, sandbox, mode):
     sandbox.set_faults(malformed_rate=0.3, malformed_mode=mode)
     first = sandbox_api.get("/member_requests", params={"page_size": 100}).json()["response"]
@@ -118,8 +118,25 @@ def test_malformed_records_are_the_same_ones_on_every_read(sandbox_api, sandbox,
             assert "status" not in record
         elif mode == "unknown_enum":
             assert record["status"] == "retired_by_carrier"
-        else:
+        elif mode == "bad_date":
             assert record["created"] == "yesterday"
+        elif mode == "number_as_string":
+            assert record["created"] == str(clean[record["id"]]["created"])
+        else:
+            assert set(record) - set(clean[record["id"]]) == {"undocumented_field"}
+
+
+def test_undocumented_values_can_be_asked_for_on_purpose(sandbox_api, sandbox):
+    """What real systems do though no document says so: an unknown enum value, a field gone, a number as a string."""
+    target = sandbox_api.get("/member_requests").json()["response"][2]
+    for mode, check in (("unknown_enum", lambda r: r["status"] not in contract.MEMBER_REQUEST_STATUSES),
+                        ("missing_field", lambda r: "status" not in r),
+                        ("number_as_string", lambda r: isinstance(r["created"], str) and r["created"].isdigit()),
+                        ("extra_field", lambda r: "undocumented_field" in r)):
+        sandbox.set_faults(malformed_ids=[target["id"]], malformed_mode=mode)
+        assert check(sandbox_api.get(f"/member_requests/{target['id']}").json()), mode
+    with pytest.raises(ApiError):
+        sandbox.set_faults(malformed_mode="numbers_as_words")
 
 
 def test_malformed_ids_can_be_named(sandbox_api, sandbox):
@@ -208,7 +225,8 @@ def test_examples_name_records_worth_knowing(sandbox, sandbox_api):
 def test_the_command_serves_with_the_credentials_from_the_environment(tmp_path):
     env = {**os.environ, "NOYO_CLIENT_ID": "ops-client", "NOYO_CLIENT_SECRET": "ops-secret", "DEBUG": "true",
            "DJANGO_SETTINGS_MODULE": "tests.settings"}
-    process = subprocess.Popen([sys.executable, "manage.py", "noyo_sandbox", "--port", "0", "--seed", "5", "--clock-speed", "60"],
+    process = subprocess.Popen([sys.executable, "manage.py", "noyo_sandbox", "--port", "0", "--seed", "5", "--clock-speed", "60",
+                                "--malformed-rate", "0.1", "--malformed-mode", "number_as_string"],
                                cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))), env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -219,7 +237,9 @@ def test_the_command_serves_with_the_credentials_from_the_environment(tmp_path):
         assert token.status_code == 200
         demo = httpx.post(f"{url}/auth/public/token", auth=("sandbox-client", "sandbox-secret"), json={"grant_type": "client_credentials"})
         assert demo.status_code == 401
-        assert httpx.get(f"{url}/_sandbox/state").json()["seed"] == 5
+        state = httpx.get(f"{url}/_sandbox/state").json()
+        assert state["seed"] == 5
+        assert (state["faults"]["malformed_rate"], state["faults"]["malformed_mode"]) == (0.1, "number_as_string")
     finally:
         process.terminate()
         process.wait(timeout=10)

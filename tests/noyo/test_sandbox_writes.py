@@ -96,6 +96,23 @@ def test_a_created_connection_moves_on_as_time_passes(sandbox_api, sandbox):
     assert sandbox_api.get(f"/group_connections/{connection['id']}").json()["status"] == "completed"
 
 
+@pytest.mark.parametrize("existing_group", [False, True], ids=["new group", "existing group"])
+def test_a_created_connection_answers_its_new_ids_while_the_clock_runs(sandbox_api, sandbox, existing_group):
+    sandbox.set_clock_speed(60)
+    if existing_group:
+        path, body = f"/groups/{sandbox.data.group(4)['id']}/group_connections", {
+            "carrier_id": NORTHWIND, "group_data": {"carrier_group_id": "NW654321"}}
+    else:
+        path, body = "/group_connections", new_connection_body()
+    answer = sandbox_api.post(path, json=body)
+    assert answer.status_code == 201
+    connection = answer.json()
+    assert connection and connection["status"] == "created"
+    # Seed 000: the answer carries the connection's id and the group's, to store both.
+    assert sandbox_api.get(f"/group_connections/{connection['id']}").status_code == 200
+    assert sandbox_api.get(f"/groups/{connection['group_id']}").status_code == 200
+
+
 # --- Retry --------------------------------------------------------------------------------
 def test_retrying_an_unable_to_connect_connection_moves_it_to_processing(sandbox_api, sandbox):
     before = connection_in(sandbox_api, "unable_to_connect")
@@ -223,3 +240,4 @@ def test_a_retry_sends_a_signed_status_change_webhook(sandbox_api, sandbox):
         sandbox.set_webhook("", "")
         receiver.shutdown()
         receiver.server_close()
+

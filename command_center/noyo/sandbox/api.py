@@ -272,17 +272,19 @@ def get_group_connection(sb: Sandbox, req: Req):
     return _found(sb.data.render_connection(spec, req.now) if spec else None, "group connection")
 
 
+# A write takes effect at the sandbox time it takes the lock, after ``req.now``; its answer is
+# rendered at a time read after the write, or a running clock answers a record not yet created.
 @handles("POST", "group_connections")
 def create_group_connection(sb: Sandbox, req: Req):
     spec = sb.create_connection(req.body)
-    return 201, sb.data.render_connection(spec, req.now)
+    return 201, sb.data.render_connection(spec, sb.now())
 
 
 @handles("POST", "group_group_connections")
 def create_group_connection_for_group(sb: Sandbox, req: Req):
     _group(sb, req.params["group_id"])
     spec = sb.create_connection(req.body, group_id=req.params["group_id"])
-    return 201, sb.data.render_connection(spec, req.now)
+    return 201, sb.data.render_connection(spec, sb.now())
 
 
 @handles("PUT", "group_connection_retry")
@@ -442,7 +444,7 @@ def get_snapshot(sb: Sandbox, req: Req):
 def get_current_snapshot(sb: Sandbox, req: Req):
     """The family's current state: the newest snapshot not replaced or canceled."""
     e = _employee(sb, req.params["employee_id"])
-    current = [r for r in sb.data.snapshots(e, req.now, full=True) if r["status"] not in ("replaced", "canceled", "failed")]
+    current = [r for r in sb.data.snapshots(e, req.now, full=True) if r["status"] not in ("replaced", "canceled")]
     return _found(current[-1] if current else None, "member snapshot for this employee")
 
 
@@ -540,12 +542,14 @@ def get_member_transaction(sb: Sandbox, req: Req):
     return 200, sb.data.member_transaction(_key(sb, "transaction", req.params["transaction_id"], sb.data.n_transactions), req.now)
 
 
-# --- Malformed records (a fault) ---------------------------------------------------------------------
+# --- Malformed and undocumented records (a fault) ----------------------------------------------------
 ENUM_FIELDS = ("status", "relationship", "line_of_coverage", "request_type", "transaction_type", "difference_classification")
+UNDOCUMENTED_FIELD = "undocumented_field"
 
 
 def malform(sb: Sandbox, payload: Any) -> Any:
-    """Spoil the records whose ids the faults pick; the same ids on every read."""
+    """Spoil the records whose ids the faults pick, the same ids on every read, in the fault's mode
+    (``Faults.MALFORMED_MODES``): one field per record, so a test knows what it asked for."""
     if isinstance(payload, dict) and isinstance(payload.get("response"), list):
         return {**payload, "response": [malform(sb, r) for r in payload["response"]]}
     if isinstance(payload, list):
@@ -553,6 +557,14 @@ def malform(sb: Sandbox, payload: Any) -> Any:
     if not (isinstance(payload, dict) and isinstance(payload.get("id"), str) and sb.is_malformed(payload["id"])):
         return payload
     record, mode = dict(payload), sb.malformed_mode(payload["id"])
+    if mode == "extra_field":
+        record[UNDOCUMENTED_FIELD] = "Sent by Noyo, described by no document."
+        return record
+    if mode == "number_as_string":
+        field = next((k for k, v in record.items() if type(v) is int), None)
+        if field:
+            record[field] = str(record[field])
+            return record
     if mode == "missing_field":
         del record[next((k for k in ("status", "version", "created") if k in record))]
         return record

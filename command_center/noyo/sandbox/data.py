@@ -68,7 +68,6 @@ FIXED_GROUP_CARRIERS = ((_C[0], _C[2], _C[3], _C[4]), (_C[6], _C[5], _C[7]))
 MEDICAL_CARRIERS = tuple(c for c in _C if "medical" in carrier_table.LINES_BY_CARRIER[c])
 LINE_ORDER = {line: i for i, line in enumerate(contract.LINES_OF_COVERAGE)}
 BASIC_LINES = ("medical", "dental", "vision")
-EMPLOYMENT_WEIGHTS = (80, 10, 5, 2, 3)  # contract.EMPLOYMENT_STATUSES order
 # The first requests take every type; a termination third, so it has two transactions (carrier + noyo).
 REQUEST_TYPE_COVER = ("new_hire", "demographic", "termination", "qualifying_life_event", "open_enrollment",
                       "enrollment_snapshot", "cobra_enrollment", "cobra_termination")
@@ -333,9 +332,6 @@ class Dataset:
             "types": types,
             "primary_contact": primary,
         }
-        if not primary and rng.random() < 0.25:  # a carrier's account rep
-            record["types"] = ["carrier"]
-            record["carrier_id"] = rng.choice(info.carriers)
         return record
 
     def locations(self, g: int) -> list[Record]:
@@ -394,12 +390,13 @@ class Dataset:
                 "configuration": {
                     "policy_number": number,
                     "bill_groups": [
-                        {"bill_group_number": f"{100 + b:04d}", "bill_group_description": desc, "bill_group_status": "active"}
+                        # Numbers, as in the documented example (10001, 2613038), and its status, open.
+                        {"bill_group_number": 10001 + 10 * (i % 900) + b, "bill_group_description": desc, "bill_group_status": "open"}
                         for b, desc in enumerate(("All employees", "Hourly staff")[: rng.randint(1, 2)])
                     ],
                     "member_groups": [
-                        {"member_group_key": f"{rng.randrange(10000):05d}", "member_group_name": "Full-time",
-                         "member_group_status": "active"}
+                        {"member_group_key": rng.randrange(10**6, 10**7), "member_group_name": "Full-time",
+                         "member_group_status": "open"}
                     ],
                 },
             })
@@ -499,7 +496,7 @@ class Dataset:
                 story.append(Step(min(decided + rng.uniform(1 * H, 5 * D), self.t0 - 60), "completed"))
         pos = position(story, now)
         step = story[pos]
-        source = "platform" if story[0].status == "processing" else rng.choice(("carrier", "noyo"))
+        source = "platform" if story[0].status == "processing" else "carrier"  # needs_review: the carrier asked
         return {
             "id": self.ids.uuid("disconnection", key),
             "version": self.ids.version("disconnection", key, pos),
@@ -512,8 +509,6 @@ class Dataset:
             "source_type": source,
             "source_id": self.ids.uuid("disconnection-source", key) if source != "platform" else None,
             "status": step.status,
-            "reason": rng.choice(contract.GROUP_DISCONNECTION_REASONS),
-            "context": rng.choice(vocab.DISCONNECTION_CONTEXTS),
             "effective_end_date": iso(last_of_month(dt.datetime.fromtimestamp(created, dt.timezone.utc).date() + dt.timedelta(days=30))),
             "decided": ts(story[1].at) if pos >= 1 else None,
             "completed": ts(step.at) if step.status == "completed" else None,
@@ -702,32 +697,25 @@ class Dataset:
         g = self.group_of_employee(e)
         group = self.group_info(g)
         rng = self.ids.rng("employee", e)
-        status = pick(rng, e, contract.EMPLOYMENT_STATUSES, EMPLOYMENT_WEIGHTS)
+        left = e in (2, 3) or (e >= 10 and rng.random() < 0.07)  # the first leavers show at any scale
         if e in (5, 6) or rng.random() < 0.06:  # new hires: coverage starts next month
             hire = self.today - dt.timedelta(days=rng.randint(1, 12) if e in (5, 6) else rng.randint(1, 25))
         else:
             hire = self.today - dt.timedelta(days=rng.randint(60, 15 * 365))
         leaves = None
-        if status in ("terminated", "retired"):
+        if left:
             leaves = last_of_month(self.today - dt.timedelta(days=rng.randint(20, 300)))
             hire = min(hire, leaves - dt.timedelta(days=200))
         elif e == 8 or rng.random() < 0.03:  # has given notice: active now, terminated later
             leaves = last_of_month(self.today + dt.timedelta(days=rng.randint(10, 60)))
         person = self._person(rng, rng.choice("MF"), rng.randint(21, 64), group.city, None)
-        full_time = status != "part-time"
-        salary = (
-            {"amount": rng.randrange(38, 190) * 1000, "unit": "annual", "type": "salary", "effective_date": iso(hire)}
-            if full_time else {"amount": rng.randrange(16, 42), "unit": "hourly", "type": "hourly", "effective_date": iso(hire)}
-        )
-        dates = {"hire_date": iso(hire), "full_time_start": iso(hire) if full_time else None}
-        if status in ("terminated", "retired"):
-            dates["termination_date"] = iso(leaves)
+        # Only what seed 001's example shows: full-time, an annual salary, a hire and a full-time start.
         employment = {
-            "employment_status": status,
+            "employment_status": "full-time",
             "occupation": rng.choice(vocab.OCCUPATIONS),
-            "hours_worked": 40 if full_time else rng.choice((20, 24, 30)),
-            "salary": salary,
-            "employment_dates": dates,
+            "hours_worked": rng.choice((40, 40, 40, 45, 50)),
+            "salary": {"amount": rng.randrange(38, 190) * 1000, "unit": "annual", "type": "salary", "effective_date": iso(hire)},
+            "employment_dates": {"hire_date": iso(hire), "full_time_start": iso(hire)},
         }
         hired_at = dt.datetime.combine(hire, dt.time(17), dt.timezone.utc).timestamp()
         created = min(max(group.birth + rng.uniform(1 * H, 2 * D), hired_at), self.t0 - 60)
@@ -880,14 +868,12 @@ class Dataset:
         }
         if x.line in ("life", "add"):
             record["enroll_data"]["volume"] = 50000
-        if x.line == "medical" and self.ids.hash("pcp", x.key) % 4 == 0:
-            record["pcp_details"] = {"providers": [{"name": vocab.PCP_NAMES[x.key % 4], "npi": f"1{x.key % 10**9:09d}"}]}
-        if info.employment["employment_status"] == "terminated" and x.line in BASIC_LINES and e % 3 == 0:
+        if info.leaves and info.leaves < self.today and x.line in BASIC_LINES and e % 3 == 0:
             record["cobra_enrollment"] = {"cobra_enrolled": True, "cobra_type": "federal"}
             record["cobra_details"] = {
                 "eligibility_start_date": iso(x.end + dt.timedelta(days=1)),
                 "eligibility_end_date": iso(x.end + dt.timedelta(days=548)),
-                "qualifying_event_date": info.employment["employment_dates"]["termination_date"],
+                "qualifying_event_date": iso(info.leaves),
                 "qualifying_event_reason": "termination",
             }
         return record
@@ -961,11 +947,7 @@ class Dataset:
             "employee_id": self.employee_info(e).id,
             "status": status,
             "fulfillment_summary": summary,
-            contract.SNAPSHOT_REPLACES_FIELD: self.ids.uuid("snapshot", key - 1) if j else None,
         }
-        if status == "failed":
-            record["errors"] = [{"message": "The carrier rejected the snapshot: employee not eligible on the effective date.",
-                                 "carrier_id": summary[0]["carrier_id"] if summary else None}]
         if full:
             created = {"id": self.employee_info(e).id, "custom_individual_id": f"EMP-{e:06d}", "type": "employee"}
             record["created_members"] = [] if j else [created]
@@ -988,18 +970,19 @@ class Dataset:
             processing_since = story[1].at if len(story) > 1 and story[1].status == "processing" else story[0].at
             resolves_at = processing_since + rng.uniform(2 * M, 30 * M)
             resolved = now >= resolves_at
+            settled = "scheduled" if (send and fate == "sent") else fate  # once the carrier's changes are worked out
             if status == "submitted":
                 entry = "processing"
             elif status == "processing":
-                entry = "processing" if not resolved else "scheduled" if (send and fate == "sent") else fate
+                entry = settled if resolved else "processing"
             elif status == "completed":
                 entry = fate
             elif status == "replaced":
-                entry = "sent" if (not send and fate == "sent" and resolves_at < story[pos].at) else "replaced"
-            elif status == "canceled":
+                # The newer snapshot overrides the changes still processing or queued for a file (seed 002);
+                # what was already sent, found invalid or found unchanged stays so.
+                entry = settled if resolves_at < story[pos].at and settled != "scheduled" else "replaced"
+            else:  # canceled
                 entry = "no_changes"
-            else:  # failed
-                entry = "invalid"
             errors = []
             if entry == "invalid":
                 code, message, field = vocab.SNAPSHOT_ERRORS[rng.randrange(len(vocab.SNAPSHOT_ERRORS))]
@@ -1091,12 +1074,12 @@ class Dataset:
             "difference_classification": classification,
             "difference_type": difference_type,
             "fields": fields,
-            "impact_score": rng.choice((1, 3, 3, 5)),
+            "impact_score": rng.choice((3, 3, 5)),  # the scores the documents show; the scale is unconfirmed
             "is_dismissed": rng.random() < 0.05,
             "is_suppressed": rng.random() < 0.03,
             "resolved": ts(step.at) if step.status == "resolved" else None,
             "discrepancy_time": ts(step.at) if step.status == "discrepancy" else None,
-            "sources": ["member_snapshot", "carrier_audit"],
+            "sources": [],  # documented as a list, but no document shows what goes in it
         }
 
     # --- Legacy member requests and transactions ------------------------------------------------------
@@ -1319,7 +1302,6 @@ class Dataset:
         name, state, zip_prefix, county, _area = city
         return {
             "street_one": f"{rng.randint(10, 9899)} {rng.choice(vocab.STREETS)} {rng.choice(vocab.STREET_KINDS)}",
-            "street_two": f"Apt {rng.randint(1, 40)}" if rng.random() < 0.2 else "",
             "city": name,
             "state": state,
             "zip_code": f"{zip_prefix}{rng.randrange(100):02d}",
@@ -1338,7 +1320,8 @@ class Dataset:
 
     @staticmethod
     def _ein(rng: random.Random) -> str:
-        return f"{rng.choice((12, 20, 27, 33, 45, 46, 47, 54, 77, 81, 82, 84, 94, 95))}-{rng.randrange(10**7):07d}"
+        """Nine bare digits, as the documented examples write an EIN ("112222222")."""
+        return f"{rng.choice((12, 20, 27, 33, 45, 46, 47, 54, 77, 81, 82, 84, 94, 95))}{rng.randrange(10**7):07d}"
 
 
 @dataclass(frozen=True)

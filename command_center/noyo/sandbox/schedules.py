@@ -178,13 +178,14 @@ def request_story(kind: str, draws: tuple[float, float, float], created: float, 
 
 
 # --- Member snapshots --------------------------------------------------------------
-# Each scenario is an employee's chain of snapshots, oldest first. A snapshot
-# still processing when a newer one arrives is "replaced" at that moment.
+# Each scenario is an employee's chain of snapshots, oldest first. Noyo works only on
+# an employee's latest snapshot (seed 002): one still processing when a newer one
+# arrives is "replaced" at that moment, and ``latest_only`` makes every chain so.
 SNAPSHOT_SCENARIOS = (
     "completed", "two_completed", "replaced_chain", "in_flight", "just_submitted",
-    "canceled", "failed", "replaced_soon", "scheduled_file", "none",
+    "canceled", "replaced_soon", "scheduled_file", "none",
 )
-SNAPSHOT_WEIGHTS = (35, 12, 6, 4, 2, 3, 2, 3, 3, 30)
+SNAPSHOT_WEIGHTS = (35, 12, 6, 4, 2, 3, 3, 3, 30)
 
 
 def snapshot_chain(rng: random.Random, scenario: str, earliest: float, t0: float) -> list[tuple[Step, ...]]:
@@ -198,31 +199,55 @@ def snapshot_chain(rng: random.Random, scenario: str, earliest: float, t0: float
 
     if scenario == "none":
         return []
-    if scenario in ("completed", "canceled", "failed"):
+    if scenario in ("completed", "canceled"):
         return [finished(start, scenario)]
     if scenario == "two_completed":
-        return [finished(start), finished(start + 2 * D + rng.uniform(0, max(0.0, t0 - 3 * D - start)))]
+        return latest_only([finished(start), finished(start + 2 * D + rng.uniform(0, max(0.0, t0 - 3 * D - start)))])
     if scenario == "replaced_chain":
         later = start + rng.uniform(1 * H, 1 * D)
         first = (Step(start, "submitted"), Step(start + 60, "processing"), Step(later, "replaced"))
-        return [first, finished(later)]
+        return latest_only([first, finished(later)])
     if scenario == "in_flight":
         created = t0 - rng.uniform(10 * M, 2 * H)
-        return [finished(start), (Step(created, "submitted"), Step(created + 60, "processing"),
-                                  Step(t0 + rng.uniform(5 * M, 6 * H), "completed"))]
+        earlier = finished(start)
+        current = (Step(created, "submitted"), Step(created + 60, "processing"), Step(t0 + rng.uniform(5 * M, 6 * H), "completed"))
+        # An employee hired an hour ago has had no time for an earlier snapshot.
+        return latest_only([earlier, current] if start < created - H else [current])
     if scenario == "just_submitted":
         created = t0 - rng.uniform(10, 60)
         return [(Step(created, "submitted"), Step(t0 + rng.uniform(2 * M, 10 * M), "processing"),
                  Step(t0 + rng.uniform(1 * H, 6 * H), "completed"))]
     if scenario == "replaced_soon":
         created, newer = t0 - rng.uniform(30 * M, 3 * H), t0 + rng.uniform(5 * M, 3 * H)
-        return [(Step(created, "submitted"), Step(created + 60, "processing"), Step(newer, "replaced")),
-                finished(newer)]
+        return latest_only([(Step(created, "submitted"), Step(created + 60, "processing"), Step(newer, "replaced")),
+                            finished(newer)])
     if scenario == "scheduled_file":
         created = t0 - rng.uniform(1 * D, 5 * D)
         return [(Step(created, "submitted"), Step(created + 60, "processing"),
                  Step(t0 + rng.uniform(1 * D, 6 * D), "completed"))]
     raise ValueError(scenario)
+
+
+def latest_only(chain: list[tuple[Step, ...]]) -> list[tuple[Step, ...]]:
+    """The chain as Noyo would have it: a snapshot not settled when the next one arrives is cut
+    there and replaced, so one is in progress at most, and a settled one is never replaced.
+
+    The guide replaces snapshots "while in the processing status": one caught still submitted
+    moves to processing halfway to the newer one's arrival. Stories must start in created order.
+    """
+    out = []
+    for story, newer in zip(chain, [*chain[1:], None]):
+        arrives = newer[0].at if newer else None
+        if arrives is None or story[-1].at <= arrives:
+            out.append(story)
+            continue
+        if arrives <= story[0].at:
+            raise ValueError("snapshots must be created in order")
+        kept = [step for step in story if step.at < arrives]
+        if kept[-1].status == "submitted":
+            kept.append(Step((kept[-1].at + arrives) / 2, "processing"))
+        out.append((*kept, Step(arrives, "replaced")))
+    return out
 
 
 # --- Other slow movers -------------------------------------------------------------

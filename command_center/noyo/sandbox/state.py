@@ -77,7 +77,7 @@ class Faults:
     token_ttl: float | None = None  # tokens issued from now on die after this many seconds
     malformed_rate: float = 0.0  # share of record ids served malformed, always the same ids
     malformed_ids: list = field(default_factory=list)
-    malformed_mode: str | None = None  # missing_field | unknown_enum | bad_date; default: by id
+    malformed_mode: str | None = None  # one of MALFORMED_MODES; default: each record's by its id
     shift_per_page: int = 0  # records inserted (+) or removed (-) before the window on each later page
     path_contains: str | None = None  # limit the HTTP faults above to matching paths
     method: str | None = None  # ... and to this method
@@ -88,7 +88,9 @@ class Faults:
     not_offered: dict = field(default_factory=dict)
     seed: int = 0
 
-    MALFORMED_MODES = ("missing_field", "unknown_enum", "bad_date")
+    # What real systems send though no document says so (the last two are not even malformed):
+    # a field gone, an enum value not listed, an impossible date, a number as a string, a field added.
+    MALFORMED_MODES = ("missing_field", "unknown_enum", "bad_date", "number_as_string", "extra_field")
 
     @classmethod
     def from_dict(cls, values: dict) -> Faults:
@@ -236,7 +238,8 @@ class Sandbox:
         return f.malformed_rate > 0 and self.data.ids.unit("malformed", record_id) < f.malformed_rate
 
     def malformed_mode(self, record_id: str) -> str:
-        return self.faults.malformed_mode or Faults.MALFORMED_MODES[self.data.ids.hash("malformed-mode", record_id) % 3]
+        modes = Faults.MALFORMED_MODES
+        return self.faults.malformed_mode or modes[self.data.ids.hash("malformed-mode", record_id) % len(modes)]
 
     # --- Request log ------------------------------------------------------------------
     def record_request(self, entry: dict) -> None:

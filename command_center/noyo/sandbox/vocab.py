@@ -88,8 +88,6 @@ MEDICAL_PLANS = (("Gold PPO 500", "ppo", "gold"), ("Silver HMO 2000", "hmo", "si
 DENTAL_PLANS = (("Dental PPO High", "ppo"), ("Dental PPO Low", "ppo"), ("Dental DHMO", "dhmo"))
 VISION_PLANS = ("Vision Plus 130", "Vision Basic 10/25")
 
-PCP_NAMES = ("Dr. Alicia Moreno", "Dr. Samuel Okoye", "Dr. Jennifer Liu", "Dr. Robert Haines")
-
 CONNECTION_ERRORS = {
     "unable_to_connect": (
         "The carrier could not find an active group with number {carrier_group_id}. Check the number and retry.",
@@ -111,12 +109,6 @@ CONNECTION_ERRORS = {
     ),
 }
 
-DISCONNECTION_CONTEXTS = (
-    "Group moved to a different broker at renewal.",
-    "Carrier reports the policy lapsed for non-payment.",
-    "Platform no longer manages this group's benefits.",
-    "Group terminated its coverage with the carrier.",
-)
 RENEWAL_ISSUES = (
     ("error", "No plans found at the carrier for the renewal date."),
     ("warning", "Open enrollment window ends after the renewal date."),

@@ -17,6 +17,7 @@ from command_center.noyo.sandbox.state import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     TOKEN_TTL_SECONDS,
+    Faults,
 )
 
 
@@ -42,6 +43,11 @@ class Command(BaseCommand):
         faults.add_argument("--early-token-expiry", type=float, metavar="SECONDS", help="tokens die after SECONDS")
         faults.add_argument("--malformed-rate", type=float, default=0.0, help="share of record ids served malformed")
         faults.add_argument(
+            "--malformed-mode", choices=Faults.MALFORMED_MODES,
+            help="how those records are spoiled; number_as_string and extra_field are what real systems send "
+                 "though no document says so (default: each record's by its id)",
+        )
+        faults.add_argument(
             "--not-offered", action="append", default=[], metavar="PATH[=STATUS]",
             help="an endpoint this API key is not offered, e.g. /renewal_decisions (answered 404, or STATUS); repeatable",
         )
@@ -54,6 +60,7 @@ class Command(BaseCommand):
             "rate_429": options["rate_429"], "rate_500": options["rate_500"], "rate_503": options["rate_503"],
             "retry_after": options["retry_after"], "latency_ms": options["latency_ms"], "drop_rate": options["drop_rate"],
             "token_ttl": options["early_token_expiry"], "malformed_rate": options["malformed_rate"],
+            "malformed_mode": options["malformed_mode"],
             "shift_per_page": options["shift_per_page"], "not_offered": _not_offered(options["not_offered"]),
         }
         for name in ("rate_429", "rate_500", "rate_503", "drop_rate", "malformed_rate"):

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0003_members_console_indexes'),
+        ('members', '0004_employment_status_as_documented'),
     ]
 
     operations = [

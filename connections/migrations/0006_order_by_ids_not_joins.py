@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connections', '0004_status_changed_index'),
+        ('connections', '0005_disconnection_source_types_as_documented'),
     ]
 
     operations = [
