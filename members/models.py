@@ -200,7 +200,7 @@ class Premium(MirroredModel):
     STATUS_FIELD = "premium_type"
 
     class Meta:
-        ordering = ["carrier", "premium_type"]
+        ordering = ["carrier_id", "premium_type"]  # the column: ordering by the carrier row would join it
 
     def __str__(self):
         return f"{self.amount} {self.premium_type} to {self.carrier_id}"

@@ -29,7 +29,7 @@ from django.db.models import Exists, OuterRef, Subquery
 
 from command_center.sync import payloads as p
 from command_center.sync.engine import Resource, write_one
-from command_center.sync.families import FamilyRun, Parents
+from command_center.sync.families import FamilyRun, Parents, PerParent
 from command_center.sync.records import (
     from_epoch,
     join_lines,
@@ -98,13 +98,16 @@ def individual_enrollment_row(payload, context=None):
             employee_id = individual_id
         else:
             employee_id = _ctx(context, "employee_of_dependent", {}).get(individual_id)
+    employee_id = employee_id or _ctx(context, "employee_id")  # read from the employee's own list
+    group_enrollment_id = p.foreign_id(payload, "group_enrollment_id") or _ctx(context, "group_enrollment_id")
     premium = p.obj(p.obj(payload, "enroll_data"), "premium")
     return {
         **p.base(payload),
-        "group_enrollment_id": p.foreign_id(payload, "group_enrollment_id") or _ctx(context, "group_enrollment_id"),
+        "group_enrollment_id": group_enrollment_id,
         "employee_id": employee_id,
         "group_id": _ctx(context, "group_id"),
-        "carrier_id": p.foreign_id(payload, "carrier_id") or _ctx(context, "carrier_id"),
+        "carrier_id": p.foreign_id(payload, "carrier_id") or _ctx(context, "carrier_id")
+        or _ctx(context, "carrier_of_group_enrollment", {}).get(group_enrollment_id),
         "plan_id": p.foreign_id(payload, "plan_id"),
         "individual_type": individual_type,
         "individual_id": individual_id or "",
@@ -315,10 +318,21 @@ def sync_employees(job: FamilyRun) -> None:
         "as_of": dt.datetime.now(dt.timezone.utc).date(),
     }
     group_enrollments = job.parents(GROUP_ENROLLMENTS, ("group_id", "carrier_id"))
+    # Where an API key is not offered the per-group-enrollment lists, each employee's own list (with
+    # its dependents') is the documented way: it costs one call per employee instead.
+    carrier_of = {pk: fields.get("carrier_id") for pk, fields in group_enrollments}
+    group_of = dict(Employee.objects.filter(pk__in=employees.ids()).values_list("pk", "group_id"))
     job.mirror_per_parent(
         Parents([(pk, {**shared, **fields}) for pk, fields in group_enrollments], complete=group_enrollments.complete),
         [(INDIVIDUAL_ENROLLMENTS, noyo.iter_individual_enrollments_by_group_enrollment)],
         context_key="group_enrollment_id",
+        instead=PerParent(
+            Parents([(pk, {**shared, "group_id": group_of.get(pk), "carrier_of_group_enrollment": carrier_of})
+                     for pk in employees.ids()], complete=employees.complete),
+            lambda employee_id: noyo.iter_individual_enrollments(employee_id, include_dependents=True),
+            context_key="employee_id",
+            how="per employee",
+        ),
     )
     del shared
     update_lines_of_coverage(touched)

@@ -134,6 +134,7 @@ class Counts:
     parents: int | None = None
     parents_done: int = 0
     parents_refused: int = 0
+    parents_gone: int = 0
     done: bool = False
     complete: bool | None = None
     family: str = ""
@@ -172,7 +173,8 @@ class Counts:
             "min_pages": self.min_pages,
         }
         if self.parents is not None:
-            data.update(parents=self.parents, parents_done=self.parents_done, parents_refused=self.parents_refused)
+            data.update(parents=self.parents, parents_done=self.parents_done, parents_refused=self.parents_refused,
+                        parents_gone=self.parents_gone)
         if self.complete is not None:
             data["complete"] = self.complete
         for key in ("family", "unavailable", "notes"):

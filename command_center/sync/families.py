@@ -164,6 +164,7 @@ class FamilyRun:
         context_key: str,
         handle: Callable | None = None,
         also: list[Mirror] = (),
+        instead: PerParent | None = None,
     ) -> None:
         """For every parent and child resource, fetch ``fetch(parent_id)`` and mirror it.
 
@@ -173,46 +174,38 @@ class FamilyRun:
         replaces the plain ``mirror.add_many`` when one list feeds several resources; those
         other mirrors are passed as ``also`` so that they finish with the same completeness.
 
-        A parent Noyo no longer knows (404) counts as read, with no children. A parent whose
-        list Noyo refuses this API key (403) is counted and said; the rest go on, and nothing
-        is marked removed for that resource.
+        A parent Noyo no longer knows (404) counts as read, with no children; but when *every*
+        parent's list answers 404, it is the list Noyo does not offer this API key: the
+        resource is unavailable and nothing is marked removed, unless ``instead`` names
+        another documented way to read it (one child resource), which is then read. A parent
+        whose list Noyo refuses this API key (403) is counted and said; the rest go on, and
+        nothing is marked removed for that resource.
         """
-        complete = parents.complete if isinstance(parents, Parents) else True
-        items = parents.items if isinstance(parents, Parents) else parents
-        items = [(item, {}) if isinstance(item, str) else item for item in items]
         mirrors = [self.mirror(resource) for resource, _ in children]
-        for mirror in mirrors:
-            mirror.counts.parents = len(items)
-        tasks = [
-            (mirror, fetch, parent_id, {**context, context_key: parent_id})
-            for parent_id, context in items
-            for mirror, (_, fetch) in zip(mirrors, children)
-        ]
-        mirrors += list(also)
-        finished = False
+        finished, complete = False, True
         try:
-            for mirror, context, records, pages in fan_out(tasks, self.workers):
-                mirror.counts.pages += pages
-                if records is REFUSED:
-                    mirror.counts.parents_refused += 1
-                    records = []
-                else:
-                    records = records or []  # None: the parent is gone upstream, nothing under it
-                    mirror.counts.min_pages += min_pages(len(records))
-                if handle is None:
-                    mirror.add_many(records, context)
-                else:
-                    handle(mirror, records, context)
-                mirror.counts.parents_done += 1
-                self.progress.save()
+            complete = self._read_per_parent(parents, children, context_key, handle)
+            unoffered = [m for m in mirrors if m.counts.parents and m.counts.parents_gone == m.counts.parents]
+            if unoffered and instead is not None:
+                (mirror,) = mirrors
+                mirror.counts.note(f"Noyo answered 404 to the {mirror.resource.label} lists of all {mirror.counts.parents:,} "
+                                   f"parents, so they were read {instead.how} instead.")
+                complete = self._read_per_parent(instead.parents, [(mirror.resource, instead.fetch)], instead.context_key, None)
+            else:
+                for mirror in unoffered:
+                    mirror.counts.unavailable = (f"Noyo does not offer {mirror.resource.label} to this API key "
+                                                 f"(it answered 404 to the lists of all {mirror.counts.parents:,} parents).")
             finished = True
         except BaseException:
             self.stopped_at = self.stopped_at or children[0][0].key
             raise
         finally:
-            # A refused list hides the records of every resource it feeds (a snapshot's summaries too).
-            refused = any(mirror.counts.parents_refused for mirror in mirrors)
-            for mirror in mirrors:
+            # A refused or unoffered list also hides the records of the resources it feeds (``also``:
+            # a snapshot's summaries).
+            fed_refused = any(mirror.counts.parents_refused for mirror in mirrors)
+            fed_unavailable = any(mirror.counts.unavailable for mirror in mirrors)
+            for mirror in [*mirrors, *also]:
+                fed = mirror not in mirrors
                 if mirror.counts.parents_refused:
                     n, s = mirror.counts.parents_refused, "" if mirror.counts.parents_refused == 1 else "s"
                     mirror.counts.note(f"Noyo refused this API key the lists of {n:,} of {mirror.counts.parents:,} parent{s} (403).")
@@ -220,9 +213,51 @@ class FamilyRun:
                     why_not = "the list of their parents was not read to the end"
                 elif not finished:
                     why_not = "not every list was read"
+                elif mirror.counts.unavailable or (fed and fed_unavailable):
+                    why_not = "Noyo would not list them"
+                elif mirror.counts.parents_refused or (fed and fed_refused):
+                    why_not = "Noyo refused some of the lists"
                 else:
-                    why_not = "Noyo refused some of the lists" if refused else ""
+                    why_not = ""
                 mirror.finish(complete=not why_not, why_not=why_not)
+
+    def _read_per_parent(self, parents, children, context_key: str, handle) -> bool:
+        """Fetch and feed every parent's lists (``mirror_per_parent``); answer whether the parents were complete."""
+        complete = parents.complete if isinstance(parents, Parents) else True
+        items = parents.items if isinstance(parents, Parents) else parents
+        items = [(item, {}) if isinstance(item, str) else item for item in items]
+        mirrors = [self.mirror(resource) for resource, _ in children]
+        for mirror in mirrors:
+            mirror.counts.parents, mirror.counts.parents_done, mirror.counts.parents_gone = len(items), 0, 0
+        tasks = [
+            (mirror, fetch, parent_id, {**context, context_key: parent_id})
+            for parent_id, context in items
+            for mirror, (_, fetch) in zip(mirrors, children)
+        ]
+        for mirror, context, records, pages in fan_out(tasks, self.workers):
+            mirror.counts.pages += pages
+            if records is REFUSED:
+                mirror.counts.parents_refused += 1
+                records = []
+            elif records is None:  # the parent is gone upstream: nothing under it
+                mirror.counts.parents_gone += 1
+                records = []
+            else:
+                mirror.counts.min_pages += min_pages(len(records))
+            if handle is None:
+                mirror.add_many(records, context)
+            else:
+                handle(mirror, records, context)
+            mirror.counts.parents_done += 1
+            self.progress.save()
+        return complete
+
+
+class PerParent:
+    """Another way to read a resource per parent (``mirror_per_parent(instead=...)``), and how to say it."""
+
+    def __init__(self, parents: Parents, fetch: Callable, context_key: str, how: str):
+        self.parents, self.fetch, self.context_key, self.how = parents, fetch, context_key, how
 
 
 class Parents:

@@ -40,6 +40,13 @@ def test_an_endpoint_not_offered_answers_its_status_for_good_and_only_that_path(
     assert statuses(sandbox_api, 1) == [200]
 
 
+def test_a_not_offered_path_may_name_any_parent_with_a_placeholder(sandbox_api, sandbox):
+    groups = [sandbox.data.group(g)["id"] for g in (0, 1)]
+    sandbox.set_faults(not_offered={"/groups/{group_id}/contacts": 404})
+    assert [sandbox_api.get(f"/groups/{g}/contacts").status_code for g in groups] == [404, 404]
+    assert sandbox_api.get(f"/groups/{groups[0]}/locations").status_code == 200
+
+
 def test_not_offered_takes_only_client_error_statuses(sandbox):
     with pytest.raises(ApiError):
         sandbox.set_faults(not_offered={"/groups": 503})

@@ -6,7 +6,15 @@ import pytest
 from command_center.models import SyncFailure, SyncFamily, SyncRun
 from command_center.sync.families import FAMILIES
 from connections.models import Contact, Group, GroupConnection, RenewalDecision
-from members.models import Dependent, Employee, FulfillmentSummary, MemberSnapshot, Premium, TrackingDifference
+from members.models import (
+    Dependent,
+    Employee,
+    FulfillmentSummary,
+    IndividualEnrollment,
+    MemberSnapshot,
+    Premium,
+    TrackingDifference,
+)
 from tests.sync.test_sync_full import EVERY_MODEL
 
 
@@ -74,6 +82,34 @@ def test_a_parent_whose_list_is_refused_is_said_and_nothing_is_marked_removed_fo
     assert contacts["parents_refused"] == 1 and contacts["removed"] == 0
     assert Contact.objects.filter(group_id=group).present().count() == len(sandbox.data.contacts(0))
     assert "Noyo refused this API key the lists of 1 of" in run.families["groups"]["message"]
+
+
+def test_a_per_parent_list_not_offered_for_any_parent_marks_nothing_removed(sync_now, sandbox):
+    sync_now("groups")
+    contacts = Contact.objects.count()
+    sandbox.set_faults(not_offered={"/groups/{group_id}/contacts": 404})
+
+    run = sync_now("groups")
+
+    assert run.resources["contacts"]["unavailable"].startswith("Noyo does not offer contacts to this API key")
+    assert run.resources["contacts"]["removed"] == 0 and Contact.objects.present().count() == contacts > 0
+    assert run.families["groups"]["status"] == SyncRun.Status.PARTIAL
+
+
+def test_individual_enrollments_are_read_per_employee_where_the_group_enrollment_lists_are_not_offered(sync_now, sandbox):
+    sync_now("groups")
+    clean = sync_now("employees")
+    IndividualEnrollment.objects.all().delete()
+    sandbox.set_faults(not_offered={"/group_enrollments/{enrollment_id}/individual_enrollments": 404})
+
+    run = sync_now("employees")
+
+    enrollments = run.resources["individual_enrollments"]
+    assert run.status == SyncRun.Status.SUCCEEDED, run.message
+    assert "so they were read per employee instead" in enrollments["notes"][0]
+    assert IndividualEnrollment.objects.count() == clean.resources["individual_enrollments"]["created"] > 0
+    assert not IndividualEnrollment.objects.filter(employee=None).exists()
+    assert not IndividualEnrollment.objects.filter(carrier=None).exists()
 
 
 # --- One family failing ---------------------------------------------------------------------------

@@ -84,7 +84,8 @@ class Faults:
     include_token: bool = False  # let the HTTP faults hit the token endpoint too
     connection_outcome: str | None = None  # force the outcome of the next retries/creations
     # Endpoints this API key is not offered, answered with that status for good, e.g.
-    # {"/renewal_decisions": 404}: exact paths under the API prefix, whatever the other faults say.
+    # {"/renewal_decisions": 404}: paths under the API prefix, whatever the other faults say; a
+    # "{name}" segment matches any one segment ("/group_enrollments/{id}/individual_enrollments").
     not_offered: dict = field(default_factory=dict)
     seed: int = 0
 
@@ -160,6 +161,16 @@ class Tokens:
         self._expiry = dict.fromkeys(self._expiry, 0.0)
 
 
+def _not_offered(not_offered: dict, path: str) -> int | None:
+    """The status a not_offered fault answers for ``path``; a ``{name}`` segment matches any one segment."""
+    if path in not_offered:
+        return not_offered[path]
+    for pattern, status in not_offered.items():
+        if "{" in pattern and re.fullmatch(re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(pattern)), path):
+            return status
+    return None
+
+
 def _b64(value: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).rstrip(b"=").decode()
 
@@ -206,8 +217,9 @@ class Sandbox:
         f = self.faults
         if not (path.startswith(contract.API_PREFIX) or (f.include_token and path == contract.TOKEN_PATH)):
             return None
-        if path.removeprefix(contract.API_PREFIX) in f.not_offered:
-            return f.not_offered[path.removeprefix(contract.API_PREFIX)]
+        refused = _not_offered(f.not_offered, path.removeprefix(contract.API_PREFIX))
+        if refused is not None:
+            return refused
         if (f.path_contains and f.path_contains not in path) or (f.method and f.method.upper() != method):
             return None
         with self.lock:
