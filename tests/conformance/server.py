@@ -72,6 +72,13 @@ def records_of(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
 
+def record_key(record: Any) -> str:
+    """A record's ``id``; for records Noyo gives none (premiums, configurations), the record itself."""
+    if isinstance(record, dict) and isinstance(record.get("id"), str):
+        return record["id"]
+    return json.dumps(record, sort_keys=True)
+
+
 def filters(query: dict) -> dict:
     return {key: value for key, value in query.items() if key not in PAGING}
 
@@ -144,9 +151,7 @@ class DocumentedNoyo:
             seen: dict[str, tuple[Any, str]] = {}
             for example in plain_first(examples):
                 for record in records_of(example["json"]):
-                    key = record.get("id") if isinstance(record, dict) else None
-                    if key is None:
-                        continue
+                    key = record_key(record)
                     where = f"{example['seed']}:{example['line']}"
                     if key in seen and seen[key][0] != record:
                         found.append({"path": path, "id": key, "served": seen[key][1], "ignored": where})
@@ -185,7 +190,7 @@ class DocumentedNoyo:
             records, ids = [], set()
             for example in chosen:
                 for record in records_of(example["json"]):
-                    key = record.get("id") if isinstance(record, dict) else json.dumps(record, sort_keys=True)
+                    key = record_key(record)
                     if key not in ids:
                         ids.add(key)
                         records.append(record)

@@ -40,6 +40,12 @@ def test_the_examples_at_one_path_make_one_list_paged_as_documented(documents_ap
     assert names == ["Test Company", "Company 1", "Company 2", "Company 3", "Company 4", "Company 5"]
 
 
+def test_records_without_an_id_are_each_served(documents_api):
+    premiums = documents_api.get("/employees/30b74a44-d5b1-4123-a7a4-6d3aec251ba4/premiums").json()["response"]
+
+    assert [p["premium_type"] for p in premiums] == ["employer_amount", "employee_amount"]
+
+
 def test_paging_outside_the_documented_bounds_answers_422(documents_api):
     assert documents_api.get("/groups", params={"page_size": 4}).status_code == 422
     assert documents_api.get("/groups", params={"page_size": 101}).status_code == 422
