@@ -154,3 +154,13 @@ def test_the_number_of_queries_does_not_grow_with_the_transactions(viewer_client
     # session, user, role (3), request, transactions, employees, dependents, plans, carriers, 2 timelines
     with django_assert_max_num_queries(14):
         viewer_client.get(url(request))
+
+
+def test_a_request_noyo_sent_without_times_says_they_are_unknown(viewer_client, db):
+    # The member requests guide's own example records carry no created nor modified.
+    request = make_member_request(created=None, modified=None)
+
+    page = " ".join(viewer_client.get(url(request)).content.decode().split())
+
+    assert "Created at Noyo</dt><dd>unknown</dd>" in page
+    assert "Modified at Noyo</dt><dd>unknown</dd>" in page

@@ -81,12 +81,20 @@ class Command(BaseCommand):
         for key, counts in ordered(run.resources):
             cells = "".join(f"{int(counts.get(name) or 0):>11,}" for name in COLUMNS)
             note = "" if counts.get("complete", True) else "  (incomplete: nothing marked removed)"
+            if counts.get("unavailable"):
+                note = "  (not offered: nothing marked removed)"
             write("  " + resource_label(key).ljust(width) + cells + note)
         totals = run.totals
         write("  " + "total".ljust(width) + "".join(f"{totals[name]:>11,}" for name in COLUMNS))
         if seconds and totals["fetched"]:
             write(f"  {totals['fetched'] / seconds:,.0f} records/s")
         write(run.message)
+        if len(run.families or {}) > 1:
+            for family, outcome in run.families.items():
+                write(f"  {runs.kind_label(family)}: {outcome['status']}")
+        absorbed = {key: value for key, value in (run.absorbed or {}).items() if value and key != "calls"}
+        if absorbed:
+            write("  absorbed: " + ", ".join(f"{key.replace('_', ' ')} {value:,}" for key, value in absorbed.items()))
         failures = list(run.failures.order_by("id")[:SHOWN_FAILURES])
         if failures:
             write(f"Failed records ({run.failures.count():,}):")
