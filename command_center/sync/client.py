@@ -14,6 +14,7 @@ from django.conf import settings
 
 from command_center.noyo.backoff import RetryPolicy
 from command_center.noyo.client import CallStats, NoyoClient
+from command_center.noyo.service import noyo_client
 
 # A GET answered 500 is asked this many times in all, by the sync's transport, pausing
 # READ_500_DELAY seconds times the attempt number in between.
@@ -85,16 +86,7 @@ def sync_client() -> "_SyncClient":
         attempts=READ_500_ATTEMPTS, delay=READ_500_DELAY, limits=httpx.Limits(max_connections=20, max_keepalive_connections=20)
     )
     http = httpx.Client(transport=transport, timeout=timeout, headers={"User-Agent": "command-center-noyo/1"})
-    client = NoyoClient(
-        settings.NOYO_API_URL,
-        settings.NOYO_TOKEN_URL,
-        settings.NOYO_CLIENT_ID,
-        settings.NOYO_CLIENT_SECRET,
-        tracking_url=settings.NOYO_TRACKING_URL or None,
-        timeout=float(settings.NOYO_TIMEOUT_SECONDS),
-        retry_policy=retry_policy(),
-        http_client=http,
-    )
+    client = noyo_client(retry_policy=retry_policy(), http_client=http)
     transport.stats = client.stats
     return _SyncClient(client, http)
 
