@@ -130,7 +130,8 @@ def release(run: SyncRun) -> None:
 
 def _busy_message(kind: str, holder: SyncRun) -> str:
     """E.g. "A group connections sync (#12) is already running." """
-    what = "A full" if holder.kind == FULL else f"A {kind_label(holder.kind)}" if holder.kind in FAMILIES else "Another"
+    label = "full" if holder.kind == FULL else kind_label(holder.kind) if holder.kind in FAMILIES else ""
+    what = f"{'An' if label[:1] in 'aeiou' else 'A'} {label}" if label else "Another"
     state = "queued" if holder.status == SyncRun.Status.QUEUED else "running"
     return f"{what} sync (#{holder.pk}) is already {state}."
 

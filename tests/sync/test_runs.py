@@ -162,3 +162,9 @@ def test_a_trigger_still_waits_for_a_run_whose_heartbeat_is_recent(db):
 
     assert second.status == SyncRun.Status.SKIPPED
     assert SyncRun.objects.get(pk=alive.pk).status == SyncRun.Status.RUNNING
+
+
+def test_the_busy_message_reads_as_plain_english(db):
+    first = runs.start_sync("employees", SyncRun.Trigger.SCHEDULE, enqueue=False)
+    second = runs.start_sync("employees", SyncRun.Trigger.USER, enqueue=False)
+    assert second.message == f"An employees sync (#{first.pk}) is already queued."
