@@ -74,6 +74,14 @@ def examples(sandbox):
     return sandbox.examples()
 
 
+def wait_until(condition, timeout=15.0):
+    """Poll for what the sandbox has done, instead of sleeping a guess of how long it takes."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the sandbox did not get there in time"
+        time.sleep(0.02)
+
+
 def api_requests(sandbox, method="GET", path_contains=contract.API_PREFIX):
     """What the sandbox received (it logs each request before answering it)."""
     return sandbox.requests(method=method, path_contains=path_contains)
@@ -413,7 +421,8 @@ def test_a_slow_answer_times_out_as_a_network_error(make_client, sandbox, exampl
         noyo.get_group(examples["groups"][0])
     assert "timed out" in raised.value.message
     assert noyo.api_calls == 1 + ATTEMPTS
-    time.sleep(0.35)  # let the sandbox finish the slow answers before the next test resets it
+    # Let the sandbox finish the slow answers (it logs each when done) before the next test resets it.
+    wait_until(lambda: len(api_requests(sandbox)) == 1 + ATTEMPTS)
 
 
 # --- Retries under injected faults --------------------------------------------------------------------
@@ -525,7 +534,7 @@ def test_a_create_that_timed_out_is_never_sent_twice(make_client, sandbox, examp
     assert noyo.api_calls == 2
     # Noyo did act on it, after we gave up: exactly why the client must not send it again.
     sandbox.set_faults()
-    time.sleep(0.3)
+    wait_until(lambda: api_requests(sandbox, "POST"))  # the sandbox logs the create once it has made it
     found = list(noyo.iter_group_connections(carrier_id=[NORTHWIND], carrier_group_id="NW900003"))
     assert [c["group_data"]["group_name"] for c in found] == ["Slow Lane Inc"]
 

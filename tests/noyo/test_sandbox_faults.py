@@ -87,9 +87,10 @@ def test_added_latency_slows_every_answer(sandbox_api, sandbox):
 
 
 def test_tokens_can_expire_early(sandbox):
+    # Only what the clock guarantees: once the life is over, the token is refused. (That a fresh
+    # token works is every other test's business; asserting it here raced the 0.3 s on a busy machine.)
     sandbox.set_faults(token_ttl=0.3)
     headers = {"Authorization": f"Bearer {sandbox_token(sandbox)}"}
-    assert httpx.get(f"{sandbox.api_url}/groups", headers=headers).status_code == 200
     time.sleep(0.4)
     expired = httpx.get(f"{sandbox.api_url}/groups", headers=headers)
     assert expired.status_code == 401 and "expired" in expired.json()["message"]

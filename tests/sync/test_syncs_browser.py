@@ -41,8 +41,8 @@ def test_a_running_sync_shows_a_progress_bar_per_resource(page, live_server, vie
     )
     sign_in(page, live_server, viewer.username, PASSWORD)
 
-    page.goto(f"{live_server.url}/syncs/{run.pk}/")
-    page.wait_for_timeout(2500)  # one htmx poll
+    with page.expect_response(lambda response: f"/syncs/{run.pk}/progress" in response.url):  # one htmx poll
+        page.goto(f"{live_server.url}/syncs/{run.pk}/")
 
     assert page.locator(".progress").count() == 3
     assert page.locator('[aria-valuenow="60"]').count() == 1
