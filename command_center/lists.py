@@ -23,6 +23,7 @@ import csv
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import F
 from django.http import StreamingHttpResponse
@@ -237,14 +238,32 @@ def stream_csv(rows: Iterable[list], header: list[str], filename: str) -> Stream
     return response
 
 
+def ticked_ids(request, model) -> list | None:
+    """The ``ids`` ticked on a list, cleaned as the model's primary key; None if one cannot be an id
+    (not a number for a numbered table, out of the database's range, too long, a NUL byte)."""
+    pk = model._meta.pk
+    ids = []
+    for value in request.GET.getlist("ids"):
+        try:
+            if "\x00" in value:
+                raise ValidationError("A NUL byte", code="null_characters_not_allowed")
+            cleaned = pk.to_python(value)
+            pk.run_validators(cleaned)
+        except ValidationError:
+            return None
+        ids.append(cleaned)
+    return ids
+
+
 def export_csv(request, filterset, columns: list[Column], stem: str, *, sorts=None, default_sort="-pk"):
     """The list as on screen (its filters, or only the ticked ``ids``), as a streamed CSV, audited."""
     from command_center.audit import record_export
 
     queryset = filtered(filterset)
-    ids = request.GET.getlist("ids")
-    if ids:
-        queryset = queryset.filter(pk__in=ids)
+    if "ids" in request.GET:
+        ids = ticked_ids(request, queryset.model)
+        # An id that cannot be one exports nothing, as a bad filter does: never everything.
+        queryset = queryset.filter(pk__in=ids) if ids is not None else queryset.none()
     if sorts:
         queryset = order_by_sort(queryset, valid_sort(request, sorts, default_sort), sorts)
     filename = export_filename(stem, filterset)
