@@ -3,8 +3,15 @@
 from command_center.models import AuditEntry
 
 
+def _storable(text: str) -> str:
+    """Text a JSON column can hold: Postgres refuses a NUL character (``\\u0000``) in jsonb."""
+    return text.replace("\x00", "\\x00")
+
+
 def record_export(user, list_name, filename, query):
-    filters = {key: query.getlist(key) for key in query if key not in ("page", "per_page")}
+    filters = {
+        _storable(key): [_storable(value) for value in query.getlist(key)] for key in query if key not in ("page", "per_page")
+    }
     return AuditEntry.objects.create(
         actor=user,
         action=AuditEntry.Action.EXPORT,

@@ -23,6 +23,7 @@ import csv
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import F
 from django.http import StreamingHttpResponse
@@ -34,6 +35,9 @@ PER_PAGE = 50
 MAX_PER_PAGE = 200
 # Counting past this many rows costs more than it tells: the page says "1,000+".
 COUNT_LIMIT = 1000
+# Paging stops this deep: a deeper OFFSET, and the count that reaches it, cost more than a
+# narrower filter (and ?page=9223372036854775808 was "bigint out of range", a 500).
+MAX_PAGED_ROWS = 10_000
 
 
 class BoundedCountPaginator(Paginator):
@@ -41,12 +45,13 @@ class BoundedCountPaginator(Paginator):
 
     It counts at most COUNT_LIMIT + 1 rows (a LIMITed subquery, fast on any
     table), so "page 3 of 20" is exact for small results and "1,000+ results"
-    for big ones, where next/previous keep working past the counted pages.
+    for big ones, where next/previous keep working past the counted pages, as far
+    as MAX_PAGED_ROWS: there the last page says to narrow the filters.
     """
 
     def __init__(self, object_list, per_page, page_number):
         super().__init__(object_list, per_page)
-        self._page_number = page_number
+        self._page_number = min(page_number, max_page(per_page))
 
     @property
     def count(self):
@@ -61,19 +66,36 @@ class BoundedCountPaginator(Paginator):
     def count_is_exact(self):
         return self.count <= COUNT_LIMIT or self.count <= self._page_number * self.per_page
 
+    @property
+    def num_pages(self):
+        return min(super().num_pages, max_page(self.per_page))
 
-def _page_number(request) -> int:
+    @property
+    def has_rows_past_paging(self) -> bool:
+        """Whether rows lie beyond the deepest page (only known once on it)."""
+        return self.count > max_page(self.per_page) * self.per_page
+
+
+def max_page(per_page: int) -> int:
+    return max(1, MAX_PAGED_ROWS // per_page)
+
+
+def _whole_number(value, default: int) -> int:
     try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
+        return int(value)
+    except (TypeError, ValueError):  # not a number; int() also refuses more than 4,300 digits
+        return default
 
 
 def _per_page(request) -> int:
-    try:
-        return min(MAX_PER_PAGE, max(1, int(request.GET.get("per_page", PER_PAGE))))
-    except ValueError:
-        return PER_PAGE
+    return min(MAX_PER_PAGE, max(1, _whole_number(request.GET.get("per_page"), PER_PAGE)))
+
+
+def _page_number(request, per_page: int = PER_PAGE) -> int:
+    """The page asked for: the first when it is not a number, the deepest paging reaches when past it.
+
+    Lenient, as Django's ``get_page`` is: a page number is a link's, not something typed."""
+    return min(max_page(per_page), max(1, _whole_number(request.GET.get("page"), 1)))
 
 
 def filtered(filterset):
@@ -113,8 +135,10 @@ class Listing:
     def __post_init__(self):
         self.sort = valid_sort(self.request, self.sorts, self.default_sort)
         self.queryset = order_by_sort(filtered(self.filterset), self.sort, self.sorts)
-        self.paginator = BoundedCountPaginator(self.queryset, _per_page(self.request), _page_number(self.request))
-        self.page: Page = self.paginator.get_page(_page_number(self.request))
+        per_page = _per_page(self.request)
+        number = _page_number(self.request, per_page)
+        self.paginator = BoundedCountPaginator(self.queryset, per_page, number)
+        self.page: Page = self.paginator.get_page(number)
 
     def context(self) -> dict:
         return {
@@ -124,8 +148,15 @@ class Listing:
             "paginator": self.paginator,
             "rows": self.page.object_list,
             "sort": self.sort,
+            "paging_stops": self._paging_stops(),
             **(self.extra_context or {}),
         }
+
+    def _paging_stops(self) -> str:
+        """On the deepest page, when more rows lie beyond it: how to reach them."""
+        if self.page.number == self.paginator.num_pages and self.paginator.has_rows_past_paging:
+            return f"Paging stops after the first {MAX_PAGED_ROWS:,} results. Narrow the filters to see the rest."
+        return ""
 
     def render(self, template: str, status: int | None = None) -> TemplateResponse:
         """The whole page, or only its ``results`` partial for an htmx request."""
@@ -207,14 +238,32 @@ def stream_csv(rows: Iterable[list], header: list[str], filename: str) -> Stream
     return response
 
 
+def ticked_ids(request, model) -> list | None:
+    """The ``ids`` ticked on a list, cleaned as the model's primary key; None if one cannot be an id
+    (not a number for a numbered table, out of the database's range, too long, a NUL byte)."""
+    pk = model._meta.pk
+    ids = []
+    for value in request.GET.getlist("ids"):
+        try:
+            if "\x00" in value:
+                raise ValidationError("A NUL byte", code="null_characters_not_allowed")
+            cleaned = pk.to_python(value)
+            pk.run_validators(cleaned)
+        except ValidationError:
+            return None
+        ids.append(cleaned)
+    return ids
+
+
 def export_csv(request, filterset, columns: list[Column], stem: str, *, sorts=None, default_sort="-pk"):
     """The list as on screen (its filters, or only the ticked ``ids``), as a streamed CSV, audited."""
     from command_center.audit import record_export
 
     queryset = filtered(filterset)
-    ids = request.GET.getlist("ids")
-    if ids:
-        queryset = queryset.filter(pk__in=ids)
+    if "ids" in request.GET:
+        ids = ticked_ids(request, queryset.model)
+        # An id that cannot be one exports nothing, as a bad filter does: never everything.
+        queryset = queryset.filter(pk__in=ids) if ids is not None else queryset.none()
     if sorts:
         queryset = order_by_sort(queryset, valid_sort(request, sorts, default_sort), sorts)
     filename = export_filename(stem, filterset)

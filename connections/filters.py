@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from command_center.filters import FilterSet
 from command_center.sync.records import normalize_noyo_id
 
 from .models import (
@@ -72,7 +73,7 @@ def carrier_choices(request=None):
     return Carrier.objects.order_by("name")
 
 
-class ConnectionFilter(django_filters.FilterSet):
+class ConnectionFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
@@ -134,7 +135,7 @@ def connections_for_list():
     return GroupConnection.objects.select_related("carrier")
 
 
-class GroupFilter(django_filters.FilterSet):
+class GroupFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",

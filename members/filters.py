@@ -24,6 +24,7 @@ from django.db.models import Case, CharField, F, Prefetch, Q, Value, When
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from command_center.filters import DateFilter, FilterSet
 from command_center.sync.records import normalize_noyo_id
 from connections.models import Carrier, Group
 
@@ -41,7 +42,6 @@ from .models import (
     SnapshotStatus,
 )
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # A group or employee name may stand for at most this many records.
 MATCH_LIMIT = 200
 
@@ -171,12 +171,12 @@ class DateRangeForm(forms.Form):
 def created_range():
     """The "Created from" and "Created to" filters, declared last in each FilterSet so they show last."""
     return (
-        django_filters.DateFilter(label="Created from", method="filter_created_from", widget=DATE_INPUT),
-        django_filters.DateFilter(label="Created to", method="filter_created_to", widget=DATE_INPUT),
+        DateFilter(label="Created from", method="filter_created_from"),
+        DateFilter(label="Created to", method="filter_created_to"),
     )
 
 
-class CreatedRangeFilterSet(django_filters.FilterSet):
+class CreatedRangeFilterSet(FilterSet):
     # The column holding the created time (a join for transactions, which follow their request).
     created_field = "created"
 
@@ -191,13 +191,13 @@ class CreatedRangeFilterSet(django_filters.FilterSet):
 # --- Employees and their enrollments ------------------------------------------------------------
 
 
-class EmployeeFilter(django_filters.FilterSet):
+class EmployeeFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "First or last name, or employee id"}),
     )
-    date_of_birth = django_filters.DateFilter(label="Date of birth", widget=DATE_INPUT)
+    date_of_birth = DateFilter(label="Date of birth")
     group = group_filter()
 
     class Meta:
@@ -238,17 +238,17 @@ def employees_for_list():
     )
 
 
-class EnrollmentFilter(django_filters.FilterSet):
+class EnrollmentFilter(FilterSet):
     """Enrollments of the employees the employees list shows (same parameters), or of one ``employee``.
 
     ``as_of`` filters nothing: the export adds a "status as of" column for that date.
     """
 
     q = django_filters.CharFilter(label="Search", method="search")
-    date_of_birth = django_filters.DateFilter(label="Date of birth", field_name="employee__date_of_birth")
+    date_of_birth = DateFilter(label="Date of birth", field_name="employee__date_of_birth")
     group = group_filter()
     employee = employee_filter()
-    as_of = django_filters.DateFilter(label="As of", method="keep")
+    as_of = DateFilter(label="As of", method="keep")
 
     class Meta:
         model = IndividualEnrollment

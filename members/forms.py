@@ -5,14 +5,15 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from command_center.filters import DateField
+
 
 class AsOfForm(forms.Form):
     """The "as of" date of the employee page: enrollment statuses are recomputed for it."""
 
-    as_of = forms.DateField(
+    as_of = DateField(
         label="As of",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Statuses as Noyo's temporal model gives them on this date.",
     )
 

@@ -79,3 +79,13 @@ def query_without(querydict, key):
     params = querydict.copy()
     params.pop(key, None)
     return urlencode(params, doseq=True)
+
+
+@register.filter
+def params_except(querydict, keys):
+    """The query string's ``(key, value)`` pairs but those of the space-separated ``keys``.
+
+    Read here, not as ``request.GET.lists`` in a template: a template looks ``lists`` up as a
+    key first, so ``?lists=x`` handed it the string "x" to unpack (a 500)."""
+    skip = set(keys.split())
+    return [(key, value) for key, values in querydict.lists() if key not in skip for value in values]

@@ -11,14 +11,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
+from command_center.filters import DateFilter, FilterSet
 from command_center.lists import Column, Listing, export_csv
 from command_center.models import AuditEntry
 
 AUDIT_SORTS = {"created": "created", "action": "action", "outcome": "outcome", "actor": "actor__username"}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class AuditFilterForm(forms.Form):
@@ -35,12 +32,12 @@ def actor_choices(request=None):
     return User.objects.filter(pk__in=AuditEntry.objects.values("actor_id")).order_by("username")
 
 
-class AuditFilter(django_filters.FilterSet):
+class AuditFilter(FilterSet):
     action = django_filters.ChoiceFilter(label="Action", choices=AuditEntry.Action.choices, empty_label="Any action")
     outcome = django_filters.ChoiceFilter(label="Outcome", choices=AuditEntry.Outcome.choices, empty_label="Any outcome")
     actor = django_filters.ModelChoiceFilter(label="Who", queryset=actor_choices, empty_label="Anyone")
-    since = django_filters.DateFilter(label="From", method="filter_since", widget=DateInput)
-    until = django_filters.DateFilter(label="To", method="filter_until", widget=DateInput)
+    since = DateFilter(label="From", method="filter_since")
+    until = DateFilter(label="To", method="filter_until")
     object_id = django_filters.CharFilter(label="Record id", widget=forms.TextInput(attrs={"placeholder": "Connection or run id"}))
 
     class Meta:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from command_center.audit import record_sync
+from command_center.filters import FilterSet
 from command_center.lists import Listing
 from command_center.models import AuditEntry, SyncRun
 from command_center.sync import runs
@@ -28,7 +29,7 @@ FAILURES_PER_PAGE = 50
 STOP_POLLING = 286
 
 
-class SyncRunFilter(django_filters.FilterSet):
+class SyncRunFilter(FilterSet):
     kind = django_filters.ChoiceFilter(label="Kind", choices=KIND_CHOICES, empty_label="Any kind")
     status = django_filters.ChoiceFilter(label="Status", choices=SyncRun.Status.choices, empty_label="Any status")
     trigger = django_filters.ChoiceFilter(label="Trigger", choices=SyncRun.Trigger.choices, empty_label="Any trigger")

@@ -26,6 +26,20 @@ def test_it_exports_the_filtered_entries_with_their_details(viewer_client, opera
     assert AuditEntry.objects.filter(action="export", object_type="audit").count() == 1
 
 
+def test_a_date_no_range_can_end_on_exports_nothing_not_a_500(viewer_client, operator):
+    AuditEntry.objects.create(actor=operator, action="sync", outcome="succeeded", summary="Started a full sync")
+    assert read(viewer_client.get(URL, {"until": "9999-12-31"})) == []
+
+
+def test_ticked_ids_that_are_not_numbers_export_nothing_not_a_500(viewer_client, operator):
+    entry = AuditEntry.objects.create(actor=operator, action="sync", outcome="succeeded", summary="Started a full sync")
+    for ids in (["not-a-number"], [str(entry.pk), ""], [str(2**63)], ["1.5"]):
+        response = viewer_client.get(URL, {"ids": ids})
+        assert response.status_code == 200
+        assert read(response) == [], ids
+    assert [row["Summary"] for row in read(viewer_client.get(URL, {"ids": [str(entry.pk)]}))] == ["Started a full sync"]
+
+
 def test_a_summary_starting_with_a_formula_character_is_neutralised(viewer_client, operator):
     AuditEntry.objects.create(actor=operator, action="export", outcome="succeeded", summary="=1+1")
     assert read(viewer_client.get(URL))[0]["Summary"] == "'=1+1"

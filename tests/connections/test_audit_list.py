@@ -45,11 +45,19 @@ def test_it_filters_by_action_outcome_who_and_date_range(viewer_client, operator
 
 
 @pytest.mark.parametrize("query,field", [({"since": "2026-13-45"}, "since"), ({"action": "delete"}, "action"),
-                                         ({"since": "2026-05-02", "until": "2026-05-01"}, "until"), ({"actor": "x"}, "actor")])
+                                         ({"since": "2026-05-02", "until": "2026-05-01"}, "until"), ({"actor": "x"}, "actor"),
+                                         ({"until": "9999-12-31"}, "until"), ({"since": "0001-01-01"}, "since")])
 def test_a_malformed_filter_is_explained_beside_the_field(viewer_client, query, field):
     response = viewer_client.get(URL, query)
     assert response.status_code == 400
     assert response.context["filter_form"].errors[field]
+
+
+def test_a_date_no_range_can_end_on_is_explained_in_plain_words(viewer_client):
+    response = viewer_client.get(URL, {"until": "9999-12-31"})
+    assert response.status_code == 400
+    assert response.context["filter_form"].errors["until"] == ["Enter a date from 1 January 1900 to 31 December 9998."]
+    assert "Enter a date from 1 January 1900 to 31 December 9998." in response.content.decode()
 
 
 def test_entries_cannot_be_changed_from_the_page(operator_client, operator):

@@ -42,6 +42,20 @@ def test_it_exports_only_the_ticked_rows(viewer_client):
     assert sorted(r["Connection id"] for r in rows) == sorted([a.pk, b.pk])
 
 
+def test_ticked_ids_that_cannot_be_ids_export_nothing_not_a_500(viewer_client):
+    make_connection()
+    for ids in (["\x00"], ["a\x00b"], ["x" * 5000]):
+        response = viewer_client.get(URL, {"ids": ids})
+        assert response.status_code == 200
+        assert read(response) == []
+
+
+def test_a_nul_byte_in_the_query_is_recorded_in_the_audit_log_escaped(viewer_client):
+    # Postgres refuses a NUL character in a jsonb value: recording the export was a 500.
+    read(viewer_client.get(URL, {"q": "a\x00b", "sort\x00": "x"}))
+    assert AuditEntry.objects.get(action="export").details["filters"] == {"q": ["a\\x00b"], "sort\\x00": ["x"]}
+
+
 def test_cells_that_a_spreadsheet_would_run_are_neutralised(viewer_client):
     make_connection(group=make_group(name="=HYPERLINK(\"http://evil\")"), setup_error="+1 call", carrier_group_id="@SUM(1)")
     row = read(viewer_client.get(URL))[0]

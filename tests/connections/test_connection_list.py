@@ -127,6 +127,17 @@ def test_a_bad_filter_value_is_explained_beside_the_field_not_a_500(viewer_clien
     assert names(response) == []
 
 
+@pytest.mark.parametrize("key", ["lists", "items", "keys", "values"])
+def test_a_parameter_named_like_a_method_of_the_query_is_carried_not_a_500(viewer_client, key):
+    # A template looks ``request.GET.lists`` up as a key first: ?lists=x made it unpack "x".
+    make_connection()
+    response = viewer_client.get(URL, {key: "x", "status": "processing"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<input type="hidden" name="{key}" value="x">' in html
+    assert '<input type="hidden" name="status" value="processing">' in html
+
+
 def test_an_htmx_request_gets_only_the_results_partial(viewer_client):
     make_connection(group_name="Partial Co")
     response = viewer_client.get(URL, {"q": "Partial"}, HTTP_HX_REQUEST="true")

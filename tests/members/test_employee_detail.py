@@ -74,6 +74,12 @@ def test_a_date_that_is_not_a_date_gets_a_message_beside_the_field(viewer_client
     assert "Enter a valid date." in response.content.decode()
 
 
+def test_a_date_out_of_range_gets_a_message_beside_the_field(viewer_client, family):
+    response = viewer_client.get(url(family), {"as_of": "9999-12-31"})
+    assert response.status_code == 400
+    assert "Enter a date from 1 January 1900 to 31 December 9998." in response.content.decode()
+
+
 def test_enrollments_show_line_member_carrier_plan_dates_and_premium(viewer_client, family):
     html = viewer_client.get(url(family), {"as_of": "2024-06-01"}).content.decode()
     for text in ["Dental", "Medical", "Maria Gonzalez", "Beam Dental", "Dental PPO High", "Jan 1, 2024", "Dec 31, 2024",

@@ -82,6 +82,9 @@ def test_filters_combine(viewer_client):
     ({"created_to": "2026-13-01"}, "created_to", "Enter a valid date."),
     ({"created_from": "2026-02-01", "created_to": "2026-01-01"}, "created_to", "The end date is before the start date."),
     ({"page": "banana", "status": "nope"}, "status", "Select a valid choice."),
+    # A day past 9999-12-31 does not exist: the range "to the end of that day" cannot be built.
+    ({"created_to": "9999-12-31"}, "created_to", "Enter a date from 1 January 1900 to 31 December 9998."),
+    ({"created_from": "0001-01-01"}, "created_from", "Enter a date from 1 January 1900 to 31 December 9998."),
 ])
 def test_a_bad_value_is_a_message_beside_the_field_not_a_500(viewer_client, params, field, message):
     make_member_request()

@@ -105,6 +105,7 @@ def test_the_other_filters_still_apply_to_fulfillments(viewer_client):
     ({"fulfillment_status": "exploded"}, "fulfillment_status", "Select a valid choice."),
     ({"carrier": "not-a-carrier"}, "carrier", "Select a valid choice."),
     ({"created_from": "yesterday"}, "created_from", "Enter a valid date."),
+    ({"created_to": "9999-12-31"}, "created_to", "Enter a date from 1 January 1900 to 31 December 9998."),
     ({"created_from": "2026-03-10", "created_to": "2026-03-01"}, "created_to", "The end date is before the start date."),
 ])
 def test_a_bad_value_is_a_message_beside_the_field_not_a_500(viewer_client, params, field, message):
