@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import F
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -255,15 +255,29 @@ def ticked_ids(request, model) -> list | None:
     return ids
 
 
+def refused_export(errors, form=None) -> HttpResponse:
+    """400 in plain words for an export whose filters cannot be read: an empty file would read as "no rows"."""
+    def label(field):
+        bound = form.fields.get(field) if form is not None else None
+        return str(bound.label) if bound is not None and bound.label else field.replace("_", " ").capitalize()
+
+    lines = [f"{label(field)}: {' '.join(messages)}" if field != "__all__" else " ".join(messages) for field, messages in errors.items()]
+    body = "This export was not made: a filter value is not valid.\n" + "\n".join(lines) + "\nCorrect it on the list and export again.\n"
+    return HttpResponse(body, status=400, content_type="text/plain; charset=utf-8")
+
+
 def export_csv(request, filterset, columns: list[Column], stem: str, *, sorts=None, default_sort="-pk"):
     """The list as on screen (its filters, or only the ticked ``ids``), as a streamed CSV, audited."""
     from command_center.audit import record_export
 
-    queryset = filtered(filterset)
+    if not filterset.is_valid():
+        return refused_export(filterset.form.errors, filterset.form)
+    queryset = filterset.qs
     if "ids" in request.GET:
         ids = ticked_ids(request, queryset.model)
-        # An id that cannot be one exports nothing, as a bad filter does: never everything.
-        queryset = queryset.filter(pk__in=ids) if ids is not None else queryset.none()
+        if ids is None:
+            return refused_export({"ids": ["A ticked row is not one of this list's ids."]}, filterset.form)
+        queryset = queryset.filter(pk__in=ids)
     if sorts:
         queryset = order_by_sort(queryset, valid_sort(request, sorts, default_sort), sorts)
     filename = export_filename(stem, filterset)

@@ -46,14 +46,14 @@ def test_ticked_ids_that_cannot_be_ids_export_nothing_not_a_500(viewer_client):
     make_connection()
     for ids in (["\x00"], ["a\x00b"], ["x" * 5000]):
         response = viewer_client.get(URL, {"ids": ids})
-        assert response.status_code == 200
-        assert read(response) == []
+        assert response.status_code == 400
+        assert "A ticked row is not one of this list's ids." in response.content.decode()
 
 
 def test_a_nul_byte_in_the_query_is_recorded_in_the_audit_log_escaped(viewer_client):
     # Postgres refuses a NUL character in a jsonb value: recording the export was a 500.
-    read(viewer_client.get(URL, {"q": "a\x00b", "sort\x00": "x"}))
-    assert AuditEntry.objects.get(action="export").details["filters"] == {"q": ["a\\x00b"], "sort\\x00": ["x"]}
+    read(viewer_client.get(URL, {"q": "ab", "sort\x00": "x\x00y"}))  # not filters: the export is made, and recorded
+    assert AuditEntry.objects.get(action="export").details["filters"] == {"q": ["ab"], "sort\\x00": ["x\\x00y"]}
 
 
 def test_cells_that_a_spreadsheet_would_run_are_neutralised(viewer_client):
@@ -70,9 +70,12 @@ def test_it_keeps_the_sort_on_screen(viewer_client):
     assert [r["Group name"] for r in rows] == ["Charlie", "Bravo", "Alpha"]
 
 
-def test_a_bad_filter_exports_nothing_rather_than_everything(viewer_client):
+def test_a_bad_filter_is_refused_in_plain_words_rather_than_exporting_everything(viewer_client):
     make_connection()
-    assert read(viewer_client.get(URL, {"status": "bogus"})) == []
+    response = viewer_client.get(URL, {"status": "bogus"})
+    assert response.status_code == 400 and not response.streaming
+    assert response.content.decode().startswith("This export was not made: a filter value is not valid.")
+    assert "Status: " in response.content.decode()
 
 
 def test_it_streams_in_chunks_with_a_constant_number_of_queries(viewer_client, django_assert_max_num_queries):
