@@ -28,7 +28,8 @@ test: venv
 # first day, 31 December and 29 February (tests/clock.py moves the clock).
 CALENDAR_DAYS ?= 2027-01-31 2027-02-01 2026-12-31 2028-02-29
 test-calendar: venv
-	@for day in $(CALENDAR_DAYS); do echo "== the suite on $$day"; TEST_CLOCK=$$day $(PY) -m pytest -q || exit 1; done
+	@failed=""; for day in $(CALENDAR_DAYS); do echo "== the suite on $$day"; TEST_CLOCK=$$day $(PY) -m pytest -q || failed="$$failed $$day"; done; \
+	if [ -n "$$failed" ]; then echo "The suite failed on:$$failed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 staticfiles .pytest_cache

@@ -4,6 +4,7 @@ Each test gets a freshly reset sandbox (``sandbox`` fixture) and counts what
 the sandbox saw in its request log. Retry delays are tiny so the suite is fast.
 """
 
+import datetime as dt
 import logging
 import random
 import time
@@ -72,6 +73,11 @@ def noyo(make_client):
 @pytest.fixture
 def examples(sandbox):
     return sandbox.examples()
+
+
+def a_month_ago(sandbox) -> str:
+    """A date the sandbox's records cover whatever today is: derived from its own clock, not written in."""
+    return (sandbox.data.today - dt.timedelta(days=30)).isoformat()
 
 
 def wait_until(condition, timeout=15.0):
@@ -172,10 +178,11 @@ def test_records_that_move_back_are_left_for_the_next_sync(noyo, sandbox):
 
 
 def test_a_bare_array_costs_one_call_without_paging(noyo, sandbox, examples):
-    configurations = list(noyo.iter_group_carrier_configurations(examples["groups"][0], effective_date="2025-06-01"))
+    day = a_month_ago(sandbox)
+    configurations = list(noyo.iter_group_carrier_configurations(examples["groups"][0], effective_date=day))
     assert configurations and all(c["group_id"] == examples["groups"][0] for c in configurations)
     [request] = api_requests(sandbox)
-    assert request["query"] == {"effective_date": "2025-06-01"}
+    assert request["query"] == {"effective_date": day}
 
 
 def test_the_latest_audit_is_one_object(noyo, sandbox, examples):
@@ -242,14 +249,15 @@ def test_disconnection_requests_by_group_and_one(noyo, sandbox):
 
 
 def test_group_enrollments_and_plans_filter_by_date_status_line_and_carrier(noyo, sandbox, examples):
+    day = a_month_ago(sandbox)
     group_id = examples["groups"][0]
-    enrollments = list(noyo.iter_group_enrollments(group_id, effective_date="2025-06-01", status=["active", "completed"]))
+    enrollments = list(noyo.iter_group_enrollments(group_id, effective_date=day, status=["active", "completed"]))
     assert enrollments and {e["status"] for e in enrollments} <= {"active", "completed"}
     assert noyo.get_group_enrollment(enrollments[0]["id"])["id"] == enrollments[0]["id"]
-    plans = list(noyo.iter_plans(group_id, effective_date="2025-06-01", status=["active"], line_of_coverage=["medical", "dental"], carrier_id=[NORTHWIND]))
+    plans = list(noyo.iter_plans(group_id, effective_date=day, status=["active"], line_of_coverage=["medical", "dental"], carrier_id=[NORTHWIND]))
     assert plans and all(p["status"] == "active" and p["line_of_coverage"] == "medical" and p["carrier_id"] == NORTHWIND for p in plans)
     query = api_requests(sandbox, path_contains="/plans")[0]["query"]
-    assert query == {"effective_date": "2025-06-01", "status": "active", "line_of_coverage": "medical,dental", "carrier_id": NORTHWIND, "page_size": "100", "offset": "0"}
+    assert query == {"effective_date": day, "status": "active", "line_of_coverage": "medical,dental", "carrier_id": NORTHWIND, "page_size": "100", "offset": "0"}
 
 
 def test_employees_filter_by_name_and_birth_date(noyo, sandbox, examples):
@@ -264,21 +272,22 @@ def test_employees_filter_by_name_and_birth_date(noyo, sandbox, examples):
 
 
 def test_member_records_of_an_employee(noyo, sandbox, examples):
+    day = a_month_ago(sandbox)
     employee_id = examples["employees"]["with_every_snapshot_scenario"][0]
     dependents = list(noyo.iter_dependents(employee_id))
     assert dependents and all(d["employee_id"] == employee_id for d in dependents)
     assert noyo.get_dependent(dependents[0]["id"])["id"] == dependents[0]["id"]
-    own = list(noyo.iter_individual_enrollments(employee_id, effective_date="2025-06-01"))
-    family = list(noyo.iter_individual_enrollments(employee_id, effective_date="2025-06-01", include_dependents=True))
+    own = list(noyo.iter_individual_enrollments(employee_id, effective_date=day))
+    family = list(noyo.iter_individual_enrollments(employee_id, effective_date=day, include_dependents=True))
     assert {e["individual_type"] for e in own} == {"employee"}
     assert {e["individual_type"] for e in family} == {"employee", "dependent"}
-    assert noyo.get_individual_enrollment(own[0]["id"], effective_date="2025-06-01")["id"] == own[0]["id"]
-    by_group_enrollment = list(noyo.iter_individual_enrollments_by_group_enrollment(own[0]["group_enrollment_id"], effective_date="2025-06-01"))
+    assert noyo.get_individual_enrollment(own[0]["id"], effective_date=day)["id"] == own[0]["id"]
+    by_group_enrollment = list(noyo.iter_individual_enrollments_by_group_enrollment(own[0]["group_enrollment_id"], effective_date=day))
     assert own[0]["id"] in {e["id"] for e in by_group_enrollment}
-    premiums = list(noyo.iter_premiums(employee_id, effective_date="2025-06-01"))
+    premiums = list(noyo.iter_premiums(employee_id, effective_date=day))
     assert premiums and all(isinstance(p["amount"], str) for p in premiums)
     queries = [r["query"] for r in api_requests(sandbox, path_contains="/individual_enrollments")]
-    assert queries[1]["include_dependents"] == "true" and queries[1]["effective_date"] == "2025-06-01"
+    assert queries[1]["include_dependents"] == "true" and queries[1]["effective_date"] == day
 
 
 def test_member_snapshots_and_tracking_differences(noyo, sandbox, examples):
