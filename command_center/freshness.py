@@ -47,6 +47,7 @@ class FamilyState:
     attempt_at: dt.datetime | None
     message: str
     read_at: dt.datetime | None
+    success_at: dt.datetime | None
     run_id: int | None
     syncing: bool
     now: dt.datetime
@@ -79,6 +80,7 @@ class FamilyState:
             "latest_attempt_age_seconds": age(self.attempt_at),
             "latest_message": self.message,
             "data_age_seconds": age(self.read_at),
+            "last_success_age_seconds": age(self.success_at),
             "stale": self.stale,
             "syncing": self.syncing,
         }
@@ -135,6 +137,7 @@ def family_states(families=None, now=None) -> list[FamilyState]:
             attempt_at=row.last_attempt_at if row else None,
             message=row.last_message if row else "",
             read_at=row.last_read_at if row else None,
+            success_at=row.last_success_at if row else None,
             run_id=row.last_attempt_run_id if row else None,
             syncing=bool(row and row.run_id and row.run.status == SyncRun.Status.RUNNING),
             now=now,

@@ -110,5 +110,6 @@ def test_healthz_reports_each_familys_latest_outcome_and_the_age_of_its_data(cli
     assert connections["latest_message"] == "Noyo did not answer (503)."
     assert 110 <= connections["latest_attempt_age_seconds"] <= 130
     assert 1790 <= connections["data_age_seconds"] <= 1810
+    assert 1790 <= connections["last_success_age_seconds"] <= 1810
     assert body["families"]["employees"]["latest_outcome"] == "never_run"
     assert body["mirror"] == "failing"
