@@ -268,7 +268,7 @@ def sync_groups(job: FamilyRun) -> None:
     (configurations, contacts, locations, latest audit, enrollments, plans, disconnection
     requests) there is only a per-group list: 7 calls per group, fetched concurrently.
     """
-    job.mirror_list(GROUPS, job.noyo.iter_groups())
+    job.mirror_list(GROUPS, job.noyo.iter_groups(), keep_ids=True)
     job.mirror_list(RENEWAL_DECISIONS, job.noyo.iter_renewal_decisions())
     groups = job.parents(GROUPS)
     noyo = job.noyo

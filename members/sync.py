@@ -303,7 +303,7 @@ def sync_employees(job: FamilyRun) -> None:
     """Employees (org-wide list), then dependents and premiums (per employee: Noyo has no
     org-wide list), individual enrollments (per group enrollment), and lines of coverage."""
     noyo = job.noyo
-    job.mirror_list(EMPLOYEES, noyo.iter_employees())
+    job.mirror_list(EMPLOYEES, noyo.iter_employees(), keep_ids=True)
     employees = job.parents(EMPLOYEES)
     job.mirror_per_parent(employees, [(DEPENDENTS, noyo.iter_dependents)], context_key="employee_id")
 

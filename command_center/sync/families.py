@@ -93,12 +93,14 @@ class FamilyRun:
         # The resource being read when an error stopped the family, for the run's message.
         self.stopped_at: str | None = None
 
-    def mirror(self, resource: Resource) -> Mirror:
+    def mirror(self, resource: Resource, keep_ids: bool = False) -> Mirror:
+        """The run's mirror of ``resource``; ``keep_ids`` for a parent whose listed ids ``parents`` will need
+        (only then: a million member request ids would cost a hundred megabytes)."""
         mirror = self.mirrors.get(resource.key)
         if mirror is None:
             kwargs = {"batch_size": self.batch_size} if self.batch_size else {}
             mirror = Mirror(resource, run=self.run, progress=self.progress, known_carriers=self.known_carriers,
-                            keep_ids=True, **kwargs)
+                            keep_ids=keep_ids, **kwargs)
             mirror.counts.family = self.family
             self.mirrors[resource.key] = mirror
         return mirror
@@ -106,7 +108,7 @@ class FamilyRun:
     def parents(self, resource: Resource, fields: tuple[str, ...] = ()) -> Parents:
         """The records of ``resource`` whose own lists are read next, as ``(id, {field: value})``.
 
-        Read in this family: every id its lists named, mapped or not (a group that failed to
+        Read in this family (``keep_ids``): every id its lists named, mapped or not (a group that failed to
         map still has contacts). Read by another family: the rows present in the mirror, plus
         the records that failed to map in the latest run that read them, their fields read
         leniently from the payload kept with the failure. ``complete`` tells whether the
@@ -126,13 +128,13 @@ class FamilyRun:
                 rows[noyo_id] = {name: lenient_id(payload, name) for name in fields}
         return Parents(list(rows.items()), complete=True)
 
-    def mirror_list(self, resource: Resource, records, context: dict | None = None) -> Mirror:
+    def mirror_list(self, resource: Resource, records, context: dict | None = None, *, keep_ids: bool = False) -> Mirror:
         """Mirror one whole list; mark what it no longer has as removed.
 
         A list Noyo will not give this API key (404 or 403) leaves the resource *unavailable*:
         nothing is marked removed and the family goes on. Any other error goes up.
         """
-        mirror = self.mirror(resource)
+        mirror = self.mirror(resource, keep_ids=keep_ids)
         counts = mirror.counts
         try:
             counts.total = records.total
