@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV
 
 from command_center.sync.admin import MirrorAdmin
 from command_center.sync.records import normalize_noyo_id
@@ -82,6 +83,7 @@ class CarrierAdmin(ImportExportModelAdmin):
     """The one model staff maintain: the carriers' reference data, by hand or as a CSV (Import / Export)."""
 
     resource_classes = [CarrierResource]
+    formats = [CSV]
     list_display = ("name", "id", "kind", "carrier_group_id_label", "carrier_group_id_format", "file_cadence", "is_placeholder")
     list_filter = ("kind", "is_placeholder")
     search_fields = ("name", "=id")
