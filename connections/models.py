@@ -111,6 +111,7 @@ class Carrier(models.Model):
         "name for the carrier group id",
         max_length=100,
         blank=True,
+        default="", db_default="",
         help_text="What the carrier calls the group's id, e.g. 'Policy number' or 'Group number'.",
     )
     carrier_group_id_format = models.CharField(
@@ -118,15 +119,16 @@ class Carrier(models.Model):
     )
     format_hint = models.CharField(max_length=200, blank=True, help_text="The format in plain words, with an example.")
     format_example = models.CharField(
-        max_length=200, blank=True, help_text="A carrier_group_id in the format, e.g. 'NW204518' (it must match the format)."
+        max_length=200, blank=True, default="", db_default="", help_text="A carrier_group_id in the format, e.g. 'NW204518' (it must match the format)."
     )
     file_cadence = models.CharField(max_length=100, blank=True, help_text="For Send carriers, e.g. 'weekly on Monday'.")
     authorization_steps = models.TextField(
-        blank=True, help_text="How to authorize Noyo at this carrier when a connection waits on carrier authorization."
+        blank=True, default="", db_default="", help_text="How to authorize Noyo at this carrier when a connection waits on carrier authorization."
     )
     sandbox_test_ids = models.TextField(
         "sandbox test ids",
         blank=True,
+        default="", db_default="",
         help_text="carrier_group_ids that make Noyo's sandbox answer a given way, one a line: the id, then what it does.",
     )
     first_seen = models.DateTimeField(default=timezone.now)
@@ -540,7 +542,7 @@ class RenewalDecision(MirroredModel):
     renewal_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=64, blank=True, choices=RenewalDecisionStatus.choices)
     issues = models.JSONField(default=list, blank=True, help_text="[{level, message, carrier_id, line_of_coverage}]")
-    carrier_ids = models.TextField(blank=True, default="", help_text="The carriers of body.carriers and issues, comma-joined.")
+    carrier_ids = models.TextField(blank=True, default="", db_default="", help_text="The carriers of body.carriers and issues, comma-joined.")
 
     objects = RenewalDecisionQuerySet.as_manager()
 

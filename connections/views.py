@@ -374,12 +374,13 @@ def group_detail(request, pk):
 
 # --- Carriers -------------------------------------------------------------------------
 
+# Ties are broken by name (then id), so carriers with equal counts stay in a readable order.
 CARRIER_SORTS = {
     "name": "name",
-    "kind": "kind",
-    "reference": "reference_is_missing",
-    "connections": "connection_total",
-    "attention": "attention_total",
+    "kind": ("kind", "name"),
+    "reference": ("reference_is_missing", "name"),
+    "connections": ("connection_total", "name"),
+    "attention": ("attention_total", "name"),
 }
 CARRIER_COLUMNS = [
     Column("Carrier id", "id"),
