@@ -17,7 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from command_center.noyo.contract import LINES_OF_COVERAGE
 from command_center.sync.records import label_for, normalize_noyo_id, parse_date
+
+# Lines in the contract's order (medical, dental, vision, ...), unknown ones after: Postgres' jsonb
+# does not keep the order of an object's keys as Noyo sent them.
+_LINE_ORDER = {line: n for n, line in enumerate(LINES_OF_COVERAGE)}
 
 
 @dataclass
@@ -122,11 +127,15 @@ def describe_expectations(renewal, carriers: dict, plans: dict | None = None) ->
                 open_enrollment_end=parse_date(line.get("open_enrollment_end_date")),
                 plans=[_plan(plan, plans) for plan in _dicts(line.get("plans"))],
             )
-            for name, line in (lines.items() if isinstance(lines, dict) else ())
+            for name, line in sorted(lines.items() if isinstance(lines, dict) else (), key=_line_key)
             if isinstance(line, dict)
         ]
         expectations.append(CarrierExpectation(carrier_ref(entry.get("carrier_id"), carriers), described))
     return expectations
+
+
+def _line_key(item):
+    return (_LINE_ORDER.get(item[0], len(_LINE_ORDER)), str(item[0]))
 
 
 def _plan(plan: dict, plans: dict) -> PlanExpectation:
