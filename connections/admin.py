@@ -84,6 +84,8 @@ class CarrierAdmin(ImportExportModelAdmin):
 
     resource_classes = [CarrierResource]
     formats = [CSV]
+    import_error_display = ("message",)  # the sentence, never a traceback
+    import_template_name = "admin/connections/carrier_import.html"
     list_display = ("name", "id", "kind", "carrier_group_id_label", "carrier_group_id_format", "file_cadence", "is_placeholder")
     list_filter = ("kind", "is_placeholder")
     search_fields = ("name", "=id")

@@ -137,6 +137,7 @@ def test_a_file_that_is_not_a_csv_is_refused_in_words(staff_client, carriers):
     response = staff_client.post(IMPORT, {"format": "0", "resource": "0", "import_file": file})
     assert response.status_code == 200
     assert response.context["form"].errors or response.context["result"].has_errors()
+    assert "Traceback" not in response.content.decode()
     assert Carrier.objects.get(pk=PLACEHOLDER).is_placeholder
 
 
@@ -151,3 +152,12 @@ def test_staff_who_may_only_view_carriers_can_export_but_not_import(client, djan
 def test_people_who_are_not_staff_never_reach_the_admin(viewer_client, carriers):
     assert viewer_client.get(IMPORT).status_code == 302
     assert viewer_client.post(EXPORT, {"format": "0"}).status_code == 302
+
+
+def test_a_file_without_the_id_column_is_refused_in_words_not_a_500(staff_client, carriers):
+    response = upload(staff_client, [{"name": "No Id Co"}], header=("name",))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "are not present in the file headers: id" in page and "Traceback" not in page
+    assert response.context.get("confirm_form") is None
+    assert not Carrier.objects.filter(name="No Id Co").exists()
