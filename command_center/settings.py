@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_filters",
+    "import_export",
     "rest_framework",
     "django_celery_beat",
     "command_center",

@@ -12,7 +12,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from command_center.filters import FilterSet
+from command_center.filters import DateFilter, FilterSet
 from command_center.sync.records import normalize_noyo_id
 
 from .models import (
@@ -20,6 +20,8 @@ from .models import (
     ConnectionStatus,
     Group,
     GroupConnection,
+    RenewalDecision,
+    RenewalDecisionStatus,
     RequestType,
 )
 
@@ -177,3 +179,83 @@ class GroupFilter(FilterSet):
         if self.form.cleaned_data.get("carrier"):
             connections = connections.filter(carrier=self.form.cleaned_data["carrier"])
         return queryset.filter(pk__in=connections.values("group_id"))
+
+
+class CarrierFilter(FilterSet):
+    """The carriers list: by name or id, Sync/Send kind, missing reference data, connections in a status."""
+
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Carrier name or id"}),
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        label="Kind", choices=Carrier.Kind.choices, widget=DropdownCheckboxes(placeholder="Any kind"), distinct=False
+    )
+    reference_missing = Checkbox(label="Reference data missing", method="filter_reference_missing")
+    connection_status = django_filters.MultipleChoiceFilter(
+        label="Has connections",
+        choices=ConnectionStatus.choices,
+        method="filter_connection_status",
+        widget=DropdownCheckboxes(placeholder="In any status"),
+        distinct=False,
+    )
+
+    class Meta:
+        model = Carrier
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if _is_uuid(value):
+            return queryset.filter(pk=normalize_noyo_id(value))
+        return queryset.filter(Q(name__icontains=value) | Q(pk__istartswith=value))
+
+    def filter_reference_missing(self, queryset, name, value):
+        return queryset.missing_reference() if value else queryset
+
+    def filter_connection_status(self, queryset, name, value):
+        """Carriers with at least one connection (still at Noyo) in one of these statuses."""
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=GroupConnection.objects.present().filter(status__in=value).values("carrier_id"))
+
+
+class RenewalFilter(FilterSet):
+    """The renewal decisions list: status, carrier, renewal date range, group."""
+
+    q = django_filters.CharFilter(
+        label="Group",
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Group name, DBA name or id"}),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label="Status",
+        choices=RenewalDecisionStatus.choices,
+        widget=DropdownCheckboxes(placeholder="Any status"),
+        distinct=False,
+    )
+    carrier = django_filters.ModelChoiceFilter(
+        label="Carrier", queryset=carrier_choices, empty_label="All carriers", method="filter_carrier"
+    )
+    renewal_from = DateFilter(label="Renewal from", field_name="renewal_date", lookup_expr="gte")
+    renewal_to = DateFilter(label="Renewal to", field_name="renewal_date", lookup_expr="lte")
+
+    class Meta:
+        model = RenewalDecision
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if _is_uuid(value):
+            noyo_id = normalize_noyo_id(value)
+            return queryset.filter(Q(pk=noyo_id) | Q(group_id=noyo_id))
+        groups = Group.objects.filter(Q(name__icontains=value) | Q(dba_name__icontains=value)).order_by().values("pk")
+        return queryset.filter(group_id__in=groups)
+
+    def filter_carrier(self, queryset, name, value):
+        return queryset.with_carrier(value.pk) if value else queryset

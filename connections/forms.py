@@ -41,8 +41,13 @@ class RetryForm(forms.Form):
         self.connection = connection
         super().__init__(*args, **kwargs)
         carrier = connection.carrier
-        if carrier is not None and carrier.format_hint:
-            self.fields["carrier_group_id"].help_text = f"{carrier.name} expects: {carrier.format_hint}"
+        if carrier is not None:
+            # The carrier's own name for the id ("Policy number"), where staff gave it.
+            self.fields["carrier_group_id"].label = carrier.group_id_label
+            if carrier.format_hint:
+                self.fields["carrier_group_id"].help_text = f"{carrier.name} expects: {carrier.format_hint}"
+            elif not carrier.carrier_group_id_format:
+                self.fields["carrier_group_id"].help_text = "Not checked here: this carrier's id format is not known."
         self.fields["carrier_group_id"].widget.attrs.update(autocomplete="off", spellcheck="false")
 
     @classmethod

@@ -15,6 +15,7 @@ import datetime as dt
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -66,11 +67,32 @@ class CarrierQuerySet(models.QuerySet):
         )
         return len(missing)
 
+    def missing_reference(self):
+        """Carriers whose reference data is incomplete: named automatically, Sync/Send kind unknown or no id format."""
+        return self.filter(MISSING_REFERENCE)
+
+    def with_reference(self):
+        return self.exclude(MISSING_REFERENCE)
+
+
+# A carrier lacks reference data when any of these holds (see ``Carrier.missing_reference_parts``).
+MISSING_REFERENCE = models.Q(is_placeholder=True) | models.Q(kind="unknown") | models.Q(carrier_group_id_format="")
+
+MISSING_REFERENCE_SENTENCE = (
+    "We have no reference data for this carrier: its kind and id format are unknown, so the id is not checked. "
+    "Staff can add it in the admin."
+)
+
 
 class Carrier(models.Model):
     """An insurance carrier. Not mirrored (Noyo has no carriers endpoint): created from the
-    carrier ids seen on other records, then named and described by staff in the admin.
+    carrier ids seen on other records, then described by staff in the admin (by hand, or
+    as a CSV imported there: ``connections.admin.CarrierResource``).
 
+    The reference data is what Noyo shows on each carrier's page in its console: the name,
+    whether Noyo talks to the carrier's systems (Sync) or sends it files (Send), the
+    ``carrier_group_id`` format and the carrier's own name for that id ("Policy number"),
+    the file cadence, how to authorize Noyo, and the sandbox's test ids.
     ``carrier_group_id_format`` is a regular expression the whole ``carrier_group_id``
     must match (blank: format unknown, anything goes); ``format_hint`` says the same
     in words for people ("8 digits, e.g. 12345678").
@@ -85,11 +107,30 @@ class Carrier(models.Model):
     name = models.CharField(max_length=200)
     is_placeholder = models.BooleanField(default=False, help_text="Named automatically; nobody has named it yet.")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.UNKNOWN)
+    carrier_group_id_label = models.CharField(
+        "name for the carrier group id",
+        max_length=100,
+        blank=True,
+        default="", db_default="",
+        help_text="What the carrier calls the group's id, e.g. 'Policy number' or 'Group number'.",
+    )
     carrier_group_id_format = models.CharField(
         max_length=200, blank=True, help_text="Regular expression the whole carrier_group_id must match; blank if unknown."
     )
     format_hint = models.CharField(max_length=200, blank=True, help_text="The format in plain words, with an example.")
+    format_example = models.CharField(
+        max_length=200, blank=True, default="", db_default="", help_text="A carrier_group_id in the format, e.g. 'NW204518' (it must match the format)."
+    )
     file_cadence = models.CharField(max_length=100, blank=True, help_text="For Send carriers, e.g. 'weekly on Monday'.")
+    authorization_steps = models.TextField(
+        blank=True, default="", db_default="", help_text="How to authorize Noyo at this carrier when a connection waits on carrier authorization."
+    )
+    sandbox_test_ids = models.TextField(
+        "sandbox test ids",
+        blank=True,
+        default="", db_default="",
+        help_text="carrier_group_ids that make Noyo's sandbox answer a given way, one a line: the id, then what it does.",
+    )
     first_seen = models.DateTimeField(default=timezone.now)
 
     objects = CarrierQuerySet.as_manager()
@@ -108,6 +149,55 @@ class Carrier(models.Model):
     def placeholder_name(carrier_id: str) -> str:
         return f"Carrier {str(carrier_id)[:8]}"
 
+    def clean(self):
+        """The format must be a regular expression, and the example must match it (admin form and CSV import)."""
+        errors = {}
+        pattern = None
+        if self.carrier_group_id_format:
+            try:
+                pattern = re.compile(self.carrier_group_id_format)
+            except re.error as exc:
+                errors["carrier_group_id_format"] = f"This is not a regular expression ({exc}); e.g. NW\\d{{6}} for NW and 6 digits."
+        if pattern is not None and self.format_example and not pattern.fullmatch(self.format_example.strip()):
+            errors["format_example"] = f"The example “{self.format_example}” does not match the format {self.carrier_group_id_format}."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def missing_reference_parts(self) -> list[str]:
+        """What staff have not given yet, in words: "name", "Sync or Send", "id format"."""
+        parts = []
+        if self.is_placeholder:
+            parts.append("name")
+        if self.kind not in (self.Kind.SYNC, self.Kind.SEND):
+            parts.append("Sync or Send")
+        if not self.carrier_group_id_format:
+            parts.append("id format")
+        return parts
+
+    @property
+    def reference_missing(self) -> bool:
+        return bool(self.missing_reference_parts)
+
+    @property
+    def reference_sentence(self) -> str:
+        """What the pages say about missing reference data, in plain words ("" when nothing is missing)."""
+        kind_unknown = self.kind not in (self.Kind.SYNC, self.Kind.SEND)
+        if kind_unknown and not self.carrier_group_id_format:
+            return MISSING_REFERENCE_SENTENCE
+        if kind_unknown:
+            return "We do not know whether this carrier is Sync or Send, so statuses are explained for both. Staff can add it in the admin."
+        if not self.carrier_group_id_format:
+            return "We do not know this carrier's id format, so the id is not checked. Staff can add it in the admin."
+        if self.is_placeholder:
+            return "This carrier was named automatically from its id; staff can give its real name in the admin."
+        return ""
+
+    @property
+    def group_id_label(self) -> str:
+        """The carrier's own name for ``carrier_group_id`` ("Policy number"), else "Carrier group id"."""
+        return self.carrier_group_id_label or "Carrier group id"
+
     def check_carrier_group_id(self, value: str) -> str | None:
         """Why ``value`` is not a valid carrier group id for this carrier, in plain words; None if fine.
 
@@ -115,8 +205,10 @@ class Carrier(models.Model):
         mistyped (not a valid regex) is not held against the user either.
         """
         value = (value or "").strip()
+        label = self.group_id_label
+        words = label[:1].lower() + label[1:]
         if not value:
-            return "Enter a carrier group id."
+            return f"Enter a {words}."
         if not self.carrier_group_id_format:
             return None
         try:
@@ -126,7 +218,7 @@ class Carrier(models.Model):
         if pattern.fullmatch(value):
             return None
         expected = self.format_hint or f"the pattern {self.carrier_group_id_format}"
-        return f"{self.name} expects a carrier group id in this format: {expected}. “{value}” does not match."
+        return f"{self.name} expects a {words} in this format: {expected}. “{value}” does not match."
 
 
 # --- Groups -------------------------------------------------------------------------
@@ -426,19 +518,41 @@ class Plan(MirroredModel):
         return self.name or self.id
 
 
+class RenewalDecisionQuerySet(MirrorQuerySet):
+    def not_ready(self):
+        """Renewals whose carriers do not match the expected decisions yet: the ones to work on."""
+        return self.present().filter(status=RenewalDecisionStatus.NOT_READY)
+
+    def with_carrier(self, carrier_id: str):
+        """Renewals naming this carrier in their expectations or issues (``carrier_ids``)."""
+        return self.filter(carrier_ids__contains=str(carrier_id))
+
+
 class RenewalDecision(MirroredModel):
-    """A group's renewal decision: whether its carriers are ready for the renewal date."""
+    """A group's renewal decision: whether its carriers are ready for the renewal date.
+
+    ``raw["body"]["carriers"]`` holds what the platform expects of each carrier for the
+    new plan year (per line of coverage: the open enrollment window and the plans);
+    ``issues`` says what keeps it ``not_ready``. ``carrier_ids`` lists every carrier either
+    names (sorted, comma-joined: a Noyo id is 36 characters, so a substring match is exact),
+    for the carrier filter.
+    """
 
     group = mirror_fk(Group, "renewal_decisions")
     renewal_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=64, blank=True, choices=RenewalDecisionStatus.choices)
     issues = models.JSONField(default=list, blank=True, help_text="[{level, message, carrier_id, line_of_coverage}]")
+    carrier_ids = models.TextField(blank=True, default="", db_default="", help_text="The carriers of body.carriers and issues, comma-joined.")
+
+    objects = RenewalDecisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-renewal_date"]
         indexes = [
             # Renewals filtered by status, soonest renewal first.
             models.Index(fields=["status", "renewal_date"], name="renewal_status_date_idx"),
+            # Renewals list sorted or filtered by renewal date alone.
+            models.Index(fields=["renewal_date"], name="renewal_date_idx"),
         ]
 
     def __str__(self):
@@ -447,6 +561,21 @@ class RenewalDecision(MirroredModel):
     @property
     def error_count(self) -> int:
         return sum(1 for issue in self.issues or () if isinstance(issue, dict) and issue.get("level") == "error")
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for issue in self.issues or () if isinstance(issue, dict) and issue.get("level") == "warning")
+
+    @property
+    def expected_carriers(self) -> list:
+        """``body.carriers`` as Noyo sent it (a list of dicts; anything else reads as none)."""
+        body = (self.raw or {}).get("body") if isinstance(self.raw, dict) else None
+        carriers = body.get("carriers") if isinstance(body, dict) else None
+        return [c for c in carriers if isinstance(c, dict)] if isinstance(carriers, list) else []
+
+    @property
+    def carrier_id_list(self) -> list[str]:
+        return [c for c in (self.carrier_ids or "").split(",") if c]
 
 
 # --- Retries (ours, not mirrored) ------------------------------------------------------

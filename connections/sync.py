@@ -14,7 +14,7 @@ from __future__ import annotations
 from command_center.sync import payloads as p
 from command_center.sync.engine import Resource, write_one
 from command_center.sync.families import FamilyRun
-from command_center.sync.records import payload_version, synthetic_id
+from command_center.sync.records import normalize_noyo_id, payload_version, synthetic_id
 from connections.models import (
     CarrierConfiguration,
     Contact,
@@ -197,7 +197,20 @@ def renewal_decision_row(payload, context=None):
         "renewal_date": p.date(payload, "renewal_date"),
         "status": p.text(payload, "status"),
         "issues": issues,
+        "carrier_ids": renewal_carrier_ids(payload),
     }
+
+
+def renewal_carrier_ids(payload) -> str:
+    """Every carrier a renewal decision names (its expectations and its issues), sorted and comma-joined.
+
+    Read leniently: a carrier id that is not a Noyo id is left out, not a reason to drop the record."""
+    body = payload.get("body") if isinstance(payload, dict) else None
+    expected = body.get("carriers") if isinstance(body, dict) else None
+    issues = payload.get("issues")
+    entries = [*(expected if isinstance(expected, list) else []), *(issues if isinstance(issues, list) else [])]
+    ids = {normalize_noyo_id(entry.get("carrier_id")) for entry in entries if isinstance(entry, dict)}
+    return ",".join(sorted(i for i in ids if i))
 
 
 def _parent(context):
@@ -223,7 +236,9 @@ GROUP_ENROLLMENTS = Resource(
     "group_enrollments", GroupEnrollment, group_enrollment_row, "group enrollments", carrier_columns=("carrier_id",)
 )
 PLANS = Resource("plans", Plan, plan_row, "plans", carrier_columns=("carrier_id",))
-RENEWAL_DECISIONS = Resource("renewal_decisions", RenewalDecision, renewal_decision_row, "renewal decisions")
+RENEWAL_DECISIONS = Resource(
+    "renewal_decisions", RenewalDecision, renewal_decision_row, "renewal decisions", carrier_columns=("carrier_ids",)
+)
 
 
 # --- One record, for other code -----------------------------------------------------------

@@ -11,7 +11,12 @@ urlpatterns = [
     path("groups/<str:pk>/", views.group_detail, name="group_detail"),
     # Carriers
     path("carriers/", views.carrier_list, name="carrier_list"),
+    path("carriers/export.csv", views.carrier_export, name="carrier_export"),
     path("carriers/<str:pk>/", views.carrier_detail, name="carrier_detail"),
+    # Renewal decisions
+    path("renewals/", views.renewal_list, name="renewal_list"),
+    path("renewals/export.csv", views.renewal_export, name="renewal_export"),
+    path("renewals/<str:pk>/", views.renewal_detail, name="renewal_detail"),
     # Group connections
     path("", views.connection_list, name="connection_list"),
     path("export.csv", views.connection_export, name="connection_export"),

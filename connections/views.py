@@ -10,7 +10,8 @@ import json
 import uuid
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -25,14 +26,20 @@ from command_center.noyo import contract
 from command_center.sync.records import label_for
 from command_center.templatetags.cc import tone
 
+from . import readable_renewals as readable
 from . import retry as retries
 from .explain import noyo_console_url, status_meaning
-from .filters import ConnectionFilter, GroupFilter, connections_for_list
+from .filters import CarrierFilter, ConnectionFilter, GroupFilter, RenewalFilter, connections_for_list
 from .forms import RetryForm
 from .models import (
+    ATTENTION_STATUSES,
+    MISSING_REFERENCE,
     Carrier,
     Group,
     GroupConnection,
+    Plan,
+    RenewalDecision,
+    RenewalDecisionStatus,
     RetryAttempt,
     stuck_days,
 )
@@ -99,6 +106,7 @@ def dashboard(request):
         "changes": _latest_changes(limit=10),
         "failed_requests": _bounded_count(MemberRequest.objects.failed()),
         "invalid_fulfillments": _bounded_count(FulfillmentSummary.objects.invalid()),
+        "renewals_not_ready": _bounded_count(RenewalDecision.objects.not_ready()),
         "now": timezone.now(),
         "count_limit": COUNT_LIMIT,
     }
@@ -366,17 +374,73 @@ def group_detail(request, pk):
 
 # --- Carriers -------------------------------------------------------------------------
 
+# Ties are broken by name (then id), so carriers with equal counts stay in a readable order.
+CARRIER_SORTS = {
+    "name": "name",
+    "kind": ("kind", "name"),
+    "reference": ("reference_is_missing", "name"),
+    "connections": ("connection_total", "name"),
+    "attention": ("attention_total", "name"),
+}
+CARRIER_COLUMNS = [
+    Column("Carrier id", "id"),
+    Column("Name", "name"),
+    Column("Kind", "kind"),
+    Column("Name for the carrier group id", "carrier_group_id_label"),
+    Column("Carrier group id format", "carrier_group_id_format"),
+    Column("Format hint", "format_hint"),
+    Column("Format example", "format_example"),
+    Column("File cadence", "file_cadence"),
+    Column("Authorization steps", "authorization_steps"),
+    Column("Sandbox test ids", "sandbox_test_ids"),
+    Column("Reference data missing", "reference_is_missing", lambda missing: "yes" if missing else "no"),
+    Column("Connections", "connection_total"),
+    Column("Needing action", "attention_total"),
+    Column("First seen", "first_seen", _iso),
+]
 
+
+def carriers_for_list():
+    """Carriers with their connection counts (one correlated count each, on the carrier+status index) and
+    whether reference data is missing: what the list sorts by and the CSV exports."""
+    connections = GroupConnection.objects.present().filter(carrier_id=OuterRef("pk")).order_by().values("carrier_id")
+    total = connections.annotate(n=Count("pk")).values("n")
+    attention = connections.filter(status__in=ATTENTION_STATUSES).annotate(n=Count("pk")).values("n")
+    return Carrier.objects.annotate(
+        connection_total=Coalesce(Subquery(total), 0),
+        attention_total=Coalesce(Subquery(attention), 0),
+        reference_is_missing=ExpressionWrapper(MISSING_REFERENCE, output_field=BooleanField()),
+    )
+
+
+@vary_on_headers("HX-Request")
 def carrier_list(request):
-    carriers = list(Carrier.objects.order_by("name"))
-    counts = GroupConnection.objects.present().order_by().values_list("carrier_id", "status").annotate(n=Count("pk"))
+    filterset = CarrierFilter(request.GET, queryset=carriers_for_list())
+    listing = Listing(request, filterset, sorts=CARRIER_SORTS, default_sort="name")
+    _attach_status_counts(listing.page.object_list)
+    return listing.render("connections/carrier_list.html")
+
+
+def _attach_status_counts(carriers):
+    """Each carrier's connections by status, for the rows on this page only (one query)."""
+    carriers = list(carriers)
+    counts = (
+        GroupConnection.objects.present()
+        .filter(carrier_id__in=[c.pk for c in carriers])
+        .order_by()
+        .values_list("carrier_id", "status")
+        .annotate(n=Count("pk"))
+    )
     by_carrier = {}
     for carrier_id, status, n in counts:
         by_carrier.setdefault(carrier_id, {})[status] = n
     for carrier in carriers:
         carrier.status_counts = _ordered_counts(by_carrier.get(carrier.pk, {}))
-        carrier.connection_total = sum(by_carrier.get(carrier.pk, {}).values())
-    return TemplateResponse(request, "connections/carrier_list.html", {"carriers": carriers})
+
+
+def carrier_export(request):
+    filterset = CarrierFilter(request.GET, queryset=carriers_for_list())
+    return export_csv(request, filterset, CARRIER_COLUMNS, "carriers", sorts=CARRIER_SORTS, default_sort="name")
 
 
 def _ordered_counts(counts: dict):
@@ -399,6 +463,77 @@ def carrier_detail(request, pk):
         "connection_total": sum(counts.values()),
         "connections_url": f"{list_url}?{urlencode({'carrier': carrier.pk})}",
         "attention": GroupConnection.objects.needing_attention().filter(carrier=carrier)[:10],
+        "renewals_not_ready": _bounded_count(RenewalDecision.objects.not_ready().with_carrier(carrier.pk)),
+        "renewals_url": f"{reverse('connections:renewal_list')}?{urlencode({'carrier': carrier.pk, 'status': 'not_ready'})}",
+        "can_edit": request.user.is_staff and request.user.has_perm("connections.change_carrier"),
+        "count_limit": COUNT_LIMIT,
     }
     return TemplateResponse(request, "connections/carrier_detail.html", context)
 
+
+# --- Renewal decisions --------------------------------------------------------------------
+
+# Default: not_ready first (the ones to work on), then by renewal date, soonest first.
+RENEWAL_SORTS = {
+    "attention": ("readiness", "renewal_date"),
+    "renewal_date": "renewal_date",
+    "group": "group__name",
+    "status": "status",
+    "modified": "modified",
+}
+
+
+def renewals_for_list():
+    readiness = Case(When(status=RenewalDecisionStatus.NOT_READY, then=Value(0)), default=Value(1))
+    return RenewalDecision.objects.present().select_related("group").annotate(readiness=readiness)
+
+
+@vary_on_headers("HX-Request")
+def renewal_list(request):
+    filterset = RenewalFilter(request.GET, queryset=renewals_for_list())
+    listing = Listing(request, filterset, sorts=RENEWAL_SORTS, default_sort="attention")
+    _attach_readable_renewals(listing.page.object_list)
+    return listing.render("connections/renewal_list.html")
+
+
+def _attach_readable_renewals(renewals):
+    """Each row's issues and carrier expectations in words, the carriers read once for the page."""
+    renewals = list(renewals)
+    carriers = Carrier.objects.in_bulk(readable.carrier_ids_in(renewals))
+    for renewal in renewals:
+        renewal.readable_issues = readable.describe_issues(renewal, carriers)
+        renewal.readable_expectations = readable.describe_expectations(renewal, carriers)
+
+
+def _renewal_columns():
+    names = dict(Carrier.objects.values_list("pk", "name"))
+    return [
+        Column("Renewal decision id", "id"),
+        Column("Group id", "group_id"),
+        Column("Group name", "group__name"),
+        Column("Renewal date", "renewal_date", _iso),
+        Column("Status", "status"),
+        Column("Issues", "issues", lambda issues: readable.issues_text(issues, names)),
+        Column("Carrier ids", "carrier_ids", lambda ids: " ".join((ids or "").split(","))),
+        Column("Carriers", "carrier_ids", lambda ids: "; ".join(names.get(i, i) for i in (ids or "").split(",") if i)),
+        Column("Created", "created", _iso),
+        Column("Modified", "modified", _iso),
+    ]
+
+
+def renewal_export(request):
+    filterset = RenewalFilter(request.GET, queryset=renewals_for_list())
+    return export_csv(request, filterset, _renewal_columns(), "renewals", sorts=RENEWAL_SORTS, default_sort="attention")
+
+
+def renewal_detail(request, pk):
+    renewal = get_object_or_404(RenewalDecision.objects.select_related("group"), pk=pk)
+    carriers = Carrier.objects.in_bulk(renewal.carrier_id_list)
+    plans = Plan.objects.in_bulk(readable.plan_ids_in(renewal))
+    context = {
+        "renewal": renewal,
+        "issues": readable.describe_issues(renewal, carriers),
+        "expectations": readable.describe_expectations(renewal, carriers, plans),
+        "raw_json": json.dumps(renewal.raw_masked, indent=2, sort_keys=True),
+    }
+    return TemplateResponse(request, "connections/renewal_detail.html", context)

@@ -538,7 +538,8 @@ class Mirror:
             return
         from connections.models import Carrier
 
-        wanted = {row[c] for row in rows for c in self.resource.carrier_columns if row.get(c)}
+        # A column holds one carrier id, or several comma-joined (RenewalDecision.carrier_ids).
+        wanted = {i for row in rows for c in self.resource.carrier_columns if row.get(c) for i in row[c].split(",") if i}
         missing = wanted - self._known_carriers
         if missing:
             Carrier.objects.ensure(missing)

@@ -39,6 +39,7 @@ from tests.factories import (
     make_carrier,
     make_connection,
     make_group,
+    make_renewal_decision,
     make_status_change,
     make_sync_run,
 )
@@ -70,6 +71,7 @@ ROUTE_ARGS = {
     "connections:group_detail": lambda rows: {"pk": rows.group.pk},
     "connections:carrier_detail": lambda rows: {"pk": rows.carrier.pk},
     "connections:connection_detail": lambda rows: {"pk": rows.connection.pk},
+    "connections:renewal_detail": lambda rows: {"pk": rows.renewal.pk},
     "connections:connection_retry": lambda rows: {"pk": rows.connection.pk},
     "connections:retry_attempt": lambda rows: {"pk": rows.connection.pk, "token": rows.attempt.token},
     "connections_api:connection_detail": lambda rows: {"pk": rows.connection.pk},
@@ -107,6 +109,7 @@ class Rows:
     employee: object
     snapshot: object
     member_request: object
+    renewal: object
     ids: list
 
 
@@ -129,8 +132,12 @@ def rows(operator):
     make_difference(snapshot)
     member_request = make_member_request(employee, status="failed")
     make_transaction(member_request, carrier=carrier)
-    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, str(run.pk)]
-    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, ids)
+    renewal = make_renewal_decision(
+        group, carrier_ids=carrier.pk, issues=[{"level": "error", "message": "No plans", "carrier_id": carrier.pk, "line_of_coverage": "medical"}],
+        raw={"body": {"carriers": [{"carrier_id": carrier.pk, "lines_of_coverage": {"medical": {"plans": [{"plan_id": connection.pk}]}}}]}},
+    )
+    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, str(run.pk), renewal.pk]
+    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, renewal, ids)
 
 
 def test_every_route_is_fuzzed_or_skipped_for_a_reason():
@@ -139,6 +146,7 @@ def test_every_route_is_fuzzed_or_skipped_for_a_reason():
             assert name in ROUTE_ARGS, f"{name} takes arguments: give it some in ROUTE_ARGS, or skip it with a reason"
     names = {name for name, _ in ROUTES}
     assert {"connections:connection_list", "connections:connection_export", "members:employee_list", "audit_export"} <= names
+    assert {"connections:carrier_list", "connections:carrier_export", "connections:renewal_list", "connections:renewal_export"} <= names
 
 
 # --- What a route reads ----------------------------------------------------------------------
