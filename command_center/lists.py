@@ -108,14 +108,19 @@ def valid_sort(request, sorts: dict[str, str], default: str) -> str:
     return requested if requested.lstrip("-") in sorts else default
 
 
-def order_by_sort(queryset, sort: str, sorts: dict[str, str]):
-    field = sorts[sort.lstrip("-")]
+def order_by_sort(queryset, sort: str, sorts: dict[str, str | tuple[str, ...]]):
+    """Order by the sort key's field; a key may name several (``("review_rank", "-created")``: the
+    first decides, the next break its ties, a ``-`` reversing one against the sort's direction)."""
+    fields = sorts[sort.lstrip("-")]
     descending = sort.startswith("-")
-    # Descending is the exact reverse of ascending (nulls first), so one B-tree index serves both
-    # directions. "DESC NULLS LAST" matches no plain index on Postgres: it sorted all 1M rows (330 ms vs 0.3 ms).
-    primary = F(field).desc(nulls_first=True) if descending else F(field).asc(nulls_last=True)
+    order = []
+    for field in (fields,) if isinstance(fields, str) else fields:
+        down = descending != field.startswith("-")
+        # Descending is the exact reverse of ascending (nulls first), so one B-tree index serves both
+        # directions. "DESC NULLS LAST" matches no plain index on Postgres: it sorted all 1M rows (330 ms vs 0.3 ms).
+        order.append(F(field.lstrip("-")).desc(nulls_first=True) if down else F(field.lstrip("-")).asc(nulls_last=True))
     # The primary key breaks ties so pages never overlap or skip rows.
-    return queryset.order_by(primary, "-pk" if descending else "pk")
+    return queryset.order_by(*order, "-pk" if descending else "pk")
 
 
 @dataclass

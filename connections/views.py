@@ -33,6 +33,7 @@ from .models import (
     Carrier,
     Group,
     GroupConnection,
+    GroupDisconnectionRequest,
     RetryAttempt,
     stuck_days,
 )
@@ -99,6 +100,7 @@ def dashboard(request):
         "changes": _latest_changes(limit=10),
         "failed_requests": _bounded_count(MemberRequest.objects.failed()),
         "invalid_fulfillments": _bounded_count(FulfillmentSummary.objects.invalid()),
+        "disconnections_waiting": _bounded_count(GroupDisconnectionRequest.objects.needing_review()),
         "now": timezone.now(),
         "count_limit": COUNT_LIMIT,
     }
