@@ -34,10 +34,13 @@ from hypothesis import strategies as st
 
 from command_center import lists
 from command_center.audit import record_sync
+from connections import actions
 from connections import retry as retries
+from connections.models import NoyoAction
 from tests.factories import (
     make_carrier,
     make_connection,
+    make_disconnection,
     make_group,
     make_status_change,
     make_sync_run,
@@ -72,6 +75,10 @@ ROUTE_ARGS = {
     "connections:connection_detail": lambda rows: {"pk": rows.connection.pk},
     "connections:connection_retry": lambda rows: {"pk": rows.connection.pk},
     "connections:retry_attempt": lambda rows: {"pk": rows.connection.pk, "token": rows.attempt.token},
+    "connections:disconnection_detail": lambda rows: {"pk": rows.disconnection.pk},
+    "connections:disconnection_confirm": lambda rows: {"pk": rows.disconnection.pk},
+    "connections:disconnection_reject": lambda rows: {"pk": rows.disconnection.pk},
+    "connections:action_outcome": lambda rows: {"token": rows.action.token},
     "connections_api:connection_detail": lambda rows: {"pk": rows.connection.pk},
     "members:employee_detail": lambda rows: {"pk": rows.employee.pk},
     "members:snapshot_detail": lambda rows: {"pk": rows.snapshot.pk},
@@ -107,6 +114,8 @@ class Rows:
     employee: object
     snapshot: object
     member_request: object
+    disconnection: object
+    action: object
     ids: list
 
 
@@ -129,8 +138,10 @@ def rows(operator):
     make_difference(snapshot)
     member_request = make_member_request(employee, status="failed")
     make_transaction(member_request, carrier=carrier)
-    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, str(run.pk)]
-    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, ids)
+    disconnection = make_disconnection(group, carrier=carrier, group_name=group.name, status="needs_review")
+    action = actions.prepare(NoyoAction.Kind.CONFIRM_DISCONNECTION, operator, target_id=disconnection.pk)
+    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, str(run.pk), disconnection.pk]
+    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, disconnection, action, ids)
 
 
 def test_every_route_is_fuzzed_or_skipped_for_a_reason():
