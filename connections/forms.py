@@ -145,6 +145,9 @@ class ConnectForm(forms.Form):
         self.fields["carrier"].queryset = Carrier.objects.order_by("name")
         if group is not None:
             del self.fields["group_name"], self.fields["federal_ein"]  # Noyo keeps the group's own
+        else:
+            self.fields["group_name"].required = True
+            self.fields["group_name"].error_messages["required"] = "Enter the new group's name, or find an existing group instead."
         self.fields["carrier_group_id"].widget.attrs.update(autocomplete="off", spellcheck="false")
         if hint_url:
             # Choosing a carrier shows, beside the id, the format that carrier expects.
@@ -178,8 +181,6 @@ class ConnectForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.group is None and "group_name" in self.fields and not data.get("group_name") and "group_name" not in self.errors:
-            self.add_error("group_name", "Enter the new group's name, or find an existing group above.")
         carrier, number = data.get("carrier"), (data.get("carrier_group_id") or "").strip()
         if carrier is not None and "carrier_group_id" in data:
             problem = carrier.check_carrier_group_id(number)

@@ -77,6 +77,12 @@ def test_an_operator_connects_a_group_to_a_carrier_from_its_page(live_server, pa
     page.goto(f"{live_server.url}/connections/new/?group={group.pk}")
     shoot(page, "connection-create")
 
+    # Without a group: find one (htmx), or fill in a new one.
+    page.goto(f"{live_server.url}/connections/new/")
+    page.fill("#id_find", group.name[:8])
+    page.locator("#group-matches a", has_text=group.name).first.wait_for()
+    shoot(page, "connection-create-new-group")
+
 
 def test_an_operator_confirms_a_disconnection_from_the_review_queue(live_server, page, operator, synced, sandbox):
     waiting = GroupDisconnectionRequest.objects.filter(status="needs_review").first()

@@ -227,7 +227,7 @@ def test_a_carrier_group_id_in_the_wrong_format_is_refused_beside_the_field_befo
 def test_a_new_group_needs_a_name_and_eins_are_checked(operator_client, carriers, posts):
     response = send(operator_client, open_form(operator_client), None, group_name="", federal_ein="123", broker_federal_ein="x")
     errors = response.context["form"].errors
-    assert "Enter the new group's name" in errors["group_name"][0]
+    assert errors["group_name"] == ["Enter the new group's name, or find an existing group instead."]
     assert "is not an EIN" in errors["federal_ein"][0] and "is not an EIN" in errors["broker_federal_ein"][0]
     assert posts() == 0
 
