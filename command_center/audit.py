@@ -67,3 +67,33 @@ def record_retry(user, attempt):
             "field_errors": attempt.field_errors,
         },
     )
+
+
+def record_noyo_action(user, action, *, audit_action, object_type, object_id, summary):
+    """One write sent to Noyo through ``connections.actions`` (a connection created, a disconnection
+    confirmed or rejected), with what was sent and what Noyo answered."""
+    outcome = {
+        "succeeded": AuditEntry.Outcome.SUCCEEDED,
+        "skipped": AuditEntry.Outcome.SKIPPED,
+    }.get(action.state, AuditEntry.Outcome.FAILED)
+    return AuditEntry.objects.create(
+        actor=user if user is not None and user.is_authenticated else None,
+        action=audit_action,
+        outcome=outcome,
+        object_type=object_type,
+        object_id=str(object_id or "")[:64],
+        summary=summary[:500],
+        details={
+            "action": str(action.token),
+            "kind": action.kind,
+            "values": action.values,
+            "target_id": action.target_id,
+            "result_id": action.result_id,
+            "old_status": action.old_status,
+            "new_status": action.new_status,
+            "message": action.message,
+            "noyo_status_code": action.noyo_status_code,
+            "noyo_answer": action.noyo_answer,
+            "field_errors": action.field_errors,
+        },
+    )

@@ -31,6 +31,7 @@ STALE_FACTOR = 3
 PAGE_FAMILIES = {
     "dashboard": ("group_connections", "snapshots", "member_requests"),
     "connections:": ("groups", "group_connections"),
+    "connections:disconnection": ("groups",),  # disconnection requests are read with the groups
     "members:employee": ("employees",),
     "members:enrollment": ("employees",),
     "members:snapshot": ("snapshots",),

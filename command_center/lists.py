@@ -109,15 +109,16 @@ def valid_sort(request, sorts: dict[str, str], default: str) -> str:
 
 
 def order_by_sort(queryset, sort: str, sorts: dict[str, str | tuple[str, ...]]):
-    """Order by the sort key's field (or fields, for a key mapped to a tuple: ``("readiness", "renewal_date")``)."""
+    """Order by the sort key's field; a key may name several (``("review_rank", "-created")``: the
+    first decides, the next break its ties, a ``-`` reversing one against the sort's direction)."""
     fields = sorts[sort.lstrip("-")]
     descending = sort.startswith("-")
-    # Descending is the exact reverse of ascending (nulls first), so one B-tree index serves both
-    # directions. "DESC NULLS LAST" matches no plain index on Postgres: it sorted all 1M rows (330 ms vs 0.3 ms).
-    order = [
-        F(field).desc(nulls_first=True) if descending else F(field).asc(nulls_last=True)
-        for field in ((fields,) if isinstance(fields, str) else fields)
-    ]
+    order = []
+    for field in (fields,) if isinstance(fields, str) else fields:
+        down = descending != field.startswith("-")
+        # Descending is the exact reverse of ascending (nulls first), so one B-tree index serves both
+        # directions. "DESC NULLS LAST" matches no plain index on Postgres: it sorted all 1M rows (330 ms vs 0.3 ms).
+        order.append(F(field.lstrip("-")).desc(nulls_first=True) if down else F(field.lstrip("-")).asc(nulls_last=True))
     # The primary key breaks ties so pages never overlap or skip rows.
     return queryset.order_by(*order, "-pk" if descending else "pk")
 

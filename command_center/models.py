@@ -134,6 +134,9 @@ class AuditEntry(models.Model):
         RETRY = "retry", "Retry connection"
         SYNC = "sync", "Start sync"
         EXPORT = "export", "Export CSV"
+        CONNECT = "connect", "Create connection"
+        CONFIRM = "confirm", "Confirm disconnection"
+        REJECT = "reject", "Reject disconnection"
 
     class Outcome(models.TextChoices):
         SUCCEEDED = "succeeded", "Succeeded"

@@ -14,3 +14,5 @@ class ConnectionsConfig(AppConfig):
         from command_center.apps import _ensure_roles
 
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="connections_ensure_roles")
+        # The kinds of write sent to Noyo once register themselves with connections.actions.
+        from . import connect, review  # noqa: F401

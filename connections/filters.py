@@ -10,7 +10,7 @@ import uuid
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from command_center.filters import DateFilter, FilterSet
 from command_center.sync.records import normalize_noyo_id
@@ -18,8 +18,12 @@ from command_center.sync.records import normalize_noyo_id
 from .models import (
     Carrier,
     ConnectionStatus,
+    DisconnectionReason,
+    DisconnectionSourceType,
+    DisconnectionStatus,
     Group,
     GroupConnection,
+    GroupDisconnectionRequest,
     RenewalDecision,
     RenewalDecisionStatus,
     RequestType,
@@ -259,3 +263,42 @@ class RenewalFilter(FilterSet):
 
     def filter_carrier(self, queryset, name, value):
         return queryset.with_carrier(value.pk) if value else queryset
+
+
+class DisconnectionFilter(FilterSet):
+    """The disconnection requests across every group: what waits for review, and what became of the rest."""
+
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Group name, group id or request id"}),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label="Status",
+        choices=DisconnectionStatus.choices,
+        widget=DropdownCheckboxes(placeholder="Any status"),
+        distinct=False,
+    )
+    carrier = django_filters.ModelChoiceFilter(label="Carrier", queryset=carrier_choices, empty_label="All carriers")
+    reason = django_filters.ChoiceFilter(label="Reason", choices=DisconnectionReason.choices, empty_label="Any reason")
+    source_type = django_filters.ChoiceFilter(label="Started by", choices=DisconnectionSourceType.choices, empty_label="Anyone")
+
+    class Meta:
+        model = GroupDisconnectionRequest
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if _is_uuid(value):
+            noyo_id = normalize_noyo_id(value)
+            return queryset.filter(Q(pk=noyo_id) | Q(group_id=noyo_id))
+        return queryset.filter(Q(group_name__icontains=value) | Q(group__name__icontains=value))
+
+
+def disconnections_for_list():
+    """Every mirrored disconnection request, with its carrier, and ``review_rank`` 0 for those waiting
+    for review (the default sort puts them first)."""
+    waiting = Case(When(status=DisconnectionStatus.NEEDS_REVIEW, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return GroupDisconnectionRequest.objects.present().select_related("carrier").annotate(review_rank=waiting)

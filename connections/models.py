@@ -306,7 +306,10 @@ class GroupConnection(StatusTrackedModel):
 
     class Meta:
         ordering = ["-modified"]
-        permissions = [("retry_groupconnection", "Can retry a group connection")]
+        permissions = [
+            ("retry_groupconnection", "Can retry a group connection"),
+            ("create_groupconnection", "Can request a new group connection at Noyo"),
+        ]
         indexes = [
             # Connections list: filter by status(es), sort by last modified (the default sort).
             models.Index(fields=["status", "-modified"], name="gc_status_modified_idx"),
@@ -378,6 +381,7 @@ class GroupDisconnectionRequest(StatusTrackedModel):
 
     class Meta:
         ordering = ["-modified"]
+        permissions = [("review_groupdisconnectionrequest", "Can confirm or reject a disconnection request")]
         indexes = [
             # Disconnections filtered by status, newest first.
             models.Index(fields=["status", "-modified"], name="gdr_status_modified_idx"),
@@ -389,6 +393,11 @@ class GroupDisconnectionRequest(StatusTrackedModel):
 
     def __str__(self):
         return f"Disconnection of {self.group_name or self.group_id or '?'} from {self.carrier_id or '?'} ({self.status})"
+
+    @property
+    def needs_review(self) -> bool:
+        """Waiting for the platform to confirm or reject it (what the review buttons are offered for)."""
+        return self.status == DisconnectionStatus.NEEDS_REVIEW and not self.is_removed_upstream
 
 
 class CarrierConfiguration(MirroredModel):
@@ -659,3 +668,94 @@ class RetryAttempt(models.Model):
     @property
     def changed_carrier_group_id(self) -> bool:
         return bool(self.carrier_group_id) and self.carrier_group_id != self.old_carrier_group_id
+
+
+# --- Actions sent to Noyo once (ours, not mirrored) -------------------------------------------
+
+
+class NoyoActionQuerySet(models.QuerySet):
+    def finished(self):
+        return self.filter(state__in=NoyoAction.FINISHED_STATES)
+
+    def about(self, target_id):
+        """The actions sent about one record (a disconnection request, a group), newest first."""
+        return self.filter(target_id=str(target_id)).finished().order_by("-created", "-id")
+
+
+class NoyoAction(models.Model):
+    """One write to Noyo (create a connection, confirm or reject a disconnection), sent at most once.
+
+    The same discipline as ``RetryAttempt``, for any kind of write (``connections.actions``
+    holds the verbs): a row is made when the form is rendered (``state=ready``) with a unique
+    ``token`` the form sends back; sending it claims the row with a conditional UPDATE
+    (``ready`` -> ``in_flight``), so a double click, a second tab or a browser resend finds it
+    claimed and shows its outcome instead of writing to Noyo again. ``lock_key`` names what
+    the write touches at Noyo (one disconnection request; one carrier + carrier_group_id): the
+    partial unique constraint keeps at most one action in flight per key, whatever the form.
+    """
+
+    class Kind(models.TextChoices):
+        CREATE_CONNECTION = "create_connection", "Create group connection"
+        CONFIRM_DISCONNECTION = "confirm_disconnection", "Confirm disconnection"
+        REJECT_DISCONNECTION = "reject_disconnection", "Reject disconnection"
+
+    class State(models.TextChoices):
+        READY = "ready", "Not sent yet"
+        IN_FLIGHT = "in_flight", "Sending to Noyo"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not sent"
+
+    FINISHED_STATES = (State.SUCCEEDED, State.FAILED, State.SKIPPED)
+
+    token = models.UUIDField(unique=True, help_text="Idempotency token carried by the form.")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    target_id = models.CharField(
+        max_length=NOYO_ID_LENGTH, blank=True, help_text="The Noyo record acted on (blank: a group not at Noyo yet)."
+    )
+    group_id = models.CharField(max_length=NOYO_ID_LENGTH, blank=True)
+    carrier_id = models.CharField(max_length=NOYO_ID_LENGTH, blank=True)
+    lock_key = models.CharField(max_length=300, blank=True, help_text="What the write touches at Noyo; one in flight per key.")
+    result_id = models.CharField(max_length=NOYO_ID_LENGTH, blank=True, help_text="The record Noyo's answer describes.")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.READY)
+    created = models.DateTimeField(default=timezone.now, help_text="When the form was rendered.")
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When the action was claimed and sent.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    values = models.JSONField(default=dict, blank=True, help_text="What the person typed or chose, as sent.")
+    old_status = models.CharField(max_length=64, blank=True, help_text="The target's status when the form was offered.")
+    new_status = models.CharField(max_length=64, blank=True, help_text="Its status after Noyo's answer.")
+    message = models.TextField(blank=True, help_text="The outcome in plain words.")
+    noyo_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    noyo_answer = models.JSONField(null=True, blank=True, help_text="Noyo's answer: the record written, or the error body.")
+    field_errors = models.JSONField(default=dict, blank=True, help_text="Noyo's 422 messages by field.")
+
+    objects = NoyoActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lock_key"], condition=models.Q(state="in_flight"), name="noyoaction_one_in_flight_per_key"
+            ),
+        ]
+        indexes = [
+            # Actions about one record (a disconnection's page), newest first.
+            models.Index(fields=["target_id", "-created"], name="noyoaction_target_created_idx"),
+            # Stale in-flight actions to release (a worker died mid-call).
+            models.Index(fields=["started_at"], name="noyoaction_in_flight_idx", condition=models.Q(state="in_flight")),
+            # Forms opened and never sent, dropped after a day.
+            models.Index(fields=["created"], name="noyoaction_ready_idx", condition=models.Q(state="ready")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.target_id or ''} ({self.state})".replace("  ", " ")
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in self.FINISHED_STATES
+
+    @property
+    def badge_status(self) -> str:
+        """The status word the badge tag colours this state by."""
+        return {"in_flight": "running", "ready": "queued"}.get(self.state, self.state)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import connect_views, disconnection_views, views
 
 app_name = "connections"
 
@@ -18,6 +18,16 @@ urlpatterns = [
     path("renewals/export.csv", views.renewal_export, name="renewal_export"),
     path("renewals/<str:pk>/", views.renewal_detail, name="renewal_detail"),
     # Group connections
+    # /connections/disconnections/: disconnection requests across groups, their export, one request, its review
+    path("disconnections/", disconnection_views.disconnection_list, name="disconnection_list"),
+    path("disconnections/export.csv", disconnection_views.disconnection_export, name="disconnection_export"),
+    path("disconnections/<str:pk>/", disconnection_views.disconnection_detail, name="disconnection_detail"),
+    path("disconnections/<str:pk>/confirm/", disconnection_views.disconnection_confirm, name="disconnection_confirm"),
+    path("disconnections/<str:pk>/reject/", disconnection_views.disconnection_reject, name="disconnection_reject"),
+    # /connections/actions/<token>/: the outcome of one write sent to Noyo (polled while in flight)
+    path("actions/<uuid:token>/", connect_views.action_outcome, name="action_outcome"),
+    # Group connections ("new" before the connection paths: it would read as a connection id)
+    path("new/", connect_views.connection_create, name="connection_create"),
     path("", views.connection_list, name="connection_list"),
     path("export.csv", views.connection_export, name="connection_export"),
     path("retry/", views.connection_bulk_retry, name="connection_bulk_retry"),

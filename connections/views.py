@@ -37,6 +37,7 @@ from .models import (
     Carrier,
     Group,
     GroupConnection,
+    GroupDisconnectionRequest,
     Plan,
     RenewalDecision,
     RenewalDecisionStatus,
@@ -107,6 +108,7 @@ def dashboard(request):
         "failed_requests": _bounded_count(MemberRequest.objects.failed()),
         "invalid_fulfillments": _bounded_count(FulfillmentSummary.objects.invalid()),
         "renewals_not_ready": _bounded_count(RenewalDecision.objects.not_ready()),
+        "disconnections_waiting": _bounded_count(GroupDisconnectionRequest.objects.needing_review()),
         "now": timezone.now(),
         "count_limit": COUNT_LIMIT,
     }

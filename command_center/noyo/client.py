@@ -346,6 +346,24 @@ class NoyoClient:
     def get_group_disconnection_request(self, request_id: str) -> Record:
         return self._get("group_disconnection_request", request_id=request_id)
 
+    def confirm_group_disconnection_request(self, request_id: str, effective_end_date: date | str | None = None) -> Record:
+        """Confirm a disconnection Noyo or a carrier started (``needs_review``); answers the request, now processing.
+
+        ``effective_end_date`` (optional) sets the last day managed through Noyo. Not idempotent
+        in effect (a second confirm is refused): re-sent only when Noyo provably never received it.
+        """
+        body = {} if effective_end_date is None else {"effective_end_date": query_value(effective_end_date)}
+        url = self.api_url + contract.path("group_disconnection_request_confirm", request_id=request_id)
+        return self._request("PUT", url, json=body, is_write=True).json()
+
+    def reject_group_disconnection_request(self, request_id: str) -> Record:
+        """Reject a disconnection that needs review: the group stays connected. Answers the request, now rejected.
+
+        The documented call has no body. Re-sent only when Noyo provably never received it.
+        """
+        url = self.api_url + contract.path("group_disconnection_request_reject", request_id=request_id)
+        return self._request("PUT", url, is_write=True).json()
+
     def retry_group_connection(
         self,
         connection_id: str,
@@ -372,15 +390,22 @@ class NoyoClient:
     ) -> Record:
         """Request a connection to a carrier, for a new group or (``group_id``) an existing one.
 
+        A new group's body is ``{carrier_id, federal_ein, group_data: {carrier_group_id, group_name, ...}}``
+        (``POST /group_connections``); an existing group's is ``{carrier_id, group_data}`` only
+        (``POST /groups/{group_id}/group_connections``): Noyo keeps that group's EIN, so passing
+        ``federal_ein`` with ``group_id`` is refused here rather than sent undocumented.
+
         Not idempotent: a duplicate would be refused with 409 at best, so it is
         re-sent only when Noyo provably never received it (see backoff).
         """
         body: dict[str, Any] = {"carrier_id": carrier_id, "group_data": dict(group_data)}
-        if federal_ein is not None:
-            body["federal_ein"] = federal_ein
         if group_id is None:
+            if federal_ein is not None:
+                body["federal_ein"] = federal_ein
             url = self.api_url + contract.path("group_connections")
         else:
+            if federal_ein is not None:
+                raise ValueError("federal_ein is sent only for a new group; an existing group keeps the EIN Noyo has for it.")
             url = self.api_url + contract.path("group_group_connections", group_id=group_id)
         return self._request("POST", url, json=body, is_write=True).json()
 

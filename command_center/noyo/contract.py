@@ -175,6 +175,8 @@ PATHS = {
     "group_group_connections": "/groups/{group_id}/group_connections",
     "group_disconnection_requests": "/groups/{group_id}/group_disconnection_requests",
     "group_disconnection_request": "/group_disconnection_requests/{request_id}",
+    "group_disconnection_request_confirm": "/group_disconnection_requests/{request_id}/confirm",
+    "group_disconnection_request_reject": "/group_disconnection_requests/{request_id}/reject",
     "group_enrollments": "/groups/{group_id}/group_enrollments",
     "group_enrollment": "/group_enrollments/{enrollment_id}",
     "group_plans": "/groups/{group_id}/plans",
@@ -238,6 +240,14 @@ CREATE_CONNECTION_GROUP_DATA_REQUIRED = ("carrier_group_id", "group_name")
 RETRY_SUCCESS_STATUS = 201
 # A retry from a status Noyo does not retry from: UNCONFIRMED, see UNCONFIRMED_CHOICES["retry_refused"].
 RETRY_REFUSED_STATUS = 409
+# Confirm and reject (ENDPOINTS.md §7) answer 200 with the updated request; confirm takes an
+# optional {effective_end_date}, reject no body. Only a request that needs review is decided:
+# see UNCONFIRMED_CHOICES["disconnection_decision_refused"].
+DISCONNECTION_DECISION_SUCCESS_STATUS = 200
+DISCONNECTION_REVIEW_STATUS = "needs_review"
+DISCONNECTION_STATUS_AFTER = {"confirm": "processing", "reject": "rejected"}
+DISCONNECTION_DECISION_REFUSED_STATUS = 409
+DISCONNECTION_CONFIRM_FIELDS = ("effective_end_date",)
 # Allowed sort_by values on group connection lists (ENDPOINTS.md §6.3 leaves them open). UNCONFIRMED.
 GROUP_CONNECTION_SORT_FIELDS = ("created", "modified")
 
@@ -279,6 +289,11 @@ UNCONFIRMED_CHOICES = {
     "token_lifetime": (
         "The sandbox answers expires_in=864000 (the documented example) while a token really lives "
         "600 seconds, so only a client that distrusts expires_in keeps working."
+    ),
+    "disconnection_decision_refused": (
+        "Confirming or rejecting a disconnection request that is not needs_review is not documented: the sandbox "
+        "answers DISCONNECTION_DECISION_REFUSED_STATUS (409: the request's state conflicts), with a message naming "
+        "the status and errors {'status': [...]}. A confirmed request completes on its own some hours later."
     ),
     "disconnection_get_status": "GET /group_disconnection_requests/{id} answers 201, as the reference lists.",
     "member_request_result": (

@@ -34,10 +34,13 @@ from hypothesis import strategies as st
 
 from command_center import lists
 from command_center.audit import record_sync
+from connections import actions
 from connections import retry as retries
+from connections.models import NoyoAction
 from tests.factories import (
     make_carrier,
     make_connection,
+    make_disconnection,
     make_group,
     make_renewal_decision,
     make_status_change,
@@ -74,6 +77,10 @@ ROUTE_ARGS = {
     "connections:renewal_detail": lambda rows: {"pk": rows.renewal.pk},
     "connections:connection_retry": lambda rows: {"pk": rows.connection.pk},
     "connections:retry_attempt": lambda rows: {"pk": rows.connection.pk, "token": rows.attempt.token},
+    "connections:disconnection_detail": lambda rows: {"pk": rows.disconnection.pk},
+    "connections:disconnection_confirm": lambda rows: {"pk": rows.disconnection.pk},
+    "connections:disconnection_reject": lambda rows: {"pk": rows.disconnection.pk},
+    "connections:action_outcome": lambda rows: {"token": rows.action.token},
     "connections_api:connection_detail": lambda rows: {"pk": rows.connection.pk},
     "members:employee_detail": lambda rows: {"pk": rows.employee.pk},
     "members:snapshot_detail": lambda rows: {"pk": rows.snapshot.pk},
@@ -110,6 +117,8 @@ class Rows:
     snapshot: object
     member_request: object
     renewal: object
+    disconnection: object
+    action: object
     ids: list
 
 
@@ -136,8 +145,10 @@ def rows(operator):
         group, carrier_ids=carrier.pk, issues=[{"level": "error", "message": "No plans", "carrier_id": carrier.pk, "line_of_coverage": "medical"}],
         raw={"body": {"carriers": [{"carrier_id": carrier.pk, "lines_of_coverage": {"medical": {"plans": [{"plan_id": connection.pk}]}}}]}},
     )
-    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, str(run.pk), renewal.pk]
-    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, renewal, ids)
+    disconnection = make_disconnection(group, carrier=carrier, group_name=group.name, status="needs_review")
+    action = actions.prepare(NoyoAction.Kind.CONFIRM_DISCONNECTION, operator, target_id=disconnection.pk)
+    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, str(run.pk), renewal.pk, disconnection.pk]
+    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, renewal, disconnection, action, ids)
 
 
 def test_every_route_is_fuzzed_or_skipped_for_a_reason():

@@ -297,14 +297,26 @@ def retry_group_connection(sb: Sandbox, req: Req):
 @handles("GET", "group_disconnection_requests")
 def list_disconnection_requests(sb: Sandbox, req: Req):
     g = _group(sb, req.params["group_id"])
-    return _page_of(sb, req, [] if g is None else sb.data.disconnection_requests(g, req.now))
+    return _page_of(sb, req, [] if g is None else sb.disconnection_requests(g, req.now))
 
 
 @handles("GET", "group_disconnection_request")
 def get_disconnection_request(sb: Sandbox, req: Req):
     key = _key(sb, "disconnection", req.params["request_id"], sb.data.n_groups * DISCONNECTION_STRIDE)
-    _status, record = _found(sb.data.disconnection_request(key, req.now), "group disconnection request")
+    _status, record = _found(sb.with_decision(sb.data.disconnection_request(key, req.now), req.now), "group disconnection request")
     return 201, record  # the reference documents 201 for this GET (ENDPOINTS.md §3.5)
+
+
+@handles("PUT", "group_disconnection_request_confirm")
+def confirm_disconnection_request(sb: Sandbox, req: Req):
+    record = sb.decide_disconnection(req.params["request_id"], "confirm", req.body)
+    return contract.DISCONNECTION_DECISION_SUCCESS_STATUS, record
+
+
+@handles("PUT", "group_disconnection_request_reject")
+def reject_disconnection_request(sb: Sandbox, req: Req):
+    record = sb.decide_disconnection(req.params["request_id"], "reject", req.body)
+    return contract.DISCONNECTION_DECISION_SUCCESS_STATUS, record
 
 
 @handles("GET", "group_enrollments")

@@ -59,6 +59,7 @@ def state(sb: Sandbox) -> dict:
         "counts": sb.data.counts(),
         "faults": sb.faults.as_dict(),
         "written_connections": len(sb.connections),
+        "decided_disconnections": len(sb.disconnection_decisions),
     }
 
 
@@ -77,6 +78,10 @@ def examples(sb: Sandbox, limit: int = 5) -> dict:
             snapshots.setdefault(record["status"], []).append(record["id"])
             for entry in record["fulfillment_summary"]:
                 fulfillment.setdefault(entry["status"], []).append(record["id"])
+    disconnections: dict[str, list[str]] = {}
+    for g in range(min(data.n_groups, 300)):
+        for record in sb.disconnection_requests(g, now):
+            disconnections.setdefault(record["status"], []).append(record["id"])
     requests: dict[str, list[str]] = {}
     request_types: dict[str, list[str]] = {}
     for i in range(min(data.n_requests, 2000)):
@@ -90,6 +95,7 @@ def examples(sb: Sandbox, limit: int = 5) -> dict:
         "group_connections_by_status": trim(connections),
         "retryable_connection_ids": [i for s in ("unable_to_connect", "action_required", "carrier_authorization")
                                      for i in connections.get(s, [])][:limit],
+        "group_disconnection_requests_by_status": trim(disconnections),
         "groups": [data.ids.uuid("group", g) for g in range(min(limit, data.n_groups))],
         "employees": {
             "with_every_snapshot_scenario": [data.ids.uuid("employee", e) for e in range(min(9, data.n_employees))],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import collections
 import dataclasses
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -26,7 +27,7 @@ from .. import contract
 from . import carriers as carrier_table
 from . import schedules
 from .data import ConnectionSpec, Dataset, Record
-from .schedules import position
+from .schedules import H, M, position
 
 DEFAULT_CLIENT_ID = "sandbox-client"
 DEFAULT_CLIENT_SECRET = "sandbox-secret"
@@ -111,6 +112,21 @@ class Faults:
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A confirm or reject written through the API, laid over a generated disconnection request.
+
+    A confirmed request is ``processing`` from ``decided`` and ``completed`` from ``completes``
+    (the carrier finishes it hours later, as the generated confirmed ones do); a rejected one
+    stays ``rejected``.
+    """
+
+    status: str
+    decided: float
+    completes: float | None = None
+    effective_end_date: str | None = None
 
 
 class Clock:
@@ -198,6 +214,7 @@ class Sandbox:
             self.connections: dict[str, ConnectionSpec] = {}  # written specs, by id: retried or created
             self.created_connections: list[str] = []
             self.groups: dict[str, Record] = {}  # groups created by POST /group_connections
+            self.disconnection_decisions: dict[str, Decision] = {}  # confirmed or rejected, by request id
             self.page_counters: dict[str, int] = {}
             self.log.clear()
             self._sequence = 0
@@ -382,6 +399,66 @@ class Sandbox:
             self.connections[spec.id] = spec
             self.created_connections.append(spec.id)
             return spec
+
+
+    # --- Disconnection requests, with confirms and rejects laid over the generated ones ---------
+    def disconnection_request(self, request_id: str) -> Record | None:
+        key, now = self.data.ids.key("disconnection", request_id), self.now()
+        return None if key is None else self.with_decision(self.data.disconnection_request(key, now), now)
+
+    def disconnection_requests(self, g: int, now: float) -> list[Record]:
+        return [self.with_decision(record, now) for record in self.data.disconnection_requests(g, now)]
+
+    def with_decision(self, record: Record | None, now: float) -> Record | None:
+        decision = self.disconnection_decisions.get(record["id"]) if record else None
+        if decision is None or decision.decided > now:
+            return record
+        done = decision.completes is not None and decision.completes <= now
+        status = "completed" if done else decision.status
+        record = {
+            **record,
+            "status": status,
+            "version": self.data.ids.version("disconnection-decision", record["id"], status),
+            "modified": int(decision.completes if done else decision.decided),
+            "decided": int(decision.decided),
+            "completed": int(decision.completes) if done else None,
+        }
+        if decision.effective_end_date:
+            record["effective_end_date"] = decision.effective_end_date
+        return record
+
+    def decide_disconnection(self, request_id: str, decision: str, body: Any) -> Record:
+        """PUT /group_disconnection_requests/{id}/confirm or /reject: only a request that needs review."""
+        if body is None:
+            body = {}
+        if not isinstance(body, dict):
+            raise ApiError(422, "The request body must be a JSON object.")
+        with self.lock:
+            now = self.now()
+            record = self.disconnection_request(request_id)
+            if record is None:
+                raise ApiError(404, "Group disconnection request not found.")
+            if record["status"] != contract.DISCONNECTION_REVIEW_STATUS:
+                verb = "confirmed" if decision == "confirm" else "rejected"
+                message = (f"A group disconnection request in status '{record['status']}' cannot be {verb}; "
+                           f"only one in '{contract.DISCONNECTION_REVIEW_STATUS}' can.")
+                raise ApiError(contract.DISCONNECTION_DECISION_REFUSED_STATUS, message,
+                               {"status": [f"The request is '{record['status']}', not '{contract.DISCONNECTION_REVIEW_STATUS}'."]})
+            end_date, completes = None, None
+            if decision == "confirm":
+                end_date = body.get("effective_end_date")
+                if end_date is not None and not _is_iso_date(end_date):
+                    raise ApiError(422, "The confirmation is invalid.", {"effective_end_date": ["Must be a date (YYYY-MM-DD)."]})
+                completes = now + self.data.ids.rng("disconnection-confirm", request_id).uniform(10 * M, 12 * H)
+            self.disconnection_decisions[request_id] = Decision(contract.DISCONNECTION_STATUS_AFTER[decision], now, completes, end_date)
+            return self.with_decision(record, now)
+
+
+def _is_iso_date(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and dt.date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
 
 
 def _retry_errors(body: dict, carrier_id: str) -> dict[str, list[str]]:
