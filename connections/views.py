@@ -88,7 +88,7 @@ GROUP_COLUMNS = [
 
 
 def dashboard(request):
-    from members.models import FulfillmentSummary, MemberRequest
+    from members.models import FulfillmentSummary, MemberRequest, TrackingDifference
 
     present = GroupConnection.objects.present()
     context = {
@@ -99,6 +99,7 @@ def dashboard(request):
         "changes": _latest_changes(limit=10),
         "failed_requests": _bounded_count(MemberRequest.objects.failed()),
         "invalid_fulfillments": _bounded_count(FulfillmentSummary.objects.invalid()),
+        "unresolved_differences": _bounded_count(TrackingDifference.objects.unresolved()),
         "now": timezone.now(),
         "count_limit": COUNT_LIMIT,
     }

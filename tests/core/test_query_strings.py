@@ -76,6 +76,7 @@ ROUTE_ARGS = {
     "members:employee_detail": lambda rows: {"pk": rows.employee.pk},
     "members:snapshot_detail": lambda rows: {"pk": rows.snapshot.pk},
     "members:memberrequest_detail": lambda rows: {"pk": rows.member_request.pk},
+    "members:transaction_detail": lambda rows: {"pk": rows.transaction.pk},
 }
 ROUTES = [(name, pattern) for name, pattern in named_routes() if name not in SKIPPED]
 
@@ -107,6 +108,7 @@ class Rows:
     employee: object
     snapshot: object
     member_request: object
+    transaction: object
     ids: list
 
 
@@ -126,11 +128,12 @@ def rows(operator):
     make_premium(employee, carrier=carrier)
     snapshot = make_snapshot(employee, status="failed")
     make_fulfillment(snapshot, carrier=carrier, status="invalid")
-    make_difference(snapshot)
+    difference = make_difference(snapshot, carrier=carrier)
     member_request = make_member_request(employee, status="failed")
-    make_transaction(member_request, carrier=carrier)
-    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, str(run.pk)]
-    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, ids)
+    transaction = make_transaction(member_request, carrier=carrier, status="failed",
+                                   raw={"body": {"carrier_id": carrier.pk}, "result": {"errors": [{"message": "No"}]}})
+    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, transaction.pk, difference.pk, str(run.pk)]
+    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, transaction, ids)
 
 
 def test_every_route_is_fuzzed_or_skipped_for_a_reason():
