@@ -563,9 +563,10 @@ def describe_snapshot(payload, names: Names) -> ReadableSnapshot:
         if isinstance(entry, dict):
             readable.events.append([(label_for(k), label_for(str(v)) if k in ("type", "reason") else _show(k, v))
                                     for k, v in entry.items() if _is_scalar(v)])
-    for key in ("dependents", "coverages", "events"):
-        if key in payload and not isinstance(payload[key], list):
+    for key, kind in (("employee", dict), ("dependents", list), ("coverages", list), ("events", list)):
+        if payload.get(key) is not None and not isinstance(payload[key], kind):
             readable.leftovers.append(key)
+    readable.leftovers.sort()
     return readable
 
 
