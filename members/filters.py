@@ -434,7 +434,9 @@ class TransactionFilter(CreatedRangeFilterSet):
         label="Request type", choices=MemberRequestType.choices, field_name="member_request__request_type", empty_label="Any request type"
     )
     group = group_filter("member_request__group_id")
-    employee = employee_filter()
+    # Set by links (a snapshot's employee, the requests list's export); the search finds employees by name.
+    employee = ReferenceFilter(field_name="employee_id", label="Employee", resolve=resolve_employees, noun="employee",
+                               widget=forms.HiddenInput)
     member_request = django_filters.CharFilter(label="Member request id", field_name="member_request_id", widget=forms.HiddenInput)
 
     created_from, created_to = created_range()

@@ -66,7 +66,7 @@ def test_a_failed_transaction_says_why_at_the_top(viewer_client, family):
     transaction = make_transaction(make_member_request(maria), carrier=carrier, status="failed",
                                    raw={"body": {}, "result": {"errors": [{"carrier_id": carrier.pk, "message": "Member not on the roster."}]}})
     html = viewer_client.get(url(transaction)).content.decode()
-    assert '<div class="notice bad">Member not on the roster.</div>' in html
+    assert '<div id="status-detail" class="notice bad">Member not on the roster.</div>' in html
     assert "Noyo could not fulfil this request" in html
 
 
