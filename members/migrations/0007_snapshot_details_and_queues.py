@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from command_center.sync.migration_ops import trigram_indexes
+
 
 class Migration(migrations.Migration):
 
@@ -57,5 +59,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='trackingdifference',
             index=models.Index(fields=['created', 'id'], name='diff_created_idx'),
+        ),
+        # The differences queue's search by a difference type or a field's key or value (Postgres only).
+        trigram_indexes(
+            ("members_trackingdifference", "difference_type", "diff_type_trgm_idx"),
+            ("members_trackingdifference", "fields", "diff_fields_trgm_idx"),
         ),
     ]

@@ -76,7 +76,9 @@ def test_it_filters_by_the_requests_status_type_and_group(viewer_client):
     wanted = make_transaction(make_member_request(make_employee(group=group), status="failed", request_type="demographic"))
     make_transaction(make_member_request(make_employee(group=group), status="completed", request_type="demographic"))
     make_transaction(make_member_request(status="failed", request_type="demographic"))
-    assert ids(viewer_client.get(URL, {"request_status": "failed", "request_type": "demographic", "group": "harbor"})) == [wanted.pk]
+    response = viewer_client.get(URL, {"request_status": "failed", "request_type": "demographic", "group": "harbor"})
+    assert ids(response) == [wanted.pk]
+    assert "Transactions of the member requests of type Demographic that are failed" in response.content.decode()
 
 
 def test_search_takes_a_transaction_request_or_employee_id_or_an_employee_name(viewer_client):
