@@ -302,6 +302,10 @@ def mirror_snapshot(payload: dict) -> MemberSnapshot:
     """Write one snapshot and its fulfillment summaries; relink its employee's chain."""
     context = {"group_of_employee": _employee_groups([payload.get("employee_id")])}
     snapshot = write_one(SNAPSHOTS, payload, context)
+    details = snapshot_details(payload)
+    if details and snapshot.details_version != details["details_version"]:
+        # Same version as mirrored (so not rewritten) but its payload not read yet: keep what this read brought.
+        MemberSnapshot.objects.filter(pk=snapshot.pk).update(**details)
     row = {"id": snapshot.pk, "created": snapshot.created, "modified": snapshot.modified,
            "group_id": snapshot.group_id, "employee_id": snapshot.employee_id}
     for entry in payload.get("fulfillment_summary") or ():

@@ -152,3 +152,23 @@ def test_the_snapshot_family_alone_reads_them_too(sync_now, sandbox):
     assert run.status == SyncRun.Status.SUCCEEDED, run.message
     assert len(single_reads(sandbox)) - before == MemberSnapshot.objects.count()
     assert Employee.objects.exists()
+
+
+def test_a_snapshot_a_webhook_brought_keeps_its_payload_and_the_sync_does_not_read_it_again(
+    client, settings, sync_now, sandbox, django_capture_on_commit_callbacks
+):
+    from tests.sync.test_webhook_view import SECRET, URL, event, signed
+
+    settings.NOYO_WEBHOOK_SECRET = SECRET
+    sync_now()
+    snapshot = MemberSnapshot.objects.first()
+    MemberSnapshot.objects.filter(pk=snapshot.pk).update(submitted=None, created_members=[], details_version="")
+    raw, headers = signed(event(snapshot.pk, "member_snapshot.status_change"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(URL, raw, content_type="application/json", **headers).status_code == 200
+
+    snapshot.refresh_from_db()
+    assert snapshot.submitted and snapshot.details_read
+    before = len(single_reads(sandbox))
+    sync_now()
+    assert len(single_reads(sandbox)) == before
