@@ -50,17 +50,16 @@ from .filters import (
     differences_for_list,
     employee_sorts,
     employees_for_list,
-    legacy_transaction_params,
-    transactions_for_list,
     fulfillments_for_list,
+    legacy_transaction_params,
     member_requests_for_list,
     snapshots_for_list,
     status_on,
+    transactions_for_list,
     uses_fulfillments,
     with_search_sort,
 )
 from .forms import AsOfForm
-from .sync import DETAILS_PER_RUN
 from .models import (
     DIFFERENCE_QUEUE_ORDER,
     Dependent,
@@ -73,6 +72,7 @@ from .models import (
     SnapshotStatus,
     TrackingDifference,
 )
+from .sync import DETAILS_PER_RUN
 
 SNAPSHOT_SORTS = {"created": "created"}
 MEMBERREQUEST_SORTS = {"created": "created"}
