@@ -36,6 +36,7 @@ PAGE_FAMILIES = {
     "members:enrollment": ("employees",),
     "members:snapshot": ("snapshots",),
     "members:fulfillment": ("snapshots",),
+    "members:difference": ("snapshots",),  # tracking differences are read with the snapshots
     "members:memberrequest": ("member_requests",),
     "members:transaction": ("member_requests",),
 }

@@ -96,7 +96,7 @@ GROUP_COLUMNS = [
 
 
 def dashboard(request):
-    from members.models import FulfillmentSummary, MemberRequest
+    from members.models import FulfillmentSummary, MemberRequest, TrackingDifference
 
     present = GroupConnection.objects.present()
     context = {
@@ -109,6 +109,7 @@ def dashboard(request):
         "invalid_fulfillments": _bounded_count(FulfillmentSummary.objects.invalid()),
         "renewals_not_ready": _bounded_count(RenewalDecision.objects.not_ready()),
         "disconnections_waiting": _bounded_count(GroupDisconnectionRequest.objects.needing_review()),
+        "unresolved_differences": _bounded_count(TrackingDifference.objects.unresolved()),
         "now": timezone.now(),
         "count_limit": COUNT_LIMIT,
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from django.db.models import CharField, Func, IntegerField
+from django.db.models.fields.json import KT
 
 from command_center.lists import Column
 
@@ -190,15 +191,67 @@ TRANSACTIONS = Export(
         Column("Transaction id", "id"),
         Column("Member request id", "member_request_id"),
         Column("Request type", "member_request__request_type"),
+        Column("Request status", "member_request__status"),
         Column("Transaction type", "transaction_type"),
         Column("Carrier", "carrier__name"),
         Column("Carrier id", "carrier_id"),
         Column("Lines of coverage", "lines_of_coverage", _lines),
         Column("Status", "status"),
+        Column("In status since", "csv_status_since"),
+        Column("Error", "csv_error", lambda value: readable.mask_ssns_in_text(str(value)) if value else ""),
         Column("Verified", "csv_verified"),
         Column("Created", "csv_created"),
         Column("Modified", "csv_modified"),
         Column("Employee id", "employee_id"),
+        Column("Employee first name", "employee__first_name"),
+        Column("Employee last name", "employee__last_name"),
     ],
-    {"csv_verified": IsoUtc("verified"), "csv_created": IsoUtc("created"), "csv_modified": IsoUtc("modified")},
+    {
+        "csv_verified": IsoUtc("verified"),
+        "csv_created": IsoUtc("created"),
+        "csv_modified": IsoUtc("modified"),
+        "csv_status_since": IsoUtc("status_changed_at"),
+        "csv_error": KT("raw__result__errors__0__message"),
+    },
+)
+
+
+def fields_text(fields) -> str:
+    """A difference's fields as one CSV cell: "date_of_birth: 2016-08-02 (platform) / 2016-02-08 (carrier); ..."."""
+    parts = []
+    for entry in fields if isinstance(fields, list) else ():
+        if not isinstance(entry, dict):
+            parts.append(readable.mask_ssns_in_text(str(entry)))
+            continue
+        key = str(entry.get("key") or "")
+        platform, carrier = (readable.field_value(key, entry.get(side)) for side in ("platform_value", "carrier_value"))
+        parts.append(f"{key}: {platform} (platform) / {carrier} (carrier)")
+    return "; ".join(parts)
+
+
+DIFFERENCES = Export(
+    "tracking_differences",
+    [
+        Column("Difference id", "id"),
+        Column("Classification", "classification"),
+        Column("Difference type", "difference_type"),
+        Column("Fields", "fields", fields_text),
+        Column("Object type", "object_type"),
+        Column("Object id", "object_id"),
+        Column("Impact score", "impact_score"),
+        Column("Carrier", "carrier__name"),
+        Column("Carrier id", "carrier_id"),
+        Column("Group", "group__name"),
+        Column("Group id", "group_id"),
+        Column("Employee id", "employee_id"),
+        Column("Employee first name", "employee__first_name"),
+        Column("Employee last name", "employee__last_name"),
+        Column("Snapshot id", "snapshot_id"),
+        Column("Detected", "csv_created"),
+        Column("Resolved", "csv_resolved"),
+        Column("Discrepancy found", "csv_discrepancy"),
+        Column("Dismissed", "is_dismissed", lambda value: "yes" if value else "no"),
+        Column("Suppressed", "is_suppressed", lambda value: "yes" if value else "no"),
+    ],
+    {"csv_created": IsoUtc("created"), "csv_resolved": IsoUtc("resolved"), "csv_discrepancy": IsoUtc("discrepancy_time")},
 )

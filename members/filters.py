@@ -20,8 +20,9 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, F, Prefetch, Q, Value, When
-from django.db.models.functions import Upper
+from django.db.models import Case, CharField, F, Prefetch, Q, TextField, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Upper
 from django.utils import timezone
 
 from command_center.filters import DateFilter, FilterSet
@@ -29,6 +30,8 @@ from command_center.sync.records import normalize_noyo_id
 from connections.models import Carrier, Group
 
 from .models import (
+    DIFFERENCE_OPEN,
+    DifferenceClassification,
     Employee,
     EnrollmentStatus,
     FulfillmentStatus,
@@ -40,10 +43,15 @@ from .models import (
     MemberSnapshot,
     MemberTransaction,
     SnapshotStatus,
+    TrackingDifference,
+    TransactionStatus,
+    TransactionType,
 )
 
 # A group or employee name may stand for at most this many records.
 MATCH_LIMIT = 200
+# A differences search matching up to this many rows is read as an id list first (see DifferenceFilter.search).
+MAX_SEARCH_IDS = 1000
 
 
 def _is_uuid(text: str) -> bool:
@@ -134,13 +142,14 @@ class ReferenceFilter(django_filters.Filter):
         return queryset.filter(**{f"{self.field_name}__in": value.ids})
 
 
-def group_filter(field_name="group_id"):
+def group_filter(field_name="group_id", **kwargs):
     return ReferenceFilter(
         field_name=field_name,
         label="Group",
         resolve=resolve_groups,
         noun="group",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Group name or id"}),
+        **kwargs,
     )
 
 
@@ -404,18 +413,35 @@ def member_requests_for_list():
 
 
 class TransactionFilter(CreatedRangeFilterSet):
-    """Transactions of the member requests the requests list shows (its parameters), or of one request."""
+    """The transactions list and its export; the request page's export names one ``member_request``.
 
-    status = django_filters.ChoiceFilter(
-        label="Status", choices=MemberRequestStatus.choices, field_name="member_request__status"
+    ``request_status`` and ``request_type`` are the member requests list's ``status`` and
+    ``request_type``: its "Export transactions" goes through ``legacy_transaction_params``.
+    """
+
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Transaction or request id, employee name or id"}),
+    )
+    status = django_filters.ChoiceFilter(label="Status", choices=TransactionStatus.choices, empty_label="Any status")
+    transaction_type = django_filters.ChoiceFilter(label="Type", choices=TransactionType.choices, empty_label="Any type")
+    carrier = django_filters.ModelChoiceFilter(label="Carrier", queryset=carriers, empty_label="All carriers")
+    verified = django_filters.ChoiceFilter(
+        label="Verified", choices=[("yes", "Verified"), ("no", "Not verified")], empty_label="Verified or not", method="filter_verified"
+    )
+    # Set by the requests list's "Export transactions" (and links): a join to the requests, kept off the form.
+    request_status = django_filters.ChoiceFilter(
+        label="Request status", choices=MemberRequestStatus.choices, field_name="member_request__status", widget=forms.HiddenInput
     )
     request_type = django_filters.ChoiceFilter(
-        label="Request type", choices=MemberRequestType.choices, field_name="member_request__request_type"
+        label="Request type", choices=MemberRequestType.choices, field_name="member_request__request_type", widget=forms.HiddenInput
     )
-    group = group_filter("member_request__group_id")
-    employee = employee_filter()
-    member_request = django_filters.CharFilter(label="Member request id", field_name="member_request_id")
-    created_field = "member_request__created"
+    group = group_filter(method="filter_group")
+    # Set by links (a snapshot's employee, the requests list's export); the search finds employees by name.
+    employee = ReferenceFilter(field_name="employee_id", label="Employee", resolve=resolve_employees, noun="employee",
+                               widget=forms.HiddenInput)
+    member_request = django_filters.CharFilter(label="Member request id", field_name="member_request_id", widget=forms.HiddenInput)
 
     created_from, created_to = created_range()
 
@@ -423,3 +449,139 @@ class TransactionFilter(CreatedRangeFilterSet):
         model = MemberTransaction
         form = DateRangeForm
         fields = []
+
+    def search(self, queryset, name, value):
+        """An id (the transaction's, its request's or its employee's), or an employee's name."""
+        value = value.strip()
+        if not value:
+            return queryset
+        if _is_uuid(value):
+            noyo_id = normalize_noyo_id(value)
+            return queryset.filter(Q(pk=noyo_id) | Q(member_request_id=noyo_id) | Q(employee_id=noyo_id))
+        return queryset.filter(employee_id__in=_employee_ids(value))
+
+    def filter_group(self, queryset, name, match):
+        """The group as its employees (a request's group is its employee's): the employee index serves it, where
+        a join to the requests read a million of them for one group."""
+        if match is None:
+            return queryset
+        return queryset.filter(employee_id__in=Employee.objects.filter(group_id__in=match.ids).values("pk"))
+
+    def filter_verified(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(verified__isnull=False)
+        if value == "no":
+            return queryset.filter(verified__isnull=True)
+        return queryset
+
+
+def legacy_transaction_params(params):
+    """The member requests list's parameters as the transactions filters name them (its ``status`` is the requests')."""
+    renamed = params.copy()
+    renamed.pop("page", None)
+    renamed.pop("sort", None)
+    if "status" in renamed:
+        renamed.setlist("request_status", renamed.pop("status"))
+    return renamed
+
+
+def _employee_ids(text: str):
+    """The employees a name matches: their ids when few (an IN list on an indexed column), else a subquery."""
+    matches = Employee.objects.search(text).order_by().values_list("pk", flat=True)
+    found = list(matches[: MATCH_LIMIT + 1])
+    return found if len(found) <= MATCH_LIMIT else matches
+
+
+# The transactions list reads the first error of a failed transaction's result in SQL, not the whole raw payload.
+TRANSACTION_ERROR = KT("raw__result__errors__0__message")
+
+
+def transactions_for_list():
+    return (
+        MemberTransaction.objects.present()
+        .only("id", "created", "modified", "transaction_type", "status", "status_changed_at", "verified", "lines_of_coverage",
+              "removed_upstream_at", "member_request_id", "employee_id", "carrier_id")
+        .annotate(first_error=TRANSACTION_ERROR)
+        .prefetch_related(
+            Prefetch("member_request", _names(MemberRequest, "request_type", "status")),
+            Prefetch("employee", _names(Employee, "first_name", "last_name")),
+            "carrier",
+        )
+    )
+
+
+# --- Tracking differences ------------------------------------------------------------------------
+
+
+class DifferenceFilter(FilterSet):
+    """The tracking differences queue and its export."""
+
+    OPEN, DISCREPANCY, RESOLVED, DISMISSED = "unresolved", "discrepancy", "resolved", "dismissed"
+    STATES = [
+        (OPEN, "Unresolved"),
+        (DISCREPANCY, "Unresolved, carrier check failed"),
+        (RESOLVED, "Resolved"),
+        (DISMISSED, "Dismissed or suppressed"),
+    ]
+
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Employee name or id, a field or a value"}),
+    )
+    state = django_filters.ChoiceFilter(label="Resolved?", choices=STATES, empty_label="Resolved or not", method="filter_state")
+    classification = django_filters.ChoiceFilter(
+        label="Classification", choices=DifferenceClassification.choices, empty_label="Any classification"
+    )
+    carrier = django_filters.ModelChoiceFilter(label="Carrier", queryset=carriers, empty_label="All carriers")
+    group = group_filter()
+    snapshot = django_filters.CharFilter(label="Snapshot id", field_name="snapshot_id", widget=forms.HiddenInput)
+
+    class Meta:
+        model = TrackingDifference
+        fields = []
+
+    def filter_state(self, queryset, name, value):
+        if value == self.OPEN:
+            return queryset.filter(DIFFERENCE_OPEN)
+        if value == self.DISCREPANCY:
+            return queryset.filter(DIFFERENCE_OPEN, discrepancy_time__isnull=False)
+        if value == self.RESOLVED:
+            return queryset.filter(resolved__isnull=False)
+        if value == self.DISMISSED:
+            return queryset.filter(resolved__isnull=True).filter(Q(is_dismissed=True) | Q(is_suppressed=True))
+        return queryset
+
+    def search(self, queryset, name, value):
+        """An id (the difference's, its employee's, snapshot's or object's), or an employee's name, a
+        difference type, a field's key or a value (the fields' JSON as text: the table is small)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        if _is_uuid(value):
+            noyo_id = normalize_noyo_id(value)
+            return queryset.filter(Q(pk=noyo_id) | Q(employee_id=noyo_id) | Q(snapshot_id=noyo_id) | Q(object_id=noyo_id))
+        words = value.replace(" ", "_")  # "date of birth" finds date_of_birth
+        matches = Q(difference_type__icontains=words) | Q(fields_text__icontains=words)
+        if words != value:
+            matches |= Q(fields_text__icontains=value)
+        employees = _employee_ids(value)
+        if not isinstance(employees, list) or employees:
+            matches |= Q(employee_id__in=employees)
+        queryset = queryset.annotate(fields_text=Cast("fields", TextField()))
+        # Read the matches' ids once (trigram indexes on Postgres): the count and the page then read
+        # them by id, instead of each matching every row's fields again.
+        found = list(queryset.filter(matches).order_by().values_list("pk", flat=True)[: MAX_SEARCH_IDS + 1])
+        return queryset.filter(pk__in=found) if len(found) <= MAX_SEARCH_IDS else queryset.filter(matches)
+
+
+def differences_for_list():
+    return (
+        TrackingDifference.objects.present()
+        .defer("raw")
+        .prefetch_related(
+            Prefetch("employee", _names(Employee, "first_name", "last_name")),
+            Prefetch("group", _names(Group, "name")),
+            "carrier",
+        )
+    )

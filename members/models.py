@@ -210,6 +210,10 @@ class MemberSnapshotQuerySet(MirrorQuerySet):
     def failed(self):
         return self.present().filter(status=SnapshotStatus.FAILED)
 
+    def details_needed(self):
+        """Present snapshots whose submitted payload was not read for their current version."""
+        return self.present().exclude(details_version=models.F("version"))
+
 
 class MemberSnapshot(StatusTrackedModel):
     """A member snapshot: the full desired state of a family, sent to Noyo to apply at carriers.
@@ -227,6 +231,17 @@ class MemberSnapshot(StatusTrackedModel):
         "self", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="replaces"
     )
     errors = models.JSONField(default=list, blank=True)
+    # What was sent. Noyo's lists leave these out (seed 002: "not the complete snapshot payload"); the
+    # single snapshot carries them, so the sync reads it for the snapshots whose version they are not of.
+    submitted = models.JSONField(
+        null=True, blank=True, help_text="The submitted payload (member_snapshot of the single snapshot); null until read."
+    )
+    created_members = models.JSONField(
+        default=list, blank=True, help_text="[{id, custom_individual_id, type}]: the ids Noyo gave members this snapshot created."
+    )
+    details_version = models.CharField(
+        max_length=64, blank=True, help_text="The version whose submitted payload and created members were read ('' before)."
+    )
 
     objects = MemberSnapshotQuerySet.as_manager()
 
@@ -241,10 +256,17 @@ class MemberSnapshot(StatusTrackedModel):
             models.Index(fields=["group", "-created"], name="snapshot_group_created_idx"),
             # Employee page and employee filter.
             models.Index(fields=["employee", "-created"], name="snapshot_employee_created_idx"),
+            # The sync's snapshots due a single read (details_needed()): none after a resync with no change.
+            models.Index(fields=["-created"], name="snapshot_details_due_idx", condition=~models.Q(details_version=models.F("version"))),
         ]
 
     def __str__(self):
         return f"Snapshot {self.id} ({self.status})"
+
+    @property
+    def details_read(self) -> bool:
+        """Whether the submitted payload and created members of this version were read."""
+        return bool(self.details_version) and self.details_version == self.version
 
     def chain(self, limit=50) -> list[MemberSnapshot]:
         """The snapshots this one replaced and those that replaced it, oldest first (one query per link)."""
@@ -297,8 +319,27 @@ class FulfillmentSummary(StatusTrackedModel):
         return f"{self.snapshot_id} at {self.carrier_id}: {self.status}"
 
 
+# A difference someone still has to look at: not resolved, not dismissed, not suppressed.
+DIFFERENCE_OPEN = models.Q(resolved__isnull=True, is_dismissed=False, is_suppressed=False)
+# The queue's order: open differences first, each part oldest first (see diff_queue_idx).
+DIFFERENCE_QUEUE_RANK = models.Case(
+    models.When(DIFFERENCE_OPEN, then=models.Value(0)), default=models.Value(1), output_field=models.IntegerField()
+)
+DIFFERENCE_QUEUE_ORDER = (DIFFERENCE_QUEUE_RANK.asc(), models.F("created").asc(nulls_last=True), models.F("id").asc())
+
+
+class TrackingDifferenceQuerySet(MirrorQuerySet):
+    def unresolved(self):
+        """Present, open differences: the dashboard's count and the queue's "unresolved" filter."""
+        return self.present().filter(DIFFERENCE_OPEN)
+
+
 class TrackingDifference(MirroredModel):
-    """A field-level difference between the platform's data and the carrier's (Tracking API)."""
+    """A field-level difference between the platform's data and the carrier's (Tracking API).
+
+    ``fields`` is ``[{key, platform_value, carrier_value}]`` (ENDPOINTS.md §15): a value is
+    null on the side that lacks the record (missing_from_carrier / missing_from_platform).
+    """
 
     snapshot = mirror_fk(MemberSnapshot, "differences", db_index=False)  # diff_snapshot_idx
     organization_id = models.CharField(max_length=NOYO_ID_LENGTH, blank=True)
@@ -316,6 +357,7 @@ class TrackingDifference(MirroredModel):
     resolved = models.DateTimeField(null=True, blank=True)
     discrepancy_time = models.DateTimeField(null=True, blank=True)
 
+    objects = TrackingDifferenceQuerySet.as_manager()
     STATUS_FIELD = "classification"
 
     class Meta:
@@ -327,6 +369,13 @@ class TrackingDifference(MirroredModel):
             models.Index(
                 fields=["group", "-created"], name="diff_open_idx", condition=models.Q(resolved__isnull=True)
             ),
+            # The differences queue in its default order (DIFFERENCE_QUEUE_ORDER): open first, oldest first.
+            models.Index(
+                DIFFERENCE_QUEUE_RANK, models.F("created"), models.F("id"), name="diff_queue_idx",
+                condition=models.Q(removed_upstream_at__isnull=True),
+            ),
+            # The queue by detection time (?sort=created, both directions).
+            models.Index(fields=["created", "id"], name="diff_created_idx"),
         ]
 
     def __str__(self):
@@ -409,10 +458,28 @@ class MemberTransaction(StatusTrackedModel):
             models.Index(fields=["carrier", "status"], name="mt_carrier_status_idx"),
             # Transactions list filtered by status, newest first.
             models.Index(fields=["status", "-created"], name="mt_status_created_idx"),
+            # Transactions list unfiltered, newest first (and the created-date range).
+            models.Index(fields=["created", "id"], name="mt_created_idx"),
+            # Transactions list filtered by type, newest first.
+            models.Index(fields=["transaction_type", "created"], name="mt_type_created_idx"),
+            # Transactions list filtered by carrier, newest first.
+            models.Index(fields=["carrier", "created"], name="mt_carrier_created_idx"),
+            # Transactions list: not verified (the few), newest first.
+            models.Index(fields=["created"], name="mt_unverified_idx", condition=models.Q(verified__isnull=True)),
+            # Transactions list sorted by verification time.
+            models.Index(fields=["verified", "id"], name="mt_verified_idx"),
         ]
 
     def __str__(self):
         return f"{self.get_transaction_type_display()} {self.id} ({self.status})"
+
+    @property
+    def body(self):
+        return (self.raw or {}).get("body") or {}
+
+    @property
+    def result(self):
+        return (self.raw or {}).get("result") or {}
 
     @property
     def lines_of_coverage_list(self) -> list[str]:

@@ -376,3 +376,259 @@ def _flatten(value: dict, prefix: str = "") -> list[tuple[str, str]]:
         else:
             pairs.append((label, _show(key, item)))
     return pairs
+
+
+# --- Tracking differences ---------------------------------------------------------------------
+
+# Noyo's open-ended end date (ENDPOINTS.md: 9999-12-31 when open-ended).
+FOREVER = "9999-12-31"
+
+
+def field_value(key: str, value, missing: str = "—") -> str:
+    """One side of a difference's field as text: SSNs masked, Noyo's open-ended date in words."""
+    if value is None or value == "":
+        return missing
+    if "ssn" in key.lower():
+        return mask_ssn(value)
+    if value == FOREVER:
+        return "open-ended (9999-12-31)"
+    if isinstance(value, (dict, list)):
+        return mask_ssns_in_text(json.dumps(mask_ssns(value), ensure_ascii=False))
+    return _show(key, value)
+
+
+@dataclass
+class FieldRow:
+    key: str
+    label: str
+    platform: str
+    carrier: str
+
+
+def difference_fields(fields, classification: str = "") -> list[FieldRow]:
+    """A difference's ``fields[]{key, platform_value, carrier_value}`` as rows; the side that lacks
+    the record (a null value) says so in words."""
+    platform_missing = "Not on the platform" if classification == "missing_from_platform" else "—"
+    carrier_missing = "Not at the carrier" if classification == "missing_from_carrier" else "—"
+    rows = []
+    for entry in fields if isinstance(fields, list) else ():
+        if not isinstance(entry, dict):
+            rows.append(FieldRow("", "", mask_ssns_in_text(str(entry)), ""))
+            continue
+        key = str(entry.get("key") or "")
+        rows.append(FieldRow(
+            key=key,
+            label=label_for(key) if key else "",
+            platform=field_value(key, entry.get("platform_value"), platform_missing),
+            carrier=field_value(key, entry.get("carrier_value"), carrier_missing),
+        ))
+    return rows
+
+
+# --- Member transactions ------------------------------------------------------------------------
+
+# A transaction's body is one carrier's part of its request's body: these keys, at the top level
+# (seed 001's new hire transaction), or the request's whole ``coverages[]`` (its "Get Single Member Transaction").
+COVERAGE_KEYS = ("carrier_id", "carrier_config", "signature_date", "lines_of_coverage")
+
+
+def describe_transaction_body(body, names: Names) -> Readable:
+    """A member transaction's body in plain words, in either documented shape."""
+    if isinstance(body, dict) and isinstance(body.get("lines_of_coverage"), dict) and "coverages" not in body:
+        coverage = {key: body[key] for key in COVERAGE_KEYS if key in body}
+        body = {**{key: value for key, value in body.items() if key not in COVERAGE_KEYS}, "coverages": [coverage]}
+    return describe_body(body, names)
+
+
+# What each transaction status means (seed 001; seed 004 for requests, which transactions follow).
+TRANSACTION_MEANINGS = {
+    "processing": "Being sent to or worked on by the carrier.",
+    "completed": "The carrier made the change.",
+    "failed": "Noyo could not make the change at the carrier.",
+    "canceled": "Canceled: a later request superseded it.",
+}
+
+
+def transaction_status_detail(status: str, verified, error: str | None) -> str:
+    """The details of a transaction's status in one sentence, from what its record says."""
+    if status == "failed" and error:
+        return mask_ssns_in_text(str(error))
+    if status == "completed":
+        if verified:
+            return f"Completed and verified at the carrier on {verified:%b %-d, %Y}."
+        return "Completed; not verified at the carrier yet."
+    return TRANSACTION_MEANINGS.get(status, "")
+
+
+# --- Member snapshots: what was submitted ------------------------------------------------------
+
+SNAPSHOT_FACTS = {"snapshot_mode": "Snapshot mode", "enable_member_auto_link": "Match existing members (auto-link)",
+                  "target_date": "Takes effect on"}
+PERSON_KEYS = {"id", "custom_individual_id", "relationship", "person", "employment", "classifications", "event_id"}
+ENROLLED_KEYS = {"individual_type", "individual_id", "custom_individual_id", "effective_start_date", "effective_end_date"}
+SNAPSHOT_COVERAGE_KEYS = {"carrier_id", "line_of_coverage", "plan_id", "plan_name", "custom_plan_id", "signature_date",
+                          "enrolled_members"}
+
+
+@dataclass
+class Person:
+    role: str
+    id: str
+    custom_id: str
+    name: str
+    date_of_birth: str
+    ssn: str
+    sex: str
+    details: list[tuple[str, str]] = field(default_factory=list)
+    # The mirrored employee or dependent this person is ({name, employee_id, kind}), set by the view.
+    mirrored: dict | None = None
+
+
+@dataclass
+class Enrolled:
+    individual_type: str
+    id: str
+    name: str
+    start: str
+    end: str
+    extras: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class SnapshotCoverage:
+    carrier_id: str
+    carrier: str
+    line: str
+    plan: str
+    plan_id: str
+    signature_date: str
+    members: list[Enrolled]
+    extras: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class ReadableSnapshot:
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    coverages: list[SnapshotCoverage] = field(default_factory=list)
+    events: list[list[tuple[str, str]]] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)
+    unreadable: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.facts or self.people or self.coverages or self.events or self.leftovers)
+
+
+def snapshot_people_names(payload) -> dict[str, str]:
+    """Names the payload itself gives its people (``person.first_name`` / ``last_name``), by id."""
+    names = {}
+    if not isinstance(payload, dict):
+        return names
+    entries = [payload.get("employee"), *(payload.get("dependents") or [] if isinstance(payload.get("dependents"), list) else [])]
+    for entry in entries:
+        if isinstance(entry, dict) and isinstance(entry.get("person"), dict):
+            person = entry["person"]
+            name = " ".join(str(person.get(k) or "") for k in ("first_name", "last_name")).strip()
+            for key in ("id", "custom_individual_id"):
+                if isinstance(entry.get(key), str) and name:
+                    names[entry[key]] = name
+    return names
+
+
+def describe_snapshot(payload, names: Names) -> ReadableSnapshot:
+    """A member snapshot's submitted payload (ENDPOINTS.md §14.2) in plain words."""
+    readable = ReadableSnapshot()
+    if payload in (None, {}):
+        return readable
+    if not isinstance(payload, dict):
+        readable.unreadable = True
+        return readable
+    known = {"employee", "dependents", "coverages", "events", *SNAPSHOT_FACTS}
+    readable.leftovers = sorted(key for key in payload if key not in known)
+    for key, label in SNAPSHOT_FACTS.items():
+        if _is_scalar(payload.get(key)) and payload.get(key) not in (None, ""):
+            value = payload[key]
+            readable.facts.append((label, _show(key, value) if isinstance(value, bool) else label_for(str(value))
+                                   if key == "snapshot_mode" else str(value)))
+    if isinstance(payload.get("employee"), dict):
+        readable.people.append(_person(payload["employee"], "Employee", names))
+    for entry in payload.get("dependents") or () if isinstance(payload.get("dependents"), list) else ():
+        if isinstance(entry, dict):
+            readable.people.append(_person(entry, label_for(str(entry.get("relationship") or "dependent")), names))
+    for entry in payload.get("coverages") or () if isinstance(payload.get("coverages"), list) else ():
+        if isinstance(entry, dict):
+            readable.coverages.append(_snapshot_coverage(entry, names))
+    for entry in payload.get("events") or () if isinstance(payload.get("events"), list) else ():
+        if isinstance(entry, dict):
+            readable.events.append([(label_for(k), label_for(str(v)) if k in ("type", "reason") else _show(k, v))
+                                    for k, v in entry.items() if _is_scalar(v)])
+    for key, kind in (("employee", dict), ("dependents", list), ("coverages", list), ("events", list)):
+        if payload.get(key) is not None and not isinstance(payload[key], kind):
+            readable.leftovers.append(key)
+    readable.leftovers.sort()
+    return readable
+
+
+def _person(entry: dict, role: str, names: Names) -> Person:
+    person = entry.get("person") if isinstance(entry.get("person"), dict) else {}
+    person_id = str(entry.get("id") or "")
+    custom_id = str(entry.get("custom_individual_id") or "")
+    own_name = " ".join(str(person.get(k) or "") for k in ("first_name", "middle_name", "last_name") if person.get(k)).strip()
+    details = _flatten({k: v for k, v in person.items() if k not in ("first_name", "middle_name", "last_name", "date_of_birth", "ssn", "sex")})
+    if isinstance(entry.get("employment"), dict):
+        details += _flatten(entry["employment"], "Employment")
+    if isinstance(entry.get("classifications"), dict):
+        details += _flatten(entry["classifications"], "Classification")
+    details += [(label_for(k), _show(k, v)) for k, v in entry.items() if k not in PERSON_KEYS and _is_scalar(v)]
+    return Person(
+        role=role,
+        id=person_id,
+        custom_id=custom_id,
+        name=own_name or names.people.get(person_id, ""),
+        date_of_birth=str(person.get("date_of_birth") or ""),
+        ssn=mask_ssn(person.get("ssn")) if person.get("ssn") else "",
+        sex=str(person.get("sex") or ""),
+        details=[(label, value) for label, value in details if value not in ("", None)],
+    )
+
+
+def _snapshot_coverage(entry: dict, names: Names) -> SnapshotCoverage:
+    carrier_id, plan_id = str(entry.get("carrier_id") or ""), str(entry.get("plan_id") or "")
+    members = []
+    for member in entry.get("enrolled_members") or () if isinstance(entry.get("enrolled_members"), list) else ():
+        if not isinstance(member, dict):
+            continue
+        member_id = str(member.get("individual_id") or member.get("custom_individual_id") or "")
+        members.append(Enrolled(
+            individual_type=str(member.get("individual_type") or ""),
+            id=member_id,
+            name=names.people.get(member_id, ""),
+            start=str(member.get("effective_start_date") or ""),
+            end=field_value("effective_end_date", member.get("effective_end_date"), ""),
+            extras=[(label_for(k), _show(k, v)) for k, v in member.items() if k not in ENROLLED_KEYS and _is_scalar(v)],
+        ))
+    return SnapshotCoverage(
+        carrier_id=carrier_id,
+        carrier=names.carriers.get(carrier_id, ""),
+        line=label_for(str(entry.get("line_of_coverage") or "")) if entry.get("line_of_coverage") else "",
+        plan=names.plans.get(plan_id, "") or str(entry.get("plan_name") or entry.get("custom_plan_id") or ""),
+        plan_id=plan_id,
+        signature_date=str(entry.get("signature_date") or ""),
+        members=members,
+        extras=[(label_for(k), _show(k, v)) for k, v in entry.items() if k not in SNAPSHOT_COVERAGE_KEYS and _is_scalar(v)],
+    )
+
+
+def snapshot_referenced_ids(payload) -> tuple[set[str], set[str], set[str]]:
+    """(person ids, plan ids, carrier ids) a submitted payload mentions."""
+    people, plans, carriers = referenced_ids(payload)
+    if isinstance(payload, dict):
+        for entry in payload.get("coverages") or () if isinstance(payload.get("coverages"), list) else ():
+            for member in (entry.get("enrolled_members") or ()) if isinstance(entry, dict) and isinstance(entry.get("enrolled_members"), list) else ():
+                if isinstance(member, dict) and isinstance(member.get("individual_id"), str):
+                    people.add(member["individual_id"])
+        for entry in [payload.get("employee"), *(payload.get("dependents") if isinstance(payload.get("dependents"), list) else [])]:
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                people.add(entry["id"])
+    return people, plans, carriers

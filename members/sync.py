@@ -29,7 +29,8 @@ from django.db.models import Exists, OuterRef, Subquery
 
 from command_center.sync import payloads as p
 from command_center.sync.engine import Resource, write_one
-from command_center.sync.families import FamilyRun, Parents, PerParent
+from command_center.noyo.errors import NoyoError
+from command_center.sync.families import FamilyRun, Parents, PerParent, fan_out
 from command_center.sync.records import (
     from_epoch,
     join_lines,
@@ -170,6 +171,25 @@ def snapshot_row(payload, context=None):
         "group_id": p.foreign_id(payload, "group_id") or _ctx(context, "group_id") or _group_of(context, employee_id),
         "status": p.text(payload, "status"),
         "errors": p.array(payload, "errors"),
+        **snapshot_details(payload),
+    }
+
+
+def snapshot_details(payload, version: str | None = None) -> dict:
+    """What was sent, when this record carries it: ``member_snapshot`` (the submitted payload) and
+    ``created_members`` (the ids Noyo gave new members).
+
+    A single snapshot carries them; Noyo's lists do not (seed 002), and then nothing is returned,
+    so a list's record never blanks what a single read found (the writer leaves out-of-row columns alone).
+    """
+    if "member_snapshot" not in payload and "created_members" not in payload:
+        return {}
+    submitted, created = payload.get("member_snapshot"), payload.get("created_members")
+    return {
+        # Read leniently: an odd shape here is no reason to lose the snapshot; the raw JSON shows it.
+        "submitted": submitted if isinstance(submitted, dict) else None,
+        "created_members": [m for m in created if isinstance(m, dict)] if isinstance(created, list) else [],
+        "details_version": version or p.version(payload),
     }
 
 
@@ -282,6 +302,10 @@ def mirror_snapshot(payload: dict) -> MemberSnapshot:
     """Write one snapshot and its fulfillment summaries; relink its employee's chain."""
     context = {"group_of_employee": _employee_groups([payload.get("employee_id")])}
     snapshot = write_one(SNAPSHOTS, payload, context)
+    details = snapshot_details(payload)
+    if details and snapshot.details_version != details["details_version"]:
+        # Same version as mirrored (so not rewritten) but its payload not read yet: keep what this read brought.
+        MemberSnapshot.objects.filter(pk=snapshot.pk).update(**details)
     row = {"id": snapshot.pk, "created": snapshot.created, "modified": snapshot.modified,
            "group_id": snapshot.group_id, "employee_id": snapshot.employee_id}
     for entry in payload.get("fulfillment_summary") or ():
@@ -362,6 +386,62 @@ def sync_snapshots(job: FamilyRun) -> None:
     link_snapshot_chains(touched)
     context = {"group_of_employee": _employee_groups()}
     job.mirror_list(DIFFERENCES, noyo.iter_differences(), context)
+    read_snapshot_details(job)
+
+
+# At most this many single snapshots are read per run, newest first; the rest wait for the next runs.
+DETAILS_PER_RUN = 1000
+
+
+def read_snapshot_details(job: FamilyRun, limit: int | None = None) -> int:
+    """Read the single snapshot of each snapshot whose submitted payload was not read for its version.
+
+    1. One query picks them (``details_needed``: a partial index holds exactly them, so after a
+       resync with no change it finds none, and no call is made).
+    2. Their single records are fetched ``job.workers`` at a time, at most ``limit`` a run.
+    3. Their payload, created members and the version read are written with one UPDATE per 500.
+
+    A snapshot Noyo no longer has (404) or will not show (403) is marked read with nothing to show,
+    so it is not asked again until it changes. Any other failure stops the reading (what was read
+    is kept) and says so on the run; the next sync asks again. Returns how many were written.
+    """
+    limit = DETAILS_PER_RUN if limit is None else limit
+    due = list(MemberSnapshot.objects.details_needed().order_by("-created", "pk").values_list("pk", "version")[:limit])
+    if not due:
+        return 0
+    counts = job.mirror(SNAPSHOTS).counts
+    noyo = job.noyo
+    tasks = [(None, lambda pk: [noyo.get_member_snapshot(pk)], pk, {"snapshot_id": pk, "version": version})
+             for pk, version in due]
+    read, stopped = [], None
+    try:
+        for _, context, records, _ in fan_out(tasks, job.workers):
+            # None: Noyo no longer has it (404); REFUSED: not shown to this API key (403). Nothing to show.
+            record = records[0] if isinstance(records, list) and records and isinstance(records[0], dict) else {}
+            version = _detail_version(record, context["version"])
+            details = {**EMPTY_DETAILS, **snapshot_details(record, version), "details_version": version}
+            read.append(MemberSnapshot(pk=context["snapshot_id"], **details))
+    except NoyoError as error:
+        stopped = error
+    MemberSnapshot.objects.bulk_update(read, list(EMPTY_DETAILS), batch_size=500)
+    s = "" if len(read) == 1 else "s"
+    counts.note(f"The submitted payload of {len(read):,} snapshot{s} was read one by one (Noyo's lists leave it out).")
+    if stopped is not None:
+        counts.note(f"The submitted payload of {len(due) - len(read):,} more could not be read ({stopped.message.rstrip('.')}); "
+                    "the next sync asks again.")
+    elif len(due) == limit and MemberSnapshot.objects.details_needed().exists():
+        counts.note(f"More snapshots wait for their submitted payload: at most {limit:,} are read a run, newest first.")
+    return len(read)
+
+
+EMPTY_DETAILS = {"submitted": None, "created_members": [], "details_version": ""}
+
+
+def _detail_version(record: dict, listed: str) -> str:
+    """The version the single record is of: its own, when it says one (it may have moved on since the
+    list); else the listed one (a digest of a bigger payload would never match the list's)."""
+    version = record.get("version")
+    return str(version) if isinstance(version, (str, int)) and version != "" else listed
 
 
 def feed_summaries(summaries, payload, context) -> None:

@@ -19,6 +19,13 @@ urlpatterns = [
     # /members/requests/: legacy member requests, their exports (requests, transactions), one request
     path("requests/", views.memberrequest_list, name="memberrequest_list"),
     path("requests/export/", views.memberrequest_export, name="memberrequest_export"),
-    path("requests/transactions/export/", views.transaction_export, name="transaction_export"),
+    path("requests/transactions/export/", views.memberrequest_transaction_export, name="memberrequest_transaction_export"),
     path("requests/<str:pk>/", views.memberrequest_detail, name="memberrequest_detail"),
+    # /members/transactions/: member transactions (of requests and snapshots), their export, one transaction
+    path("transactions/", views.transaction_list, name="transaction_list"),
+    path("transactions/export/", views.transaction_export, name="transaction_export"),
+    path("transactions/<str:pk>/", views.transaction_detail, name="transaction_detail"),
+    # /members/differences/: tracking differences across groups and employees (the queue), its export
+    path("differences/", views.difference_list, name="difference_list"),
+    path("differences/export/", views.difference_export, name="difference_export"),
 ]

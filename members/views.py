@@ -12,6 +12,7 @@ import json
 from collections import defaultdict
 
 from django.db import connection
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,31 +21,47 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from command_center.lists import COUNT_LIMIT, Column, Listing, export_csv
+from command_center.lists import (
+    COUNT_LIMIT,
+    BoundedCountPaginator,
+    Column,
+    Listing,
+    _page_number,
+    _per_page,
+    export_csv,
+    filtered,
+    order_by_sort,
+    valid_sort,
+)
 from command_center.models import StatusChange
 from command_center.noyo import contract
-from command_center.sync.records import label_for, mask_ssn, mask_ssns
+from command_center.sync.records import label_for, mask_ssns
 from connections.models import Carrier, Plan
 
 from . import columns, readable
 from .filters import (
+    DifferenceFilter,
     EmployeeFilter,
     EnrollmentFilter,
     FulfillmentFilter,
     MemberRequestFilter,
     SnapshotFilter,
     TransactionFilter,
+    differences_for_list,
     employee_sorts,
     employees_for_list,
     fulfillments_for_list,
+    legacy_transaction_params,
     member_requests_for_list,
     snapshots_for_list,
     status_on,
+    transactions_for_list,
     uses_fulfillments,
     with_search_sort,
 )
 from .forms import AsOfForm
 from .models import (
+    DIFFERENCE_QUEUE_ORDER,
     Dependent,
     Employee,
     FulfillmentSummary,
@@ -55,9 +72,13 @@ from .models import (
     SnapshotStatus,
     TrackingDifference,
 )
+from .sync import DETAILS_PER_RUN
 
 SNAPSHOT_SORTS = {"created": "created"}
 MEMBERREQUEST_SORTS = {"created": "created"}
+TRANSACTION_SORTS = {"created": "created", "verified": "verified"}
+# "queue" (the default) is DIFFERENCE_QUEUE_ORDER, which one field cannot say: see QueueListing.
+DIFFERENCE_SORTS = {"queue": "created", "created": "created", "resolved": "resolved", "impact": "impact_score"}
 
 # The summary page counts each cell up to this many rows ("1,000+" past it), as the lists do:
 # exact where it matters (invalid, failed) and bounded where it would scan a large table.
@@ -256,28 +277,63 @@ def snapshot_detail(request, pk):
         "chain": chain if len(chain) > 1 else [],
         "snapshot_errors": [error_parts(e) for e in snapshot.errors or ()],
         "raw_json": _json(snapshot.raw_masked),
+        "differences_url": _url("members:difference_list", snapshot=snapshot.pk),
+        "employee_transactions_url": _url("members:transaction_list", employee=snapshot.employee_id) if snapshot.employee_id else "",
+        "details_per_run": DETAILS_PER_RUN,
+        **_submitted(snapshot),
     }
     return TemplateResponse(request, "members/snapshot_detail.html", context)
 
 
-def _difference_fields(difference: TrackingDifference) -> list[dict]:
-    rows = []
-    for entry in difference.fields or ():
-        if not isinstance(entry, dict):
-            rows.append({"key": "", "platform": str(entry), "carrier": ""})
-            continue
-        key = str(entry.get("key") or "")
-        rows.append({"key": key, "platform": _masked_value(key, entry.get("platform_value")), "carrier": _masked_value(key, entry.get("carrier_value"))})
-    return rows
+def _submitted(snapshot) -> dict:
+    """What the snapshot sent, readable and as masked JSON, and the members it created, linked where mirrored.
+
+    The payload comes from the single snapshot's read (``submitted``), or from ``raw`` when the
+    snapshot was written from a single read (a webhook) before the column existed.
+    """
+    payload = snapshot.submitted
+    if payload is None and isinstance((snapshot.raw or {}).get("member_snapshot"), dict):
+        payload = snapshot.raw["member_snapshot"]
+    created = snapshot.created_members or (snapshot.raw or {}).get("created_members") or []
+    created = [m for m in created if isinstance(m, dict)] if isinstance(created, list) else []
+    people, plan_ids, carrier_ids = readable.snapshot_referenced_ids(payload)
+    people |= {str(m.get("id")) for m in created if m.get("id")}
+    mirrored = _mirrored_people(people)
+    names = readable.Names(people={pk: person["name"] for pk, person in mirrored.items()})
+    names.people.update({k: v for k, v in readable.snapshot_people_names(payload).items() if k not in names.people})
+    if plan_ids:
+        names.plans.update(Plan.objects.filter(pk__in=plan_ids).values_list("pk", "name"))
+    if carrier_ids:
+        names.carriers.update(Carrier.objects.filter(pk__in=carrier_ids).values_list("pk", "name"))
+    submitted = readable.describe_snapshot(payload, names) if payload is not None else None
+    for person in submitted.people if submitted else ():
+        person.mirrored = mirrored.get(person.id)
+    return {
+        "submitted": submitted,
+        "submitted_json": _json(mask_ssns(payload)) if payload is not None else "",
+        "created_members": [
+            {"id": str(m.get("id") or ""), "custom_id": str(m.get("custom_individual_id") or ""),
+             "type": str(m.get("type") or ""), "mirrored": mirrored.get(str(m.get("id") or ""))}
+            for m in created
+        ],
+    }
 
 
-def _masked_value(key: str, value) -> str:
-    if value is None:
-        return "—"
-    if "ssn" in key.lower():
-        return mask_ssn(value)
-    text = json.dumps(mask_ssns(value), ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
-    return readable.mask_ssns_in_text(text)
+def _mirrored_people(ids) -> dict[str, dict]:
+    """``{id: {name, employee_id, kind}}`` of the employees and dependents mirrored among ``ids``: two queries."""
+    ids = [i for i in ids if i]
+    if not ids:
+        return {}
+    found = {}
+    for pk, first, last in Employee.objects.filter(pk__in=ids).values_list("pk", "first_name", "last_name"):
+        found[pk] = {"name": _person(first, last), "employee_id": pk, "kind": "employee"}
+    for pk, employee_id, first, last in Dependent.objects.filter(pk__in=ids).values_list("pk", "employee_id", "first_name", "last_name"):
+        found[pk] = {"name": _person(first, last), "employee_id": employee_id, "kind": "dependent"}
+    return found
+
+
+def _difference_fields(difference: TrackingDifference) -> list[readable.FieldRow]:
+    return readable.difference_fields(difference.fields, difference.classification)
 
 
 def _timeline(record, children=(), child_label=None):
@@ -376,10 +432,112 @@ def memberrequest_export(request):
 
 
 @require_safe
+def memberrequest_transaction_export(request):
+    """The transactions of the requests the requests list shows: its parameters, renamed for the transactions filters."""
+    return HttpResponseRedirect(f"{reverse('members:transaction_export')}?{legacy_transaction_params(request.GET).urlencode()}")
+
+
+# --- Member transactions ----------------------------------------------------------------------
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def transaction_list(request):
+    filterset = TransactionFilter(request.GET, queryset=transactions_for_list())
+    listing = Listing(request, filterset, sorts=TRANSACTION_SORTS, default_sort="-created")
+    for transaction in listing.page.object_list:
+        transaction.status_detail = readable.transaction_status_detail(transaction.status, transaction.verified, transaction.first_error)
+    return listing.render("members/transaction_list.html")
+
+
+@require_safe
 def transaction_export(request):
-    """Transactions of the requests on screen (same parameters), or of one ``member_request``."""
+    """The transactions list as on screen; or the transactions of one ``member_request``."""
     queryset = columns.TRANSACTIONS.queryset(MemberTransaction.objects.present())
-    return _export(request, TransactionFilter(request.GET, queryset=queryset), columns.TRANSACTIONS, MEMBERREQUEST_SORTS, "-created")
+    return _export(request, TransactionFilter(request.GET, queryset=queryset), columns.TRANSACTIONS, TRANSACTION_SORTS, "-created")
+
+
+@require_safe
+def transaction_detail(request, pk):
+    transaction = get_object_or_404(MemberTransaction.objects.select_related("carrier", "member_request", "employee"), pk=pk)
+    body, result = transaction.body, transaction.result
+    names = _names_in(body, result, transaction)
+    context = {
+        "transaction": transaction,
+        "status_detail": readable.transaction_status_detail(transaction.status, transaction.verified, _first_error(result)),
+        "body": readable.describe_transaction_body(body, names),
+        "result": readable.describe_result(result, names),
+        "body_json": _json(mask_ssns(body)),
+        "result_json": _json(mask_ssns(result)),
+        "raw_json": _json(transaction.raw_masked),
+        "timeline": _timeline(transaction),
+        "siblings_url": _url("members:transaction_list", member_request=transaction.member_request_id) if transaction.member_request_id else "",
+    }
+    return TemplateResponse(request, "members/transaction_detail.html", context)
+
+
+def _first_error(result):
+    errors = result.get("errors") if isinstance(result, dict) else None
+    first = errors[0] if isinstance(errors, list) and errors else None
+    return (first.get("message") or first.get("detail")) if isinstance(first, dict) else (str(first) if first else None)
+
+
+# --- Tracking differences ---------------------------------------------------------------------
+
+
+class QueueListing(Listing):
+    """The differences queue: its default sort is DIFFERENCE_QUEUE_ORDER (open first, then oldest first),
+    served by ``diff_queue_idx``; any other sort is a column's, as on every list."""
+
+    def __post_init__(self):
+        self.sort = valid_sort(self.request, self.sorts, self.default_sort)
+        self.queryset = queue_ordered(filtered(self.filterset), self.sort, self.sorts)
+        per_page = _per_page(self.request)
+        number = _page_number(self.request, per_page)
+        self.paginator = BoundedCountPaginator(self.queryset, per_page, number)
+        self.page = self.paginator.get_page(number)
+
+
+def queue_ordered(queryset, sort, sorts):
+    return queryset.order_by(*DIFFERENCE_QUEUE_ORDER) if sort == "queue" else order_by_sort(queryset, sort, sorts)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def difference_list(request):
+    filterset = DifferenceFilter(request.GET, queryset=differences_for_list())
+    listing = QueueListing(request, filterset, sorts=DIFFERENCE_SORTS, default_sort="queue")
+    _describe_differences(listing.page.object_list)
+    return listing.render("members/difference_list.html")
+
+
+def _describe_differences(differences):
+    """Each difference's fields in words, and what it is about (the dependent or enrollment it names): two queries."""
+    differences = list(differences)
+    dependents = [d.object_id for d in differences if d.object_type == "dependent" and d.object_id]
+    enrollments = [d.object_id for d in differences if d.object_type == "individual_enrollment" and d.object_id]
+    names = dict((pk, _person(first, last)) for pk, first, last in
+                 Dependent.objects.filter(pk__in=dependents).values_list("pk", "first_name", "last_name")) if dependents else {}
+    lines = dict(IndividualEnrollment.objects.filter(pk__in=enrollments).values_list("pk", "line_of_coverage")) if enrollments else {}
+    for difference in differences:
+        difference.field_rows = _difference_fields(difference)
+        difference.tone = DIFFERENCE_TONES.get(difference.classification, "unknown")
+        difference.type_label = DIFFERENCE_TYPES.get(difference.difference_type) or label_for(difference.difference_type or "")
+        subject = label_for(difference.object_type) if difference.object_type else ""
+        if difference.object_id in names:
+            subject = f"{subject} {names[difference.object_id]}"
+        elif difference.object_id in lines:
+            subject = f"{label_for(lines[difference.object_id])} enrollment"
+        difference.subject = subject
+
+
+@require_safe
+def difference_export(request):
+    # The queue's order is given to the rows: export_csv keeps it when it is given no sorts.
+    queryset = columns.DIFFERENCES.queryset(TrackingDifference.objects.present()).order_by(*DIFFERENCE_QUEUE_ORDER)
+    filterset = DifferenceFilter(request.GET, queryset=queryset)
+    sorts = None if valid_sort(request, DIFFERENCE_SORTS, "queue") == "queue" else DIFFERENCE_SORTS
+    return export_csv(request, filterset, columns.DIFFERENCES.columns, columns.DIFFERENCES.stem, sorts=sorts, default_sort="queue")
 
 
 @require_safe
@@ -399,6 +557,7 @@ def memberrequest_detail(request, pk):
         "raw_json": _json(member_request.raw_masked),
         "timeline": _timeline(member_request, transactions, child_label=_transaction_label),
         "transaction_export_url": _url("members:transaction_export", member_request=member_request.pk),
+        "transaction_list_url": _url("members:transaction_list", member_request=member_request.pk),
     }
     return TemplateResponse(request, "members/memberrequest_detail.html", context)
 
@@ -415,12 +574,13 @@ def _missing_transactions(member_request, transactions) -> int:
     return len(set(map(str, ids)) - {t.pk for t in transactions})
 
 
-def _names_in(body, result, member_request) -> readable.Names:
-    """Names of the people, plans and carriers the body and result mention: three or four small queries."""
+def _names_in(body, result, record) -> readable.Names:
+    """Names of the people, plans and carriers the body and result of a request (or transaction) mention:
+    three or four small queries."""
     people_ids, plan_ids, carrier_ids = readable.referenced_ids(body, result)
     names = readable.Names()
-    if member_request.employee_id:
-        people_ids.add(member_request.employee_id)
+    if record.employee_id:
+        people_ids.add(record.employee_id)
     if people_ids:
         for model in (Employee, Dependent):
             for pk, first, last in model.objects.filter(pk__in=people_ids).values_list("pk", "first_name", "last_name"):

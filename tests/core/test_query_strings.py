@@ -85,6 +85,7 @@ ROUTE_ARGS = {
     "members:employee_detail": lambda rows: {"pk": rows.employee.pk},
     "members:snapshot_detail": lambda rows: {"pk": rows.snapshot.pk},
     "members:memberrequest_detail": lambda rows: {"pk": rows.member_request.pk},
+    "members:transaction_detail": lambda rows: {"pk": rows.transaction.pk},
 }
 ROUTES = [(name, pattern) for name, pattern in named_routes() if name not in SKIPPED]
 
@@ -119,6 +120,7 @@ class Rows:
     renewal: object
     disconnection: object
     action: object
+    transaction: object
     ids: list
 
 
@@ -138,17 +140,18 @@ def rows(operator):
     make_premium(employee, carrier=carrier)
     snapshot = make_snapshot(employee, status="failed")
     make_fulfillment(snapshot, carrier=carrier, status="invalid")
-    make_difference(snapshot)
+    difference = make_difference(snapshot, carrier=carrier)
     member_request = make_member_request(employee, status="failed")
-    make_transaction(member_request, carrier=carrier)
+    transaction = make_transaction(member_request, carrier=carrier, status="failed",
+                                   raw={"body": {"carrier_id": carrier.pk}, "result": {"errors": [{"message": "No"}]}})
     renewal = make_renewal_decision(
         group, carrier_ids=carrier.pk, issues=[{"level": "error", "message": "No plans", "carrier_id": carrier.pk, "line_of_coverage": "medical"}],
         raw={"body": {"carriers": [{"carrier_id": carrier.pk, "lines_of_coverage": {"medical": {"plans": [{"plan_id": connection.pk}]}}}]}},
     )
     disconnection = make_disconnection(group, carrier=carrier, group_name=group.name, status="needs_review")
     action = actions.prepare(NoyoAction.Kind.CONFIRM_DISCONNECTION, operator, target_id=disconnection.pk)
-    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, str(run.pk), renewal.pk, disconnection.pk]
-    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, renewal, disconnection, action, ids)
+    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, transaction.pk, difference.pk, str(run.pk), renewal.pk, disconnection.pk]
+    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, renewal, disconnection, action, transaction, ids)
 
 
 def test_every_route_is_fuzzed_or_skipped_for_a_reason():

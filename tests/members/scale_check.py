@@ -30,10 +30,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from members.models import Employee, MemberRequest, MemberSnapshot  # noqa: E402
+from members.models import Employee, MemberRequest, MemberSnapshot, MemberTransaction  # noqa: E402
 
 BIG_TABLES = ("members_memberrequest", "members_membertransaction", "members_membersnapshot",
-              "members_fulfillmentsummary", "members_employee", "members_individualenrollment")
+              "members_fulfillmentsummary", "members_employee", "members_individualenrollment", "members_trackingdifference")
 
 
 def pages():
@@ -42,6 +42,7 @@ def pages():
     employee = Employee.objects.order_by("pk").first()
     snapshot = MemberSnapshot.objects.filter(fulfillment_summaries__status="invalid").first()
     group = employee.group_id
+    transaction = MemberTransaction.objects.filter(status="failed").order_by("-created").first()
     return [
         ("requests: default", "/members/requests/"),
         ("requests: page 15", "/members/requests/?page=15"),
@@ -72,6 +73,28 @@ def pages():
         ("employees: group", f"/members/employees/?group={group}"),
         ("employees: detail", f"/members/employees/{employee.pk}/"),
         ("employees: detail as of", f"/members/employees/{employee.pk}/?as_of=2021-01-01"),
+        ("transactions: default", "/members/transactions/"),
+        ("transactions: page 15", "/members/transactions/?page=15"),
+        ("transactions: status=failed", "/members/transactions/?status=failed"),
+        ("transactions: type", "/members/transactions/?transaction_type=carrier_termination"),
+        ("transactions: carrier", f"/members/transactions/?carrier={snapshot.fulfillment_summaries.first().carrier_id}"),
+        ("transactions: not verified", "/members/transactions/?verified=no"),
+        ("transactions: by verified", "/members/transactions/?sort=-verified"),
+        ("transactions: request failed", "/members/transactions/?request_status=failed"),
+        ("transactions: employee name", "/members/transactions/?q=Okafor12"),
+        ("transactions: one request", f"/members/transactions/?member_request={request.pk}"),
+        ("transactions: created range", "/members/transactions/?created_from=2026-01-01&created_to=2026-01-31"),
+        ("transactions: detail", f"/members/transactions/{transaction.pk}/"),
+        ("differences: default (queue)", "/members/differences/"),
+        ("differences: unresolved", "/members/differences/?state=unresolved"),
+        ("differences: page 15", "/members/differences/?page=15"),
+        ("differences: classification", "/members/differences/?classification=missing_from_platform"),
+        ("differences: carrier", f"/members/differences/?carrier={snapshot.fulfillment_summaries.first().carrier_id}"),
+        ("differences: group", f"/members/differences/?group={group}"),
+        ("differences: search name", "/members/differences/?q=Okafor12"),
+        ("differences: search field", "/members/differences/?q=date+of+birth"),
+        ("differences: newest first", "/members/differences/?sort=-created"),
+        ("dashboard", "/"),
     ]
 
 

@@ -135,10 +135,18 @@ def test_the_timeline_has_the_requests_and_its_transactions_status_changes(viewe
     ]
 
 
-def test_the_transactions_export_link_is_for_this_request(viewer_client, family):
+def test_the_transactions_export_and_list_links_are_for_this_request(viewer_client, family):
     request = make_member_request(family[0])
     make_transaction(request)
-    assert f"/members/requests/transactions/export/?member_request={request.pk}" in viewer_client.get(url(request)).content.decode()
+    html = viewer_client.get(url(request)).content.decode()
+    assert f"/members/transactions/export/?member_request={request.pk}" in html
+    assert f"/members/transactions/?member_request={request.pk}" in html
+
+
+def test_each_transaction_links_to_its_own_page(viewer_client, family):
+    request = make_member_request(family[0])
+    transaction = make_transaction(request)
+    assert reverse("members:transaction_detail", args=[transaction.pk]) in viewer_client.get(url(request)).content.decode()
 
 
 def test_an_unknown_request_is_404(viewer_client):

@@ -245,3 +245,88 @@ def test_ssns_written_into_free_text_are_masked_and_nothing_else(text, expected)
     from members.readable import mask_ssns_in_text
 
     assert mask_ssns_in_text(text) == (expected or text)
+
+
+# --- Transactions, differences, submitted snapshots ------------------------------------------------
+
+from members.readable import (  # noqa: E402
+    describe_snapshot,
+    describe_transaction_body,
+    difference_fields,
+    field_value,
+    transaction_status_detail,
+)
+
+
+def test_a_transactions_top_level_lines_read_as_one_coverage():
+    body = {"carrier_id": CARRIER, "lines_of_coverage": {"dental": {"enrolling_members": [
+        {"id": EMPLOYEE, "member_type": "employee", "plan_id": DENTAL_PLAN}]}}}
+    readable = describe_transaction_body(body, NAMES)
+    assert [c.carrier for c in readable.coverages] == ["Beam Dental"]
+    assert rows(readable) == [("Dental", "Enrolling", "Maria Gonzalez", "Dental PPO High")]
+    assert readable.leftovers == []
+
+
+def test_a_transactions_body_in_the_requests_shape_reads_as_the_request():
+    assert rows(describe_transaction_body({"coverages": enrolling_coverages()}, NAMES)) == rows(
+        describe_body({"coverages": enrolling_coverages()}, NAMES))
+
+
+@pytest.mark.parametrize("status, verified, error, expected", [
+    ("failed", None, "Member not on the roster.", "Member not on the roster."),
+    ("failed", None, None, "Noyo could not make the change at the carrier."),
+    ("completed", None, None, "Completed; not verified at the carrier yet."),
+    ("processing", None, None, "Being sent to or worked on by the carrier."),
+    ("canceled", None, None, "Canceled: a later request superseded it."),
+    ("something_new", None, None, ""),
+])
+def test_a_transactions_status_details_are_one_sentence(status, verified, error, expected):
+    assert transaction_status_detail(status, verified, error) == expected
+
+
+@pytest.mark.parametrize("key, value, expected", [
+    ("date_of_birth", "2016-08-02", "2016-08-02"),
+    ("effective_end_date", "9999-12-31", "open-ended (9999-12-31)"),
+    ("ssn", "123-45-6789", "•••-••-6789"),
+    ("note", "SSN 123-45-6789 on file", "SSN •••-••-6789 on file"),
+    ("person", {"ssn": "123456789", "first_name": "Leo"}, '{"ssn": "•••-••-6789", "first_name": "Leo"}'),
+    ("anything", None, "—"),
+    ("flag", True, "yes"),
+])
+def test_a_differences_values_read_plainly_and_never_show_an_ssn(key, value, expected):
+    assert field_value(key, value) == expected
+
+
+def test_the_side_lacking_the_record_says_so():
+    fields = [{"key": "individual_enrollment", "platform_value": "dental from 2024-01-01", "carrier_value": None}]
+    (row,) = difference_fields(fields, "missing_from_carrier")
+    assert (row.label, row.platform, row.carrier) == ("Individual enrollment", "dental from 2024-01-01", "Not at the carrier")
+    (row,) = difference_fields([{"key": "x", "platform_value": None, "carrier_value": "1"}], "missing_from_platform")
+    assert row.platform == "Not on the platform"
+    assert difference_fields("not a list") == [] and difference_fields(["odd"])[0].platform == "odd"
+
+
+def test_a_submitted_snapshot_reads_as_people_coverage_and_events():
+    payload = {
+        "snapshot_mode": "current_open",
+        "employee": {"id": EMPLOYEE, "person": {"first_name": "Maria", "last_name": "Gonzalez", "ssn": "123-45-6789"},
+                     "employment": {"occupation": "Baker"}},
+        "dependents": [{"id": DEPENDENT, "relationship": "spouse", "person": {"first_name": "Daniel", "ssn": "555123344"}}],
+        "coverages": [{"carrier_id": CARRIER, "line_of_coverage": "vision", "plan_id": VISION_PLAN,
+                       "enrolled_members": [{"individual_type": "dependent", "individual_id": DEPENDENT, "volume": 1}]}],
+        "events": [{"type": "coverage", "reason": "marriage", "date": "2025-06-01"}],
+    }
+    readable = describe_snapshot(payload, NAMES)
+    assert [(p.role, p.name, p.ssn) for p in readable.people] == [("Employee", "Maria Gonzalez", "•••-••-6789"),
+                                                                 ("Spouse", "Daniel", "•••-••-3344")]
+    assert ("Employment · Occupation", "Baker") in readable.people[0].details
+    (coverage,) = readable.coverages
+    assert (coverage.carrier, coverage.line, coverage.plan) == ("Beam Dental", "Vision", "Vision Plus 130")
+    assert [(m.name, m.extras) for m in coverage.members] == [("Leo Gonzalez", [("Volume", "1")])]
+    assert readable.events == [[("Type", "Coverage"), ("Reason", "Marriage"), ("Date", "2025-06-01")]]
+
+
+@pytest.mark.parametrize("payload", [None, {}, [], "text", {"employee": [], "coverages": {}, "dependents": "x"}])
+def test_a_submitted_snapshot_of_any_shape_never_breaks(payload):
+    readable = describe_snapshot(payload, NAMES)
+    assert readable.unreadable or readable.is_empty or readable.leftovers

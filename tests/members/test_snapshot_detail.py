@@ -3,10 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from command_center.models import StatusChange
+from members.models import MemberSnapshot
 from tests.factories import make_carrier
 from tests.members.factories import (
     FULL_SSN,
@@ -116,3 +118,117 @@ def test_the_old_failed_status_shows_its_errors(viewer_client):
 
 def test_an_unknown_snapshot_is_404(viewer_client):
     assert viewer_client.get(reverse("members:snapshot_detail", args=["nope"])).status_code == 404
+
+
+# --- What was sent: the submitted payload and the members it created --------------------------------
+
+SUBMITTED = {
+    "snapshot_mode": "current_open",
+    "enable_member_auto_link": True,
+    "employee": {"id": "", "custom_individual_id": "EMP-000042",
+                 "person": {"first_name": "Maria", "last_name": "Gonzalez", "date_of_birth": "1986-04-12", "ssn": FULL_SSN, "sex": "F",
+                            "contact": {"email_address": "maria@example.com"}},
+                 "employment": {"employment_status": "full-time", "occupation": "Office Manager"}},
+    "dependents": [{"id": "", "relationship": "child", "person": {"first_name": "Leo", "last_name": "Gonzalez", "ssn": "987654321"}}],
+    "coverages": [{"carrier_id": "", "line_of_coverage": "dental", "plan_id": "", "signature_date": "2023-11-06",
+                   "enrolled_members": [{"individual_type": "employee", "individual_id": "", "effective_start_date": "2024-01-01",
+                                         "effective_end_date": "9999-12-31"}]}],
+    "events": [{"id": "e1", "type": "coverage", "reason": "new_hire", "date": "2023-11-06"}],
+    "something_new": {"a": 1},
+}
+
+
+def submitted_for(employee, dependent, carrier, plan):
+    payload = {**SUBMITTED, "employee": {**SUBMITTED["employee"], "id": employee.pk},
+               "dependents": [{**SUBMITTED["dependents"][0], "id": dependent.pk}]}
+    payload["coverages"] = [{**SUBMITTED["coverages"][0], "carrier_id": carrier.pk, "plan_id": plan.pk,
+                             "enrolled_members": [{**SUBMITTED["coverages"][0]["enrolled_members"][0], "individual_id": employee.pk}]}]
+    return payload
+
+
+@pytest.fixture
+def sent(db):
+    from tests.members.factories import make_dependent, make_plan
+
+    employee = make_employee(first_name="Maria", last_name="Gonzalez")
+    leo = make_dependent(employee, first_name="Leo", last_name="Gonzalez")
+    carrier = make_carrier(name="Beam Dental")
+    plan = make_plan(carrier, name="Dental PPO High", line_of_coverage="dental")
+    snapshot = make_snapshot(employee, raw={}, submitted=submitted_for(employee, leo, carrier, plan),
+                             created_members=[{"id": employee.pk, "custom_individual_id": "EMP-000042", "type": "employee"},
+                                              {"id": "6dc22bed-27fc-458c-b732-bdaf5b5a1031", "custom_individual_id": "DEP-7", "type": "dependent"}])
+    MemberSnapshot.objects.filter(pk=snapshot.pk).update(details_version=F("version"))
+    snapshot.refresh_from_db()
+    return snapshot, employee, leo
+
+
+def test_what_was_sent_reads_as_people_coverage_and_events(viewer_client, sent):
+    snapshot, employee, leo = sent
+    response = viewer_client.get(url(snapshot))
+    submitted = response.context["submitted"]
+    assert submitted.facts == [("Snapshot mode", "Current open"), ("Match existing members (auto-link)", "yes")]
+    assert [(p.role, p.name, p.ssn, p.mirrored["kind"]) for p in submitted.people] == [
+        ("Employee", "Maria Gonzalez", "•••-••-6789", "employee"), ("Child", "Leo Gonzalez", "•••-••-4321", "dependent")]
+    (coverage,) = submitted.coverages
+    assert (coverage.carrier, coverage.line, coverage.plan, coverage.signature_date) == ("Beam Dental", "Dental", "Dental PPO High", "2023-11-06")
+    assert [(m.name, m.start, m.end) for m in coverage.members] == [("Maria Gonzalez", "2024-01-01", "open-ended (9999-12-31)")]
+    assert submitted.leftovers == ["something_new"]
+    html = response.content.decode()
+    assert "Office Manager" in html and "New hire" in html and "something_new" in html
+
+
+def test_the_members_it_created_link_to_the_mirror_or_say_they_are_not_there_yet(viewer_client, sent):
+    snapshot, employee, _ = sent
+    response = viewer_client.get(url(snapshot))
+    assert [(m["id"], m["custom_id"], bool(m["mirrored"])) for m in response.context["created_members"]] == [
+        (employee.pk, "EMP-000042", True), ("6dc22bed-27fc-458c-b732-bdaf5b5a1031", "DEP-7", False)]
+    html = response.content.decode()
+    section = html[html.index("Members this snapshot created"):]
+    assert reverse("members:employee_detail", args=[employee.pk]) in section and "Not mirrored yet" in section
+
+
+def test_the_submitted_json_masks_every_ssn(viewer_client, sent):
+    snapshot, _, _ = sent
+    response = viewer_client.get(url(snapshot))
+    assert "•••-••-6789" in response.context["submitted_json"] and "•••-••-4321" in response.context["submitted_json"]
+    html = response.content.decode()
+    assert FULL_SSN not in html and SSN_DIGITS not in html and "987654321" not in html
+
+
+def test_a_payload_a_webhook_brought_in_raw_is_shown_too(viewer_client):
+    snapshot = make_snapshot(make_employee(first_name="Maria"))  # raw carries member_snapshot, as a single snapshot does
+    response = viewer_client.get(url(snapshot))
+    assert [p.name for p in response.context["submitted"].people] == ["Maria"]
+
+
+def test_not_read_yet_and_read_without_a_payload_are_told_apart(viewer_client):
+    waiting = make_snapshot(raw={})
+    empty = make_snapshot(raw={})
+    MemberSnapshot.objects.filter(pk=empty.pk).update(details_version=F("version"))
+    assert "Not read yet." in viewer_client.get(url(waiting)).content.decode()
+    assert "came without the submitted payload" in viewer_client.get(url(empty)).content.decode()
+
+
+def test_a_payload_of_an_odd_shape_says_so_and_shows_the_json(viewer_client):
+    snapshot = make_snapshot(raw={"member_snapshot": ["not", "an", "object"]})
+    MemberSnapshot.objects.filter(pk=snapshot.pk).update(submitted={"employee": "Maria", "coverages": "all"})
+    html = viewer_client.get(url(snapshot)).content.decode()
+    assert "Also in the payload, shown only in the raw JSON: coverages, employee." in html
+
+
+def test_the_snapshot_links_to_its_differences_in_the_queue_and_to_the_employees_transactions(viewer_client, snapshot):
+    make_difference(snapshot)
+    html = viewer_client.get(url(snapshot)).content.decode()
+    assert f"/members/differences/?snapshot={snapshot.pk}" in html
+    assert f"/members/transactions/?employee={snapshot.employee_id}" in html
+
+
+def test_the_page_costs_the_same_queries_with_a_big_payload(viewer_client, sent, django_assert_max_num_queries):
+    snapshot, employee, leo = sent
+    payload = snapshot.submitted
+    payload["coverages"] = payload["coverages"] * 30
+    MemberSnapshot.objects.filter(pk=snapshot.pk).update(submitted=payload)
+    for _ in range(20):
+        make_difference(snapshot)
+    with django_assert_max_num_queries(25):
+        viewer_client.get(url(snapshot))

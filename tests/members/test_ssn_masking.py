@@ -29,10 +29,14 @@ def urls(db):
     make_difference(snapshot, fields=[{"key": "ssn", "platform_value": FULL_SSN, "carrier_value": SSN_DIGITS}])
     body = {"member_changes": [{"member": {"id": employee.pk, "member_type": "employee"}, "person_change": {"ssn": FULL_SSN}}]}
     request = make_member_request(employee, request_type="demographic", body=body, result=[{"id": employee.pk, "ssn": SSN_DIGITS}])
-    make_transaction(request)
+    transaction = make_transaction(request, status="failed", raw={"body": body, "result": {"errors": [{"message": f"SSN {FULL_SSN} taken"}]}})
+    snapshot.submitted = {"employee": {"id": employee.pk, "person": {"ssn": FULL_SSN}}, "dependents": [{"person": {"ssn": DEPENDENT_SSN}}]}
+    snapshot.save()
     names = ["employee_list", "employee_export", "enrollment_export", "snapshot_list", "snapshot_summary", "snapshot_export",
-             "fulfillment_export", "memberrequest_list", "memberrequest_export", "transaction_export"]
+             "fulfillment_export", "memberrequest_list", "memberrequest_export", "transaction_list", "transaction_export",
+             "difference_list", "difference_export"]
     return [
+        reverse("members:transaction_detail", args=[transaction.pk]),
         *(reverse(f"members:{name}") for name in names),
         reverse("members:employee_detail", args=[employee.pk]),
         reverse("members:snapshot_detail", args=[snapshot.pk]),
