@@ -1,7 +1,7 @@
 """The two roles, as Django groups, and the permissions each one holds.
 
-Viewers may look at everything; Operators may also start syncs and retry group
-connections. A signed-in user in neither group can look but not act.
+Viewers may look at everything; Operators may also start syncs, retry group
+connections, work attention items (acknowledge, assign, snooze) and leave notes. A signed-in user in neither group can look but not act.
 """
 
 VIEWER = "Viewer"
@@ -10,7 +10,12 @@ OPERATOR = "Operator"
 # "app_label.codename" of every permission a role grants.
 ROLE_PERMISSIONS = {
     VIEWER: [],
-    OPERATOR: ["command_center.start_sync", "connections.retry_groupconnection"],
+    OPERATOR: [
+        "command_center.start_sync",
+        "connections.retry_groupconnection",
+        "command_center.work_attentionitem",
+        "command_center.add_note",
+    ],
 }
 
 
