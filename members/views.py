@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from command_center import notes
 from command_center.lists import COUNT_LIMIT, Column, Listing, export_csv
 from command_center.models import StatusChange
 from command_center.noyo import contract
@@ -140,6 +141,7 @@ def employee_detail(request, pk):
         "snapshot_list_url": _url("members:snapshot_list", employee=employee.pk),
         "request_list_url": _url("members:memberrequest_list", employee=employee.pk),
         "enrollment_export_url": _url("members:enrollment_export", employee=employee.pk, as_of=as_of.isoformat()),
+        "notes": notes.thread_for(employee),
     }
     template = "members/employee_detail.html"
     if request.htmx and not request.htmx.boosted:

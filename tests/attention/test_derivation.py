@@ -43,7 +43,8 @@ def failed_request():
 
 def invalid_fulfillment():
     snapshot = make_snapshot(status="processing")
-    return make_fulfillment(snapshot, status="invalid"), "A data problem stopped this carrier"
+    errors = [{"code": "invalid_ssn", "message": "Social security number is not valid.", "field": "ssn"}]
+    return make_fulfillment(snapshot, status="invalid", errors=errors), "Fulfillment invalid at the carrier: Social security number is not valid."
 
 
 def difference():
@@ -84,6 +85,18 @@ def test_each_kind_opens_one_item_about_its_record_with_its_carrier_group_and_em
     assert item.summary.startswith(says)
     assert item.is_open and item.first_detected_at == item.last_detected_at == item.opened_at
     assert list(item.events.values_list("action", flat=True)) == ["opened"]
+
+
+def test_an_invalid_fulfillment_without_errors_still_says_what_is_wrong(derive):
+    make_fulfillment(make_snapshot(), status="invalid", errors=[])
+    derive(Kind.FULFILLMENT_INVALID)
+    assert AttentionItem.objects.get().summary == "Fulfillment invalid at the carrier: a data problem stopped this carrier's part of the snapshot"
+
+
+def test_a_connection_without_a_setup_error_says_what_its_status_means(derive):
+    make_connection(status="carrier_authorization", setup_error="")
+    derive(Kind.CONNECTION_NEEDS_ACTION)
+    assert AttentionItem.objects.get().summary.startswith("Carrier authorization: Noyo cannot pull the group's data from the carrier")
 
 
 def test_records_outside_the_condition_get_no_item(derive):
@@ -239,12 +252,12 @@ def connections_in_every_state(n):
 def test_the_statements_of_a_pass_do_not_grow_with_the_rows(derive, django_assert_max_num_queries, rows):
     connections_in_every_state(rows)
     # Open everything; then half the conditions clear and the next pass closes them.
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(18):  # nine statements a kind
         derive(Kind.CONNECTION_NEEDS_ACTION, Kind.CONNECTION_STUCK)
     assert AttentionItem.objects.count() == rows
     GroupConnection.objects.filter(status__in=["action_required", "waiting_on_carrier"]).update(status="completed")
 
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(18):
         derive(Kind.CONNECTION_NEEDS_ACTION, Kind.CONNECTION_STUCK)
 
     assert AttentionItem.objects.open().count() == rows // 2

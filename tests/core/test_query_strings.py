@@ -53,6 +53,7 @@ from tests.members.factories import (
     make_snapshot,
     make_transaction,
 )
+from tests.attention.factories import make_item
 from tests.routes import named_routes
 
 # Routes not fuzzed, and why.
@@ -62,6 +63,10 @@ SKIPPED = {
     "noyo_webhook": "POST only, public, signed: tests/sync/test_webhook_view.py covers bad bodies",
     "connections:connection_bulk_retry": "POST only (retries the ticked connections)",
     "connections_api:connection_retry": "POST only (retries at Noyo)",
+    "attention_acknowledge": "POST only (acknowledges the item); a GET only redirects to the item",
+    "attention_assign": "POST only (assigns the item); a GET only redirects to the item",
+    "attention_snooze": "POST only (snoozes the item); a GET only redirects to the item",
+    "note_add": "POST only (saves a note); a GET only redirects to the record",
 }
 # Route → the rows fixture's arguments for it (a route with path arguments must be here or skipped).
 ROUTE_ARGS = {
@@ -76,6 +81,7 @@ ROUTE_ARGS = {
     "members:employee_detail": lambda rows: {"pk": rows.employee.pk},
     "members:snapshot_detail": lambda rows: {"pk": rows.snapshot.pk},
     "members:memberrequest_detail": lambda rows: {"pk": rows.member_request.pk},
+    "attention_detail": lambda rows: {"pk": rows.item.pk},
 }
 ROUTES = [(name, pattern) for name, pattern in named_routes() if name not in SKIPPED]
 
@@ -107,6 +113,7 @@ class Rows:
     employee: object
     snapshot: object
     member_request: object
+    item: object
     ids: list
 
 
@@ -129,8 +136,9 @@ def rows(operator):
     make_difference(snapshot)
     member_request = make_member_request(employee, status="failed")
     make_transaction(member_request, carrier=carrier)
-    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, str(run.pk)]
-    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, ids)
+    item = make_item(record=connection, assigned_to=operator)
+    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, str(run.pk), str(item.pk)]
+    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, item, ids)
 
 
 def test_every_route_is_fuzzed_or_skipped_for_a_reason():
@@ -138,7 +146,8 @@ def test_every_route_is_fuzzed_or_skipped_for_a_reason():
         if name not in SKIPPED and pattern.pattern.converters:
             assert name in ROUTE_ARGS, f"{name} takes arguments: give it some in ROUTE_ARGS, or skip it with a reason"
     names = {name for name, _ in ROUTES}
-    assert {"connections:connection_list", "connections:connection_export", "members:employee_list", "audit_export"} <= names
+    assert {"connections:connection_list", "connections:connection_export", "members:employee_list", "audit_export",
+            "attention_list", "attention_export", "attention_detail"} <= names
 
 
 # --- What a route reads ----------------------------------------------------------------------
