@@ -10,7 +10,8 @@ statements per kind whatever the number of rows:
 1. open: one ``INSERT … SELECT`` of the condition's rows, ``ON CONFLICT DO NOTHING`` (the unique
    constraint on kind + record keeps one row per record, open or closed);
 2. reopen: one ``UPDATE`` of the closed items whose record is back in the condition;
-3. refresh: one ``UPDATE`` of ``last_detected_at`` (and the summary) of the open items still in it;
+3. refresh: one ``UPDATE`` of ``last_detected_at`` (and the summary, carrier, group, employee) of the
+   open items still in it;
 4. close: one ``UPDATE`` of the open items whose record is no longer in it, *only* when the
    resource's lists were read to the end (``Counts.complete``, the same test that decides
    ``removed_upstream_at``): a partial read closes nothing it may not have seen;
@@ -171,8 +172,10 @@ def _disconnection_summary():
 
 
 def _renewal_summary():
-    return Concat(Value("Renewal on "), Coalesce(Cast("renewal_date", CharField()), Value("an unknown date")),
-                  Value(" is not ready: the carriers' plans are not all there"), output_field=CharField())
+    """The first issue Noyo lists for the renewal (the renewals reference: why it is not_ready)."""
+    return Concat(Value("Renewal on "), Coalesce(Cast("renewal_date", CharField()), Value("an unknown date")), Value(" is not ready: "),
+                  Coalesce(KT("issues__0__message"), Value("Noyo lists issues to fix first"), output_field=CharField()),
+                  output_field=CharField())
 
 
 def _sync_failing_summary():
@@ -324,9 +327,12 @@ def derive(condition: Condition, *, now, complete: bool, run: SyncRun | None = N
         result.reopened = items.closed().filter(in_condition).update(
             closed_at=None, opened_at=now, acknowledged_by=None, acknowledged_at=None
         )
+        current = condition.annotated(rows.filter(pk=OuterRef("object_id")))
         items.open().filter(last_detected_at__lt=now).filter(in_condition).update(
             last_detected_at=now,
-            summary=Subquery(condition.annotated(rows.filter(pk=OuterRef("object_id"))).values("a_summary")[:1]),
+            # What the record says now: a summary changes with its status; a group or employee may arrive after it.
+            **{column: Subquery(current.values(f"a_{column}")[:1])
+               for column in ("summary", "carrier_id", "group_id", "employee_id")},
         )
         if complete:
             result.closed = items.open().exclude(in_condition).update(closed_at=now)
@@ -426,14 +432,24 @@ def record_url(item: AttentionItem, record=None) -> str:
     return ""
 
 
+RECORD_KINDS = {
+    "connections.groupconnection": "group connection",
+    "members.memberrequest": "member request",
+    "connections.groupdisconnectionrequest": "disconnection request",
+    "connections.renewaldecision": "renewal decision",
+    "command_center.syncfamily": "sync family",
+    "members.fulfillmentsummary": "carrier fulfillment",
+    "members.trackingdifference": "tracking difference",
+}
+# The page an item links to, in words ("Open the connection →").
 RECORD_NAMES = {
     "connections.groupconnection": "the connection",
     "members.memberrequest": "the member request",
-    "connections.groupdisconnectionrequest": "the group (its disconnection requests)",
-    "connections.renewaldecision": "the group (its renewal decisions)",
-    "command_center.syncfamily": "the family's syncs",
-    "members.fulfillmentsummary": "the member snapshot",
-    "members.trackingdifference": "the member snapshot",
+    "connections.groupdisconnectionrequest": "the group",
+    "connections.renewaldecision": "the group",
+    "command_center.syncfamily": "the syncs",
+    "members.fulfillmentsummary": "the snapshot",
+    "members.trackingdifference": "the snapshot",
 }
 
 
@@ -453,8 +469,12 @@ def attach_links(items) -> list[AttentionItem]:
         for pk, snapshot_id in model._base_manager.filter(pk__in=ids).values_list("pk", "snapshot_id"):
             records[(label, pk)] = _Record(snapshot_id)
     for item in items:
-        item.url = record_url(item, records.get((item.resource, item.object_id)))
+        record = records.get((item.resource, item.object_id))
+        item.url = record_url(item, record)
         item.record_name = RECORD_NAMES.get(item.resource, "the record")
+        item.record_kind = RECORD_KINDS.get(item.resource, "record")
+        if item.record_name == "the snapshot" and not getattr(record, "snapshot_id", None):
+            item.record_name = "the employee"
     return items
 
 

@@ -57,7 +57,7 @@ def disconnection():
 
 
 def renewal():
-    return make_renewal_decision(make_group()), "Renewal on 2027-01-01 is not ready"
+    return make_renewal_decision(make_group()), "Renewal on 2027-01-01 is not ready: No plans found at the carrier for the renewal date."
 
 
 KINDS = {
@@ -126,6 +126,19 @@ def test_a_later_pass_refreshes_the_item_and_its_summary_without_a_second_item_o
     assert item.last_detected_at == first + dt.timedelta(minutes=5)
     assert item.summary == "Action required: Sign the carrier's form."
     assert item.events.count() == 1
+
+
+def test_a_group_or_employee_mirrored_after_the_item_opened_reaches_it_on_the_next_pass(derive):
+    request = make_member_request(status="failed")
+    group_id = request.group_id
+    type(request).objects.filter(pk=request.pk).update(group=None)
+    derive(Kind.MEMBER_REQUEST_FAILED)
+    assert AttentionItem.objects.get().group_id is None
+    type(request).objects.filter(pk=request.pk).update(group=group_id)
+
+    derive(Kind.MEMBER_REQUEST_FAILED)
+
+    assert AttentionItem.objects.get().group_id == group_id
 
 
 def test_a_complete_pass_that_no_longer_sees_the_condition_closes_the_item_with_a_line_of_history(derive):
