@@ -306,7 +306,9 @@ class AttentionItem(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, help_text="When a sync no longer saw the condition; empty while open.")
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )  # attention_assignee_idx
     snoozed_until = models.DateField(null=True, blank=True, help_text="Hidden from the open queue until this day.")
 
     objects = AttentionItemQuerySet.as_manager()
@@ -319,15 +321,17 @@ class AttentionItem(models.Model):
             # derivation's INSERT … ON CONFLICT DO NOTHING leans on it.
             models.UniqueConstraint(fields=["kind", "resource", "object_id"], name="attention_one_item_per_record"),
         ]
+        # The lists sort by a column then the id (command_center.lists.order_by_sort): with the id in the index
+        # a deep page is read in index order, not sorted (a first sync opens thousands of items at one time).
         indexes = [
             # The queue's default view (open, oldest first) and the nav's count.
-            models.Index(fields=["opened_at"], name="attention_open_idx", condition=models.Q(closed_at__isnull=True)),
+            models.Index(fields=["opened_at", "id"], name="attention_open_idx", condition=models.Q(closed_at__isnull=True)),
             # The queue filtered by kind, and the dashboard's open items by kind.
-            models.Index(fields=["kind", "opened_at"], name="attention_open_kind_idx", condition=models.Q(closed_at__isnull=True)),
+            models.Index(fields=["kind", "opened_at", "id"], name="attention_open_kind_idx", condition=models.Q(closed_at__isnull=True)),
             # "Assigned to me" / to a colleague.
-            models.Index(fields=["assigned_to", "opened_at"], name="attention_assignee_idx"),
+            models.Index(fields=["assigned_to", "opened_at", "id"], name="attention_assignee_idx"),
             # The closed view, latest closed first.
-            models.Index(fields=["closed_at"], name="attention_closed_idx", condition=models.Q(closed_at__isnull=False)),
+            models.Index(fields=["closed_at", "id"], name="attention_closed_idx", condition=models.Q(closed_at__isnull=False)),
         ]
 
     def __str__(self):
@@ -361,7 +365,7 @@ class AttentionEvent(models.Model):
         SNOOZED = "snoozed", "Snoozed"
         WOKEN = "woken", "Snooze ended"
 
-    item = models.ForeignKey(AttentionItem, on_delete=models.CASCADE, related_name="events")
+    item = models.ForeignKey(AttentionItem, on_delete=models.CASCADE, related_name="events", db_index=False)  # attentionevent_item_at_idx
     at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=16, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

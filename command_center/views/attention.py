@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -26,7 +26,9 @@ from command_center.lists import Column, Listing, export_csv
 from command_center.models import AttentionItem
 from command_center.roles import OPERATOR
 from connections.filters import DropdownCheckboxes, carrier_choices
+from connections.models import Group
 from members.filters import group_filter
+from members.models import Employee
 
 WORK_PERMISSION = "command_center.work_attentionitem"
 REFUSED = "Only Operators can acknowledge, assign or snooze attention items. Ask an administrator for the Operator role."
@@ -134,8 +136,12 @@ ATTENTION_COLUMNS = [
 
 
 def _items():
-    return AttentionItem.objects.select_related("carrier", "group", "employee", "assigned_to", "acknowledged_by").defer(
-        "group__raw", "employee__raw", "employee__ssn"
+    """The items with what their rows show. Groups and employees are fetched by primary key for the page's
+    rows alone (prefetch): joined before the LIMIT, the planner hashed every group and employee first
+    (470 ms for a page of 200 among 47,000 items, against a few ms)."""
+    return AttentionItem.objects.select_related("carrier", "assigned_to", "acknowledged_by").prefetch_related(
+        Prefetch("group", Group.objects.only("id", "name")),
+        Prefetch("employee", Employee.objects.only("id", "first_name", "last_name")),
     )
 
 
