@@ -412,9 +412,9 @@ def open_counts_by_kind(today=None) -> list[dict]:
     ]
 
 
-def record_url(item: AttentionItem, record=None) -> str:
-    """The page of the record the item is about ("" when it has none). ``record`` is needed for
-    fulfillments and differences, which are shown on their snapshot's (or employee's) page."""
+def record_url(item: AttentionItem, snapshot_id: str | None = None) -> str:
+    """The page of the record the item is about ("" when it has none). Fulfillments and differences
+    are shown on their snapshot's page (``snapshot_id``), or their employee's without one."""
     resource, object_id = item.resource, item.object_id
     if resource == "connections.groupconnection":
         return reverse("connections:connection_detail", args=[object_id])
@@ -425,7 +425,6 @@ def record_url(item: AttentionItem, record=None) -> str:
     if resource == "command_center.syncfamily":
         return f"{reverse('sync_list')}?{urlencode({'kind': object_id})}"
     if resource in ("members.fulfillmentsummary", "members.trackingdifference"):
-        snapshot_id = getattr(record, "snapshot_id", None)
         if snapshot_id:
             return reverse("members:snapshot_detail", args=[snapshot_id])
         return reverse("members:employee_detail", args=[item.employee_id]) if item.employee_id else ""
@@ -454,33 +453,27 @@ RECORD_NAMES = {
 
 
 def attach_links(items) -> list[AttentionItem]:
-    """Give each item ``url`` (its record's page) and ``record_name``; one query per kind of record that needs
-    its row read (fulfillments and differences: their snapshot), whatever the number of items."""
+    """Give each item ``url`` (its record's page), ``record_name`` and ``record_kind``. Fulfillments and
+    differences show on their snapshot's page: one query per such kind of record, whatever the number of items."""
+    from django.apps import apps
+
     items = list(items)
     wanted: dict[str, set] = {}
     for item in items:
         if item.resource in ("members.fulfillmentsummary", "members.trackingdifference"):
             wanted.setdefault(item.resource, set()).add(item.object_id)
-    records = {}
+    snapshots = {}
     for label, ids in wanted.items():
-        from django.apps import apps
-
-        model = apps.get_model(label)
-        for pk, snapshot_id in model._base_manager.filter(pk__in=ids).values_list("pk", "snapshot_id"):
-            records[(label, pk)] = _Record(snapshot_id)
+        for pk, snapshot_id in apps.get_model(label)._base_manager.filter(pk__in=ids).values_list("pk", "snapshot_id"):
+            snapshots[(label, pk)] = snapshot_id
     for item in items:
-        record = records.get((item.resource, item.object_id))
-        item.url = record_url(item, record)
+        snapshot_id = snapshots.get((item.resource, item.object_id))
+        item.url = record_url(item, snapshot_id)
         item.record_name = RECORD_NAMES.get(item.resource, "the record")
         item.record_kind = RECORD_KINDS.get(item.resource, "record")
-        if item.record_name == "the snapshot" and not getattr(record, "snapshot_id", None):
+        if item.record_name == "the snapshot" and not snapshot_id:
             item.record_name = "the employee"
     return items
-
-
-@dataclass
-class _Record:
-    snapshot_id: str | None
 
 
 def record_of(item: AttentionItem):

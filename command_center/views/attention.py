@@ -197,7 +197,6 @@ def _detail_response(request, item, *, message="", errors=(), status=200, assign
     today = timezone.localdate()
     record = attention.record_of(item)
     (item,) = attention.attach_links([item])
-    item.record_row = record
     context = {
         "item": item,
         "record": record,
