@@ -97,3 +97,29 @@ def record_noyo_action(user, action, *, audit_action, object_type, object_id, su
             "field_errors": action.field_errors,
         },
     )
+
+
+def record_attention(user, item, action, summary, details=None):
+    """A person's change to an attention item: acknowledged, assigned, snoozed (``AuditEntry.Action``)."""
+    return AuditEntry.objects.create(
+        actor=user,
+        action=action,
+        outcome=AuditEntry.Outcome.SUCCEEDED,
+        object_type="attentionitem",
+        object_id=str(item.pk),
+        summary=_storable(summary)[:500],
+        details={"kind": item.kind, "resource": item.resource, "record_id": item.object_id, **(details or {})},
+    )
+
+
+def record_note(user, note, about: str):
+    """A note left on a record, with its text: the log keeps what was said even if the page changes."""
+    return AuditEntry.objects.create(
+        actor=user,
+        action=AuditEntry.Action.NOTE,
+        outcome=AuditEntry.Outcome.SUCCEEDED,
+        object_type=note.resource.split(".")[-1],
+        object_id=note.object_id,
+        summary=_storable(f"Note on {about}: {note.text}")[:500],
+        details={"note": note.pk, "resource": note.resource, "text": _storable(note.text)},
+    )

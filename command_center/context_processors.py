@@ -5,7 +5,8 @@ def roles(request):
     """The signed-in user's role and what they may do, for templates to show or hide controls."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"can_retry": False, "can_sync": False, "can_create_connection": False, "can_review_disconnections": False, "role": None}
+        return {"can_retry": False, "can_sync": False, "can_create_connection": False, "can_review_disconnections": False,
+                "can_work_items": False, "can_note": False, "role": None}
     is_operator = user.is_superuser or any(group.name == OPERATOR for group in user.groups.all())
     return {
         "role": "Operator" if is_operator else "Viewer",
@@ -13,6 +14,8 @@ def roles(request):
         "can_sync": user.has_perm("command_center.start_sync"),
         "can_create_connection": user.has_perm("connections.create_groupconnection"),
         "can_review_disconnections": user.has_perm("connections.review_groupdisconnectionrequest"),
+        "can_work_items": user.has_perm("command_center.work_attentionitem"),
+        "can_note": user.has_perm("command_center.add_note"),
     }
 
 
@@ -28,3 +31,15 @@ def freshness(request):
     match = getattr(request, "resolver_match", None)
     # Lazy: an htmx partial, which has no header, costs no query.
     return {"freshness": SimpleLazyObject(lambda: for_page(match.view_name if match else None))}
+
+
+def attention(request):
+    """How many attention items are open and awake, for the nav: a bounded count, lazily (an htmx partial costs nothing)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from django.utils.functional import SimpleLazyObject
+
+    from command_center.attention import open_count
+
+    return {"attention_open": SimpleLazyObject(open_count)}

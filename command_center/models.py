@@ -137,6 +137,11 @@ class AuditEntry(models.Model):
         CONNECT = "connect", "Create connection"
         CONFIRM = "confirm", "Confirm disconnection"
         REJECT = "reject", "Reject disconnection"
+        # Attention items and notes (command_center.attention, command_center.notes).
+        ACKNOWLEDGE = "acknowledge", "Acknowledge attention item"
+        ASSIGN = "assign", "Assign attention item"
+        SNOOZE = "snooze", "Snooze attention item"
+        NOTE = "note", "Add note"
 
     class Outcome(models.TextChoices):
         SUCCEEDED = "succeeded", "Succeeded"
@@ -236,3 +241,179 @@ class StatusChange(models.Model):
     @property
     def is_first_sight(self):
         return not self.old_status
+
+
+# --- Attention items and notes -----------------------------------------------------------------
+
+
+class AttentionItemQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+    def closed(self):
+        return self.filter(closed_at__isnull=False)
+
+    def snoozed(self, today=None):
+        """Open items someone put aside until a later day."""
+        return self.open().filter(snoozed_until__gt=today or timezone.localdate())
+
+    def awake(self, today=None):
+        """Open items not snoozed (or whose snooze is over): the queue's default view and the nav's count."""
+        today = today or timezone.localdate()
+        return self.open().filter(models.Q(snoozed_until__isnull=True) | models.Q(snoozed_until__lte=today))
+
+    def about(self, obj):
+        """The items about one record (a connection, a member request, ...)."""
+        return self.filter(resource=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+class AttentionItem(models.Model):
+    """Something that needs a person, as a sync last found it (``command_center.attention``).
+
+    Derived in bulk at the end of the sync of the family that owns the record: an item opens
+    when a sync first sees the condition, is refreshed (``last_detected_at``) while syncs keep
+    seeing it, closes by itself (``closed_at``) when a sync that read the whole list no longer
+    does, and the same row reopens if the condition returns. So there is one row per kind and
+    record, ever; its ``events`` are its history. ``resource`` and ``object_id`` name the
+    record as ``StatusChange`` does (``connections.groupconnection``; ``command_center.syncfamily``
+    for a family whose sync keeps failing). People acknowledge it, assign it, snooze it until
+    a day (hidden from the default queue until then) and leave notes (``Note``).
+    """
+
+    class Kind(models.TextChoices):
+        CONNECTION_NEEDS_ACTION = "connection_needs_action", "Connection needs action"
+        CONNECTION_STUCK = "connection_stuck", "Connection stuck"
+        MEMBER_REQUEST_FAILED = "member_request_failed", "Failed member request"
+        FULFILLMENT_INVALID = "fulfillment_invalid", "Invalid fulfillment"
+        TRACKING_DIFFERENCE = "tracking_difference", "Unresolved tracking difference"
+        DISCONNECTION_REVIEW = "disconnection_review", "Disconnection to review"
+        RENEWAL_NOT_READY = "renewal_not_ready", "Renewal not ready"
+        SYNC_FAILING = "sync_failing", "Sync keeps failing"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    resource = models.CharField(max_length=64, help_text="The record's app_label.modelname.")
+    object_id = models.CharField(max_length=64)
+    carrier = models.ForeignKey(
+        "connections.Carrier", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    group = models.ForeignKey(
+        "connections.Group", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    employee = models.ForeignKey(
+        "members.Employee", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    summary = models.CharField(max_length=300, help_text="What is wrong, in plain words, as the latest sync saw it.")
+    first_detected_at = models.DateTimeField(help_text="When a sync first saw the condition.")
+    last_detected_at = models.DateTimeField(help_text="When a sync last saw the condition.")
+    opened_at = models.DateTimeField(help_text="When the item last opened: first detected, or reopened.")
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When a sync no longer saw the condition; empty while open.")
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )  # attention_assignee_idx
+    snoozed_until = models.DateField(null=True, blank=True, help_text="Hidden from the open queue until this day.")
+
+    objects = AttentionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        permissions = [("work_attentionitem", "Can acknowledge, assign and snooze attention items")]
+        constraints = [
+            # One row per condition and record, ever: a condition that returns reopens its row. The
+            # derivation's INSERT … ON CONFLICT DO NOTHING leans on it.
+            models.UniqueConstraint(fields=["kind", "resource", "object_id"], name="attention_one_item_per_record"),
+        ]
+        # The lists sort by a column then the id (command_center.lists.order_by_sort): with the id in the index
+        # a deep page is read in index order, not sorted (a first sync opens thousands of items at one time).
+        indexes = [
+            # The queue's default view (open, oldest first) and the nav's count.
+            models.Index(fields=["opened_at", "id"], name="attention_open_idx", condition=models.Q(closed_at__isnull=True)),
+            # The queue filtered by kind, and the dashboard's open items by kind.
+            models.Index(fields=["kind", "opened_at", "id"], name="attention_open_kind_idx", condition=models.Q(closed_at__isnull=True)),
+            # "Assigned to me" / to a colleague.
+            models.Index(fields=["assigned_to", "opened_at", "id"], name="attention_assignee_idx"),
+            # The closed view, latest closed first.
+            models.Index(fields=["closed_at", "id"], name="attention_closed_idx", condition=models.Q(closed_at__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.summary}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def is_snoozed(self, today=None) -> bool:
+        return self.is_open and self.snoozed_until is not None and self.snoozed_until > (today or timezone.localdate())
+
+    @property
+    def state(self) -> str:
+        """open, snoozed or closed: the word the queue shows."""
+        if not self.is_open:
+            return "closed"
+        return "snoozed" if self.is_snoozed() else "open"
+
+
+class AttentionEvent(models.Model):
+    """One line of an attention item's history: opened, closed, reopened by a sync; acknowledged,
+    assigned, snoozed by a person."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", "Opened"
+        CLOSED = "closed", "Closed"
+        REOPENED = "reopened", "Reopened"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        ASSIGNED = "assigned", "Assigned"
+        SNOOZED = "snoozed", "Snoozed"
+        WOKEN = "woken", "Snooze ended"
+
+    item = models.ForeignKey(AttentionItem, on_delete=models.CASCADE, related_name="events", db_index=False)  # attentionevent_item_at_idx
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            # An item's history, oldest first (the item page); the derivation's "already written?" check.
+            models.Index(fields=["item", "at"], name="attentionevent_item_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.item_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class NoteQuerySet(models.QuerySet):
+    def about(self, obj):
+        """The thread of one record, oldest first."""
+        return self.filter(resource=obj._meta.label_lower, object_id=str(obj.pk)).order_by("created", "id")
+
+
+class Note(models.Model):
+    """A note people leave on a record for their teammates: a connection, a group, an employee
+    or an attention item (``resource`` + ``object_id``, as ``StatusChange``). Never edited.
+
+    ``token`` comes with the form that wrote it, so a double click or a resend saves it once.
+    """
+
+    resource = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+    text = models.TextField()
+    token = models.UUIDField(unique=True, help_text="Idempotency token carried by the form.")
+
+    objects = NoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [
+            # The thread on a record's page.
+            models.Index(fields=["resource", "object_id", "created"], name="note_record_idx"),
+        ]
+
+    def __str__(self):
+        return f"Note on {self.resource} {self.object_id} by {self.author_id}"

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "command_center.context_processors.roles",
                 "command_center.context_processors.freshness",
+                "command_center.context_processors.attention",
             ],
         },
     },
@@ -190,6 +191,8 @@ NOYO_CONSOLE_URL = env_str("NOYO_CONSOLE_URL", "https://app.noyo.com")
 # --- Product ----------------------------------------------------------------
 # A connection in processing, noyo_review or waiting_on_carrier longer than this is "stuck".
 STUCK_AFTER_DAYS = env_int("STUCK_AFTER_DAYS", 7)
+# A family whose sync failed this many attempts in a row gets an attention item.
+ATTENTION_SYNC_FAILURES = env_int("ATTENTION_SYNC_FAILURES", 3)
 
 # --- DRF --------------------------------------------------------------------
 REST_FRAMEWORK = {

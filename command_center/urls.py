@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from command_center.views import audit, health, syncs, webhooks
+from command_center.views import attention, audit, health, notes, syncs, webhooks
 from connections import views as connection_views
 
 urlpatterns = [
@@ -16,6 +16,15 @@ urlpatterns = [
     path("syncs/<int:pk>/", syncs.sync_detail, name="sync_detail"),
     path("syncs/<int:pk>/progress", syncs.sync_progress, name="sync_progress"),
     path("webhooks/noyo", webhooks.noyo_webhook, name="noyo_webhook"),
+    # Attention items: the queue, its export, one item, and what people do with it
+    path("attention/", attention.attention_list, name="attention_list"),
+    path("attention/export.csv", attention.attention_export, name="attention_export"),
+    path("attention/<int:pk>/", attention.attention_detail, name="attention_detail"),
+    path("attention/<int:pk>/acknowledge", attention.attention_acknowledge, name="attention_acknowledge"),
+    path("attention/<int:pk>/assign", attention.attention_assign, name="attention_assign"),
+    path("attention/<int:pk>/snooze", attention.attention_snooze, name="attention_snooze"),
+    # Notes on a connection, a group, an employee or an attention item
+    path("notes/<str:target>/<str:object_id>/", notes.note_add, name="note_add"),
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/export.csv", audit.audit_export, name="audit_export"),
     path("connections/", include("connections.urls")),

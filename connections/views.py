@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from command_center import notes
 from command_center.lists import COUNT_LIMIT, Column, Listing, export_csv
 from command_center.models import StatusChange
 from command_center.noyo import contract
@@ -96,6 +97,7 @@ GROUP_COLUMNS = [
 
 
 def dashboard(request):
+    from command_center.attention import open_counts_by_kind
     from members.models import FulfillmentSummary, MemberRequest, TrackingDifference
 
     present = GroupConnection.objects.present()
@@ -110,10 +112,17 @@ def dashboard(request):
         "renewals_not_ready": _bounded_count(RenewalDecision.objects.not_ready()),
         "disconnections_waiting": _bounded_count(GroupDisconnectionRequest.objects.needing_review()),
         "unresolved_differences": _bounded_count(TrackingDifference.objects.unresolved()),
+        "attention_by_kind": (by_kind := open_counts_by_kind()),
+        "attention_open": _nav_count(sum(kind["count"] for kind in by_kind)),
         "now": timezone.now(),
         "count_limit": COUNT_LIMIT,
     }
     return TemplateResponse(request, "connections/dashboard.html", context)
+
+
+def _nav_count(n):
+    """The nav's count of open attention items, from the dashboard's own counts (one query fewer)."""
+    return "" if not n else f"{COUNT_LIMIT:,}+" if n > COUNT_LIMIT else f"{n:,}"
 
 
 def _bounded_count(queryset):
@@ -185,6 +194,7 @@ def connection_detail(request, pk):
         "attempts": attempts[:50],
         "raw_json": json.dumps(connection.raw_masked, indent=2, sort_keys=True),
         "console_url": noyo_console_url(connection),
+        "notes": notes.thread_for(connection),
     }
     return TemplateResponse(request, "connections/connection_detail.html", context)
 
@@ -371,6 +381,7 @@ def group_detail(request, pk):
         "renewals": group.renewal_decisions.order_by("-renewal_date"),
         "latest_audit": group.latest_audits.order_by("-completed_at").first(),
         "raw_json": json.dumps(group.raw_masked, indent=2, sort_keys=True),
+        "notes": notes.thread_for(group),
     }
     return TemplateResponse(request, "connections/group_detail.html", context)
 

@@ -21,6 +21,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from command_center import notes
 from command_center.lists import (
     COUNT_LIMIT,
     BoundedCountPaginator,
@@ -161,6 +162,7 @@ def employee_detail(request, pk):
         "snapshot_list_url": _url("members:snapshot_list", employee=employee.pk),
         "request_list_url": _url("members:memberrequest_list", employee=employee.pk),
         "enrollment_export_url": _url("members:enrollment_export", employee=employee.pk, as_of=as_of.isoformat()),
+        "notes": notes.thread_for(employee),
     }
     template = "members/employee_detail.html"
     if request.htmx and not request.htmx.boosted:

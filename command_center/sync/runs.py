@@ -211,8 +211,24 @@ def _run_family(run: SyncRun, family: str, noyo, progress: Progress) -> Outcome:
     logger.info("Sync run #%s: %s %s in %.1f s (peak memory so far %d MB)", run.pk, family, outcome.status,
                 time.monotonic() - clock, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
     record_outcome(run, outcome, started)
+    outcome.error += derive_attention(run, job)
     progress.save(force=True)
     return outcome
+
+
+def derive_attention(run: SyncRun, job: FamilyRun) -> str:
+    """Open, refresh and close the attention items of what the family read (``command_center.attention``):
+    the one place a sync touches them. Only resources read to the end close items. A failure here
+    leaves the items as they were and the family's outcome stands (the mirror it wrote is right);
+    its traceback is returned, for the run's error."""
+    from command_center import attention
+
+    try:
+        attention.derive_after_family(job.family, {key: mirror.counts for key, mirror in job.mirrors.items()}, run=run)
+    except Exception:
+        logger.exception("Sync run #%s: deriving attention items after the %s family failed", run.pk, job.family)
+        return f"Attention items after the {job.family} family could not be derived:\n{traceback.format_exc()}"
+    return ""
 
 
 def record_outcome(run: SyncRun, outcome: Outcome, started=None, finished=None) -> None:

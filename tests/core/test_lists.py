@@ -47,7 +47,7 @@ def test_the_paginator_counts_no_further_than_it_needs(django_assert_max_num_que
 
 # The lists that page through Listing, each with a row to show.
 PAGED_LISTS = ["connections:connection_list", "connections:group_list", "members:employee_list", "members:snapshot_list",
-               "members:memberrequest_list", "sync_list", "audit_list"]
+               "members:memberrequest_list", "sync_list", "audit_list", "attention_list"]
 
 
 @pytest.fixture
@@ -60,6 +60,9 @@ def one_of_each(operator):
     make_snapshot()
     make_member_request()
     record_sync(operator, make_sync_run())
+    from tests.attention.factories import make_item
+
+    make_item()
 
 
 @pytest.mark.parametrize("name", PAGED_LISTS)

@@ -57,6 +57,7 @@ from tests.members.factories import (
     make_snapshot,
     make_transaction,
 )
+from tests.attention.factories import make_item
 from tests.routes import named_routes
 
 # Routes not fuzzed, and why.
@@ -66,6 +67,10 @@ SKIPPED = {
     "noyo_webhook": "POST only, public, signed: tests/sync/test_webhook_view.py covers bad bodies",
     "connections:connection_bulk_retry": "POST only (retries the ticked connections)",
     "connections_api:connection_retry": "POST only (retries at Noyo)",
+    "attention_acknowledge": "POST only (acknowledges the item); a GET only redirects to the item",
+    "attention_assign": "POST only (assigns the item); a GET only redirects to the item",
+    "attention_snooze": "POST only (snoozes the item); a GET only redirects to the item",
+    "note_add": "POST only (saves a note); a GET only redirects to the record",
 }
 # Route → the rows fixture's arguments for it (a route with path arguments must be here or skipped).
 ROUTE_ARGS = {
@@ -86,6 +91,7 @@ ROUTE_ARGS = {
     "members:snapshot_detail": lambda rows: {"pk": rows.snapshot.pk},
     "members:memberrequest_detail": lambda rows: {"pk": rows.member_request.pk},
     "members:transaction_detail": lambda rows: {"pk": rows.transaction.pk},
+    "attention_detail": lambda rows: {"pk": rows.item.pk},
 }
 ROUTES = [(name, pattern) for name, pattern in named_routes() if name not in SKIPPED]
 
@@ -121,6 +127,7 @@ class Rows:
     disconnection: object
     action: object
     transaction: object
+    item: object
     ids: list
 
 
@@ -150,8 +157,9 @@ def rows(operator):
     )
     disconnection = make_disconnection(group, carrier=carrier, group_name=group.name, status="needs_review")
     action = actions.prepare(NoyoAction.Kind.CONFIRM_DISCONNECTION, operator, target_id=disconnection.pk)
-    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, transaction.pk, difference.pk, str(run.pk), renewal.pk, disconnection.pk]
-    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, renewal, disconnection, action, transaction, ids)
+    item = make_item(record=connection, assigned_to=operator)
+    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, transaction.pk, difference.pk, str(run.pk), renewal.pk, disconnection.pk, str(item.pk)]
+    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, renewal, disconnection, action, transaction, item, ids)
 
 
 def test_every_route_is_fuzzed_or_skipped_for_a_reason():
@@ -161,6 +169,7 @@ def test_every_route_is_fuzzed_or_skipped_for_a_reason():
     names = {name for name, _ in ROUTES}
     assert {"connections:connection_list", "connections:connection_export", "members:employee_list", "audit_export"} <= names
     assert {"connections:carrier_list", "connections:carrier_export", "connections:renewal_list", "connections:renewal_export"} <= names
+    assert {"attention_list", "attention_export", "attention_detail"} <= names
 
 
 # --- What a route reads ----------------------------------------------------------------------

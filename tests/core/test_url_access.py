@@ -13,7 +13,8 @@ ROUTES = [(name, pattern) for name, pattern in named_routes() if name not in PUB
 
 def test_the_walk_finds_the_pages():
     names = {name for name, _ in ROUTES}
-    assert {"dashboard", "connections:connection_list", "members:employee_list", "sync_list", "audit_list"} <= names
+    assert {"dashboard", "connections:connection_list", "members:employee_list", "sync_list", "audit_list",
+            "attention_list", "attention_export", "attention_detail", "note_add"} <= names
 
 
 @pytest.mark.django_db

@@ -1,5 +1,7 @@
 """Fixtures for the sync tests: Noyo is the sandbox over HTTP, with tiny retry delays."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -34,14 +36,16 @@ def sync_now(noyo_settings, db):
 
 
 MIRROR_APPS = ("connections_", "members_", "command_center_statuschange")
+# The table a write statement writes to (what it reads, e.g. attention items derived from the mirror, is not a write to it).
+_WRITTEN_TABLE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"([^"]+)"', re.IGNORECASE)
 
 
 def mirror_writes(queries) -> list[str]:
-    """The INSERT/UPDATE/DELETE statements that touched a mirrored table (not the run's own bookkeeping)."""
+    """The INSERT/UPDATE/DELETE statements that wrote to a mirrored table (not the run's own bookkeeping)."""
     writes = []
     for query in queries:
-        sql = query["sql"].lstrip().upper()
-        if sql.startswith(("INSERT", "UPDATE", "DELETE")) and any(f'"{app}'.upper() in sql for app in MIRROR_APPS):
+        written = _WRITTEN_TABLE.match(query["sql"])
+        if written and written.group(1).lower().startswith(MIRROR_APPS):
             writes.append(query["sql"][:200])
     return writes
 
