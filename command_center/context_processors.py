@@ -5,7 +5,8 @@ def roles(request):
     """The signed-in user's role and what they may do, for templates to show or hide controls."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"can_retry": False, "can_sync": False, "can_create_connection": False, "can_review_disconnections": False, "role": None}
+        return {"can_retry": False, "can_sync": False, "can_create_connection": False, "can_review_disconnections": False,
+                "can_create_renewal": False, "role": None}
     is_operator = user.is_superuser or any(group.name == OPERATOR for group in user.groups.all())
     return {
         "role": "Operator" if is_operator else "Viewer",
@@ -13,6 +14,7 @@ def roles(request):
         "can_sync": user.has_perm("command_center.start_sync"),
         "can_create_connection": user.has_perm("connections.create_groupconnection"),
         "can_review_disconnections": user.has_perm("connections.review_groupdisconnectionrequest"),
+        "can_create_renewal": user.has_perm("connections.create_renewaldecision"),
     }
 
 

@@ -137,6 +137,7 @@ class AuditEntry(models.Model):
         CONNECT = "connect", "Create connection"
         CONFIRM = "confirm", "Confirm disconnection"
         REJECT = "reject", "Reject disconnection"
+        RENEW = "renew", "Create renewal decision"
 
     class Outcome(models.TextChoices):
         SUCCEEDED = "succeeded", "Succeeded"

@@ -1,7 +1,8 @@
 """The two roles, as Django groups, and the permissions each one holds.
 
 Viewers may look at everything; Operators may also start syncs, retry and create group
-connections, and confirm or reject disconnection requests. A signed-in user in neither group can look but not act.
+connections, confirm or reject disconnection requests, and send new renewal decisions. A
+signed-in user in neither group can look but not act.
 """
 
 VIEWER = "Viewer"
@@ -15,6 +16,7 @@ ROLE_PERMISSIONS = {
         "connections.retry_groupconnection",
         "connections.create_groupconnection",
         "connections.review_groupdisconnectionrequest",
+        "connections.create_renewaldecision",
     ],
 }
 
