@@ -55,8 +55,8 @@ class CreateRenewalDecision(ActionKind):
             return "Noyo accepted the renewal decision, but its answer could not be read: it shows after the next sync."
         action.result_id, action.new_status = renewal.pk, renewal.status
         return (
-            f"Noyo accepted the renewal decision: it is “{label_for(renewal.status)}”. Noyo now compares it with "
-            f"{_carrier_name(action)}'s system; a sync after that shows whether it is ready."
+            f"Noyo accepted the renewal decision: it is “{label_for(renewal.status)}”. Noyo now checks it against "
+            f"{_carrier_name(action)}; a sync after that shows whether it is ready."
         )
 
     def failure(self, action, error, noyo):

@@ -22,15 +22,15 @@ from command_center.noyo.contract import LINES_OF_COVERAGE
 from command_center.sync.records import label_for
 
 from .forms import add_noyo_errors
-from .models import Carrier, GroupConnection, Plan
+from .models import Carrier, GroupConnection, Plan, PlanStatus
 
 LINE_CHOICES = [(line, label_for(line)) for line in LINES_OF_COVERAGE]
 _LINE_ORDER = {line: n for n, line in enumerate(LINES_OF_COVERAGE)}
 # Rows a form may have: one per line of coverage.
 MAX_ROWS = len(LINES_OF_COVERAGE)
 PREFIX = "line"
-# Plans offered first: the new year's (pending), then this year's, then ended ones.
-_STATUS_ORDER = {"pending": 0, "active": 1, "discontinued": 2}
+# Plans offered first: the new year's (pending), then this year's.
+_STATUS_ORDER = {"pending": 0, "active": 1}
 
 
 def connected_carriers(group) -> list[Carrier]:
@@ -40,11 +40,15 @@ def connected_carriers(group) -> list[Carrier]:
 
 
 def plans_by_line(group, carrier_id) -> dict[str, list[Plan]]:
-    """The group's mirrored plans with this carrier, by line of coverage (one query)."""
+    """The group's mirrored plans with this carrier that may be in force at renewal (not discontinued),
+    by line of coverage, lines in the contract's order (one query)."""
     found: dict[str, list[Plan]] = {}
     if not carrier_id:
         return found
-    plans = Plan.objects.present().filter(group=group, carrier_id=carrier_id).order_by("line_of_coverage", "name", "pk")
+    plans = (
+        Plan.objects.present().filter(group=group, carrier_id=carrier_id).exclude(status=PlanStatus.DISCONTINUED)
+        .order_by("line_of_coverage", "name", "pk")
+    )
     for plan in plans:
         found.setdefault(plan.line_of_coverage, []).append(plan)
     for line_plans in found.values():
@@ -53,11 +57,20 @@ def plans_by_line(group, carrier_id) -> dict[str, list[Plan]]:
 
 
 def plan_label(plan: Plan) -> str:
+    """"Gold PPO 500 · Ppo · Gold · pending, from Jan 1, 2027": what tells a plan from its neighbours."""
     details = [label_for(v) for v in (plan.plan_type, plan.metal_tier) if v]
-    status = label_for(plan.status) if plan.status else ""
-    if plan.effective_start_date:
-        status += f"{' ' if status else ''}from {plan.effective_start_date:%b} {plan.effective_start_date.day}, {plan.effective_start_date.year}"
-    return " · ".join([plan.name or f"Plan {plan.pk[:8]}", *details, *([status] if status else [])])
+    when = ""
+    if plan.status == PlanStatus.PENDING and plan.effective_start_date:
+        when = f"pending, from {_day(plan.effective_start_date)}"
+    elif plan.status == PlanStatus.ACTIVE and plan.effective_start_date:
+        when = f"active since {_day(plan.effective_start_date)}"
+    elif plan.status:
+        when = label_for(plan.status).lower()
+    return " · ".join([plan.name or f"Plan {plan.pk[:8]}", *details, *([when] if when else [])])
+
+
+def _day(day) -> str:
+    return f"{day:%b} {day.day}, {day.year}"
 
 
 class RenewalDecisionForm(forms.Form):
@@ -91,9 +104,9 @@ class LineForm(forms.Form):
     open_enrollment_start_date = DateField(label="Open enrollment starts", required=False)
     open_enrollment_end_date = DateField(label="Open enrollment ends", required=False)
     plans = forms.MultipleChoiceField(label="Plans at renewal", required=False, widget=forms.CheckboxSelectMultiple)
-    plan_name = forms.CharField(label="Or name a plan to be set up", max_length=500, required=False)
-    plan_type = forms.CharField(label="Its plan type", max_length=64, required=False, help_text="As the carrier names it, e.g. ppo.")
-    metal_tier = forms.CharField(label="Its metal tier", max_length=32, required=False, help_text="Medical plans, e.g. bronze.")
+    plan_name = forms.CharField(label="Name", max_length=500, required=False)
+    plan_type = forms.CharField(label="Plan type", max_length=64, required=False)
+    metal_tier = forms.CharField(label="Metal tier", max_length=32, required=False)
 
     def __init__(self, *args, plans=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,14 +143,13 @@ class LineForm(forms.Form):
             if data.get("plan_type") or data.get("metal_tier"):
                 self.add_error("plan_name", "Give the plan's name too, or clear its type and tier.")
             return data
-        what = self.line_label if data.get("line") else "this line"
         if not data.get("line") and "line" not in self.errors:
             self.add_error("line", "Choose the line of coverage, or clear this row.")
         start, end = data.get("open_enrollment_start_date"), data.get("open_enrollment_end_date")
         if not start and "open_enrollment_start_date" not in self.errors:
-            self.add_error("open_enrollment_start_date", f"Give the day open enrollment starts for {what.lower()}.")
+            self.add_error("open_enrollment_start_date", "Give the day open enrollment starts for this line.")
         if not end and "open_enrollment_end_date" not in self.errors:
-            self.add_error("open_enrollment_end_date", f"Give the day open enrollment ends for {what.lower()}.")
+            self.add_error("open_enrollment_end_date", "Give the day open enrollment ends for this line.")
         if start and end and end < start:
             self.add_error("open_enrollment_end_date", "Open enrollment cannot end before it starts.")
         if not data.get("plans") and not data.get("plan_name") and "plans" not in self.errors:

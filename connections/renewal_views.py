@@ -61,7 +61,7 @@ def renewal_create(request):
     if action.state != NoyoAction.State.READY:
         return _outcome(request, action, group, carriers)  # sent already: a resend or a second click
     if not entry.is_valid():
-        return _page(request, entry, group, status=422)
+        return _page(request, entry, group, status=422, refused=True)
     action = actions.perform(action, request.user, entry.values())
     return _outcome(request, action, group, carriers)
 
@@ -94,11 +94,12 @@ def _outcome(request, action, group, carriers):
     return _page(request, None, group, action=action, status=202 if action.state == State.IN_FLIGHT else 200)
 
 
-def _page(request, entry, group, *, action=None, status=200, partial=None, quiet=False):
+def _page(request, entry, group, *, action=None, status=200, partial=None, quiet=False, refused=False):
     template = f"{TEMPLATE}#{partial}" if partial else TEMPLATE
     context = {
         "entry": entry,
         "quiet": quiet,
+        "refused": refused,
         "form": entry.form if entry else None,
         "group": group,
         "group_asked": _safe_id(request.GET.get("group") or request.POST.get("group")),

@@ -42,14 +42,14 @@ def group(sandbox, noyo_settings, db):
 def carrier(group):
     """A carrier the group is connected to and has plans with."""
     connected = set(group.connections.values_list("carrier_id", flat=True))
-    plan = Plan.objects.filter(group=group, carrier_id__in=connected).order_by("carrier__name", "line_of_coverage").first()
+    plan = Plan.objects.filter(group=group, carrier_id__in=connected).exclude(status="discontinued").order_by("carrier__name", "line_of_coverage").first()
     return plan.carrier
 
 
 @pytest.fixture
 def plan(group, carrier):
-    """The first plan offered on the form's first row."""
-    return Plan.objects.filter(group=group, carrier=carrier).order_by("line_of_coverage", "name").first()
+    """A plan the form offers (one that may be in force at renewal)."""
+    return Plan.objects.filter(group=group, carrier=carrier).exclude(status="discontinued").order_by("line_of_coverage", "name").first()
 
 
 @pytest.fixture
@@ -120,18 +120,23 @@ def test_operators_reach_the_form_from_the_renewals_list_and_from_a_groups_page(
     assert CREATE_URL not in viewer_client.get(reverse("connections:group_detail", args=[group.pk])).content.decode()
 
 
-def test_the_form_offers_the_groups_carriers_and_a_row_per_line_with_its_plans(operator_client, group, carrier):
+def test_the_form_offers_the_groups_carriers_and_a_row_per_line_with_its_plans(operator_client, group, carrier, plan):
+    from tests.factories import make_plan
+
+    ended = make_plan(group, carrier=carrier, line_of_coverage=plan.line_of_coverage, name="Last Year's Gold", status="discontinued")
     response = open_form(operator_client, group, carrier)
     form = response.context["form"]
     connected = {c.carrier_id for c in group.connections.all()}
     assert {value for value, _ in form.fields["carrier"].choices} == connected
     assert form.initial["group"] == group.pk and response.context["group"] == group
     rows = rows_of(response)
-    lines = sorted(set(Plan.objects.filter(group=group, carrier=carrier).values_list("line_of_coverage", flat=True)))
+    in_force = Plan.objects.filter(group=group, carrier=carrier).exclude(status="discontinued")
+    lines = sorted(set(in_force.values_list("line_of_coverage", flat=True)))
     assert sorted(row.initial["line"] for row in rows[:-1]) == lines and rows[-1].initial["line"] == ""
     for row in rows[:-1]:
         offered = {value for value, _ in row.fields["plans"].choices}
-        assert offered == set(Plan.objects.filter(group=group, carrier=carrier, line_of_coverage=row.initial["line"]).values_list("pk", flat=True))
+        assert offered == set(in_force.filter(line_of_coverage=row.initial["line"]).values_list("pk", flat=True))
+    assert ended.pk not in {value for row in rows for value, _ in row.fields["plans"].choices}  # not in force at renewal
     assert NoyoAction.objects.get(token=form.initial["token"]).state == "ready"
 
 
@@ -226,7 +231,7 @@ def test_lines_left_blank_are_left_out_and_all_blank_asks_only_for_plans_on_the_
 
 def test_a_line_the_group_has_no_plans_for_takes_a_named_plan(operator_client, group, carrier, posts):
     response = open_form(operator_client, group, carrier)
-    have = set(Plan.objects.filter(group=group, carrier=carrier).values_list("line_of_coverage", flat=True))
+    have = set(Plan.objects.filter(group=group, carrier=carrier).exclude(status="discontinued").values_list("line_of_coverage", flat=True))
     other = next(line for line in ("accident", "cancer", "hospital_indemnity", "critical_illness") if line not in have)
     sent = send(operator_client, form_data(response, another=window(line=other, plan_name="Accident Advantage")))
     assert sent.status_code == 302 and posts() == 1
@@ -296,8 +301,8 @@ def test_a_half_filled_line_is_explained_beside_its_fields_before_anything_is_se
     refused = send(operator_client, data)
     assert refused.status_code == 422 and posts() == 0
     row = row_for(refused, plan.line_of_coverage)
-    line = plan.get_line_of_coverage_display().lower()
-    assert row.errors["open_enrollment_start_date"] == [f"Give the day open enrollment starts for {line}."]
+    assert row.errors["open_enrollment_start_date"] == ["Give the day open enrollment starts for this line."]
+    assert "Nothing was sent: some values need a change" in text(refused)
     assert refused.context["form"].errors["renewal_date"] == ["This field is required."]
     assert row["plans"].value() == [plan.pk] and row["open_enrollment_end_date"].value() == "2030-11-30"
     # The same form, completed, is still good for one decision.
@@ -446,3 +451,22 @@ def test_the_form_stays_within_the_query_bound_whatever_the_number_of_plans_and_
     assert response.status_code == 200 and len(response.context["renewals"]) == 10
     with django_assert_max_num_queries(25):
         assert operator_client.get(CREATE_URL, {"group": group.pk, "carrier": carrier.pk}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="lines").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda data: data.pop("line-TOTAL_FORMS"),
+        lambda data: data.update({"line-TOTAL_FORMS": "99999"}),
+        lambda data: data.update({"line-TOTAL_FORMS": "-3", "add_line": "1"}),
+        lambda data: data.update({"line-0-plans": ["\x00", "x" * 5000], "line-0-line": "pet"}),
+        lambda data: data.update({"carrier": "\x00", "renewal_date": "9999-99-99"}),
+        lambda data: data.update({"group": "x" * 5000}),
+        lambda data: data.update({"line-0-open_enrollment_start_date": "0001-01-01", "line-0-plan_name": "a\x00b"}),
+    ],
+)
+def test_a_tampered_form_is_refused_in_words_never_a_500_and_nothing_is_sent(operator_client, group, carrier, posts, change):
+    data = form_data(open_form(operator_client, group, carrier))
+    change(data)
+    answer = send(operator_client, data)
+    assert answer.status_code in (200, 422) and posts() == 0
