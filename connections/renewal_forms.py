@@ -78,7 +78,9 @@ class RenewalDecisionForm(forms.Form):
 
     token = forms.UUIDField(widget=forms.HiddenInput)
     group = forms.CharField(widget=forms.HiddenInput)
-    carrier = forms.ChoiceField(label="Carrier", help_text="One of the carriers the group is connected to.")
+    carrier = forms.ChoiceField(
+        label="Carrier", help_text="One of the carriers the group is connected to. Choosing another shows its lines and clears the rows below."
+    )
     renewal_date = DateField(
         label="Renewal date", help_text="The first day of the new plan year, when every coverage should be active."
     )

@@ -220,6 +220,14 @@ def test_a_decision_is_sent_once_mirrored_at_once_and_lands_on_its_page(operator
     assert entry.details["values"]["renewal_date"] == RENEWAL_DATE and entry.details["noyo_answer"]["id"] == renewal.pk
 
 
+def test_the_outcome_page_of_the_write_links_to_the_decision(operator_client, group, carrier, posts):
+    data = form_data(open_form(operator_client, group, carrier))
+    send(operator_client, data)
+    made = RenewalDecision.objects.get()
+    outcome = operator_client.get(reverse("connections:action_outcome", args=[data["token"]]))
+    assert "Done." in text(outcome) and reverse("connections:renewal_detail", args=[made.pk]) in outcome.content.decode()
+
+
 def test_lines_left_blank_are_left_out_and_all_blank_asks_only_for_plans_on_the_date(operator_client, group, carrier, posts):
     response = open_form(operator_client, group, carrier)
     sent = send(operator_client, form_data(response))

@@ -105,3 +105,10 @@ def test_an_operator_sends_a_renewal_decision_from_the_renewals_queue(live_serve
     page.get_by_role("button", name="Send to Noyo").click()
     page.wait_for_load_state("networkidle")
     assert len(sandbox.requests(method="POST", path_contains="renewal_decisions")) == 1
+
+    # From the group's page, the form comes with the group chosen.
+    page.goto(f"{live_server.url}/connections/groups/{group.pk}/")
+    page.get_by_role("link", name="New decision…").click()
+    page.wait_for_load_state("networkidle")
+    assert group.name in page.locator(".chosen-group").inner_text()
+    assert page.locator("a", has_text="Jan 1, 2031").count() == 1  # the decision just made, beside the form
