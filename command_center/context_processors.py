@@ -6,7 +6,7 @@ def roles(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"can_retry": False, "can_sync": False, "can_create_connection": False, "can_review_disconnections": False,
-                "can_work_items": False, "can_note": False, "role": None}
+                "can_work_items": False, "can_note": False, "can_create_renewal": False, "role": None}
     is_operator = user.is_superuser or any(group.name == OPERATOR for group in user.groups.all())
     return {
         "role": "Operator" if is_operator else "Viewer",
@@ -16,6 +16,7 @@ def roles(request):
         "can_review_disconnections": user.has_perm("connections.review_groupdisconnectionrequest"),
         "can_work_items": user.has_perm("command_center.work_attentionitem"),
         "can_note": user.has_perm("command_center.add_note"),
+        "can_create_renewal": user.has_perm("connections.create_renewaldecision"),
     }
 
 

@@ -137,6 +137,7 @@ class AuditEntry(models.Model):
         CONNECT = "connect", "Create connection"
         CONFIRM = "confirm", "Confirm disconnection"
         REJECT = "reject", "Reject disconnection"
+        RENEW = "renew", "Create renewal decision"
         # Attention items and notes (command_center.attention, command_center.notes).
         ACKNOWLEDGE = "acknowledge", "Acknowledge attention item"
         ASSIGN = "assign", "Assign attention item"

@@ -1,8 +1,8 @@
 """The two roles, as Django groups, and the permissions each one holds.
 
 Viewers may look at everything; Operators may also start syncs, retry and create group
-connections, confirm or reject disconnection requests, work attention items (acknowledge, assign,
-snooze) and leave notes. A signed-in user in neither group can look but not act.
+connections, confirm or reject disconnection requests, send new renewal decisions, work attention
+items (acknowledge, assign, snooze) and leave notes. A signed-in user in neither group can look but not act.
 """
 
 VIEWER = "Viewer"
@@ -16,6 +16,7 @@ ROLE_PERMISSIONS = {
         "connections.retry_groupconnection",
         "connections.create_groupconnection",
         "connections.review_groupdisconnectionrequest",
+        "connections.create_renewaldecision",
         "command_center.work_attentionitem",
         "command_center.add_note",
     ],

@@ -15,4 +15,4 @@ class ConnectionsConfig(AppConfig):
 
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="connections_ensure_roles")
         # The kinds of write sent to Noyo once register themselves with connections.actions.
-        from . import connect, review  # noqa: F401
+        from . import connect, renew, review  # noqa: F401

@@ -153,7 +153,12 @@ def _existing(action) -> GroupConnection | None:
 def action_outcome(request, token):
     """One write's outcome, polled while it is in flight (htmx stops polling on 286)."""
     action = get_object_or_404(NoyoAction.objects.select_related("requested_by"), token=token)
-    context = {"action": action, "existing": _existing(action), "disconnection_id": action.target_id if "disconnection" in action.kind else ""}
+    context = {
+        "action": action,
+        "existing": _existing(action) if action.kind == KIND else None,
+        "disconnection_id": action.target_id if "disconnection" in action.kind else "",
+        "renewal_id": action.result_id if action.kind == NoyoAction.Kind.CREATE_RENEWAL else "",
+    }
     template = "connections/action_outcome.html"
     if request.htmx and not request.htmx.boosted:
         template += "#outcome"

@@ -557,6 +557,7 @@ class RenewalDecision(MirroredModel):
 
     class Meta:
         ordering = ["-renewal_date"]
+        permissions = [("create_renewaldecision", "Can send a new renewal decision to Noyo")]
         indexes = [
             # Renewals filtered by status, soonest renewal first.
             models.Index(fields=["status", "renewal_date"], name="renewal_status_date_idx"),
@@ -683,7 +684,7 @@ class NoyoActionQuerySet(models.QuerySet):
 
 
 class NoyoAction(models.Model):
-    """One write to Noyo (create a connection, confirm or reject a disconnection), sent at most once.
+    """One write to Noyo (create a connection, confirm or reject a disconnection, create a renewal decision), sent at most once.
 
     The same discipline as ``RetryAttempt``, for any kind of write (``connections.actions``
     holds the verbs): a row is made when the form is rendered (``state=ready``) with a unique
@@ -698,6 +699,7 @@ class NoyoAction(models.Model):
         CREATE_CONNECTION = "create_connection", "Create group connection"
         CONFIRM_DISCONNECTION = "confirm_disconnection", "Confirm disconnection"
         REJECT_DISCONNECTION = "reject_disconnection", "Reject disconnection"
+        CREATE_RENEWAL = "create_renewal_decision", "Create renewal decision"
 
     class State(models.TextChoices):
         READY = "ready", "Not sent yet"

@@ -268,6 +268,11 @@ def mirror_group(payload: dict) -> Group:
     return write_one(GROUPS, payload)
 
 
+def mirror_renewal_decision(payload: dict) -> RenewalDecision:
+    """Write one renewal-decision payload (a create's answer) through the sync's mapping."""
+    return write_one(RENEWAL_DECISIONS, payload)
+
+
 # --- Families ---------------------------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import connect_views, disconnection_views, views
+from . import connect_views, disconnection_views, renewal_views, views
 
 app_name = "connections"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     # Renewal decisions
     path("renewals/", views.renewal_list, name="renewal_list"),
     path("renewals/export.csv", views.renewal_export, name="renewal_export"),
+    # "new" before the renewal paths: it would read as a renewal decision id
+    path("renewals/new/", renewal_views.renewal_create, name="renewal_create"),
     path("renewals/<str:pk>/", views.renewal_detail, name="renewal_detail"),
     # Group connections
     # /connections/disconnections/: disconnection requests across groups, their export, one request, its review

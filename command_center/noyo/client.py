@@ -443,6 +443,17 @@ class NoyoClient:
     def iter_renewal_decisions_by_group(self, group_id: str) -> Records:
         return self._list("group_renewal_decisions", {"group_id": group_id})
 
+    def create_renewal_decision(self, group_id: str, renewal_date: date | str, body: Mapping[str, Any]) -> Record:
+        """Record what a group's carriers are expected to have for a new plan year; answers the decision, submitted.
+
+        ``body`` is ``{carriers: [{carrier_id, lines_of_coverage: {<line>: {open_enrollment_start_date,
+        open_enrollment_end_date, plans: [{plan_id} | {name, plan_type, metal_tier}]}}}]}`` (seed 003).
+        Not idempotent: re-sent only when Noyo provably never received it (see backoff).
+        """
+        payload = {"renewal_date": query_value(renewal_date), "body": dict(body)}
+        url = self.api_url + contract.path("group_renewal_decisions", group_id=group_id)
+        return self._request("POST", url, json=payload, is_write=True).json()
+
     # --- Members ------------------------------------------------------------------
 
     def iter_employees(

@@ -248,6 +248,19 @@ DISCONNECTION_REVIEW_STATUS = "needs_review"
 DISCONNECTION_STATUS_AFTER = {"confirm": "processing", "reject": "rejected"}
 DISCONNECTION_DECISION_REFUSED_STATUS = 409
 DISCONNECTION_CONFIRM_FIELDS = ("effective_end_date",)
+# Create renewal decision (seed 003, ENDPOINTS.md §16): POST /groups/{group_id}/renewal_decisions with
+# {renewal_date, body: {carriers: [{carrier_id, lines_of_coverage: {<line>: {open_enrollment_start_date,
+# open_enrollment_end_date, plans: [{plan_id} | {name, plan_type, metal_tier}]}}}]}}. The answer is the new
+# decision, "submitted", each plan as {name, plan_id}. What the documents leave open is in
+# UNCONFIRMED_CHOICES["renewal_create_*"].
+RENEWAL_DECISION_REQUIRED = ("renewal_date", "body")
+RENEWAL_LINE_DATE_FIELDS = ("open_enrollment_start_date", "open_enrollment_end_date")
+RENEWAL_NAMED_PLAN_FIELDS = ("name", "plan_type", "metal_tier")
+RENEWAL_DECISION_CREATE_STATUS = 201
+RENEWAL_DECISION_CONFLICT_STATUS = 409
+# "Resolves within ~15 s"; "day 1 -> ready" (docs/renewal-readiness).
+RENEWAL_DECISION_RESOLVES_AFTER_SECONDS = 15
+RENEWAL_READY_DAY = 1
 # Allowed sort_by values on group connection lists (ENDPOINTS.md §6.3 leaves them open). UNCONFIRMED.
 GROUP_CONNECTION_SORT_FIELDS = ("created", "modified")
 
@@ -296,6 +309,31 @@ UNCONFIRMED_CHOICES = {
         "the status and errors {'status': [...]}. A confirmed request completes on its own some hours later."
     ),
     "disconnection_get_status": "GET /group_disconnection_requests/{id} answers 201, as the reference lists.",
+    "renewal_create_status": "Creating a renewal decision answers RENEWAL_DECISION_CREATE_STATUS (201: a record was made).",
+    "renewal_create_validation": (
+        "The sandbox answers 422, by field (body.carriers[0].lines_of_coverage.medical.open_enrollment_start_date), when: "
+        "renewal_date or body is missing; a date is not YYYY-MM-DD; body.carriers is not a non-empty list; a carrier_id is "
+        "missing, unknown or given twice; a line of coverage is not one of LINES_OF_COVERAGE; a line lacks either open "
+        "enrollment date or its window ends before it starts; plans is not a list; a plan has neither a plan_id nor a name; "
+        "a plan_id is not a plan of this group for that carrier and line. An empty lines_of_coverage (documented) and an "
+        "empty plans list (not documented) are accepted."
+    ),
+    "renewal_create_conflict": (
+        "A second decision for a group and renewal date that already has one naming the same carrier answers "
+        "RENEWAL_DECISION_CONFLICT_STATUS (409; the documented way to change a decision is the edit, PUT "
+        "/renewal_decisions/{id}/{version}), with a message naming the decision and errors {'renewal_date': [...]}. "
+        "Decisions for the same date with other carriers are separate records."
+    ),
+    "renewal_create_plans": (
+        "The answer names every plan {name, plan_id}, as the documented answer does: a plan_id gets its plan's name; a "
+        "named plan gets the id of the group's plan of that carrier, line and name (case-insensitive), or a new id when "
+        "the group has none (the plan is one to be set up; it is not added to the plans list)."
+    ),
+    "renewal_create_outcome": (
+        "A created decision is submitted for RENEWAL_DECISION_RESOLVES_AFTER_SECONDS of sandbox time, then ready when "
+        "its renewal_date is on day RENEWAL_READY_DAY of a month, otherwise not_ready with one issue per carrier "
+        "(as the generated decisions for the 15th). It never flips or becomes done on its own."
+    ),
     "member_request_result": (
         "result is {} while processing or canceled, {'errors': [{carrier_id, message}]} when failed, and the "
         "documented per-type shape when completed (demographic: the documented bare list of updated members)."

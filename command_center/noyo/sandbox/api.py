@@ -346,14 +346,25 @@ def list_plans(sb: Sandbox, req: Req):
 
 @handles("GET", "renewal_decisions")
 def list_renewal_decisions(sb: Sandbox, req: Req):
-    return _page_indexed(sb, req, range(sb.data.n_renewals), lambda i: sb.data.renewal_decision(i, req.now))
+    """The generated decisions, then those created through the API, oldest first."""
+    n, created = sb.data.n_renewals, sb.created_renewals(req.now)
+    return _page(sb, req, n + len(created),
+                 lambda low, high: [sb.data.renewal_decision(i, req.now) if i < n else created[i - n] for i in range(low, high)])
 
 
 @handles("GET", "group_renewal_decisions")
 def list_group_renewal_decisions(sb: Sandbox, req: Req):
-    g = _group(sb, req.params["group_id"])
-    indexes = range(0) if g is None else sb.data.renewals_of_group(g)
-    return _page_indexed(sb, req, indexes, lambda i: sb.data.renewal_decision(i, req.now))
+    group_id = req.params["group_id"]
+    g = _group(sb, group_id)
+    generated = [] if g is None else [sb.data.renewal_decision(i, req.now) for i in sb.data.renewals_of_group(g)]
+    return _page_of(sb, req, generated + sb.created_renewals(req.now, group_id))
+
+
+@handles("POST", "group_renewal_decisions")
+def create_renewal_decision(sb: Sandbox, req: Req):
+    group_id = req.params["group_id"]
+    record = sb.create_renewal_decision(group_id, _group(sb, group_id), req.body)
+    return contract.RENEWAL_DECISION_CREATE_STATUS, record
 
 
 # --- Employees and their records --------------------------------------------------------------

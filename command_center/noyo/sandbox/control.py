@@ -60,6 +60,7 @@ def state(sb: Sandbox) -> dict:
         "faults": sb.faults.as_dict(),
         "written_connections": len(sb.connections),
         "decided_disconnections": len(sb.disconnection_decisions),
+        "created_renewals": len(sb.renewals),
     }
 
 

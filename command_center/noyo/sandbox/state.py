@@ -25,7 +25,7 @@ from typing import Any
 
 from .. import contract
 from . import carriers as carrier_table
-from . import schedules
+from . import renewals, schedules
 from .data import ConnectionSpec, Dataset, Record
 from .schedules import H, M, position
 
@@ -215,6 +215,7 @@ class Sandbox:
             self.created_connections: list[str] = []
             self.groups: dict[str, Record] = {}  # groups created by POST /group_connections
             self.disconnection_decisions: dict[str, Decision] = {}  # confirmed or rejected, by request id
+            self.renewals: dict[str, renewals.CreatedRenewal] = {}  # renewal decisions created, by id, in order
             self.page_counters: dict[str, int] = {}
             self.log.clear()
             self._sequence = 0
@@ -452,6 +453,44 @@ class Sandbox:
                 completes = now + self.data.ids.rng("disconnection-confirm", request_id).uniform(10 * M, 12 * H)
             self.disconnection_decisions[request_id] = Decision(contract.DISCONNECTION_STATUS_AFTER[decision], now, completes, end_date)
             return self.with_decision(record, now)
+
+    # --- Renewal decisions created through the API, after the generated ones -----------------------
+    def created_renewals(self, now: float, group_id: str | None = None) -> list[Record]:
+        """The created decisions as they stand at ``now`` (of one group, if given), oldest first."""
+        found = (renewals.render(c, now, self._renewal_version) for c in list(self.renewals.values())
+                 if group_id is None or c.group_id == group_id)
+        return [record for record in found if record is not None]
+
+    def _renewal_version(self, decision_id: str, status: str) -> str:
+        return self.data.ids.version("created-renewal", decision_id, status)
+
+    def create_renewal_decision(self, group_id: str, g: int | None, body: Any) -> Record:
+        """POST /groups/{group_id}/renewal_decisions: checked, then submitted; it resolves on its own
+        (``renewals``; the choices are ``contract.UNCONFIRMED_CHOICES["renewal_create_*"]``)."""
+        plans: dict[tuple[str, str], dict[str, Record]] = {}
+        for plan in (self.data.plans(g, self.data.today) if g is not None else []):
+            plans.setdefault((plan["carrier_id"], plan["line_of_coverage"]), {})[plan["id"]] = plan
+        errors = renewals.check(body, plans)
+        if errors:
+            raise ApiError(422, "The renewal decision is invalid.", errors)
+        wanted = {c["carrier_id"] for c in body["body"]["carriers"]}
+        with self.lock:
+            now = self.now()
+            existing = self.created_renewals(now, group_id)
+            if g is not None:
+                existing += [self.data.renewal_decision(i, now) for i in self.data.renewals_of_group(g)]
+            for record in existing:
+                named = {c.get("carrier_id") for c in record["body"]["carriers"]}
+                if record["renewal_date"] == body["renewal_date"] and named & wanted:
+                    message = (f"Renewal decision {record['id']} already sets this group's expectations of this carrier "
+                               f"for {body['renewal_date']}; change it with PUT /renewal_decisions/{record['id']}/{record['version']}.")
+                    raise ApiError(contract.RENEWAL_DECISION_CONFLICT_STATUS, message,
+                                   {"renewal_date": ["A renewal decision for this date already names this carrier."]})
+            rng = self.data.ids.rng("created-renewal", len(self.renewals))
+            decision_id = _uuid(rng)
+            created = renewals.build(rng, decision_id, self._renewal_version(decision_id, "submitted"), group_id, body, plans, now)
+            self.renewals[decision_id] = created
+            return created.record
 
 
 def _is_iso_date(value: Any) -> bool:
