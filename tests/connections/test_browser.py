@@ -140,3 +140,15 @@ def test_the_pages_look_right_on_a_laptop_and_on_a_phone(live_server, page, scre
                 screenshot(f"connections-{name}-{suffix}")
             else:  # what a phone shows first
                 page.screenshot(path=str(SCREENSHOTS / f"connections-{name}-{suffix}.png"))
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_every_navigation_item_is_in_sight_on_a_laptop(live_server, page, operator, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, live_server, operator.username, PASSWORD)
+    page.goto(f"{live_server.url}/members/differences/")
+    links = page.locator("nav.nav a")
+    assert links.count() >= 14
+    for n in range(links.count()):
+        box = links.nth(n).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"{links.nth(n).inner_text()} is off the screen"
