@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 
@@ -166,8 +167,30 @@ class AuditEntry(models.Model):
             models.Index(fields=["action", "-created"], name="audit_action_created_idx"),
         ]
 
+    # The page of each kind of record an entry can be about (``object_type``).
+    RECORD_PAGES = {
+        "groupconnection": "connections:connection_detail",
+        "groupdisconnectionrequest": "connections:disconnection_detail",
+        "renewaldecision": "connections:renewal_detail",
+        "group": "connections:group_detail",
+        "employee": "members:employee_detail",
+        "attentionitem": "attention_detail",
+        "syncrun": "sync_detail",
+    }
+
     def __str__(self):
         return self.summary
+
+    @property
+    def record_url(self) -> str:
+        """The page of the record this entry is about; "" when it has none (an export) or the id cannot name one."""
+        page = self.RECORD_PAGES.get(self.object_type)
+        if not page or not self.object_id:
+            return ""
+        try:
+            return reverse(page, args=[self.object_id])
+        except NoReverseMatch:
+            return ""
 
 
 class StatusChangeQuerySet(models.QuerySet):

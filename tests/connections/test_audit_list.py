@@ -32,6 +32,24 @@ def test_it_lists_entries_newest_first_with_their_details(viewer_client, operato
         assert text in html
 
 
+def test_each_entry_links_to_the_record_it_is_about(viewer_client, operator):
+    pages = {
+        ("confirm", "groupdisconnectionrequest", "d1"): reverse("connections:disconnection_detail", args=["d1"]),
+        ("renew", "renewaldecision", "r1"): reverse("connections:renewal_detail", args=["r1"]),
+        ("note", "employee", "e1"): reverse("members:employee_detail", args=["e1"]),
+        ("note", "group", "g1"): reverse("connections:group_detail", args=["g1"]),
+        ("acknowledge", "attentionitem", "7"): reverse("attention_detail", args=[7]),
+        ("sync", "syncrun", "3"): reverse("sync_detail", args=[3]),
+    }
+    for action, object_type, object_id in pages:
+        entry(operator, action=action, object_type=object_type, object_id=object_id)
+    entry(operator, action="acknowledge", object_type="attentionitem", object_id="not-a-number", summary="An odd id")
+    html = viewer_client.get(URL).content.decode()
+    for url in pages.values():
+        assert f'href="{url}"' in html
+    assert "An odd id" in html
+
+
 def test_it_filters_by_action_outcome_who_and_date_range(viewer_client, operator, viewer):
     entry(operator, summary="old retry", days_ago=10)
     entry(operator, summary="failed retry", outcome="failed", days_ago=1)
