@@ -96,6 +96,16 @@ def test_tokens_can_expire_early(sandbox):
     assert expired.status_code == 401 and "expired" in expired.json()["message"]
 
 
+def test_tokens_can_die_after_a_number_of_requests_whatever_the_time(sandbox):
+    sandbox.set_faults(token_uses=2)
+    headers = {"Authorization": f"Bearer {sandbox_token(sandbox)}"}
+    answers = [httpx.get(f"{sandbox.api_url}/groups", headers=headers) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 401]
+    assert "expired" in answers[2].json()["message"]
+    fresh = {"Authorization": f"Bearer {sandbox_token(sandbox)}"}
+    assert httpx.get(f"{sandbox.api_url}/groups", headers=fresh).status_code == 200
+
+
 def test_every_token_can_be_expired_at_once(sandbox, sandbox_api):
     assert sandbox_api.get("/groups").status_code == 200
     sandbox.expire_tokens()

@@ -120,7 +120,7 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(body, dict) or body.get("grant_type") != "client_credentials":
             raise ApiError(400, "grant_type must be client_credentials.", {"grant_type": ["Must be client_credentials."]})
         ttl = sb.faults.token_ttl if sb.faults.token_ttl is not None else sb.config.token_ttl
-        return 200, {"access_token": sb.tokens.issue(client_id, ttl), "expires_in": TOKEN_EXPIRES_IN, "token_type": "Bearer"}
+        return 200, {"access_token": sb.tokens.issue(client_id, ttl, sb.faults.token_uses), "expires_in": TOKEN_EXPIRES_IN, "token_type": "Bearer"}
 
     def _api(self, sb: Sandbox, path: str, query: dict, body: Any) -> tuple[int, Any]:
         scheme, _, token = self.headers.get("Authorization", "").partition(" ")

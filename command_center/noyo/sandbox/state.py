@@ -76,6 +76,8 @@ class Faults:
     drop_rate: float = 0.0  # close the socket without answering
     fail_next: list = field(default_factory=list)  # e.g. [503, 503, "drop", 429]: the next requests, in order
     token_ttl: float | None = None  # tokens issued from now on die after this many seconds
+    # ... or after serving this many requests: an early death no clock decides, for tests on a busy machine.
+    token_uses: int | None = None
     malformed_rate: float = 0.0  # share of record ids served malformed, always the same ids
     malformed_ids: list = field(default_factory=list)
     malformed_mode: str | None = None  # one of MALFORMED_MODES; default: each record's by its id
@@ -150,13 +152,16 @@ class Clock:
 
 
 class Tokens:
-    """Issued bearer tokens (JWT-shaped, opaque to clients) and when each dies, in real seconds."""
+    """Issued bearer tokens (JWT-shaped, opaque to clients) and when each dies: in real seconds, or
+    after a number of requests (``uses``)."""
 
     def __init__(self) -> None:
         self._expiry: dict[str, float] = {}
+        self._uses_left: dict[str, int] = {}
+        self._lock = threading.Lock()
         self._key = secrets.token_bytes(16)
 
-    def issue(self, subject: str, ttl: float) -> str:
+    def issue(self, subject: str, ttl: float, uses: int | None = None) -> str:
         if len(self._expiry) > 10000:
             self._expiry = {t: exp for t, exp in self._expiry.items() if exp > time.monotonic()}
         now = int(time.time())
@@ -165,13 +170,24 @@ class Tokens:
         signature = base64.urlsafe_b64encode(hmac.digest(self._key, f"{header}.{payload}".encode(), "sha256")).rstrip(b"=").decode()
         token = f"{header}.{payload}.{signature}"
         self._expiry[token] = time.monotonic() + ttl
+        if uses is not None:
+            with self._lock:
+                self._uses_left[token] = uses
         return token
 
     def check(self, token: str) -> str:
+        """"ok" (and one use spent, for a token issued with ``uses``), "expired" or "invalid"."""
         expiry = self._expiry.get(token)
         if expiry is None:
             return "invalid"
-        return "ok" if time.monotonic() < expiry else "expired"
+        if time.monotonic() >= expiry:
+            return "expired"
+        with self._lock:
+            if token in self._uses_left:
+                if self._uses_left[token] <= 0:
+                    return "expired"
+                self._uses_left[token] -= 1
+        return "ok"
 
     def expire_all(self) -> None:
         self._expiry = dict.fromkeys(self._expiry, 0.0)
