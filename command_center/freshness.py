@@ -29,7 +29,8 @@ STALE_FACTOR = 3
 
 # The families each page reads, by URL name (``namespace:name``) prefix; the longest match wins.
 PAGE_FAMILIES = {
-    "dashboard": ("group_connections", "snapshots", "member_requests"),
+    # The dashboard counts disconnections and renewals (read with the groups) and attention items
+    # (every family), so it is green only when every family is: it is not listed, and reads them all.
     "connections:": ("groups", "group_connections"),
     "connections:disconnection": ("groups",),  # disconnection requests are read with the groups
     "members:employee": ("employees",),

@@ -113,3 +113,10 @@ def test_healthz_reports_each_familys_latest_outcome_and_the_age_of_its_data(cli
     assert 1790 <= connections["last_success_age_seconds"] <= 1810
     assert body["families"]["employees"]["latest_outcome"] == "never_run"
     assert body["mirror"] == "failing"
+
+
+def test_the_dashboard_takes_its_freshness_from_every_family_it_counts(viewer_client):
+    """It counts disconnections and renewals, which the groups family reads."""
+    from command_center.freshness import families_read_by
+
+    assert "groups" in families_read_by("dashboard")
