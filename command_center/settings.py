@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "command_center",
     "command_center.noyo",
@@ -201,6 +203,15 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI document (/api/schema/), generated from the code.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Command Center API",
+    "DESCRIPTION": "The mirror of Noyo that the console shows, and the writes its buttons make.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 # --- Logging ----------------------------------------------------------------

@@ -29,6 +29,6 @@ urlpatterns = [
     path("audit/export.csv", audit.audit_export, name="audit_export"),
     path("connections/", include("connections.urls")),
     path("members/", include("members.urls")),
-    path("api/", include("connections.api.urls")),
+    path("api/", include("command_center.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,8 @@ import uuid
 import django_filters
 from django import forms
 from django.db.models import Case, IntegerField, Q, Value, When
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from command_center.filters import DateFilter, FilterSet
 from command_center.sync.records import normalize_noyo_id
@@ -69,6 +71,7 @@ class DropdownCheckboxes(forms.CheckboxSelectMultiple):
         return context
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
 class Checkbox(django_filters.Filter):
     """A tick box: ticked filters, unticked (or absent) leaves the list alone."""
 

@@ -6,11 +6,11 @@ from django.urls import reverse
 
 from tests.factories import make_connection
 
-LIST = reverse("connections_api:connection_list")
+LIST = reverse("api:connection-list")
 
 
 def retry_url(connection):
-    return reverse("connections_api:connection_retry", args=[connection.pk])
+    return reverse("api:connection-retry", args=[connection.pk])
 
 
 def test_it_lists_connections_with_the_same_filters_as_the_page(viewer_client):
@@ -29,7 +29,7 @@ def test_a_bad_filter_value_is_a_400_with_the_reason(viewer_client):
 
 def test_it_shows_one_connection(viewer_client):
     connection = make_connection(carrier_group_id="AB123456")
-    body = viewer_client.get(reverse("connections_api:connection_detail", args=[connection.pk])).json()
+    body = viewer_client.get(reverse("api:connection-detail", args=[connection.pk])).json()
     assert body["carrier_group_id"] == "AB123456" and body["carrier_name"] == connection.carrier.name
 
 
