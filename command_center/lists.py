@@ -208,17 +208,22 @@ def csv_rows(queryset, columns: list[Column], chunk_size: int = 2000) -> Iterabl
         yield [neutralise(fmt(value) if fmt else ("" if value is None else value)) for fmt, value in zip(formatters, values)]
 
 
-def export_filename(stem: str, filterset=None) -> str:
-    """e.g. connections_2026-11-21_status-unable_to_connect.csv"""
-    parts = [stem, timezone.localdate().isoformat()]
+def export_filename(stem: str, filterset=None, *, ticked: bool = False) -> str:
+    """What the file is, read in its name: ``connections_status-unable_to_connect+action_required_2026-12-01.csv``,
+    with ``_ticked`` before the date when only the ticked rows are in it."""
+    parts = [stem]
     if filterset is not None and filterset.is_valid():
         for name, value in filterset.form.cleaned_data.items():
             if value in (None, "", [], ()):
                 continue
-            if hasattr(value, "__iter__") and not isinstance(value, str):
-                value = "+".join(str(getattr(item, "pk", item)) for item in value)
-            parts.append(slugify(f"{name}-{getattr(value, 'pk', value)}")[:40])
-    return "_".join(parts)[:150] + ".csv"
+            values = value if hasattr(value, "__iter__") and not isinstance(value, str) else [value]
+            # Each value slugified on its own: slugifying them joined ran them together ("…connectaction_required").
+            words = "+".join(slugify(str(getattr(item, "pk", item))) for item in values)
+            parts.append(f"{slugify(name)}-{words}"[:60])
+    if ticked:
+        parts.append("ticked")
+    date = timezone.localdate().isoformat()
+    return "_".join(parts)[: 150 - len(date) - 5] + f"_{date}.csv"
 
 
 def stream_csv(rows: Iterable[list], header: list[str], filename: str) -> StreamingHttpResponse:
@@ -285,7 +290,7 @@ def export_csv(request, filterset, columns: list[Column], stem: str, *, sorts=No
         queryset = queryset.filter(pk__in=ids)
     if sorts:
         queryset = order_by_sort(queryset, valid_sort(request, sorts, default_sort), sorts)
-    filename = export_filename(stem, filterset)
+    filename = export_filename(stem, filterset, ticked="ids" in request.GET)
     record_export(request.user, stem, filename, request.GET)
     return stream_csv(csv_rows(queryset, columns), [column.header for column in columns], filename)
 

@@ -74,7 +74,7 @@ def test_an_operator_filters_retries_with_a_new_number_sees_the_outcome_and_down
     with page.expect_download() as download_info:
         page.get_by_role("link", name=re.compile("Export CSV")).click()
     download = download_info.value
-    assert re.match(r"connections_\d{4}-\d{2}-\d{2}_status-unable_to_connect\.csv", download.suggested_filename)
+    assert re.match(r"connections_status-unable_to_connect_\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
     rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8-sig").read())))
     assert rows and {row["Status"] for row in rows} == {"unable_to_connect"}
 

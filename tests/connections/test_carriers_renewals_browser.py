@@ -112,7 +112,7 @@ def test_an_operator_works_the_renewals_queue_opens_one_and_downloads_the_csv(li
     with page.expect_download() as download_info:
         page.get_by_role("link", name=re.compile("Export CSV")).click()
     download = download_info.value
-    assert re.match(r"renewals_\d{4}-\d{2}-\d{2}_status-not_ready\.csv", download.suggested_filename)
+    assert re.match(r"renewals_status-not_ready_\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
     rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8-sig").read())))
     assert len(rows) == not_ready and {row["Status"] for row in rows} == {"not_ready"}
     assert all(row["Issues"] for row in rows)

@@ -31,9 +31,19 @@ def test_it_exports_the_filtered_list_with_a_header_row_and_a_dated_file_name(vi
     assert (row["Group name"], row["Carrier"], row["Carrier group id"], row["Status"], row["Setup error"]) == (
         "Zoë's Bakery", "Northwind Health", "NW204518", "unable_to_connect", "Carrier says no.")
     today = timezone.localdate().isoformat()
-    assert response["Content-Disposition"] == f'attachment; filename="connections_{today}_status-unable_to_connect.csv"'
+    assert response["Content-Disposition"] == f'attachment; filename="connections_status-unable_to_connect_{today}.csv"'
     audit = AuditEntry.objects.get(action="export")
     assert audit.actor == viewer and audit.details["filters"] == {"status": ["unable_to_connect"]}
+
+
+def test_the_file_name_reads_every_status_asked_for_and_says_when_only_ticked_rows_are_in_it(viewer_client):
+    ticked = make_connection(status="action_required")
+    today = timezone.localdate().isoformat()
+    both = {"status": ["unable_to_connect", "action_required"]}
+    assert viewer_client.get(URL, both)["Content-Disposition"] == (
+        f'attachment; filename="connections_status-unable_to_connect+action_required_{today}.csv"')
+    assert viewer_client.get(URL, {**both, "ids": [ticked.pk]})["Content-Disposition"] == (
+        f'attachment; filename="connections_status-unable_to_connect+action_required_ticked_{today}.csv"')
 
 
 def test_it_exports_only_the_ticked_rows(viewer_client):
