@@ -17,9 +17,14 @@ migrate: venv
 	DEBUG=true $(PY) manage.py migrate --noinput
 
 # Everything a demo needs, in the foreground; one Ctrl-C stops it all.
+# `make run WEB_PORT=8100 SANDBOX_PORT=8110` when 8000 or 8010 is taken.
+WEB_PORT ?= 8000
+SANDBOX_PORT ?= 8010
+SANDBOX_CLOCK_SPEED ?= 60
+DEMO_ENV = DEBUG=true WEB_PORT=$(WEB_PORT) SANDBOX_PORT=$(SANDBOX_PORT) SANDBOX_CLOCK_SPEED=$(SANDBOX_CLOCK_SPEED) NOYO_API_URL=http://127.0.0.1:$(SANDBOX_PORT)
 run: migrate
-	@DEBUG=true $(PY) manage.py run_demo_setup
-	DEBUG=true PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
+	@$(DEMO_ENV) $(PY) manage.py run_demo_setup --url http://127.0.0.1:$(WEB_PORT)/
+	$(DEMO_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
 
 test: venv
 	$(PY) -m pytest

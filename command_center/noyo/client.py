@@ -731,7 +731,11 @@ def _log_call(method: str, url: str, params: Mapping[str, Any] | None, outcome: 
     # Only the path and the *names* of query parameters: values can be personal data.
     path = httpx.URL(url).path
     keys = ",".join(sorted(params)) if params else "-"
-    logger.info(
+    # A sync makes thousands of calls: the ones that went well are DEBUG (each family's run logs a
+    # summary at INFO); a refusal, a retry or a dropped connection stays at INFO.
+    level = logging.DEBUG if outcome.isdigit() and int(outcome) < 400 and attempt == 1 else logging.INFO
+    logger.log(
+        level,
         "noyo %s %s query=%s status=%s duration_ms=%d attempt=%d",
         method,
         path,

@@ -478,7 +478,7 @@ def test_the_token_endpoint_is_retried_like_a_read(noyo, sandbox, examples):
 
 
 def test_each_call_is_logged_once_without_personal_data(noyo, sandbox, caplog, examples):
-    caplog.set_level(logging.INFO, logger="command_center.noyo")
+    caplog.set_level(logging.DEBUG, logger="command_center.noyo")
     sandbox.set_faults(fail_next=[503], retry_after=0, path_contains="/employees")
     list(noyo.iter_employees(first_name="Fatima", date_of_birth="1970-07-12"))
     lines = [r.getMessage() for r in caplog.records if r.name == "command_center.noyo"]
@@ -487,6 +487,17 @@ def test_each_call_is_logged_once_without_personal_data(noyo, sandbox, caplog, e
     assert "status=200" in lines[2] and "attempt=2" in lines[2]
     assert "query=date_of_birth,first_name,offset,page_size" in lines[2]
     assert "Fatima" not in caplog.text and "1970-07-12" not in caplog.text and sandbox.client_secret not in caplog.text
+
+
+def test_calls_that_went_well_are_debug_lines_and_refusals_and_retries_stay_in_sight(noyo, sandbox, caplog, examples):
+    # A first demo sync made ~1,000 INFO lines, scrolling away the URL and logins printed above them.
+    caplog.set_level(logging.INFO, logger="command_center.noyo")
+    sandbox.set_faults(fail_next=[503], retry_after=0, path_contains="/employees")
+    list(noyo.iter_employees())
+    lines = [r.getMessage() for r in caplog.records if r.name == "command_center.noyo"]
+    assert len(lines) == 2
+    assert "status=503" in lines[0] and "attempt=1" in lines[0]
+    assert "status=200" in lines[1] and "attempt=2" in lines[1]
 
 
 # --- Writes -------------------------------------------------------------------------------------------

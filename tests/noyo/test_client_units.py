@@ -124,7 +124,7 @@ def test_it_logs_query_keys_but_never_values_nor_the_token(caplog):
         assert request.headers["Authorization"] == "Bearer secret-token-value"
         return httpx.Response(200, json=envelope([], 0, 0))
 
-    caplog.set_level(logging.INFO, logger="command_center.noyo")
+    caplog.set_level(logging.DEBUG, logger="command_center.noyo")
     with mock_client(handler) as noyo:
         list(noyo.iter_employees(last_name="Delacroix", date_of_birth="1980-02-03"))
     lines = [r.getMessage() for r in caplog.records]

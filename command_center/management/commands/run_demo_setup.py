@@ -9,7 +9,10 @@ from command_center.sync import runs
 class Command(BaseCommand):
     help = "Prepare a demo run: demo logins, the sandbox's carriers, a first sync queued. Used by `make run`."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8000/")
+
+    def handle(self, *args, url, **options):
         self.stdout.write("\nDemo logins:")
         call_command("create_demo_users", stdout=self.stdout)
         call_command("seed_carriers", stdout=self.stdout)
@@ -20,7 +23,7 @@ class Command(BaseCommand):
         if run.status == SyncRun.Status.SKIPPED:
             self.stdout.write(f"First sync not queued: {run.message}")
         else:
-            self.stdout.write(f"A first full sync (#{run.pk}) is queued; watch it at http://127.0.0.1:8000/syncs/{run.pk}/")
+            self.stdout.write(f"A first full sync (#{run.pk}) is queued; watch it at {url}syncs/{run.pk}/")
         self.stdout.write(
-            self.style.SUCCESS("\nCommand Center is starting at http://127.0.0.1:8000/  (Ctrl-C stops everything)\n")
+            self.style.SUCCESS(f"\nCommand Center is starting at {url}  (Ctrl-C stops everything)\n")
         )
