@@ -1,12 +1,20 @@
 """Template helpers shared by every page: status badges, sortable headers, masked values."""
 
+import datetime as dt
+
 from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.timesince import timesince, timeuntil
 
 from command_center.sync.records import label_for
 
 register = template.Library()
+
+# The one way a moment is written out, with its zone: "Dec 1, 2026 14:05 UTC".
+MOMENT_FORMAT = "M j, Y H:i T"
 
 # How each status looks, across every resource. Anything not listed shows as "unknown".
 TONES = {
@@ -89,3 +97,38 @@ def params_except(querydict, keys):
     key first, so ``?lists=x`` handed it the string "x" to unpack (a 500)."""
     skip = set(keys.split())
     return [(key, value) for key, values in querydict.lists() if key not in skip for value in values]
+
+
+# --- Times ------------------------------------------------------------------------------
+
+
+@register.filter
+def ago(value, now=None):
+    """ "just now" within a minute, else "3 minutes ago"; a moment ahead of ours (the demo sandbox's
+    clock runs fast) reads "in 3 minutes", not "0 minutes ago"."""
+    if not value:
+        return ""
+    now = now or timezone.now()
+    if abs(now - value) < dt.timedelta(minutes=1):
+        return "just now"
+    if value > now:
+        return f"in {timeuntil(value, now, depth=1)}"
+    return f"{timesince(value, now, depth=1)} ago"
+
+
+@register.filter
+def absolute(value):
+    """The moment in the console's one format, its zone shown (a day alone: the day)."""
+    if not value:
+        return ""
+    if not isinstance(value, dt.datetime):
+        return date_format(value, "M j, Y")
+    return date_format(timezone.localtime(value), MOMENT_FORMAT)
+
+
+@register.filter
+def when(value, now=None):
+    """A moment as every page shows it: how long ago, the exact time (with its zone) on hover."""
+    if not isinstance(value, dt.datetime):
+        return absolute(value)
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), absolute(value), ago(value, now))

@@ -6,18 +6,13 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from command_center.templatetags.cc import ago
+
 register = template.Library()
 
 
-@register.filter
-def ago(value, now=None):
-    """ "just now" under a minute, else "3 minutes ago" (one unit of precision beyond the first)."""
-    if not value:
-        return ""
-    now = now or timezone.now()
-    if now - value < dt.timedelta(minutes=1):
-        return "just now"
-    return f"{timesince(value, now, depth=1)} ago"
+# Shared with every page (command_center's cc library); registered here too for the pages that load it.
+register.filter("ago", ago)
 
 
 @register.filter

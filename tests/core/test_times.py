@@ -1,0 +1,40 @@
+"""Times read one way on every page: how long ago, the exact moment with its zone on hover."""
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.test import override_settings
+
+from command_center.templatetags.cc import absolute, ago, when
+
+NOW = dt.datetime(2026, 12, 1, 14, 5, tzinfo=dt.timezone.utc)
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+
+
+def test_a_moment_reads_as_how_long_ago_with_the_exact_time_and_zone_on_hover():
+    html = when(NOW - dt.timedelta(hours=3), now=NOW)
+    assert html == '<time datetime="2026-12-01T11:05:00+00:00" title="Dec 1, 2026 11:05 UTC">3\xa0hours ago</time>'
+
+
+def test_a_moment_ahead_of_ours_reads_in_the_future_not_zero_minutes_ago():
+    # The demo sandbox's clock runs fast: Noyo's times are ahead of the console's.
+    assert ago(NOW + dt.timedelta(hours=2), now=NOW) == "in 2\xa0hours"
+    assert ago(NOW + dt.timedelta(seconds=20), now=NOW) == "just now"
+
+
+@override_settings(TIME_ZONE="America/New_York")
+def test_the_exact_time_is_in_the_consoles_zone_and_says_which():
+    assert absolute(NOW) == "Dec 1, 2026 09:05 EST"
+
+
+def test_a_day_without_a_time_stays_a_day():
+    assert when(dt.date(2026, 12, 1)) == absolute(dt.date(2026, 12, 1)) == "Dec 1, 2026"
+
+
+def test_no_page_writes_a_time_of_day_its_own_way():
+    # "M j, Y H:i", "H:i:s", "Y-m-d H:i" each read differently and none said its zone.
+    own_way = re.compile(r"""\|date:["'][^"']*[HGgh]:i""")
+    offenders = [str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html") if own_way.search(path.read_text())]
+    assert offenders == []
