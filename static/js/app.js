@@ -35,9 +35,7 @@ document.addEventListener("click", function (event) {
   });
 });
 // Its summary names what is ticked in a drop-down of tick boxes.
-document.addEventListener("change", function (event) {
-  var menu = event.target.closest("details.dropdown");
-  if (!menu) return;
+function nameTicked(menu) {
   var summary = menu.querySelector("summary");
   summary.querySelectorAll(".picked").forEach(function (span) { span.remove(); });
   var placeholder = summary.querySelector(".placeholder");
@@ -47,4 +45,37 @@ document.addEventListener("change", function (event) {
     span.textContent = box.parentElement.textContent.trim();
     summary.insertBefore(span, placeholder);
   });
+}
+document.addEventListener("change", function (event) {
+  var menu = event.target.closest("details.dropdown");
+  if (menu) nameTicked(menu);
 });
+
+// A list's filters say what its address says. htmx's history puts back the page as it was drawn,
+// and a drawn input keeps the value it was drawn with, not what was typed since: after Back, the
+// rows were the search's but the search box was empty, and the next tick dropped the search.
+function formFromAddress() {
+  var form = document.querySelector("form.filters");
+  if (!form) return;
+  var params = new URLSearchParams(window.location.search);
+  Array.prototype.forEach.call(form.elements, function (field) {
+    if (!field.name || field.type === "submit" || field.type === "button") return;
+    var values = params.getAll(field.name);
+    if (field.type === "checkbox" || field.type === "radio") {
+      field.checked = values.indexOf(field.value) !== -1;
+    } else if (field.type === "hidden") {
+      if (values.length) field.value = values[0];  // the sort: kept as drawn when the address has none
+    } else if (field.multiple) {
+      Array.prototype.forEach.call(field.options, function (option) { option.selected = values.indexOf(option.value) !== -1; });
+    } else {
+      field.value = values[0] || "";
+      if (field.tagName === "SELECT" && field.selectedIndex === -1) field.selectedIndex = 0;
+    }
+  });
+  form.querySelectorAll("details.dropdown").forEach(nameTicked);
+  // Ticks are not in the address: a page come back to starts with none.
+  document.querySelectorAll("input[type=checkbox][name=ids], input[data-select-all]").forEach(function (box) { box.checked = false; });
+  document.querySelectorAll("form").forEach(updateSelection);
+}
+document.addEventListener("htmx:historyRestore", formFromAddress);
+window.addEventListener("pageshow", formFromAddress);
