@@ -91,8 +91,8 @@ class Match:
 
 
 def search_employees(queryset, text: str):
-    """Employees by an exact id, or by first or last name (partial, any case: the trigram indexes)."""
-    text = text.strip()
+    """Employees by an exact id (as pasted: quotes, braces or no dashes), else by name or e-mail."""
+    text = text.strip().strip("\"'`<>.,;")
     if _is_uuid(text):
         return queryset.filter(pk=normalize_noyo_id(text))
     return queryset.search(text)
@@ -204,7 +204,7 @@ class EmployeeFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "First or last name, or employee id"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, e-mail or employee id"}),
     )
     date_of_birth = DateFilter(label="Date of birth")
     group = group_filter()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.db.models.functions import Upper
 
 from command_center.noyo import contract
 from command_center.sync.records import (
@@ -66,11 +67,34 @@ class PersonFields(models.Model):
 
 class EmployeeQuerySet(LinesOfCoverageQuerySet):
     def search(self, text: str):
-        """Case-insensitive partial match on first or last name, as Noyo's own ``name`` filter."""
-        text = (text or "").strip()
+        """Employees as people name them: "Kwame", "Adams", "Kwame Adams", "Adams, Kwame", or an e-mail.
+
+        Names match in part and in any case (the trigram indexes); an e-mail matches whole (any case).
+        """
+        text = " ".join((text or "").split())
         if not text:
             return self
-        return self.filter(models.Q(first_name__icontains=text) | models.Q(last_name__icontains=text))
+        if "@" in text:
+            return self.filter(email__iexact=text)
+        if "," in text:
+            last, _, first = (part.strip() for part in text.partition(","))
+            return self.filter(_name_parts(first, last)) if first and last else self.search(last or first)
+        matches = models.Q(first_name__icontains=text) | models.Q(last_name__icontains=text)
+        words = text.split(" ")[:MAX_NAME_WORDS]
+        # "Mary Ann Smith" may be first "Mary Ann" and last "Smith", or first "Mary" and last "Ann Smith";
+        # a name read off a list may come last name first.
+        for cut in range(1, len(words)):
+            before, after = " ".join(words[:cut]), " ".join(words[cut:])
+            matches |= _name_parts(before, after) | _name_parts(after, before)
+        return self.filter(matches)
+
+
+# Words of a name tried as first and last names (each cut is two more conditions).
+MAX_NAME_WORDS = 4
+
+
+def _name_parts(first: str, last: str) -> models.Q:
+    return models.Q(first_name__icontains=first, last_name__icontains=last)
 
 
 class Employee(PersonFields, MirroredModel):
@@ -102,6 +126,8 @@ class Employee(PersonFields, MirroredModel):
             models.Index(fields=["group", "last_name", "first_name"], name="employee_group_name_idx"),
             # Date-of-birth filter.
             models.Index(fields=["date_of_birth"], name="employee_dob_idx"),
+            # Search by e-mail: iexact compares UPPER(email).
+            models.Index(Upper("email"), name="employee_email_upper_idx"),
         ]
 
     def __str__(self):

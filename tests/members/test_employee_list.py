@@ -37,6 +37,33 @@ def test_search_by_employee_id_finds_that_employee(viewer_client):
     assert names(viewer_client.get(URL, {"q": wanted.pk.upper()})) == [f"Maria {wanted.last_name}"]
 
 
+@pytest.fixture
+def adamses():
+    make_employee(first_name="Kwame", last_name="Adams", email="Kwame.Adams@Example.com")
+    make_employee(first_name="Grace", last_name="Adams")
+    make_employee(first_name="Kwame", last_name="Mensah")
+    make_employee(first_name="Mary Ann", last_name="Adams-Cole")
+
+
+@pytest.mark.parametrize("query", ["Kwame Adams", "kwame  adams", "adams, kwame", "Adams Kwame", "kwame.adams@example.com"])
+def test_search_finds_a_person_by_first_and_last_name_either_way_round_or_by_email(viewer_client, adamses, query):
+    # Seen: "Kwame Adams", "adams, kwame" and the e-mail found nobody; "adams" found every Adams.
+    assert names(viewer_client.get(URL, {"q": query})) == ["Kwame Adams"]
+
+
+def test_search_takes_a_first_name_of_two_words(viewer_client, adamses):
+    assert names(viewer_client.get(URL, {"q": "Mary Ann Adams"})) == ["Mary Ann Adams-Cole"]
+    assert names(viewer_client.get(URL, {"q": "Adams-Cole, Mary"})) == ["Mary Ann Adams-Cole"]
+
+
+@pytest.mark.parametrize("pasted", ['"{id}"', "{{{id}}}", "{nodash}", " {id}. "])
+def test_an_id_pasted_from_a_ticket_finds_the_employee(viewer_client, pasted):
+    wanted = make_employee(first_name="Maria")
+    make_employee(first_name="Tom")
+    query = pasted.format(id=wanted.pk, nodash=wanted.pk.replace("-", "").upper())
+    assert names(viewer_client.get(URL, {"q": query})) == [f"Maria {wanted.last_name}"]
+
+
 def test_it_filters_by_date_of_birth(viewer_client):
     make_employee(first_name="Ann", date_of_birth=dt.date(1990, 5, 5))
     make_employee(first_name="Bob", date_of_birth=dt.date(1991, 5, 5))
