@@ -214,6 +214,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# How often the dashboard and the attention queue reload themselves while their tab is in view.
+LIVE_REFRESH_SECONDS = env_int("LIVE_REFRESH_SECONDS", 30)
+
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
@@ -132,3 +133,14 @@ def when(value, now=None):
     if not isinstance(value, dt.datetime):
         return absolute(value)
     return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), absolute(value), ago(value, now))
+
+
+@register.inclusion_tag("includes/live_note.html", takes_context=True)
+def live_note(context):
+    """When a live region last refreshed, and how it goes on (static/js/app.js does the refreshing)."""
+    return {"now": context.get("now") or timezone.now(), "seconds": settings.LIVE_REFRESH_SECONDS}
+
+
+@register.simple_tag
+def live_seconds():
+    return settings.LIVE_REFRESH_SECONDS

@@ -79,3 +79,28 @@ function formFromAddress() {
 }
 document.addEventListener("htmx:historyRestore", formFromAddress);
 window.addEventListener("pageshow", formFromAddress);
+
+// Live regions ([data-live-seconds]: the dashboard, the attention queue) reload themselves from the
+// address every so many seconds, but only while the tab is in view and nobody is in the middle of
+// something a reload would undo: typing in a field, rows ticked, a menu open.
+(function () {
+  var lastRefresh = Date.now();
+  function busy() {
+    var active = document.activeElement;
+    if (active && active.matches("input:not([type=checkbox]):not([type=radio]), textarea, select")) return true;
+    return Boolean(document.querySelector("input[type=checkbox][name=ids]:checked, details.dropdown[open]"));
+  }
+  function refresh(region) {
+    var target = "#" + region.id;
+    // A list's results come back as its results partial; any other region is picked out of the whole page.
+    var options = region.id === "results" ? { target: target } : { target: target, select: target, swap: "outerHTML" };
+    htmx.ajax("GET", window.location.href, options);
+  }
+  setInterval(function () {
+    var region = document.querySelector("[data-live-seconds]");
+    if (!region || !window.htmx || document.hidden || busy()) return;
+    if (Date.now() - lastRefresh < Number(region.dataset.liveSeconds) * 1000) return;
+    lastRefresh = Date.now();
+    refresh(region);
+  }, 1000);
+})();
