@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from command_center.views import attention, audit, health, notes, search, syncs, webhooks
+from command_center.views import attention, audit, health, notes, search, syncs, trends, webhooks
 from connections import views as connection_views
 
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", health.healthz, name="healthz"),
     path("search/", search.search_everything, name="search"),
+    path("trends/", trends.trends_page, name="trends"),
     # Sync runs
     path("syncs/", syncs.sync_list, name="sync_list"),
     path("syncs/start", syncs.sync_start, name="sync_start"),
