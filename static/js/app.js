@@ -48,3 +48,8 @@ document.addEventListener("change", function (event) {
     summary.insertBefore(span, placeholder);
   });
 });
+// A form that cannot be undone asks first: [data-confirm] holds the question.
+document.addEventListener("submit", function (event) {
+  var question = event.target.dataset && event.target.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});
