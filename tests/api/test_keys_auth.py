@@ -5,11 +5,14 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection as database
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.request import Request
 
+from command_center.api.authentication import ApiKeyAuthentication
 from command_center.models import ApiKey
 from tests.api.keys import key_client, make_key
 from tests.factories import make_connection
@@ -44,10 +47,6 @@ def test_the_api_key_keyword_works_too(viewer):
 
 
 def test_a_request_made_with_a_key_carries_it(viewer, rf):
-    from rest_framework.request import Request
-
-    from command_center.api.authentication import ApiKeyAuthentication
-
     api_key, key = make_key(viewer)
     request = Request(rf.get(LIST, headers={"Authorization": f"Bearer {key}"}), authenticators=[ApiKeyAuthentication()])
     assert request.user == viewer and request.auth == api_key
@@ -119,8 +118,8 @@ def test_the_browsable_api_still_works_with_the_session(viewer_client):
 def test_a_session_write_still_needs_the_csrf_token(operator):
     session = Client(enforce_csrf_checks=True)
     session.force_login(operator)
-    connection_ = make_connection(status="unable_to_connect")
-    response = session.post(reverse("api:connection-retry", args=[connection_.pk]), {}, content_type="application/json")
+    connection = make_connection(status="unable_to_connect")
+    response = session.post(reverse("api:connection-retry", args=[connection.pk]), {}, content_type="application/json")
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
 
 
@@ -138,7 +137,7 @@ def test_last_used_is_noted_at_most_once_a_minute(viewer):
         assert api_key.last_used_at == start
 
         clock.shift(ApiKey.LAST_USED_EVERY - dt.timedelta(seconds=1))
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(database) as queries:
             assert client.get(LIST).status_code == 200
         assert apikey_updates(queries.captured_queries) == []
         api_key.refresh_from_db()
@@ -156,3 +155,11 @@ def test_a_refused_key_is_not_noted_as_used(viewer):
     key_client(key).get(LIST)
     api_key.refresh_from_db()
     assert api_key.last_used_at is None
+
+
+def test_the_openapi_document_declares_bearer_keys():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert schema["components"]["securitySchemes"]["apiKey"]["type"] == "http"
+    assert schema["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+    retry_operation = schema["paths"]["/api/connections/{id}/retry/"]["post"]
+    assert {"apiKey": []} in retry_operation["security"]
