@@ -1,6 +1,16 @@
-"""Writing the audit log: one function per kind of thing people do."""
+"""Writing the audit log: one function per kind of thing people do.
+
+Every entry goes through ``_entry``: done through the API with a key, it names the key too
+(``ApiKeyAuthentication`` leaves it on the user as ``user.api_key``), so no caller has to pass it.
+"""
 
 from command_center.models import AuditEntry
+
+
+def _entry(user, **fields):
+    actor = user if user is not None and user.is_authenticated else None
+    key = getattr(actor, "api_key", None)
+    return AuditEntry.objects.create(actor=actor, api_key=key, api_key_name=key.name if key else "", **fields)
 
 
 def _storable(text: str) -> str:
@@ -12,8 +22,8 @@ def record_export(user, list_name, filename, query):
     filters = {
         _storable(key): [_storable(value) for value in query.getlist(key)] for key in query if key not in ("page", "per_page")
     }
-    return AuditEntry.objects.create(
-        actor=user,
+    return _entry(
+        user,
         action=AuditEntry.Action.EXPORT,
         outcome=AuditEntry.Outcome.SUCCEEDED,
         object_type=list_name,
@@ -23,8 +33,8 @@ def record_export(user, list_name, filename, query):
 
 
 def record_sync(user, run, outcome=AuditEntry.Outcome.SUCCEEDED, note=""):
-    return AuditEntry.objects.create(
-        actor=user,
+    return _entry(
+        user,
         action=AuditEntry.Action.SYNC,
         outcome=outcome,
         object_type="syncrun",
@@ -45,8 +55,8 @@ def record_retry(user, attempt):
     if connection is not None and connection.carrier is not None:
         name = f"{name} → {connection.carrier.name}"
     verb = {"succeeded": "Retried", "skipped": "Did not retry"}.get(attempt.state, "Retry failed for")
-    return AuditEntry.objects.create(
-        actor=user if user is not None and user.is_authenticated else None,
+    return _entry(
+        user,
         action=AuditEntry.Action.RETRY,
         outcome=outcome,
         object_type="groupconnection",
@@ -76,8 +86,8 @@ def record_noyo_action(user, action, *, audit_action, object_type, object_id, su
         "succeeded": AuditEntry.Outcome.SUCCEEDED,
         "skipped": AuditEntry.Outcome.SKIPPED,
     }.get(action.state, AuditEntry.Outcome.FAILED)
-    return AuditEntry.objects.create(
-        actor=user if user is not None and user.is_authenticated else None,
+    return _entry(
+        user,
         action=audit_action,
         outcome=outcome,
         object_type=object_type,
@@ -101,8 +111,8 @@ def record_noyo_action(user, action, *, audit_action, object_type, object_id, su
 
 def record_attention(user, item, action, summary, details=None):
     """A person's change to an attention item: acknowledged, assigned, snoozed (``AuditEntry.Action``)."""
-    return AuditEntry.objects.create(
-        actor=user,
+    return _entry(
+        user,
         action=action,
         outcome=AuditEntry.Outcome.SUCCEEDED,
         object_type="attentionitem",
@@ -114,12 +124,26 @@ def record_attention(user, item, action, summary, details=None):
 
 def record_note(user, note, about: str):
     """A note left on a record, with its text: the log keeps what was said even if the page changes."""
-    return AuditEntry.objects.create(
-        actor=user,
+    return _entry(
+        user,
         action=AuditEntry.Action.NOTE,
         outcome=AuditEntry.Outcome.SUCCEEDED,
         object_type=note.resource.split(".")[-1],
         object_id=note.object_id,
         summary=_storable(f"Note on {about}: {note.text}")[:500],
         details={"note": note.pk, "resource": note.resource, "text": _storable(note.text)},
+    )
+
+
+def record_api_key(user, api_key, action):
+    """An API key made or revoked (``AuditEntry.Action.CREATE_KEY`` / ``REVOKE_KEY``); the key itself is never known here."""
+    verb = "Revoked" if action == AuditEntry.Action.REVOKE_KEY else "Created"
+    return _entry(
+        user,
+        action=action,
+        outcome=AuditEntry.Outcome.SUCCEEDED,
+        object_type="apikey",
+        object_id=api_key.prefix,
+        summary=_storable(f"{verb} the {api_key.get_scope_display().lower()} API key “{api_key.name}”")[:500],
+        details={"name": _storable(api_key.name), "scope": api_key.scope, "prefix": api_key.prefix},
     )

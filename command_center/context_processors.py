@@ -1,4 +1,4 @@
-from command_center.roles import OPERATOR
+from command_center.roles import is_operator
 
 
 def roles(request):
@@ -7,9 +7,8 @@ def roles(request):
     if user is None or not user.is_authenticated:
         return {"can_retry": False, "can_sync": False, "can_create_connection": False, "can_review_disconnections": False,
                 "can_work_items": False, "can_note": False, "can_create_renewal": False, "role": None}
-    is_operator = user.is_superuser or any(group.name == OPERATOR for group in user.groups.all())
     return {
-        "role": "Operator" if is_operator else "Viewer",
+        "role": "Operator" if is_operator(user) else "Viewer",
         "can_retry": user.has_perm("connections.retry_groupconnection"),
         "can_sync": user.has_perm("command_center.start_sync"),
         "can_create_connection": user.has_perm("connections.create_groupconnection"),

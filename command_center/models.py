@@ -1,7 +1,12 @@
+import datetime as dt
+
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
+
+from command_center.roles import is_operator
 
 
 class SyncRun(models.Model):
@@ -144,6 +149,9 @@ class AuditEntry(models.Model):
         ASSIGN = "assign", "Assign attention item"
         SNOOZE = "snooze", "Snooze attention item"
         NOTE = "note", "Add note"
+        # API keys (command_center.views.api_keys).
+        CREATE_KEY = "create_key", "Create API key"
+        REVOKE_KEY = "revoke_key", "Revoke API key"
 
     class Outcome(models.TextChoices):
         SUCCEEDED = "succeeded", "Succeeded"
@@ -158,6 +166,10 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=64, blank=True, db_index=True)
     summary = models.CharField(max_length=500)
     details = models.JSONField(default=dict, blank=True)
+    # Done through the API with a key (command_center.api.authentication): which key, and its name as it
+    # was then, so the entry still says it when the key is gone with its owner.
+    api_key = models.ForeignKey("ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    api_key_name = models.CharField(max_length=50, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -441,3 +453,93 @@ class Note(models.Model):
 
     def __str__(self):
         return f"Note on {self.resource} {self.object_id} by {self.author_id}"
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(revoked=False)
+
+    def for_user(self, user):
+        """The keys one person made, newest first (their API keys page)."""
+        return self.filter(user=user).order_by("-created", "prefix")
+
+
+class ApiKeyManager(BaseAPIKeyManager.from_queryset(ApiKeyQuerySet)):
+    def get_usable_keys(self):
+        # get_from_key() looks the key's prefix up in these: the owner comes in the same query.
+        return self.usable().select_related("user")
+
+    def make_once(self, user, *, name, scope, token):
+        """Make a key for the form carrying ``token``, once: ``(api_key, key)``, or ``(api_key, "")``
+        when that form was sent already (a double click, a reload): its key was shown then, and
+        cannot be shown again."""
+        existing = self.filter(user=user, token=token).first()
+        if existing is not None:
+            return existing, ""
+        try:
+            with transaction.atomic():
+                return self.create_key(user=user, name=name, scope=scope, token=token)
+        except IntegrityError:  # the same form, sent twice at once: the other request made it
+            return self.get(user=user, token=token), ""
+
+
+class ApiKey(AbstractAPIKey):
+    """A key a person makes for a script, sent as ``Authorization: Bearer <key>``.
+
+    Only a hash is stored (SHA-512 of a random 32-character secret, by rest_framework_api_key);
+    the key itself is shown once, when it is made. ``prefix``, its first 8 characters, finds the
+    row and names the key on pages. A key acts as its owner with at most its ``scope``: a
+    read-only key only reads; an operator key may do what its owner may do, while the owner is
+    an Operator. A revoked key is refused for good.
+    """
+
+    class Scope(models.TextChoices):
+        READ_ONLY = "read_only", "Read only"
+        OPERATOR = "operator", "Operator"
+
+    # last_used_at is written at most once per this much time, however busy the script.
+    LAST_USED_EVERY = dt.timedelta(minutes=1)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.READ_ONLY)
+    last_used_at = models.DateTimeField(null=True, blank=True, help_text="Within a minute.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    token = models.UUIDField(unique=True, null=True, editable=False, help_text="The token of the form that made it.")
+
+    objects = ApiKeyManager()
+
+    class Meta(AbstractAPIKey.Meta):
+        indexes = [
+            # The owner's API keys page.
+            models.Index(fields=["user", "-created"], name="apikey_user_created_idx"),
+        ]
+
+    @staticmethod
+    def scopes_for(user) -> list[str]:
+        """The scopes a user may give a key: never more than their own role."""
+        if is_operator(user):
+            return [ApiKey.Scope.READ_ONLY, ApiKey.Scope.OPERATOR]
+        return [ApiKey.Scope.READ_ONLY]
+
+    @property
+    def may_write(self) -> bool:
+        """An operator key whose owner is still an Operator (the role is read now, not when the key was made)."""
+        return self.scope == self.Scope.OPERATOR and self.scope in self.scopes_for(self.user)
+
+    def touch(self, now):
+        """Note that the key was used now, writing at most once per LAST_USED_EVERY: a conditional
+        UPDATE, so two requests at once write once."""
+        stale = now - self.LAST_USED_EVERY
+        if self.last_used_at is not None and self.last_used_at > stale:
+            return
+        ApiKey.objects.filter(pk=self.pk).filter(
+            models.Q(last_used_at__isnull=True) | models.Q(last_used_at__lte=stale)
+        ).update(last_used_at=now)
+        self.last_used_at = now
+
+    def revoke(self, now) -> bool:
+        """Refuse the key from now on; False when it was already revoked (nothing changes then)."""
+        revoked = ApiKey.objects.filter(pk=self.pk, revoked=False).update(revoked=True, revoked_at=now)
+        if revoked:
+            self.revoked, self.revoked_at = True, now
+        return bool(revoked)

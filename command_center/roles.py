@@ -36,3 +36,10 @@ def ensure_roles(group_model, permission_model):
             app_label, codename = name.split(".")
             wanted.extend(permission_model.objects.filter(content_type__app_label=app_label, codename=codename))
         group.permissions.set(wanted)
+
+
+def is_operator(user) -> bool:
+    """Whether the user holds the Operator role (superusers hold every role)."""
+    return bool(user and user.is_authenticated) and (
+        user.is_superuser or any(group.name == OPERATOR for group in user.groups.all())
+    )

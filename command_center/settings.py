@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "rest_framework",
+    # Its abstract key model (hashed keys, looked up by prefix) is what command_center.ApiKey builds on.
+    "rest_framework_api_key",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -198,8 +200,17 @@ ATTENTION_SYNC_FAILURES = env_int("ATTENTION_SYNC_FAILURES", 3)
 
 # --- DRF --------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # An API key first: DRF answers an unauthenticated call with the first class's WWW-Authenticate
+    # challenge (401); without one it would be 403. The session stays for the browsable API.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "command_center.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Every view reads through these; a view naming its own permission_classes must keep KeyScope.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "command_center.api.permissions.KeyScope",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,

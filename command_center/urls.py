@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from command_center.views import attention, audit, health, notes, search, syncs, trends, webhooks
+from command_center.views import api_keys, attention, audit, health, notes, search, syncs, trends, webhooks
 from connections import views as connection_views
 
 urlpatterns = [
@@ -27,6 +27,10 @@ urlpatterns = [
     path("attention/<int:pk>/snooze", attention.attention_snooze, name="attention_snooze"),
     # Notes on a connection, a group, an employee or an attention item
     path("notes/<str:target>/<str:object_id>/", notes.note_add, name="note_add"),
+    # A person's API keys: the list and the form, making one, revoking one
+    path("account/api-keys/", api_keys.api_key_list, name="api_key_list"),
+    path("account/api-keys/new", api_keys.api_key_create, name="api_key_create"),
+    path("account/api-keys/<str:prefix>/revoke", api_keys.api_key_revoke, name="api_key_revoke"),
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/export.csv", audit.audit_export, name="audit_export"),
     path("connections/", include("connections.urls")),

@@ -60,6 +60,7 @@ def _start_of(day):
 AUDIT_COLUMNS = [
     Column("When", "created", lambda value: value.isoformat() if value else ""),
     Column("Who", "actor__username"),
+    Column("API key", "api_key_name"),
     Column("Action", "action"),
     Column("Outcome", "outcome"),
     Column("Record type", "object_type"),

@@ -14,6 +14,7 @@ from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from command_center.api.permissions import KeyScope
 from connections import retry as retries
 from connections.forms import RetryForm
 from connections.models import GroupConnection, RetryAttempt
@@ -33,7 +34,7 @@ class CanRetry(permissions.BasePermission):
 
 
 class ConnectionRetry(APIView):
-    permission_classes = [permissions.IsAuthenticated, CanRetry]
+    permission_classes = [permissions.IsAuthenticated, KeyScope, CanRetry]
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request, pk):

@@ -104,3 +104,8 @@ window.addEventListener("pageshow", formFromAddress);
     refresh(region);
   }, 1000);
 })();
+// A form that cannot be undone asks first: [data-confirm] holds the question.
+document.addEventListener("submit", function (event) {
+  var question = event.target.dataset && event.target.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});

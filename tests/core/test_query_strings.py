@@ -71,6 +71,8 @@ SKIPPED = {
     "attention_assign": "POST only (assigns the item); a GET only redirects to the item",
     "attention_snooze": "POST only (snoozes the item); a GET only redirects to the item",
     "note_add": "POST only (saves a note); a GET only redirects to the record",
+    "api_key_create": "POST only (makes an API key); a GET only redirects to the keys page",
+    "api_key_revoke": "POST only (revokes an API key); a GET only redirects to the keys page",
 }
 # Route → the rows fixture's arguments for it (a route with path arguments must be here or skipped).
 ROUTE_ARGS = {
