@@ -43,3 +43,18 @@ def attention(request):
     from command_center.attention import open_count
 
     return {"attention_open": SimpleLazyObject(open_count)}
+
+
+def saved_views(request):
+    """The signed-in person's saved views of the list on screen, for the bar above its filters."""
+    user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    from command_center import saved_views as views
+
+    if user is None or not user.is_authenticated or match is None or match.view_name not in views.LIST_PAGES:
+        return {}
+    from django.utils.functional import SimpleLazyObject
+
+    return {"saved_views": SimpleLazyObject(lambda: list(views.views_of(user, match.view_name))),
+            "saved_views_list": match.view_name,
+            "saved_views_query": views.query_to_keep(request.GET.urlencode())}

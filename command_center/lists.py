@@ -33,6 +33,8 @@ from django.utils.text import slugify
 
 PER_PAGE = 50
 MAX_PER_PAGE = 200
+# The page sizes a list offers (any number up to MAX_PER_PAGE works in the address).
+PER_PAGE_CHOICES = (25, 50, 100, 200)
 # Counting past this many rows costs more than it tells: the page says "1,000+".
 COUNT_LIMIT = 1000
 # Paging stops this deep: a deeper OFFSET, and the count that reaches it, cost more than a
@@ -140,7 +142,7 @@ class Listing:
     def __post_init__(self):
         self.sort = valid_sort(self.request, self.sorts, self.default_sort)
         self.queryset = order_by_sort(filtered(self.filterset), self.sort, self.sorts)
-        per_page = _per_page(self.request)
+        self.per_page = per_page = _per_page(self.request)
         number = _page_number(self.request, per_page)
         self.paginator = BoundedCountPaginator(self.queryset, per_page, number)
         self.page: Page = self.paginator.get_page(number)
@@ -153,6 +155,8 @@ class Listing:
             "paginator": self.paginator,
             "rows": self.page.object_list,
             "sort": self.sort,
+            "per_page": self.per_page,
+            "per_page_choices": sorted({*PER_PAGE_CHOICES, self.per_page}),
             "paging_stops": self._paging_stops(),
             **(self.extra_context or {}),
         }

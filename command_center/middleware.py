@@ -3,7 +3,7 @@ from django.contrib.auth.middleware import (
     LoginRequiredMiddleware as BaseLoginRequiredMiddleware,
 )
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, resolve_url
 from rest_framework.views import APIView
 
 
@@ -33,3 +33,26 @@ class LoginRequiredMiddleware(BaseLoginRequiredMiddleware):
             response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?next={request.get_full_path()}"
             return response
         return super().handle_no_permission(request, view_func)
+
+
+class DefaultViewMiddleware:
+    """A list opened with no query string opens the person's default saved view of it, if they chose one
+    (``?view=all`` is the whole list). Only whole-page GETs: an htmx request asks for what it names."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from command_center import saved_views
+
+        match = request.resolver_match
+        if (request.method != "GET" or request.GET or request.headers.get("HX-Request")
+                or not request.user.is_authenticated or match is None or match.view_name not in saved_views.LIST_PAGES):
+            return None
+        view = saved_views.default_view(request.user, match.view_name)
+        if view is None or not view.query:
+            return None
+        return redirect(view.list_url)

@@ -543,3 +543,37 @@ class ApiKey(AbstractAPIKey):
         if revoked:
             self.revoked, self.revoked_at = True, now
         return bool(revoked)
+
+
+class SavedView(models.Model):
+    """A list's filters and sort, saved under a name (command_center.saved_views).
+
+    ``query`` is the list's query string as it was saved; the view's own link (``/views/<id>/``)
+    opens the list with it, for anyone signed in, so a view is shared by sending its link.
+    A person's default view of a list opens when they come to the list with no query string.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    list_name = models.CharField(max_length=64, help_text="The list's route name, e.g. connections:connection_list.")
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=2000, blank=True)
+    is_default = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "list_name", "name"], name="savedview_one_name_per_list"),
+            models.UniqueConstraint(fields=["owner", "list_name"], condition=models.Q(is_default=True),
+                                    name="savedview_one_default_per_list"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def list_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(self.list_name) + (f"?{self.query}" if self.query else "")

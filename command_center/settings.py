@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "command_center.middleware.DefaultViewMiddleware",
 ]
 
 ROOT_URLCONF = "command_center.urls"
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "command_center.context_processors.roles",
                 "command_center.context_processors.freshness",
                 "command_center.context_processors.attention",
+                "command_center.context_processors.saved_views",
             ],
         },
     },

@@ -494,7 +494,7 @@ class QueueListing(Listing):
     def __post_init__(self):
         self.sort = valid_sort(self.request, self.sorts, self.default_sort)
         self.queryset = queue_ordered(filtered(self.filterset), self.sort, self.sorts)
-        per_page = _per_page(self.request)
+        self.per_page = per_page = _per_page(self.request)
         number = _page_number(self.request, per_page)
         self.paginator = BoundedCountPaginator(self.queryset, per_page, number)
         self.page = self.paginator.get_page(number)

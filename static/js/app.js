@@ -109,3 +109,9 @@ document.addEventListener("submit", function (event) {
   var question = event.target.dataset && event.target.dataset.confirm;
   if (question && !window.confirm(question)) event.preventDefault();
 });
+
+// "Save this view" keeps the filters on screen: the address says them (htmx pushed it as they changed).
+document.addEventListener("submit", function (event) {
+  var form = event.target.closest("form[data-query-from-address]");
+  if (form) form.querySelector("input[name=query]").value = window.location.search.replace(/^\?/, "");
+});

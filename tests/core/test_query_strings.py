@@ -71,6 +71,10 @@ SKIPPED = {
     "attention_assign": "POST only (assigns the item); a GET only redirects to the item",
     "attention_snooze": "POST only (snoozes the item); a GET only redirects to the item",
     "note_add": "POST only (saves a note); a GET only redirects to the record",
+    "view_save": "POST only (saves a view of a list)",
+    "view_default": "POST only (makes a saved view the default)",
+    "view_delete": "POST only (deletes a saved view)",
+    "view_open": "reads no parameter: redirects to the saved list, whose page is fuzzed",
     "api_key_create": "POST only (makes an API key); a GET only redirects to the keys page",
     "api_key_revoke": "POST only (revokes an API key); a GET only redirects to the keys page",
 }
