@@ -69,3 +69,8 @@ def test_the_docs_pages_load_their_scripts_from_static_files_not_a_cdn(viewer_cl
     page = viewer_client.get(reverse(name)).content.decode()
     assert "/static/drf_spectacular_sidecar/" in page
     assert "http://" not in page and "https://" not in page
+
+
+def test_the_api_root_still_lists_the_resources_beside_the_schema_routes(viewer_client):
+    body = viewer_client.get(reverse("api:api-root"), HTTP_ACCEPT="application/json").json()
+    assert body["connections"].endswith("/api/connections/")
