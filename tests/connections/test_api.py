@@ -77,5 +77,4 @@ def test_a_body_that_is_not_a_json_object_is_a_400_and_sends_nothing(operator_cl
     connection = mirror_from_sandbox("unable_to_connect")
     response = operator_client.post(retry_url(connection), "true", content_type="application/json")
     assert response.status_code == 400
-    assert "JSON object" in response.json()["detail"]
     assert retry_calls() == 0
