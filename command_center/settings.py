@@ -216,15 +216,25 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "command_center.api.schema.AutoSchema",
 }
 
-# The OpenAPI document (/api/schema/), generated from the code.
+# The OpenAPI document (/api/schema/), generated from the code; openapi.yaml is its checked-in copy
+# (`make schema`). It and its pages (/api/docs/, /api/redoc/) are for signed-in users, like every
+# /api/ route; their scripts come from drf-spectacular-sidecar through static files, never a CDN.
 SPECTACULAR_SETTINGS = {
     "TITLE": "Command Center API",
     "DESCRIPTION": "The mirror of Noyo that the console shows, and the writes its buttons make.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Operation ids and tags from the path after /api/: connections_list, not root_list.
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # validatorUrl: None keeps Swagger UI from sending the document to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # How often the dashboard and the attention queue reload themselves while their tab is in view.

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from command_center.api import docs
 from connections.api import views as connection_reads
 from connections.api import writes as connection_writes
 
@@ -20,6 +21,10 @@ router.register("connections", connection_reads.GroupConnectionViewSet, basename
 
 urlpatterns = [
     *router.urls,
+    # The OpenAPI document (YAML, or JSON by Accept or ?format=json) and its two readers.
+    path("schema/", docs.schema, name="schema"),
+    path("docs/", docs.swagger_ui, name="docs"),
+    path("redoc/", docs.redoc, name="redoc"),
     # Writes: the same functions as the console's buttons, once per Idempotency-Key.
     path("connections/<str:pk>/retry/", connection_writes.ConnectionRetry.as_view(), name="connection-retry"),
 ]

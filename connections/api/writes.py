@@ -9,7 +9,7 @@ import uuid
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +22,9 @@ from connections.models import GroupConnection, RetryAttempt
 from .serializers import GroupConnectionSerializer, RetryAttemptSerializer
 
 RETRY_PERMISSION = "connections.retry_groupconnection"
+# What a retry answers, whatever its outcome (the status code says which): 200 sent, 202 still in
+# flight, 409 not sent (the connection cannot be retried now), 409/422 refused by Noyo, 502 Noyo failed.
+RETRY_OUTCOME = inline_serializer("RetryOutcome", {"attempt": RetryAttemptSerializer(), "connection": GroupConnectionSerializer()})
 # Header a client sets to make a write safe to send again (a UUID of its choosing).
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -36,15 +39,17 @@ class CanRetry(permissions.BasePermission):
 class ConnectionRetry(APIView):
     permission_classes = [permissions.IsAuthenticated, KeyScope, CanRetry]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={code: RETRY_OUTCOME for code in (200, 202, 409, 422, 502)})
     def post(self, request, pk):
         """Retry at Noyo, once per Idempotency-Key: a resend with the same key answers the same attempt."""
         connection = get_object_or_404(GroupConnection.objects.select_related("carrier"), pk=pk)
+        sent = request.data.dict() if hasattr(request.data, "dict") else request.data
+        if not isinstance(sent, dict):  # JSON that is a list, a number, true...
+            return Response({"detail": "The body must be a JSON object of the retry's fields."}, status=status.HTTP_400_BAD_REQUEST)
         attempt = _attempt(connection, request)
         if attempt is None:
             return Response({"detail": f"{IDEMPOTENCY_HEADER} must be a UUID."}, status=status.HTTP_400_BAD_REQUEST)
         if attempt.state == RetryAttempt.State.READY:
-            sent = request.data.dict() if hasattr(request.data, "dict") else dict(request.data)
             data = {"carrier_group_id": connection.carrier_group_id, **sent, "token": str(attempt.token)}
             form = RetryForm(data, connection=connection)
             if not form.is_valid():

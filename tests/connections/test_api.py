@@ -71,3 +71,10 @@ def test_noyo_refusing_comes_back_with_its_code_and_words(operator_client, mirro
     assert response.status_code == 502
     assert "Noyo had a server error (503)" in response.json()["attempt"]["message"]
     assert retry_calls() == 1
+
+
+def test_a_body_that_is_not_a_json_object_is_a_400_and_sends_nothing(operator_client, mirror_from_sandbox, retry_calls):
+    connection = mirror_from_sandbox("unable_to_connect")
+    response = operator_client.post(retry_url(connection), "true", content_type="application/json")
+    assert response.status_code == 400
+    assert retry_calls() == 0
