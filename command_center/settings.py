@@ -227,7 +227,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The mirror of Noyo that the console shows, and the writes its buttons make.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated", "command_center.api.permissions.KeyScope"],
     # Operation ids and tags from the path after /api/: connections_list, not root_list.
     "SCHEMA_PATH_PREFIX": r"/api/",
     "SWAGGER_UI_DIST": "SIDECAR",

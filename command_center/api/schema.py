@@ -14,6 +14,8 @@ from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import permissions, serializers
 
+from command_center.api.permissions import KeyScope
+
 # What an error status code means, whatever the operation.
 MEANINGS = {
     "400": "Refused: a filter or a field was not valid. Each one is named with what was wrong.",
@@ -22,7 +24,7 @@ MEANINGS = {
     "or a session's request lacks its CSRF token.",
     "404": "Not found: no record with this id, or a page cursor that is not valid.",
 }
-PLAIN_PERMISSIONS = (permissions.IsAuthenticated, permissions.AllowAny)
+PLAIN_PERMISSIONS = (permissions.IsAuthenticated, permissions.AllowAny, KeyScope)
 
 
 class ErrorSerializer(serializers.Serializer):

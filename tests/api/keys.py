@@ -14,3 +14,7 @@ def key_client(key, keyword="Bearer"):
     """A client with no session that sends ``Authorization: <keyword> <key>`` and has CSRF checks on,
     as a script's requests would meet them."""
     return Client(enforce_csrf_checks=True, headers={"Authorization": f"{keyword} {key}"})
+
+
+# The OpenAPI document and its viewers: refused like every API route, in their own formats (YAML, HTML).
+DOCUMENTS = {"api:schema", "api:docs", "api:redoc"}

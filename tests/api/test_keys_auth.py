@@ -14,7 +14,7 @@ from rest_framework.request import Request
 
 from command_center.api.authentication import ApiKeyAuthentication
 from command_center.models import ApiKey
-from tests.api.keys import key_client, make_key
+from tests.api.keys import DOCUMENTS, key_client, make_key
 from tests.factories import make_connection
 from tests.routes import named_routes, sample_url
 
@@ -24,9 +24,12 @@ WRITES = ("post", "put", "patch", "delete")
 
 
 def refused(response):
+    """The reason a 401 gives; the OpenAPI document and its viewers answer in YAML or HTML, not JSON."""
     assert response.status_code == 401, response.content
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
-    return response.json()["detail"]
+    if response["Content-Type"].startswith("application/json"):
+        return response.json()["detail"]
+    return response.content.decode()
 
 
 def test_the_walk_finds_the_api_routes():
@@ -58,7 +61,8 @@ def test_a_request_made_with_a_key_carries_it(viewer, rf):
 def test_every_api_route_refuses_a_caller_without_a_key_with_401(client, name, pattern):
     url = sample_url(name, pattern)
     for method in ("get", *WRITES):
-        assert refused(getattr(client, method)(url)) == "Authentication credentials were not provided.", (method, url)
+        reason = refused(getattr(client, method)(url))
+        assert reason == "Authentication credentials were not provided." or name in DOCUMENTS, (method, url, reason)
 
 
 @pytest.mark.parametrize("name,pattern", API_ROUTES, ids=[name for name, _ in API_ROUTES])
@@ -67,7 +71,8 @@ def test_every_api_route_refuses_a_revoked_key_with_401(operator, name, pattern)
     api_key.revoke(api_key.created)
     url = sample_url(name, pattern)
     for method in ("get", *WRITES):
-        assert "not valid" in refused(getattr(key_client(key), method)(url)), (method, url)
+        reason = refused(getattr(key_client(key), method)(url))
+        assert "not valid" in reason or name in DOCUMENTS, (method, url, reason)
 
 
 @pytest.mark.parametrize(

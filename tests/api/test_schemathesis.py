@@ -26,8 +26,6 @@ import pytest
 import requests
 import schemathesis
 from django.conf import settings as django_settings
-from django.test import Client
-from django.utils.crypto import get_random_string
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -35,10 +33,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from command_center.models import SyncRun
+from command_center.models import ApiKey, SyncRun
+from command_center.roles import is_operator
 from command_center.noyo.sandbox.carriers import CARRIERS
 from command_center.sync import runs
 from connections.management.commands.seed_carriers import seed_carriers
+from tests.api.keys import make_key
 from tests.conftest import _forget_broker_connections
 
 # Requests per operation: small enough that the whole run stays well under a minute on two cores.
@@ -49,18 +49,12 @@ SAFE = {"GET", "HEAD", "OPTIONS"}
 
 @pytest.fixture
 def api_credentials(live_server):
-    """headers_for(user): the headers a script sends to act as ``user``.
-
-    A signed-in session for now: its cookie, and the CSRF token Django wants beside a session's
-    writes (a random secret, sent as both the cookie and the header)."""
+    """headers_for(user): the headers a script sends to act as ``user``: a real API key, as
+    signed and stored by the console (operator scope for an Operator, else read-only)."""
 
     def headers_for(user):
-        client = Client()
-        client.force_login(user)
-        session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-        csrf = get_random_string(32)
-        cookies = f"{django_settings.SESSION_COOKIE_NAME}={session}; {django_settings.CSRF_COOKIE_NAME}={csrf}"
-        return {"Cookie": cookies, "X-CSRFToken": csrf}
+        scope = ApiKey.Scope.OPERATOR if is_operator(user) else ApiKey.Scope.READ_ONLY
+        return {"Authorization": f"Bearer {make_key(user, scope=scope)[1]}"}
 
     return headers_for
 
