@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from command_center.views import attention, audit, health, notes, syncs, webhooks
+from command_center.views import attention, audit, health, metrics, notes, syncs, webhooks
 from connections import views as connection_views
 
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     # Sync runs
     path("syncs/", syncs.sync_list, name="sync_list"),
     path("syncs/start", syncs.sync_start, name="sync_start"),
