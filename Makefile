@@ -17,6 +17,8 @@ migrate: venv
 	DEBUG=true $(PY) manage.py migrate --noinput
 
 # Everything a demo needs, in the foreground; one Ctrl-C stops it all.
+# The demo's /metrics answers this bearer token (set METRICS_TOKEN to choose another).
+run: export METRICS_TOKEN ?= demo-metrics-token
 run: migrate
 	@DEBUG=true $(PY) manage.py run_demo_setup
 	DEBUG=true PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start

@@ -35,7 +35,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from command_center.models import AttentionItem, SyncFamily, SyncRun
 from command_center.noyo import contract
-from command_center.sync.families import FAMILIES, KINDS
+from command_center.sync.engine import RESOURCES
+from command_center.sync.families import FAMILIES, KINDS, sync_family
 
 PREFIX = "command_center"
 KEPT = "in the sync runs the database keeps (prune_sync_runs deletes old ones: read with delta(), not rate())"
@@ -221,12 +222,21 @@ def records():
                   f"records fetched; all but failed were mirrored), by resource, {KEPT}.", ["resource", "outcome"])
     removed = _gauge("sync_records_removed", f"Records marked removed upstream (Noyo no longer lists them), by resource, {KEPT}.",
                      ["resource"])
-    for resource, *values in sorted(rows):
+    sums = {resource: [0] * (len(RECORD_OUTCOMES) + 1) for resource in known_resources()}
+    sums.update({resource: values for resource, *values in rows})
+    for resource, values in sorted(sums.items()):
         for outcome, value in zip(RECORD_OUTCOMES, values):
             read.add_metric([resource, outcome], float(value or 0))
         removed.add_metric([resource], float(values[-1] or 0))
     yield read
     yield removed
+
+
+def known_resources() -> list[str]:
+    """Every resource a sync can read, so each has its series (at 0) before its first sync."""
+    for family in FAMILIES:
+        sync_family(family)  # importing the family's module registers its resources
+    return list(RESOURCES)
 
 
 def noyo_calls():

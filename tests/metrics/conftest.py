@@ -33,6 +33,10 @@ class Scrape:
         """One sample's value; KeyError when the scrape has no such series."""
         return self.samples[(name, frozenset(labels.items()))]
 
+    def get(self, name: str, default: float = 0, **labels) -> float:
+        """One sample's value, ``default`` when the scrape has no such series (yet)."""
+        return self.samples.get((name, frozenset(labels.items())), default)
+
     def values(self, name: str, *by: str) -> dict:
         """{(label values...): value} for every sample of ``name``, keyed by the ``by`` labels."""
         found = {}
