@@ -178,7 +178,7 @@ def sync_runs():
 
 def family_runs():
     """Each family's outcome and duration in every run (a full run holds them all): one query over
-    the runs' ``families`` JSON, bucketed in the database."""
+    the runs' ``families`` JSON, the durations bucketed in the database."""
     json = _Json()
     buckets = ", ".join("SUM(CASE WHEN seconds <= %s THEN 1 ELSE 0 END)" for _ in DURATION_BUCKETS)
     rows = _rows(
@@ -188,36 +188,48 @@ def family_runs():
         f") AS f GROUP BY family, outcome",
         DURATION_BUCKETS,
     )
+    counts = dict.fromkeys(((family, outcome) for family in FAMILIES for outcome in FAMILY_OUTCOMES), 0)
+    durations = {family: _Durations() for family in FAMILIES}
+    for family, outcome, n, timed, seconds, *in_buckets in rows:
+        counts[(family, outcome)] = n
+        durations.setdefault(family, _Durations()).add(timed, seconds, in_buckets)
+
     outcomes = _gauge("sync_family_runs", f"Family syncs by outcome, {KEPT}; a full run counts once for each family.",
                       ["family", "outcome"])
-    counts = dict.fromkeys(((family, outcome) for family in FAMILIES for outcome in FAMILY_OUTCOMES), 0)
-    durations: dict[str, list[float]] = {}  # family -> [count, sum, bucket counts...]
-    for family, outcome, n, timed, seconds, *in_buckets in rows:
-        counts[(family, outcome)] = counts.get((family, outcome), 0) + n
-        totals = durations.setdefault(family, [0.0] * (2 + len(DURATION_BUCKETS)))
-        for i, value in enumerate([timed, seconds, *in_buckets]):
-            totals[i] += float(value or 0)
     for (family, outcome), n in counts.items():
         outcomes.add_metric([family, outcome], n)
     yield outcomes
-
     histogram = GaugeHistogramMetricFamily(
         f"{PREFIX}_sync_family_duration_seconds",
         f"How long each family's sync took, {KEPT}; a full run holds one of each family.",
         labels=["family"],
     )
-    for family in FAMILIES:
-        timed, seconds, *in_buckets = durations.get(family) or [0.0] * (2 + len(DURATION_BUCKETS))
-        bounds = [str(float(bound)) for bound in DURATION_BUCKETS]
-        histogram.add_metric([family], [*zip(bounds, in_buckets), ("+Inf", timed)], seconds)
+    for family, histogram_of_family in durations.items():
+        histogram.add_metric([family], histogram_of_family.buckets(), histogram_of_family.sum)
     yield histogram
+
+
+class _Durations:
+    """One family's duration histogram, added up over the rows of its outcomes."""
+
+    def __init__(self):
+        self.count, self.sum, self.in_buckets = 0.0, 0.0, [0.0] * len(DURATION_BUCKETS)
+
+    def add(self, count, seconds, in_buckets):
+        self.count += float(count or 0)
+        self.sum += float(seconds or 0)
+        self.in_buckets = [mine + float(theirs or 0) for mine, theirs in zip(self.in_buckets, in_buckets)]
+
+    def buckets(self) -> list[tuple[str, float]]:
+        """Cumulative (upper bound, count) pairs, ending with +Inf: every run timed."""
+        return [*zip((str(float(bound)) for bound in DURATION_BUCKETS), self.in_buckets), ("+Inf", self.count)]
 
 
 def records():
     """Records each resource's syncs read, by what became of them: one query over the runs' ``resources`` JSON."""
     json = _Json()
-    sums = ", ".join(f"SUM({json.number(key)})" for key in (*RECORD_OUTCOMES, "removed"))
-    rows = _rows(f"SELECT e.key, {sums} FROM {RUNS} AS r, {json.each('resources')} AS e GROUP BY e.key")
+    columns = ", ".join(f"SUM({json.number(key)})" for key in (*RECORD_OUTCOMES, "removed"))
+    rows = _rows(f"SELECT e.key, {columns} FROM {RUNS} AS r, {json.each('resources')} AS e GROUP BY e.key")
     read = _gauge("sync_records", f"Records read by outcome (created, updated, unchanged, repeated, failed: they add up to the "
                   f"records fetched; all but failed were mirrored), by resource, {KEPT}.", ["resource", "outcome"])
     removed = _gauge("sync_records_removed", f"Records marked removed upstream (Noyo no longer lists them), by resource, {KEPT}.",
@@ -243,8 +255,8 @@ def noyo_calls():
     """Calls to Noyo by kind and answer, and the retries: the runs' ``api_calls`` and ``absorbed`` (one
     GROUP BY kind), and the per-status counts inside ``absorbed`` (one query)."""
     json = _Json()
-    retried = {key: Sum(Cast(KT(f"absorbed__{key}"), FloatField())) for key in (*RETRY_REASONS, "rate_limited_wait_seconds")}
-    per_kind = SyncRun.objects.order_by().values("kind").annotate(api_calls=Sum("api_calls"), **retried)
+    absorbed = {key: Sum(Cast(KT(f"absorbed__{key}"), FloatField())) for key in (*RETRY_REASONS, "rate_limited_wait_seconds")}
+    per_kind = SyncRun.objects.order_by().values("kind").annotate(api_calls=Sum("api_calls"), **absorbed)
     by_status = _rows(
         f"SELECT r.kind, e.key, SUM({json.number()}) FROM {RUNS} AS r, {json.each('absorbed', 'statuses')} AS e GROUP BY r.kind, e.key"
     )

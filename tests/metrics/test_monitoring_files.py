@@ -98,7 +98,8 @@ def test_promtool_accepts_the_rules_the_dashboard_queries_and_the_scrape_configu
     promtool("check", "rules", "alerts.yml")
     promtool("test", "rules", "alerts.test.yml")
     # Each dashboard query as a recording rule, for promtool to parse.
-    queries = [{"record": f"dashboard:query_{i}", "expr": expr} for i, (_, expr) in enumerate(expressions()) if "panel" in _]
+    queries = [{"record": f"dashboard:query_{i}", "expr": expr}
+               for i, (where, expr) in enumerate(expressions()) if where.startswith("panel")]
     (tmp_path / "dashboard.yml").write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": queries}]}))
     promtool("check", "rules", "dashboard.yml", cwd=tmp_path)
     # The example configuration, with its token file where this test can write one.
