@@ -22,6 +22,8 @@ WEB_PORT ?= 8000
 SANDBOX_PORT ?= 8010
 SANDBOX_CLOCK_SPEED ?= 60
 DEMO_ENV = DEBUG=true WEB_PORT=$(WEB_PORT) SANDBOX_PORT=$(SANDBOX_PORT) SANDBOX_CLOCK_SPEED=$(SANDBOX_CLOCK_SPEED) NOYO_API_URL=http://127.0.0.1:$(SANDBOX_PORT)
+# The demo's /metrics answers this bearer token (set METRICS_TOKEN to choose another).
+run: export METRICS_TOKEN ?= demo-metrics-token
 run: migrate
 	@$(DEMO_ENV) $(PY) manage.py run_demo_setup --url http://127.0.0.1:$(WEB_PORT)/
 	$(DEMO_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start

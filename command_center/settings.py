@@ -6,6 +6,7 @@ its default. The defaults need nothing installed: SQLite and a filesystem
 Celery broker, and the Noyo sandbox on 127.0.0.1:8010.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so the latency it records covers every other middleware too.
+    "command_center.metrics.RequestLatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -199,6 +202,19 @@ NOYO_CONSOLE_URL = env_str("NOYO_CONSOLE_URL", "https://app.noyo.com")
 STUCK_AFTER_DAYS = env_int("STUCK_AFTER_DAYS", 7)
 # A family whose sync failed this many attempts in a row gets an attention item.
 ATTENTION_SYNC_FAILURES = env_int("ATTENTION_SYNC_FAILURES", 3)
+
+# --- Metrics (GET /metrics, command_center.metrics) ---------------------------
+# The bearer token Prometheus sends. Unset: /metrics answers 404, so nothing is exposed by accident.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# A directory shared by the web processes (gunicorn workers), emptied at each start: prometheus-client
+# reads this variable itself, at import, to keep request latencies in files every process can add up.
+# Read with os.environ, as the library reads it (no _FILE variant), so both always agree.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR is {PROMETHEUS_MULTIPROC_DIR!r}, which is not a directory. "
+        "Create it (empty) before starting the web processes, or unset it."
+    )
 
 # --- DRF --------------------------------------------------------------------
 REST_FRAMEWORK = {

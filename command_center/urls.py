@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from command_center.views import api_keys, attention, audit, health, notes, saved_views, search, syncs, trends, webhooks
+from command_center.views import api_keys, attention, audit, health, metrics, notes, saved_views, search, syncs, trends, webhooks
 from connections import views as connection_views
 
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("views/<int:pk>/", saved_views.view_open, name="view_open"),
     path("views/<int:pk>/default", saved_views.view_default, name="view_default"),
     path("views/<int:pk>/delete", saved_views.view_delete, name="view_delete"),
+    path("metrics", metrics.metrics, name="metrics"),
     # Sync runs
     path("syncs/", syncs.sync_list, name="sync_list"),
     path("syncs/start", syncs.sync_start, name="sync_start"),

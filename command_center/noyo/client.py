@@ -95,7 +95,8 @@ class CallStats:
     ``server_errors_retried``: 502/503/504 (and, by the sync's transport, 500) asked again;
     ``connection_errors_retried``: dropped connections and timeouts asked again;
     ``tokens_fetched``: bearer tokens obtained; ``tokens_refused``: calls Noyo answered 401,
-    after which a new token was fetched.
+    after which a new token was fetched. ``statuses``: the calls by what came back, the HTTP
+    status (``"200"``, ``"429"``) or ``"network_error"`` when no answer did (they add up to ``calls``).
     """
 
     KEYS = ("calls", "rate_limited", "rate_limited_wait_seconds", "server_errors_retried",
@@ -104,17 +105,24 @@ class CallStats:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts = dict.fromkeys(self.KEYS, 0)
+        self._statuses: dict[str, int] = {}
 
     def add(self, key: str, amount: float = 1) -> None:
         with self._lock:
             self._counts[key] += amount
 
+    def add_answer(self, status: int | str) -> None:
+        """One call's outcome: its HTTP status, or ``"network_error"``."""
+        with self._lock:
+            self._statuses[str(status)] = self._statuses.get(str(status), 0) + 1
+
     def __getitem__(self, key: str) -> float:
         return self._counts[key]
 
-    def as_dict(self) -> dict[str, float]:
+    def as_dict(self) -> dict:
         with self._lock:
-            counts = dict(self._counts)
+            counts: dict = dict(self._counts)
+            counts["statuses"] = dict(sorted(self._statuses.items()))
         counts["rate_limited_wait_seconds"] = round(counts["rate_limited_wait_seconds"], 1)
         return counts
 
@@ -607,12 +615,14 @@ class NoyoClient:
             try:
                 response = self._send(method, url, attempt, params=params, json=json, headers=headers)
             except httpx.TransportError as exc:
+                self.stats.add_answer("network_error")
                 failure = _failure_for_exception(exc)
                 if self._backoff(failure, tries, started, is_write) is not None:
                     self.stats.add("connection_errors_retried")
                     continue
                 raise _network_error(exc, failure, is_write) from None
             status = response.status_code
+            self.stats.add_answer(status)
             if status == 401 and not refetched:
                 refetched = True
                 self._token = None

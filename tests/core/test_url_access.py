@@ -6,7 +6,7 @@ from django.urls import reverse
 from tests.routes import named_routes, sample_url
 
 # Views that must answer without a signed-in user, by name.
-PUBLIC = {"login", "healthz", "noyo_webhook"}
+PUBLIC = {"login", "healthz", "noyo_webhook", "metrics"}
 
 ROUTES = [(name, pattern) for name, pattern in named_routes() if name not in PUBLIC]
 

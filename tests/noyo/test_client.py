@@ -448,6 +448,7 @@ def test_it_counts_what_it_absorbed_on_the_way(make_client, sandbox, examples):
     assert noyo.stats.as_dict() == {
         "calls": 7, "rate_limited": 2, "rate_limited_wait_seconds": 4.0, "server_errors_retried": 1,
         "connection_errors_retried": 1, "tokens_fetched": 2, "tokens_refused": 1,
+        "statuses": {"200": 2, "401": 1, "429": 2, "503": 1, "network_error": 1},
     }
     assert noyo.api_calls == len(api_requests(sandbox)) == 7
 

@@ -92,7 +92,7 @@ class Command(BaseCommand):
         if len(run.families or {}) > 1:
             for family, outcome in run.families.items():
                 write(f"  {runs.kind_label(family)}: {outcome['status']}")
-        absorbed = {key: value for key, value in (run.absorbed or {}).items() if value and key != "calls"}
+        absorbed = {key: value for key, value in (run.absorbed or {}).items() if value and key not in ("calls", "statuses")}
         if absorbed:
             write("  absorbed: " + ", ".join(f"{key.replace('_', ' ')} {value:,}" for key, value in absorbed.items()))
         failures = list(run.failures.order_by("id")[:SHOWN_FAILURES])

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -24,6 +25,8 @@ class Command(BaseCommand):
             self.stdout.write(f"First sync not queued: {run.message}")
         else:
             self.stdout.write(f"A first full sync (#{run.pk}) is queued; watch it at {url}syncs/{run.pk}/")
+        if settings.METRICS_TOKEN:
+            self.stdout.write(f"Prometheus metrics: curl -H 'Authorization: Bearer {settings.METRICS_TOKEN}' {url}metrics")
         self.stdout.write(
             self.style.SUCCESS(f"\nCommand Center is starting at {url}  (Ctrl-C stops everything)\n")
         )
