@@ -55,6 +55,7 @@ def saved_views(request):
         return {}
     from django.utils.functional import SimpleLazyObject
 
-    return {"saved_views": SimpleLazyObject(lambda: list(views.views_of(user, match.view_name))),
+    read = getattr(request, "saved_views", None)  # DefaultViewMiddleware read them for a bare list
+    return {"saved_views": read if read is not None else SimpleLazyObject(lambda: list(views.views_of(user, match.view_name))),
             "saved_views_list": match.view_name,
             "saved_views_query": views.query_to_keep(request.GET.urlencode())}

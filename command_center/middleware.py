@@ -52,7 +52,9 @@ class DefaultViewMiddleware:
         if (request.method != "GET" or request.GET or request.headers.get("HX-Request")
                 or not request.user.is_authenticated or match is None or match.view_name not in saved_views.LIST_PAGES):
             return None
-        view = saved_views.default_view(request.user, match.view_name)
+        # Read once for both the default and the bar above the filters (context_processors.saved_views).
+        request.saved_views = list(saved_views.views_of(request.user, match.view_name))
+        view = next((view for view in request.saved_views if view.is_default), None)
         if view is None or not view.query:
             return None
         return redirect(view.list_url)
