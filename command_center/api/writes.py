@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.http import QueryDict
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -74,14 +73,16 @@ def _has_nul(value) -> bool:
     return False
 
 
-def with_values(data, **values):
-    """A copy of the request's values, with these set (a form posted as a form stays one)."""
-    if isinstance(data, QueryDict):
-        data = data.copy()
-        for name, value in values.items():
-            data[name] = value
-        return data
-    return {**data, **values}
+def read(serializer_class, request, detail: str = "Nothing was done: fix the values named in errors and send it again."):
+    """The request's values as the write's serializer types them (``(values, None)``), or ``(None, the 400)``.
+
+    The serializer reads the JSON (a date where a date goes, text where text goes); the button's form,
+    given those values, decides as it does for the page.
+    """
+    given = serializer_class(data=request.data)
+    if given.is_valid():
+        return dict(given.validated_data), None
+    return None, form_refused(given.errors, detail)
 
 
 def found(queryset, pk):
@@ -113,7 +114,12 @@ def field_errors(errors, prefix: str = "") -> dict[str, list[str]]:
     flat = {}
     for name, messages in dict(errors).items():
         name = "non_field_errors" if name == "__all__" else name
-        key = f"{prefix}.{name}" if prefix else name
+        if isinstance(name, int):  # an item of a list (DRF keys those by position)
+            key = f"{prefix}[{name}]"
+        elif prefix:  # a nested part's own errors go under the part's name
+            key = prefix if name == "non_field_errors" else f"{prefix}.{name}"
+        else:
+            key = name
         if isinstance(messages, dict):
             flat.update(field_errors(messages, key))
         elif messages and isinstance(messages, list) and isinstance(messages[0], dict):
@@ -188,6 +194,8 @@ def outcome_or_problem(outcome: type) -> type:
 
 # --- Start a sync ----------------------------------------------------------------------------------
 
+NOT_STARTED = "Nothing was started: choose what to sync."
+
 
 class SyncStartRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=sync_views.KIND_CHOICES, help_text="What to sync: full, or one family.")
@@ -221,9 +229,12 @@ class SyncStart(WriteView):
     key_required = False  # a second start while one runs is skipped anyway, and a sync only reads from Noyo
 
     def write(self, request, token):
-        form = sync_views.SyncStartForm(request.data)
+        values, refusal = read(SyncStartRequestSerializer, request, NOT_STARTED)
+        if refusal:
+            return refusal
+        form = sync_views.SyncStartForm(values)
         if not form.is_valid():
-            return form_refused(form.errors, "Nothing was started: choose what to sync.")
+            return form_refused(form.errors, NOT_STARTED)
         run = sync_views.start_for(request.user, form.cleaned_data["kind"])
         if run.status == SyncRun.Status.SKIPPED:
             detail, code = f"Not started: {run.message}", status.HTTP_409_CONFLICT
@@ -304,7 +315,10 @@ class AttentionAcknowledge(_AttentionWrite):
               description=f"Give it to an Operator, or to nobody (command_center.work_attentionitem). {_SAME_EACH_TIME}")
 class AttentionAssign(_AttentionWrite):
     def act(self, request, item):
-        form = attention_views.AssignForm(request.data)
+        values, refusal = read(AssignRequestSerializer, request)
+        if refusal:
+            return refusal
+        form = attention_views.AssignForm(values)
         if not form.is_valid():
             return form_refused(form.errors)
         return attention.assign(item, request.user, form.cleaned_data["assignee"])
@@ -315,7 +329,10 @@ class AttentionAssign(_AttentionWrite):
               description=f"Hide it from the open queue until a day, or end its snooze (command_center.work_attentionitem). {_SAME_EACH_TIME}")
 class AttentionSnooze(_AttentionWrite):
     def act(self, request, item):
-        form = attention_views.SnoozeForm(request.data)
+        values, refusal = read(SnoozeRequestSerializer, request)
+        if refusal:
+            return refusal
+        form = attention_views.SnoozeForm(values)
         if not form.is_valid():
             return form_refused(form.errors)
         return attention.snooze(item, request.user, form.cleaned_data["until"])

@@ -18,7 +18,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from command_center.api.idempotency import StillInProgress
-from command_center.api.writes import WriteView, field_errors, form_refused, found, not_found, with_values, write_schema
+from command_center.api.writes import WriteView, field_errors, form_refused, found, not_found, read, write_schema
 from command_center.sync.records import NOYO_ID_LENGTH
 from connections import actions
 from connections import retry as retries
@@ -32,6 +32,9 @@ from connections.renewal_views import CREATE_PERMISSION as RENEWAL_PERMISSION
 from connections.views import RETRY_PERMISSION
 
 from .serializers import GroupConnectionSerializer, RetryAttemptSerializer
+
+NOT_SENT = "Nothing was sent: fix the values named in errors and send it again."
+
 
 def outcome_status(state: str, noyo_status_code: int | None, success: int = status.HTTP_200_OK) -> int:
     """The HTTP status of a finished attempt or action (both share these states)."""
@@ -79,12 +82,14 @@ class ConnectionRetry(WriteView):
         connection = found(GroupConnection.objects.select_related("carrier"), pk)
         if connection is None:
             return not_found("connection")
-        data = with_values(request.data, token=str(token))
-        if "carrier_group_id" not in data:
-            data["carrier_group_id"] = connection.carrier_group_id  # left out: the connection's current one
+        values, refusal = read(RetryRequestSerializer, request, NOT_SENT)
+        if refusal:
+            return refusal
+        # Left out: the connection's current number, as the form is prefilled with it.
+        data = {"carrier_group_id": connection.carrier_group_id, **values, "token": str(token)}
         form = RetryForm(data, connection=connection)
         if not form.is_valid():
-            return form_refused(form.errors, "Nothing was sent: fix the values named in errors and send it again.")
+            return form_refused(form.errors, NOT_SENT)
         attempt = retries.prepare_bulk_attempt(connection, request.user, token)
         if attempt.state == RetryAttempt.State.READY:
             attempt = retries.perform_retry(attempt, request.user, form.values())
@@ -137,10 +142,10 @@ class ConnectionBulkRetry(WriteView):
     refused = "Only Operators can retry connections."
 
     def write(self, request, token):
-        given = BulkRetryRequestSerializer(data=request.data)
-        if not given.is_valid():
-            return form_refused(given.errors, "Nothing was sent: give the ids of the connections to retry.")
-        ids = list(dict.fromkeys(given.validated_data["ids"]))
+        values, refusal = read(BulkRetryRequestSerializer, request, "Nothing was sent: give the ids of the connections to retry.")
+        if refusal:
+            return refusal
+        ids = list(dict.fromkeys(values["ids"]))
         problem = retries.bulk_problem(ids)
         if problem:
             return form_refused({"ids": [problem]}, f"Nothing was sent: {problem}")
@@ -238,16 +243,19 @@ class ConnectionCreate(WriteView):
     refused = "Only Operators can create group connections."
 
     def write(self, request, token):
+        values, refusal = read(ConnectRequestSerializer, request, NOT_SENT)
+        if refusal:
+            return refusal
         group = None
-        if request.data.get("group"):
-            group = found(Group.objects.present(), request.data["group"])
+        if values.get("group"):
+            group = found(Group.objects.present(), values["group"])
             if group is None:
                 return form_refused({"group": [
                     "No group with this id in the mirror. Leave it out and give group_name to make a new group with the connection."
-                ]}, "Nothing was sent: fix the values named in errors and send it again.")
-        form = ConnectForm(with_values(request.data, token=str(token)), group=group)
+                ]}, NOT_SENT)
+        form = ConnectForm({**values, "token": str(token)}, group=group)
         if not form.is_valid():
-            return form_refused(form.errors, "Nothing was sent: fix the values named in errors and send it again.")
+            return form_refused(form.errors, NOT_SENT)
         about = {"target_id": group.pk, "group_id": group.pk} if group else {}
         action = _send(request.user, token, NoyoAction.Kind.CREATE_CONNECTION, form.values(), **about)
         connection = found(GroupConnection.objects.select_related("carrier"), action.result_id) if action.result_id else None
@@ -291,14 +299,18 @@ class _Decide(WriteView):
     permission = REVIEW_PERMISSION
     refused = "Only Operators can confirm or reject disconnection requests."
     decision = ""
+    request_serializer = None
 
     def write(self, request, token, pk):
         disconnection = found(GroupDisconnectionRequest.objects.all(), pk)
         if disconnection is None:
             return not_found("disconnection request")
-        form = DecisionForm(with_values(request.data, token=str(token)), decision=self.decision)
+        values, refusal = read(self.request_serializer, request, NOT_SENT)
+        if refusal:
+            return refusal
+        form = DecisionForm({**values, "token": str(token)}, decision=self.decision)
         if not form.is_valid():
-            return form_refused(form.errors, "Nothing was sent: fix the values named in errors and send it again.")
+            return form_refused(form.errors, NOT_SENT)
         action = _send(
             request.user, token, DECISION_KINDS[self.decision], form.values(), target_id=disconnection.pk,
             group_id=disconnection.group_id, carrier_id=disconnection.carrier_id, old_status=disconnection.status,
@@ -320,7 +332,7 @@ _DECISION_ANSWERS = (
     description=f"The confirm step of a request that needs review (connections.review_groupdisconnectionrequest). {_DECISION_ANSWERS}",
 )
 class DisconnectionConfirm(_Decide):
-    decision = "confirm"
+    decision, request_serializer = "confirm", ConfirmRequestSerializer
 
 
 @write_schema(
@@ -329,7 +341,7 @@ class DisconnectionConfirm(_Decide):
     description=f"The reject step of a request that needs review (connections.review_groupdisconnectionrequest). {_DECISION_ANSWERS}",
 )
 class DisconnectionReject(_Decide):
-    decision = "reject"
+    decision, request_serializer = "reject", RejectRequestSerializer
 
 
 # Create a renewal decision
@@ -382,10 +394,9 @@ class RenewalCreate(WriteView):
     refused = "Only Operators can send renewal decisions to Noyo."
 
     def write(self, request, token):
-        given = RenewalRequestSerializer(data=request.data)
-        if not given.is_valid():
-            return form_refused(given.errors, "Nothing was sent: fix the values named in errors and send it again.")
-        values = given.validated_data
+        values, refusal = read(RenewalRequestSerializer, request, NOT_SENT)
+        if refusal:
+            return refusal
         group = found(Group.objects.present(), values["group"])
         if group is None:
             return form_refused({"group": ["No group with this id in the mirror."]}, "Nothing was sent: no such group.")
@@ -397,7 +408,7 @@ class RenewalCreate(WriteView):
         data = form_data(token, group.pk, values["carrier"], values["renewal_date"].isoformat(), rows)
         entry = RenewalEntry(group, connected_carriers(group), data=data)
         if not entry.is_valid():
-            return form_refused(_entry_errors(entry), "Nothing was sent: fix the values named in errors and send it again.")
+            return form_refused(_entry_errors(entry), NOT_SENT)
         action = _send(request.user, token, NoyoAction.Kind.CREATE_RENEWAL, entry.values(), target_id=group.pk, group_id=group.pk)
         renewal = found(RenewalDecision.objects.all(), action.result_id) if action.result_id else None
         body = RenewalOutcomeSerializer({"detail": action.message, "action": action, "renewal": renewal}).data
