@@ -27,7 +27,7 @@ from connections.disconnection_views import KINDS as DECISION_KINDS
 from connections.disconnection_views import REVIEW_PERMISSION
 from connections.forms import ConnectForm, DecisionForm, RetryForm
 from connections.models import Group, GroupConnection, GroupDisconnectionRequest, NoyoAction, RenewalDecision, RetryAttempt
-from connections.renewal_forms import RenewalEntry, connected_carriers, form_data
+from connections.renewal_forms import MAX_ROWS, RenewalEntry, connected_carriers, form_data
 from connections.renewal_views import CREATE_PERMISSION as RENEWAL_PERMISSION
 from connections.views import RETRY_PERMISSION
 
@@ -364,7 +364,7 @@ class RenewalRequestSerializer(serializers.Serializer):
     group = serializers.CharField(max_length=NOYO_ID_LENGTH, help_text="The group's id.")
     carrier = serializers.CharField(max_length=NOYO_ID_LENGTH, help_text="One of the carriers the group is connected to.")
     renewal_date = serializers.DateField(help_text="The first day of the new plan year.")
-    lines = RenewalLineRequestSerializer(many=True, help_text="One per line of coverage.")
+    lines = RenewalLineRequestSerializer(many=True, max_length=MAX_ROWS, help_text="One per line of coverage.")
 
 
 class SentRenewalDecisionSerializer(serializers.ModelSerializer):

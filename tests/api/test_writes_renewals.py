@@ -12,6 +12,7 @@ from command_center.noyo.sandbox.carriers import CARRIERS
 from command_center.sync.engine import write_one
 from connections.management.commands.seed_carriers import seed_carriers
 from connections.models import NoyoAction, Plan, RenewalDecision
+from connections.renewal_forms import MAX_ROWS
 from connections.sync import PLANS
 
 URL = reverse("api:renewal-create")
@@ -115,6 +116,8 @@ def test_the_shape_is_checked_before_the_form(operator_client, group, plan, post
     response = post(operator_client, {"group": group.pk, "renewal_date": "next year", "lines": "medical"})
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"carrier", "renewal_date", "lines"}
+    too_many = post(operator_client, {**body(group, plan), "lines": body(group, plan)["lines"] * (MAX_ROWS + 1)})
+    assert too_many.status_code == 400 and list(too_many.json()["errors"]) == ["lines"]
     unknown = post(operator_client, {**body(group, plan), "group": str(uuid.uuid4())})
     assert unknown.status_code == 400 and unknown.json()["errors"] == {"group": ["No group with this id in the mirror."]}
     assert posts() == 0
