@@ -68,3 +68,19 @@ def test_odd_values_in_any_field_are_answered_in_plain_words(operator_client, re
     for body in ODD_BODIES:
         response = operator_client.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
         assert response.status_code == 400, body
+
+
+# Text a form post can carry: what an HTML form, curl -F or a fuzzer may send instead of JSON.
+FORM_VALUES = ["", "x" * 5000, "😀", "9999-99-99", "5", "null", "[]"]
+
+
+@pytest.mark.parametrize("name,record,serializer", WRITES, ids=[name for name, _, _ in WRITES])
+def test_a_form_post_is_read_like_json_and_never_fails(operator_client, records, monkeypatch, name, record, serializer):
+    monkeypatch.setattr("command_center.sync.runs._enqueue", lambda run: None)
+    url = reverse(name, args=[records[record].pk] if record else [])
+    fields = list(serializer().fields) if serializer else ["anything"]
+    for value in FORM_VALUES:
+        for body in ({field: value for field in fields}, {field: [value, value] for field in fields}):
+            response = operator_client.post(url, body, HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))  # multipart, as a browser sends it
+            assert response.status_code != 500, (body, response.content[:300])
+            assert isinstance(response.json().get("detail"), str), body
