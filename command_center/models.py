@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -577,3 +578,49 @@ class SavedView(models.Model):
         from django.urls import reverse
 
         return reverse(self.list_name) + (f"?{self.query}" if self.query else "")
+# --- API writes -------------------------------------------------------------------------------
+
+
+class IdempotentRequest(models.Model):
+    """One API write sent with an ``Idempotency-Key``, and the answer it got (``command_center.api.idempotency``).
+
+    A repeat with the same key by the same user is answered from this row: the first outcome
+    (status and body), or 409 while the first is still being processed. The fingerprint (method,
+    path, body digest) tells a true repeat from another request sent under a reused key (422).
+    ``token`` keys the once-only write underneath (a ``RetryAttempt``, a ``NoyoAction``), so a
+    request that takes over from one that died mid-way finds that write, not a new one.
+    Rows go after ``IDEMPOTENCY_KEYS_KEPT_HOURS``.
+    """
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", "Being processed"
+        DONE = "done", "Answered"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255, help_text="The client's Idempotency-Key, as sent.")
+    method = models.CharField(max_length=10)
+    path = models.TextField()
+    body_digest = models.CharField(max_length=64, help_text="SHA-256 of the request's values, keys sorted.")
+    token = models.UUIDField(default=uuid.uuid4, unique=True, help_text="The once-only token of the write underneath.")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True, help_text="The first answer, as sent.")
+    created = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(default=timezone.now, help_text="When a request last took it up.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # The claim is an INSERT this refuses for a key already used: a repeat, however close behind.
+            models.UniqueConstraint(fields=["user", "key"], name="idempotentrequest_one_per_key"),
+        ]
+        indexes = [
+            # Pruning: DELETE ... WHERE created < now - the retention period.
+            models.Index(fields=["created"], name="idempotentrequest_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.method} {self.path} ({self.state}) key {self.key[:40]}"
+
+    def same_request(self, method: str, path: str, body_digest: str) -> bool:
+        return (self.method, self.path, self.body_digest) == (method, path, body_digest)

@@ -197,6 +197,12 @@ NOYO_WEBHOOK_SECRET = env_str("NOYO_WEBHOOK_SECRET", "")
 NOYO_SYNC_WORKERS = env_int("NOYO_SYNC_WORKERS", 6)
 NOYO_CONSOLE_URL = env_str("NOYO_CONSOLE_URL", "https://app.noyo.com")
 
+# --- API writes ---------------------------------------------------------------
+# How long an API write's Idempotency-Key is remembered (a repeat within it answers the first outcome).
+IDEMPOTENCY_KEYS_KEPT_HOURS = env_int("IDEMPOTENCY_KEYS_KEPT_HOURS", 24)
+if IDEMPOTENCY_KEYS_KEPT_HOURS < 1:
+    raise ImproperlyConfigured("IDEMPOTENCY_KEYS_KEPT_HOURS must be at least 1: a client resends within hours, not minutes.")
+
 # --- Product ----------------------------------------------------------------
 # A connection in processing, noyo_review or waiting_on_carrier longer than this is "stuck".
 STUCK_AFTER_DAYS = env_int("STUCK_AFTER_DAYS", 7)

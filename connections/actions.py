@@ -88,15 +88,16 @@ def register(kind_class):
     return kind_class
 
 
-def prepare(kind: str, user, *, target_id="", group_id="", carrier_id="", old_status="") -> NoyoAction:
-    """A fresh action for a form to carry (its ``token`` goes in a hidden field).
+def prepare(kind: str, user, *, target_id="", group_id="", carrier_id="", old_status="", token=None) -> NoyoAction:
+    """A fresh action for a form to carry (its ``token`` goes in a hidden field), or for an API
+    write (``token``: the one its Idempotency-Key stands for).
 
     Forms opened and never sent leave ready rows behind; those older than a day are dropped
     here (a form that old is refused as out of date, nothing typed is lost).
     """
     NoyoAction.objects.filter(state=State.READY, created__lt=timezone.now() - READY_KEPT_FOR).delete()
     return NoyoAction.objects.create(
-        token=uuid.uuid4(),
+        token=token or uuid.uuid4(),
         kind=kind,
         target_id=str(target_id or ""),
         group_id=str(group_id or ""),

@@ -251,16 +251,7 @@ class RenewalEntry:
         return rows + [{"line": ""}] if len(rows) < MAX_ROWS else rows[:MAX_ROWS]
 
     def _data_from(self, sent: dict, token) -> QueryDict:
-        data = QueryDict(mutable=True)
-        data.update({"token": str(token or ""), "group": self.group.pk, "carrier": self.carrier_id,
-                     "renewal_date": sent.get("renewal_date", "")})
-        rows = self._rows(rows_sent(sent))
-        data.update({f"{PREFIX}-TOTAL_FORMS": str(len(rows)), f"{PREFIX}-INITIAL_FORMS": "0"})
-        for n, row in enumerate(rows):
-            for name in _ROW_FIELDS:
-                data[f"{PREFIX}-{n}-{name}"] = row.get(name) or ""
-            data.setlist(f"{PREFIX}-{n}-plans", row.get("plans") or [])
-        return data
+        return form_data(token, self.group.pk, self.carrier_id, sent.get("renewal_date", ""), self._rows(rows_sent(sent)))
 
     @property
     def can_add_row(self) -> bool:
@@ -300,6 +291,18 @@ class RenewalEntry:
             for message in messages if isinstance(messages, list) else [messages]:
                 form.add_error(name, f"Noyo: {message}")
         add_noyo_errors(self.form, rest, {"carrier_id": "carrier"})
+
+
+def form_data(token, group_id, carrier_id, renewal_date, rows: list[dict]) -> QueryDict:
+    """The form's POST data for these line rows (each as ``rows_sent`` gives them), as the page would send it."""
+    data = QueryDict(mutable=True)
+    data.update({"token": str(token or ""), "group": group_id, "carrier": carrier_id, "renewal_date": renewal_date or ""})
+    data.update({f"{PREFIX}-TOTAL_FORMS": str(len(rows)), f"{PREFIX}-INITIAL_FORMS": "0"})
+    for n, row in enumerate(rows):
+        for name in _ROW_FIELDS:
+            data[f"{PREFIX}-{n}-{name}"] = row.get(name) or ""
+        data.setlist(f"{PREFIX}-{n}-plans", row.get("plans") or [])
+    return data
 
 
 def rows_sent(values: dict) -> list[dict]:

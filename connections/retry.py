@@ -34,6 +34,8 @@ STALE_AFTER = dt.timedelta(minutes=5)
 READY_KEPT_FOR = dt.timedelta(days=1)
 # A bulk retry calls Noyo once per row inside the request: keep it bounded.
 BULK_LIMIT = 50
+# A bulk row whose id the mirror does not know.
+NOT_MIRRORED = "No such connection in the mirror."
 
 State = RetryAttempt.State
 
@@ -92,6 +94,27 @@ def prepare_bulk_attempt(connection: GroupConnection, user, batch: uuid.UUID) ->
             )
     except IntegrityError:  # the same batch sent again
         return RetryAttempt.objects.get(token=token)
+
+
+def bulk_problem(ids) -> str:
+    """Why a bulk retry of these ids cannot go ahead at all ('' when it can)."""
+    if not ids:
+        return "Tick the connections to retry first."
+    if len(ids) > BULK_LIMIT:
+        return f"Retry at most {BULK_LIMIT} connections at a time; {len(ids)} are ticked."
+    return ""
+
+
+def retry_in_batch(connection: GroupConnection, user, batch: uuid.UUID) -> RetryAttempt:
+    """One row of bulk retry ``batch`` (the list page's, or an API call's): sent once with the
+    connection's current ids if it can be retried, refused with the reason otherwise; the same
+    batch sent again gets the same attempt back, nothing sent."""
+    attempt = prepare_bulk_attempt(connection, user, batch)
+    if attempt.state != State.READY:
+        return attempt
+    if connection.is_retryable:
+        return perform_retry(attempt, user, RetryValues(note="Bulk retry from the connections list"))
+    return refuse_attempt(attempt, user, f"Not sent: “{label_for(connection.status)}” connections cannot be retried.")
 
 
 def perform_retry(attempt: RetryAttempt, user, values: RetryValues) -> RetryAttempt:

@@ -309,10 +309,9 @@ def connection_bulk_retry(request):
 
 
 def _bulk_problem(ids, batch):
-    if not ids:
-        return "Tick the connections to retry first."
-    if len(ids) > retries.BULK_LIMIT:
-        return f"Retry at most {retries.BULK_LIMIT} connections at a time; {len(ids)} are ticked."
+    problem = retries.bulk_problem(ids)
+    if problem:
+        return problem
     try:
         uuid.UUID(batch)
     except ValueError:
@@ -322,15 +321,8 @@ def _bulk_problem(ids, batch):
 
 def _bulk_retry_one(request, connection, pk, batch):
     if connection is None:
-        return {"pk": pk, "connection": None, "attempt": None, "message": "No such connection in the mirror."}
-    attempt = retries.prepare_bulk_attempt(connection, request.user, batch)
-    if attempt.state == RetryAttempt.State.READY:
-        if connection.is_retryable:
-            values = retries.RetryValues(note="Bulk retry from the connections list")
-            attempt = retries.perform_retry(attempt, request.user, values)
-        else:
-            message = f"Not sent: “{label_for(connection.status)}” connections cannot be retried."
-            attempt = retries.refuse_attempt(attempt, request.user, message)
+        return {"pk": pk, "connection": None, "attempt": None, "message": retries.NOT_MIRRORED}
+    attempt = retries.retry_in_batch(connection, request.user, batch)
     return {"pk": pk, "connection": connection, "attempt": attempt, "message": attempt.message}
 
 

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from command_center.api import docs
+from command_center.api import writes as console_writes
 from connections.api import views as connection_reads
 from connections.api import writes as connection_writes
 
@@ -19,12 +20,27 @@ class Router(DefaultRouter):
 router = Router()
 router.register("connections", connection_reads.GroupConnectionViewSet, basename="connection")
 
+# Writes: the same forms and functions as the console's buttons, once per Idempotency-Key. POST only.
+# The paths are the console's own (``connections/new/`` is the New connection form's), and they come
+# before the router's: there ``connections/new/`` would read as the connection whose id is "new".
+writes = [
+    path("connections/new/", connection_writes.ConnectionCreate.as_view(), name="connection-create"),
+    path("connections/retry/", connection_writes.ConnectionBulkRetry.as_view(), name="connection-bulk-retry"),
+    path("connections/<str:pk>/retry/", connection_writes.ConnectionRetry.as_view(), name="connection-retry"),
+    path("disconnections/<str:pk>/confirm/", connection_writes.DisconnectionConfirm.as_view(), name="disconnection-confirm"),
+    path("disconnections/<str:pk>/reject/", connection_writes.DisconnectionReject.as_view(), name="disconnection-reject"),
+    path("renewals/new/", connection_writes.RenewalCreate.as_view(), name="renewal-create"),
+    path("syncs/start/", console_writes.SyncStart.as_view(), name="sync-start"),
+    path("attention/<int:pk>/acknowledge/", console_writes.AttentionAcknowledge.as_view(), name="attention-acknowledge"),
+    path("attention/<int:pk>/assign/", console_writes.AttentionAssign.as_view(), name="attention-assign"),
+    path("attention/<int:pk>/snooze/", console_writes.AttentionSnooze.as_view(), name="attention-snooze"),
+]
+
 urlpatterns = [
+    *writes,
     *router.urls,
     # The OpenAPI document (YAML, or JSON by Accept or ?format=json) and its two readers.
     path("schema/", docs.schema, name="schema"),
     path("docs/", docs.swagger_ui, name="docs"),
     path("redoc/", docs.redoc, name="redoc"),
-    # Writes: the same functions as the console's buttons, once per Idempotency-Key.
-    path("connections/<str:pk>/retry/", connection_writes.ConnectionRetry.as_view(), name="connection-retry"),
 ]

@@ -75,19 +75,26 @@ def sync_start(request):
     if not form.is_valid():
         messages.error(request, "Choose what to sync.")
         return redirect("sync_list")
-    run = runs.start_sync(form.cleaned_data["kind"], SyncRun.Trigger.USER, request.user)
+    run = start_for(request.user, form.cleaned_data["kind"])
     if run.status == SyncRun.Status.SKIPPED:
-        record_sync(request.user, run, AuditEntry.Outcome.SKIPPED, note=f"Sync skipped: {run.message}")
         messages.warning(request, f"Not started: {run.message}")
-    else:
-        # No "queued" notice: the run's page says its state itself, and keeps saying it truly as it moves.
-        record_sync(request.user, run)
+    # No "queued" notice: the run's page says its state itself, and keeps saying it truly as it moves.
     url = reverse("sync_detail", args=[run.pk])
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
     return redirect(url)
+
+
+def start_for(user, kind: str) -> SyncRun:
+    """Start a sync a person asked for (the Syncs page's button, the API), audited either way."""
+    run = runs.start_sync(kind, SyncRun.Trigger.USER, user)
+    if run.status == SyncRun.Status.SKIPPED:
+        record_sync(user, run, AuditEntry.Outcome.SKIPPED, note=f"Sync skipped: {run.message}")
+    else:
+        record_sync(user, run)
+    return run
 
 
 def _progress_context(run: SyncRun) -> dict:

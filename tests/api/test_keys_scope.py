@@ -1,6 +1,8 @@
 """What a key may do: a read-only key only reads (403 on every write, nothing sent to Noyo); an operator
 key does what its owner may do while the owner is an Operator, and its writes are audited with its name."""
 
+import uuid
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -19,6 +21,7 @@ API_ROUTES = [(name, pattern) for name, pattern in named_routes() if name.starts
 
 def retry(client, connection, **extra):
     url = reverse("api:connection-retry", args=[connection.pk])
+    extra.setdefault("HTTP_IDEMPOTENCY_KEY", str(uuid.uuid4()))
     return client.post(url, {"note": "from a script"}, content_type="application/json", **extra)
 
 
