@@ -441,3 +441,7 @@ class Note(models.Model):
 
     def __str__(self):
         return f"Note on {self.resource} {self.object_id} by {self.author_id}"
+
+
+# --- Alerts: their models live with their code, in command_center.alerts -------------------------
+from command_center.alerts.models import Alert, Channel, Delivery, Subscription  # noqa: E402,F401
