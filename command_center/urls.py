@@ -25,6 +25,7 @@ urlpatterns = [
     path("attention/<int:pk>/snooze", attention.attention_snooze, name="attention_snooze"),
     # Notes on a connection, a group, an employee or an attention item
     path("notes/<str:target>/<str:object_id>/", notes.note_add, name="note_add"),
+    path("alerts/", include("command_center.alerts.urls")),
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/export.csv", audit.audit_export, name="audit_export"),
     path("connections/", include("connections.urls")),

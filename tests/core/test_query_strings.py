@@ -71,6 +71,7 @@ SKIPPED = {
     "attention_assign": "POST only (assigns the item); a GET only redirects to the item",
     "attention_snooze": "POST only (snoozes the item); a GET only redirects to the item",
     "note_add": "POST only (saves a note); a GET only redirects to the record",
+    "alerts:subscription_delete": "POST only (deletes one's own subscription)",
 }
 # Route → the rows fixture's arguments for it (a route with path arguments must be here or skipped).
 ROUTE_ARGS = {
@@ -92,6 +93,8 @@ ROUTE_ARGS = {
     "members:memberrequest_detail": lambda rows: {"pk": rows.member_request.pk},
     "members:transaction_detail": lambda rows: {"pk": rows.transaction.pk},
     "attention_detail": lambda rows: {"pk": rows.item.pk},
+    # An Operator is refused the deliveries (403) before anything is read: tests/alerts covers the page.
+    "alerts:delivery_detail": lambda rows: {"pk": 1},
 }
 ROUTES = [(name, pattern) for name, pattern in named_routes() if name not in SKIPPED]
 

@@ -21,6 +21,8 @@ class Command(BaseCommand):
             user, _ = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
             user.set_password(password)
             user.is_active = True
+            # An address, so the demo can subscribe to alerts by e-mail (printed by the worker in the demo).
+            user.email = user.email or f"{username}@example.com"
             user.save()
             user.groups.set([Group.objects.get(name=role)])
             self.stdout.write(f"  {role:<9} username: {username:<9} password: {password}")
