@@ -29,12 +29,15 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 class ReadOnly(admin.ModelAdmin):
-    """Written by the alert tasks only."""
+    """Written by the alert tasks only. Never deleted either: an alert gone would be made, and sent, again."""
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -100,7 +100,7 @@ def attempt(delivery_id: int, now: dt.datetime | None = None) -> Tried:
             give_up(delivery, f"{error.reason} Gave up after {delivery.attempts} tries.", now=now)
         else:
             wait = backoff(delivery.attempts, error.retry_after)
-            _record(delivery, State.RETRYING, error.reason, now, next_attempt_at=now + dt.timedelta(seconds=wait))
+            _record(delivery, State.RETRYING, error.reason, now, wait=wait, next_attempt_at=now + dt.timedelta(seconds=wait))
             logger.info("Alert delivery #%s failed (try %s), trying again in %.0f s: %s", delivery.pk, delivery.attempts, wait, error.reason)
             return Tried(delivery, wait)
     except Exception as error:  # a bug or a backend's own error: recorded, not lost
@@ -122,10 +122,13 @@ def give_up(delivery: Delivery, reason: str, *, now: dt.datetime, channel_at_fau
     logger.warning("Alert delivery #%s failed: %s", delivery.pk, reason)
 
 
-def _record(delivery: Delivery, state: str, reason: str, now: dt.datetime, **fields) -> None:
+def _record(delivery: Delivery, state: str, reason: str, now: dt.datetime, wait: float | None = None, **fields) -> None:
     delivery.state = state
     delivery.reason = reason
-    delivery.history = [*delivery.history, {"at": now.isoformat(), "outcome": state, "reason": reason}]
+    entry = {"at": now.isoformat(), "outcome": state, "reason": reason}
+    if wait is not None:
+        entry["wait_seconds"] = round(wait)
+    delivery.history = [*delivery.history, entry]
     for name, value in fields.items():
         setattr(delivery, name, value)
     if state not in Delivery.UNFINISHED:

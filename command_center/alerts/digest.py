@@ -55,11 +55,11 @@ def _make(alerts: list[Alert], now: dt.datetime) -> Delivery | None:
     subscription = alerts[0].subscription
     channel = subscription.channel
     user = subscription.user if channel.kind == Channel.Kind.EMAIL else None
-    subject, body = render(alerts)
+    subject, body, count = render(alerts)
     with transaction.atomic():
         delivery = Delivery.objects.create(
             channel=channel, user=user, recipient=user.email if user else "", subject=subject, body=body,
-            alert_count=len(alerts), created_at=now, next_attempt_at=now,
+            alert_count=count, created_at=now, next_attempt_at=now,
         )
         claimed = Alert.objects.filter(pk__in=[alert.pk for alert in alerts], delivery__isnull=True).update(delivery=delivery)
         if claimed != len(alerts):  # another tick is making this digest: it sends them
@@ -73,8 +73,8 @@ def _make(alerts: list[Alert], now: dt.datetime) -> Delivery | None:
     return delivery
 
 
-def render(alerts: list[Alert]) -> tuple[str, str]:
-    """The subject and the plain-text body of a digest: one line per event, each with its link.
+def render(alerts: list[Alert]) -> tuple[str, str, int]:
+    """The subject and the plain-text body of a digest, one line per event, each with its link; and how many events.
 
     Two subscriptions posting to one webhook may share an event: it is listed once.
     """
@@ -96,4 +96,4 @@ def render(alerts: list[Alert]) -> tuple[str, str]:
     if count > MAX_LINES:
         body += ["", f"…and {count - MAX_LINES} more. The attention queue lists every open item: {root}{reverse('attention_list')}"]
     body += ["", f"Choose what you are sent: {root}{reverse('alerts:subscription_list')}"]
-    return subject, "\n".join(body)
+    return subject, "\n".join(body), count

@@ -27,6 +27,7 @@ free text (a carrier's error, a request's message, a sync's message) nor anythin
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -37,6 +38,8 @@ from django.utils.timesince import timesince
 from command_center.models import AttentionItem, SyncFamily
 
 from .models import Alert, Subscription
+
+logger = logging.getLogger("command_center.alerts")
 
 Topic = Subscription.Topic
 
@@ -50,16 +53,13 @@ def collect(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     subscriptions = (Subscription.objects.filter(channel__enabled=True, user__is_active=True)
                      .select_related("channel", "carrier").order_by("pk"))
-    families = None
+    families = list(SyncFamily.objects.order_by("family"))
     candidates: list[Alert] = []
     for subscription in subscriptions:
-        if subscription.topic == Topic.ATTENTION:
-            candidates += attention_alerts(subscription)
-        elif subscription.topic == Topic.FAMILY_STALE:
-            families = families if families is not None else list(SyncFamily.objects.order_by("family"))
-            candidates += stale_alerts(subscription, families, now)
-        elif subscription.topic == Topic.WRITE_FAILED:
-            candidates += retry_alerts(subscription) + action_alerts(subscription)
+        try:
+            candidates += new_alerts(subscription, families, now)
+        except Exception:  # one subscription's bug must not silence everyone else's alerts
+            logger.exception("Alerts: the events of subscription #%s could not be read", subscription.pk)
     for alert in candidates:
         alert.created_at = now
         alert.text = safe_text(alert.text)[:TEXT_LENGTH]
@@ -67,6 +67,17 @@ def collect(now: dt.datetime | None = None) -> int:
     # made some meanwhile, and the constraint skips those.
     Alert.objects.bulk_create(candidates, ignore_conflicts=True, batch_size=500)
     return len(candidates)
+
+
+def new_alerts(subscription: Subscription, families: list[SyncFamily], now: dt.datetime) -> list[Alert]:
+    """The subscription's events that have no alert yet, as unsaved alerts."""
+    if subscription.topic == Topic.ATTENTION:
+        return attention_alerts(subscription)
+    if subscription.topic == Topic.FAMILY_STALE:
+        return stale_alerts(subscription, families, now)
+    if subscription.topic == Topic.WRITE_FAILED:
+        return retry_alerts(subscription) + action_alerts(subscription)
+    return []
 
 
 def safe_text(text: str) -> str:
@@ -158,7 +169,11 @@ def stale_alerts(subscription: Subscription, families: list[SyncFamily], now: dt
             text=stale_text(family, now),
             path=f"{reverse('sync_list')}?{urlencode({'kind': family.family})}",
         ))
-    return alerts
+    if not alerts:
+        return alerts
+    # An outage lasts many ticks: only its first makes news.
+    known = set(Alert.objects.filter(subscription=subscription, event__in=[a.event for a in alerts]).values_list("event", flat=True))
+    return [alert for alert in alerts if alert.event not in known]
 
 
 def stale_text(family: SyncFamily, now: dt.datetime) -> str:

@@ -162,14 +162,14 @@ class Delivery(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     subject = models.CharField(max_length=200)
     body = models.TextField()
-    alert_count = models.PositiveIntegerField(default=0)
+    alert_count = models.PositiveIntegerField(default=0, help_text="Events the message lists.")
     created_at = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When the next try is due, while unfinished.")
     sent_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True, help_text="Why the latest try failed, in plain words.")
-    history = models.JSONField(default=list, blank=True, help_text='Each try: {"at", "outcome", "reason"}.')
+    history = models.JSONField(default=list, blank=True, help_text='Each try: {"at", "outcome", "reason", "wait_seconds" before the next}.')
 
     objects = DeliveryQuerySet.as_manager()
 

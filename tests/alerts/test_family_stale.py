@@ -29,14 +29,14 @@ def test_a_family_without_a_successful_sync_alerts_once_and_again_only_after_it_
     sandbox.set_faults(path_contains="/member_requests", rate_503=1.0, retry_after=0)
     assert sync_now("member_requests").status == SyncRun.Status.FAILED
     clock.shift(1 * MINUTE + 1)
-    tick()
+    assert tick()["alerts"] == 1
     (first,) = stale_alerts(subscription)
     assert first.startswith("No successful member requests sync for 30 minutes (last success ")
     assert first.endswith(": failed)")
     for _ in range(2):
         sync_now("member_requests")
         clock.shift(20 * MINUTE)
-        tick()
+        assert tick()["alerts"] == 0
     assert len(stale_alerts(subscription)) == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].subject == f"Command Center: {first}"
 
