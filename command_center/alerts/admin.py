@@ -1,6 +1,7 @@
 """Administrators set up alert channels here; subscriptions, alerts and deliveries can be looked at."""
 
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 
 from .models import Alert, Channel, Delivery, Subscription
@@ -12,6 +13,7 @@ class ChannelAdmin(admin.ModelAdmin):
     list_filter = ("kind", "enabled")
     fields = ("name", "kind", "url", "enabled", "consecutive_failures", "last_sent_at", "last_failed_at", "last_failure")
     readonly_fields = ("consecutive_failures", "last_sent_at", "last_failed_at", "last_failure")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a URL typed without a scheme is https
 
     @admin.display(description="State")
     def state(self, channel):

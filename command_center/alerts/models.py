@@ -49,7 +49,8 @@ class Channel(models.Model):
         verbose_name = "alert channel"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind="email") | ~models.Q(url=""), name="alert_channel_webhook_has_url"
+                condition=models.Q(kind="email") | ~models.Q(url=""), name="alert_channel_webhook_has_url",
+                violation_error_message="A webhook channel needs the URL of its incoming webhook.",
             ),
         ]
 

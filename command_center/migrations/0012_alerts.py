@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'alert channel',
                 'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind', 'email'), models.Q(('url', ''), _negated=True), _connector='OR'), name='alert_channel_webhook_has_url')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind', 'email'), models.Q(('url', ''), _negated=True), _connector='OR'), name='alert_channel_webhook_has_url', violation_error_message='A webhook channel needs the URL of its incoming webhook.')],
             },
         ),
         migrations.CreateModel(
