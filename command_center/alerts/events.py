@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -57,7 +58,8 @@ def collect(now: dt.datetime | None = None) -> int:
     candidates: list[Alert] = []
     for subscription in subscriptions:
         try:
-            candidates += new_alerts(subscription, families, now)
+            with transaction.atomic():  # a savepoint: a failed query leaves the others usable
+                candidates += new_alerts(subscription, families, now)
         except Exception:  # one subscription's bug must not silence everyone else's alerts
             logger.exception("Alerts: the events of subscription #%s could not be read", subscription.pk)
     for alert in candidates:

@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from .digest import digest_seconds
@@ -44,8 +43,10 @@ def subscription_list(request):
     return TemplateResponse(request, "alerts/subscription_list.html", context, status=400 if form.errors else 200)
 
 
-@require_POST
 def subscription_delete(request, pk):
+    """Unsubscribe (POST only: a GET goes back to the subscriptions). Only one's own."""
+    if request.method != "POST":
+        return redirect("alerts:subscription_list")
     subscription = get_object_or_404(Subscription, pk=pk, user=request.user)
     text = describe(subscription)
     subscription.delete()

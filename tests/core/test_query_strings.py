@@ -71,7 +71,7 @@ SKIPPED = {
     "attention_assign": "POST only (assigns the item); a GET only redirects to the item",
     "attention_snooze": "POST only (snoozes the item); a GET only redirects to the item",
     "note_add": "POST only (saves a note); a GET only redirects to the record",
-    "alerts:subscription_delete": "POST only (deletes one's own subscription)",
+    "alerts:subscription_delete": "POST only (deletes one's own subscription); a GET only redirects to the subscriptions",
 }
 # Route → the rows fixture's arguments for it (a route with path arguments must be here or skipped).
 ROUTE_ARGS = {
