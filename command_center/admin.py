@@ -1,6 +1,7 @@
 from django.contrib import admin
 from rest_framework_api_key.models import APIKey
 
+from command_center.alerts import admin as alerts_admin  # noqa: F401 (the alerts' admin pages)
 from command_center.models import ApiKey
 
 # rest_framework_api_key's own model is not used (ours, ApiKey, builds on its abstract one): hide it.

@@ -221,6 +221,31 @@ if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
         f"PROMETHEUS_MULTIPROC_DIR is {PROMETHEUS_MULTIPROC_DIR!r}, which is not a directory. "
         "Create it (empty) before starting the web processes, or unset it."
     )
+# --- Alerts (command_center.alerts) -------------------------------------------
+# Links in alerts are absolute: the console's address as its users reach it.
+CONSOLE_BASE_URL = env_str("CONSOLE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Alerts wait this long after the first of a batch, so one message per channel carries them all.
+ALERT_DIGEST_SECONDS = env_int("ALERT_DIGEST_SECONDS", 300)
+# Tries per message (the first included); waits double from ALERT_RETRY_SECONDS between them.
+ALERT_SEND_ATTEMPTS = env_int("ALERT_SEND_ATTEMPTS", 5)
+ALERT_RETRY_SECONDS = env_int("ALERT_RETRY_SECONDS", 30)
+ALERT_WEBHOOK_TIMEOUT_SECONDS = env_int("ALERT_WEBHOOK_TIMEOUT_SECONDS", 10)
+# A channel whose last this-many messages all failed is shown as failing.
+ALERT_CHANNEL_FAILING_AFTER = env_int("ALERT_CHANNEL_FAILING_AFTER", 3)
+
+# E-mail: printed on the console in the demo (DEBUG), SMTP otherwise.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Command Center <command-center@localhost>")
 
 # --- DRF --------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -37,6 +37,7 @@ urlpatterns = [
     path("account/api-keys/", api_keys.api_key_list, name="api_key_list"),
     path("account/api-keys/new", api_keys.api_key_create, name="api_key_create"),
     path("account/api-keys/<str:prefix>/revoke", api_keys.api_key_revoke, name="api_key_revoke"),
+    path("alerts/", include("command_center.alerts.urls")),
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/export.csv", audit.audit_export, name="audit_export"),
     path("connections/", include("connections.urls")),

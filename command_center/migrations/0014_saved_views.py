@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('command_center', '0011_idempotent_requests'),
+        ('command_center', '0012_alerts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -29,6 +29,8 @@ class Command(BaseCommand):
             user.set_password(password)
             user.is_active = True
             user.is_staff = user.is_superuser = role == ADMINISTRATOR
+            # An address, so the demo can subscribe to alerts by e-mail (printed by the worker in the demo).
+            user.email = user.email or f"{username}@example.com"
             user.save()
             user.groups.set([] if role == ADMINISTRATOR else [Group.objects.get(name=role)])
         self.stdout.write("\n".join(demo_logins()))
