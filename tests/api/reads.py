@@ -54,8 +54,8 @@ class Population:
     now: dt.datetime
 
 
-def populate(viewer, operator) -> Population:
-    """``N`` rows of every list, their sort columns full of NULLs and repeated values."""
+def populate(viewer, operator, n=N) -> Population:
+    """``n`` rows of every list, their sort columns full of NULLs and repeated values."""
     now = timezone.now().replace(microsecond=0)
     # Times: NULLs and repeats, spread over days.
     times = [None, now - dt.timedelta(days=3), now - dt.timedelta(days=3), now - dt.timedelta(days=1), None,
@@ -64,13 +64,13 @@ def populate(viewer, operator) -> Population:
     # Two carriers of one name: their ties are broken by id.
     carriers = [make_carrier(name="Acme"), make_carrier(name="Acme"), make_carrier(name="Zenith", kind="send")]
     # More carriers for the carriers list, with no connections (equal counts) and missing reference data.
-    for i in range(N - len(carriers)):
+    for i in range(n - len(carriers)):
         make_carrier(name=cycle(["Acme", "Mid", "Zenith"], i), kind=cycle(["sync", "unknown", "send"], i),
                      carrier_group_id_format=cycle(["", r"\d{8}"], i), is_placeholder=cycle([False, True], i))
     groups = [
         make_group(name=cycle(["Same", "Same", "Other", ""], i), dba_name=cycle(["", "D", ""], i),
                    organization_id=cycle([str(uuid.UUID(int=1)), str(uuid.UUID(int=2))], i), modified=cycle(times, i))
-        for i in range(N)
+        for i in range(n)
     ]
     connections = [
         make_connection(
@@ -79,11 +79,11 @@ def populate(viewer, operator) -> Population:
             status_changed_at=cycle(times, i), modified=cycle(times, i + 1), setup_error=cycle(["", "Bad id", ""], i),
             carrier_group_id=cycle(["AB000001", "AB000001", ""], i), request_type=cycle(["initial", "initial", "update"], i),
         )
-        for i in range(N)
+        for i in range(n)
     ]
     # Connections whose carrier is not mirrored: NULL carrier names.
     GroupConnection.objects.filter(pk__in=[c.pk for c in connections[2::4]]).update(carrier=None)
-    for i in range(N):
+    for i in range(n):
         make_disconnection(
             cycle([*groups, None], i), carrier=cycle([carriers[0], None, carriers[2]], i), group_name=cycle(["Same", "", "Other"], i),
             status=cycle(["needs_review", "completed", "needs_review", "rejected"], i), created=cycle(times, i),
@@ -97,7 +97,7 @@ def populate(viewer, operator) -> Population:
     employees = [
         make_employee(group=cycle(groups[:4], i), last_name=cycle(["Smith", "Smith", "", "Jones"], i), first_name=cycle(["Ann", "Bo"], i),
                       hire_date=cycle(days, i), date_of_birth=cycle([None, dt.date(1980, 5, 5), dt.date(1980, 5, 5)], i))
-        for i in range(N)
+        for i in range(n)
     ]
     for i, employee in enumerate(employees):
         make_enrollment(employee, carrier=cycle(carriers, i), line_of_coverage=cycle(["medical", "dental", "medical"], i),
@@ -121,10 +121,10 @@ def populate(viewer, operator) -> Population:
         make_item(record=connections[i], opened_at=cycle([t for t in times if t], i), summary=cycle(["Same problem", "Other"], i),
                   assigned_to=cycle([None, operator, None], i), snoozed_until=cycle([None, today + dt.timedelta(days=3), None], i),
                   closed_at=cycle([None, None, None, now], i))
-        for i in range(N)
+        for i in range(n)
     ]
     runs = []
-    for i in range(N):
+    for i in range(n):
         run = make_sync_run(kind=cycle(["group_connections", "full", "members"], i), status=cycle(["succeeded", "failed", "succeeded"], i),
                             api_calls=cycle([0, 5, 5], i))
         SyncRun.objects.filter(pk=run.pk).update(created=cycle([t for t in times if t], i), started_at=cycle(times, i))
