@@ -30,8 +30,8 @@ from typing import Any
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import F, Q
-from django.db.models.expressions import OrderBy
+from django.db.models import Case, F, Q, Value
+from django.db.models.expressions import Col, OrderBy
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -87,30 +87,59 @@ def _is_primary_key(expression, model) -> bool:
     return isinstance(expression, F) and expression.name in ("pk", model._meta.pk.name, model._meta.pk.attname)
 
 
-def after(aliases: list[str], terms: list[Term], values: list, *, inclusive=False) -> Q:
+def after(aliases: list[str], terms: list[Term], values: list, *, inclusive=False, never_null=()) -> Q:
     """Rows after ``values`` in the order of ``terms`` (the row itself too when ``inclusive``).
 
     The usual keyset disjunction: the first term beyond its value, or equal on the first and
     the second beyond, and so on; where "beyond" takes each term's direction and NULL placement.
+    It is ANDed with a bound on the first term alone, which the disjunction implies: an index on
+    that term starts its scan there, where the disjunction alone reads the index from its start
+    (page 1,000 of a million rows would read 50,000 rows to skip them). ``never_null`` names the
+    terms no row has NULL in, which need no ``IS NULL`` branch (one would keep the index from seeking).
     """
     parts, equal = [], Q()
     for alias, term, value in zip(aliases, terms, values):
-        beyond = _beyond(alias, term, value)
+        beyond = _beyond(alias, term, value, alias in never_null)
         if beyond is not None:
             parts.append(equal & beyond)
         equal &= Q(**{f"{alias}__isnull": True}) if value is None else Q(**{alias: value})
     if inclusive:
         parts.append(equal)
-    return reduce(or_, parts) if parts else Q(pk__in=[])
+    if not parts:
+        return Q(pk__in=[])
+    seek = _at_or_beyond(aliases[0], terms[0], values[0], aliases[0] in never_null)
+    return reduce(or_, parts) & seek if seek is not None else reduce(or_, parts)
 
 
-def _beyond(alias: str, term: Term, value) -> Q | None:
+def _beyond(alias: str, term: Term, value, never_null: bool) -> Q | None:
     """Rows whose value of one term comes after ``value`` (None: no row can)."""
     if value is None:
         # NULLs last: nothing comes after a NULL; NULLs first: every value does.
         return None if term.nulls_last else Q(**{f"{alias}__isnull": False})
     beyond = Q(**{f"{alias}__{'lt' if term.descending else 'gt'}": value})
-    return beyond | Q(**{f"{alias}__isnull": True}) if term.nulls_last else beyond
+    return beyond | Q(**{f"{alias}__isnull": True}) if term.nulls_last and not never_null else beyond
+
+
+def _at_or_beyond(alias: str, term: Term, value, never_null: bool) -> Q | None:
+    """Rows whose value of one term is ``value`` or after it (None: any row may be)."""
+    if value is None:
+        return Q(**{f"{alias}__isnull": True}) if term.nulls_last else None
+    bound = Q(**{f"{alias}__{'lte' if term.descending else 'gte'}": value})
+    # Ascending over a column that may be NULL, the NULLs come after every value: the bound must
+    # take them, and an index cannot seek past "value or NULL" (the scan reads from the start, as OFFSET does).
+    return bound | Q(**{f"{alias}__isnull": True}) if term.nulls_last and not never_null else bound
+
+
+def never_null(queryset, expression) -> bool:
+    """Whether no row can have NULL in a (resolved) ordering expression: a NOT NULL column of the list's
+    own table (a join may make any other NULL), a value, or a CASE choosing only between such."""
+    if isinstance(expression, Col):
+        return not expression.target.null and expression.alias == queryset.query.base_table
+    if isinstance(expression, Value):
+        return expression.value is not None
+    if isinstance(expression, Case):
+        return never_null(queryset, expression.default) and all(never_null(queryset, when.result) for when in expression.cases)
+    return False
 
 
 @dataclass(frozen=True)
@@ -140,7 +169,8 @@ class KeysetPagination(BasePagination):
         if backwards:
             queryset, terms = queryset.reverse(), [term.reversed() for term in terms]
         if position is not None:
-            queryset = queryset.filter(after(aliases, terms, position.values, inclusive=position.inclusive))
+            full = {alias for alias in aliases if never_null(queryset, queryset.query.annotations[alias])}
+            queryset = queryset.filter(after(aliases, terms, position.values, inclusive=position.inclusive, never_null=full))
         rows = list(queryset[: self.page_size + 1])
         more, rows = len(rows) > self.page_size, rows[: self.page_size]
         if backwards:
