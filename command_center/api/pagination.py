@@ -3,14 +3,18 @@
 A list is ordered as its page orders it (``command_center.lists.order_by_sort``: the sort key's
 fields, then the primary key; or the differences queue's own order). A page ends on a row; the
 cursor of the next page holds that row's values of every ordering field, and the next page is
-the rows that come after those values in that order. Nothing counts rows or skips an offset, so
-a page costs the same anywhere in a million rows, and a row inserted or removed between two
-fetches moves no other row to another page: every row present throughout is seen exactly once.
+the rows that come after those values in that order. Nothing counts rows or skips an offset, and
+a row inserted or removed between two fetches moves no other row to another page: every row
+present throughout is seen exactly once.
 
 NULLs sort where the ORDER BY puts them (ascending nulls last, descending nulls first, as
 ``order_by_sort`` says), so "after" a NULL and "after" a value both follow that placement.
 DRF's CursorPagination was not enough: it positions on the first ordering field alone (an offset
 breaks ties, which shifts when rows arrive) and compares NULLs with ``>``, which matches nothing.
+
+A deep page of a descending sort, or over a NOT NULL column, seeks in the sort field's index
+(0.1 ms at row 300,000 of 400,000 member requests); ascending over a column that may be NULL, the
+scan reads the index from its start, as the page's OFFSET does (about 200 ms there).
 
 A cursor is opaque: the position, JSON, signed (``django.core.signing``), in URL-safe base64. A
 cursor that was altered, comes from another order of the list, or is not one at all answers 400.
@@ -169,8 +173,8 @@ class KeysetPagination(BasePagination):
         if backwards:
             queryset, terms = queryset.reverse(), [term.reversed() for term in terms]
         if position is not None:
-            full = {alias for alias in aliases if never_null(queryset, queryset.query.annotations[alias])}
-            queryset = queryset.filter(after(aliases, terms, position.values, inclusive=position.inclusive, never_null=full))
+            no_nulls = {alias for alias in aliases if never_null(queryset, queryset.query.annotations[alias])}
+            queryset = queryset.filter(after(aliases, terms, position.values, inclusive=position.inclusive, never_null=no_nulls))
         rows = list(queryset[: self.page_size + 1])
         more, rows = len(rows) > self.page_size, rows[: self.page_size]
         if backwards:
@@ -187,13 +191,11 @@ class KeysetPagination(BasePagination):
                 return Position(position.values, inclusive=True), None
             return None, Position(position.values, backwards=True, inclusive=True)
         first, last = ([getattr(row, alias) for alias in aliases] for row in (rows[0], rows[-1]))
-        going_back = position is not None and position.backwards
-        forward_more = more if not going_back else True
-        backward_more = (position is not None) if not going_back else more
-        return (
-            Position(last) if forward_more else None,
-            Position(first, backwards=True) if backward_more else None,
-        )
+        if position is not None and position.backwards:
+            has_next, has_previous = True, more  # we came back from the rows after these
+        else:
+            has_next, has_previous = more, position is not None
+        return Position(last) if has_next else None, Position(first, backwards=True) if has_previous else None
 
     def requested_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param, "")
