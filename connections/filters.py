@@ -173,6 +173,7 @@ class GroupFilter(FilterSet):
             return queryset.filter(pk=normalize_noyo_id(value))
         return queryset.filter(Q(name__icontains=value) | Q(dba_name__icontains=value))
 
+    @extend_schema_field(OpenApiTypes.STR)  # a carrier id (the schema cannot tell it from the method)
     def filter_carrier(self, queryset, name, value):
         if not value or self.form.cleaned_data.get("connection_status"):
             return queryset  # applied with the status, to the same connection
@@ -186,6 +187,10 @@ class GroupFilter(FilterSet):
         if self.form.cleaned_data.get("carrier"):
             connections = connections.filter(carrier=self.form.cleaned_data["carrier"])
         return queryset.filter(pk__in=connections.values("group_id"))
+
+
+def groups_for_list():
+    return Group.objects.present()
 
 
 class CarrierFilter(FilterSet):
@@ -264,6 +269,7 @@ class RenewalFilter(FilterSet):
         groups = Group.objects.filter(Q(name__icontains=value) | Q(dba_name__icontains=value)).order_by().values("pk")
         return queryset.filter(group_id__in=groups)
 
+    @extend_schema_field(OpenApiTypes.STR)  # a carrier id
     def filter_carrier(self, queryset, name, value):
         return queryset.with_carrier(value.pk) if value else queryset
 

@@ -30,7 +30,7 @@ from command_center.templatetags.cc import tone
 from . import readable_renewals as readable
 from . import retry as retries
 from .explain import noyo_console_url, status_meaning
-from .filters import CarrierFilter, ConnectionFilter, GroupFilter, RenewalFilter, connections_for_list
+from .filters import CarrierFilter, ConnectionFilter, GroupFilter, RenewalFilter, connections_for_list, groups_for_list
 from .forms import RetryForm
 from .models import (
     ATTENTION_STATUSES,
@@ -331,13 +331,13 @@ def _bulk_retry_one(request, connection, pk, batch):
 
 @vary_on_headers("HX-Request")
 def group_list(request):
-    filterset = GroupFilter(request.GET, queryset=Group.objects.present())
+    filterset = GroupFilter(request.GET, queryset=groups_for_list())
     listing = Listing(request, filterset, sorts=GROUP_SORTS, default_sort="name")
-    _attach_connection_counts(listing.page.object_list)
+    attach_connection_counts(listing.page.object_list)
     return listing.render("connections/group_list.html")
 
 
-def _attach_connection_counts(groups):
+def attach_connection_counts(groups):
     """Each group's connections by status, for the rows on this page only (one query)."""
     groups = list(groups)
     counts = (
@@ -355,7 +355,7 @@ def _attach_connection_counts(groups):
 
 
 def group_export(request):
-    filterset = GroupFilter(request.GET, queryset=Group.objects.present())
+    filterset = GroupFilter(request.GET, queryset=groups_for_list())
     return export_csv(request, filterset, GROUP_COLUMNS, "groups", sorts=GROUP_SORTS, default_sort="name")
 
 
@@ -423,11 +423,11 @@ def carriers_for_list():
 def carrier_list(request):
     filterset = CarrierFilter(request.GET, queryset=carriers_for_list())
     listing = Listing(request, filterset, sorts=CARRIER_SORTS, default_sort="name")
-    _attach_status_counts(listing.page.object_list)
+    attach_status_counts(listing.page.object_list)
     return listing.render("connections/carrier_list.html")
 
 
-def _attach_status_counts(carriers):
+def attach_status_counts(carriers):
     """Each carrier's connections by status, for the rows on this page only (one query)."""
     carriers = list(carriers)
     counts = (
@@ -498,11 +498,11 @@ def renewals_for_list():
 def renewal_list(request):
     filterset = RenewalFilter(request.GET, queryset=renewals_for_list())
     listing = Listing(request, filterset, sorts=RENEWAL_SORTS, default_sort="attention")
-    _attach_readable_renewals(listing.page.object_list)
+    attach_readable_renewals(listing.page.object_list)
     return listing.render("connections/renewal_list.html")
 
 
-def _attach_readable_renewals(renewals):
+def attach_readable_renewals(renewals):
     """Each row's issues and carrier expectations in words, the carriers read once for the page."""
     renewals = list(renewals)
     carriers = Carrier.objects.in_bulk(readable.carrier_ids_in(renewals))

@@ -24,10 +24,12 @@ from django.db.models import Case, CharField, F, Prefetch, Q, TextField, Value, 
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Upper
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from command_center.filters import DateFilter, FilterSet
 from command_center.sync.records import normalize_noyo_id
-from connections.models import Carrier, Group
+from connections.models import Carrier, Group, Plan
 
 from .models import (
     DIFFERENCE_OPEN,
@@ -133,6 +135,7 @@ class ReferenceField(forms.CharField):
         return Match(text, tuple(pk for pk, _ in found), tuple(name for _, name in found[:3]))
 
 
+@extend_schema_field(OpenApiTypes.STR)  # a name or an id
 class ReferenceFilter(django_filters.Filter):
     field_class = ReferenceField
 
@@ -272,6 +275,23 @@ class EnrollmentFilter(FilterSet):
         return queryset
 
 
+# The enrollments export (and API) sorts; the default is the model's order: by line, then start date.
+ENROLLMENT_SORTS = {
+    "line": ("line_of_coverage", "effective_start_date"),
+    "start": "effective_start_date",
+    "end": "effective_end_date",
+    "status": "status",
+}
+
+
+def enrollments_for_list():
+    return IndividualEnrollment.objects.present().prefetch_related(
+        Prefetch("employee", _names(Employee, "first_name", "last_name")),
+        Prefetch("plan", Plan.objects.only("id", "name")),
+        "carrier",
+    )
+
+
 def status_on(day: dt.date):
     """``IndividualEnrollment.status_as_of(day)`` in SQL, for the streamed export.
 
@@ -297,7 +317,9 @@ class SnapshotFilter(CreatedRangeFilterSet):
     group = group_filter()
     employee = employee_filter()
     # Both applied in filter_queryset, together, to the same fulfillment.
-    carrier = django_filters.ModelChoiceFilter(label="Carrier", queryset=carriers, empty_label="All carriers", method="keep")
+    carrier = extend_schema_field(OpenApiTypes.STR)(  # a carrier id
+        django_filters.ModelChoiceFilter(label="Carrier", queryset=carriers, empty_label="All carriers", method="keep")
+    )
     fulfillment_status = django_filters.ChoiceFilter(
         label="Carrier fulfillment", choices=FulfillmentStatus.choices, empty_label="Any fulfillment", method="keep"
     )

@@ -41,6 +41,7 @@ from connections.models import Carrier, Plan
 
 from . import columns, readable
 from .filters import (
+    ENROLLMENT_SORTS,
     DifferenceFilter,
     EmployeeFilter,
     EnrollmentFilter,
@@ -177,11 +178,11 @@ def _in_force(record, day) -> bool:
 
 def _recent_snapshots(employee):
     snapshots = list(employee.snapshots.defer("raw").order_by("-created", "-pk")[:RECENT])
-    _attach_fulfillments(snapshots)
+    attach_fulfillments(snapshots)
     return snapshots
 
 
-def _attach_fulfillments(snapshots):
+def attach_fulfillments(snapshots):
     """Each snapshot's carrier fulfillments, in one query, worst first."""
     by_snapshot = defaultdict(list)
     summaries = (
@@ -210,7 +211,7 @@ def enrollment_export(request):
     export = columns.ENROLLMENTS._replace(
         columns=[*columns.ENROLLMENTS.columns, Column(f"Status as of {as_of.isoformat()}", "csv_status_on")]
     )
-    return _export(request, EnrollmentFilter(request.GET, queryset=queryset), export)
+    return _export(request, EnrollmentFilter(request.GET, queryset=queryset), export, ENROLLMENT_SORTS, "line")
 
 
 # --- Member snapshots -----------------------------------------------------------------------
@@ -240,7 +241,7 @@ def snapshot_list(request):
     else:
         filterset = SnapshotFilter(request.GET, queryset=snapshots_for_list())
         listing = Listing(request, filterset, sorts=SNAPSHOT_SORTS, default_sort="-created")
-        _attach_fulfillments(listing.page.object_list)
+        attach_fulfillments(listing.page.object_list)
     return listing.render("members/snapshot_list.html")
 
 
@@ -509,11 +510,11 @@ def queue_ordered(queryset, sort, sorts):
 def difference_list(request):
     filterset = DifferenceFilter(request.GET, queryset=differences_for_list())
     listing = QueueListing(request, filterset, sorts=DIFFERENCE_SORTS, default_sort="queue")
-    _describe_differences(listing.page.object_list)
+    describe_differences(listing.page.object_list)
     return listing.render("members/difference_list.html")
 
 
-def _describe_differences(differences):
+def describe_differences(differences):
     """Each difference's fields in words, and what it is about (the dependent or enrollment it names): two queries."""
     differences = list(differences)
     dependents = [d.object_id for d in differences if d.object_type == "dependent" and d.object_id]

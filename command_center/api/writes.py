@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from command_center import attention
+from command_center.api.fields import RecordSerializer
 from command_center.models import AttentionItem, SyncRun
 from command_center.sync import runs
 from command_center.sync.records import NOYO_ID_LENGTH
@@ -201,7 +202,7 @@ class SyncStartRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=sync_views.KIND_CHOICES, help_text="What to sync: full, or one family.")
 
 
-class StartedSyncRunSerializer(serializers.ModelSerializer):
+class StartedSyncRunSerializer(RecordSerializer):
     requested_by = serializers.CharField(source="requested_by.get_username", default="", read_only=True)
 
     class Meta:
@@ -246,7 +247,7 @@ class SyncStart(WriteView):
 # --- Attention items ------------------------------------------------------------------------------
 
 
-class WorkedAttentionItemSerializer(serializers.ModelSerializer):
+class WorkedAttentionItemSerializer(RecordSerializer):
     state = serializers.CharField(read_only=True, help_text="open, snoozed or closed.")
     acknowledged_by = serializers.CharField(source="acknowledged_by.get_username", default="", read_only=True)
     assigned_to = serializers.CharField(source="assigned_to.get_username", default="", read_only=True)

@@ -19,6 +19,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from command_center import attention, notes
 from command_center.filters import DateField, FilterSet
@@ -97,6 +99,7 @@ class AttentionFilter(FilterSet):
             "closed": lambda: queryset.closed(),
         }.get(value, lambda: queryset)()
 
+    @extend_schema_field(OpenApiTypes.STR)  # "mine", "unassigned" or a user's id
     def filter_assignee(self, queryset, name, value):
         if value == "mine":
             user = getattr(self.request, "user", None)
@@ -135,7 +138,7 @@ ATTENTION_COLUMNS = [
 ]
 
 
-def _items():
+def items_for_list():
     """The items with what their rows show. Groups and employees are fetched by primary key for the page's
     rows alone (prefetch): joined before the LIMIT, the planner hashed every group and employee first
     (470 ms for a page of 200 among 47,000 items, against a few ms)."""
@@ -146,7 +149,7 @@ def _items():
 
 
 def _filterset(request, queryset=None):
-    return AttentionFilter(request.GET, queryset=queryset if queryset is not None else _items(), request=request)
+    return AttentionFilter(request.GET, queryset=queryset if queryset is not None else items_for_list(), request=request)
 
 
 @vary_on_headers("HX-Request")
@@ -189,7 +192,7 @@ class SnoozeForm(forms.Form):
 
 
 def attention_detail(request, pk):
-    return _detail_response(request, get_object_or_404(_items(), pk=pk))
+    return _detail_response(request, get_object_or_404(items_for_list(), pk=pk))
 
 
 def _detail_response(request, item, *, message="", errors=(), status=200, assign_form=None, snooze_form=None):
@@ -220,13 +223,13 @@ def _get_item_for_action(request, pk):
     """The item, if the user may work items at all (403 in plain words otherwise: a Viewer)."""
     if not request.user.has_perm(WORK_PERMISSION):
         raise PermissionDenied(REFUSED)
-    return get_object_or_404(_items(), pk=pk)
+    return get_object_or_404(items_for_list(), pk=pk)
 
 
 def _acted(request, item, done):
     """After an action: htmx gets the item part with the outcome; a plain form post goes back to the item."""
     if request.htmx:
-        return _detail_response(request, _items().get(pk=item.pk), message=done.message)
+        return _detail_response(request, items_for_list().get(pk=item.pk), message=done.message)
     (messages.success if done.changed else messages.info)(request, done.message)
     return redirect("attention_detail", pk=item.pk)
 

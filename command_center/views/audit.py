@@ -70,13 +70,13 @@ AUDIT_COLUMNS = [
 ]
 
 
-def _entries():
+def entries_for_list():
     return AuditEntry.objects.select_related("actor")
 
 
 @vary_on_headers("HX-Request")
 def audit_list(request):
-    filterset = AuditFilter(request.GET, queryset=_entries())
+    filterset = AuditFilter(request.GET, queryset=entries_for_list())
     listing = Listing(request, filterset, sorts=AUDIT_SORTS, default_sort="-created")
     return listing.render("audit/audit_list.html")
 
@@ -84,5 +84,5 @@ def audit_list(request):
 def audit_export(request):
     # The export records itself in the log; the file holds what was there when it was asked for.
     last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    filterset = AuditFilter(request.GET, queryset=_entries().filter(pk__lte=last))
+    filterset = AuditFilter(request.GET, queryset=entries_for_list().filter(pk__lte=last))
     return export_csv(request, filterset, AUDIT_COLUMNS, "audit", sorts=AUDIT_SORTS, default_sort="-created")

@@ -43,9 +43,13 @@ class SyncStartForm(forms.Form):
     kind = forms.ChoiceField(label="What to sync", choices=KIND_CHOICES, initial=runs.FULL)
 
 
+def runs_for_list():
+    return SyncRun.objects.select_related("requested_by")
+
+
 @vary_on_headers("HX-Request")
 def sync_list(request):
-    filterset = SyncRunFilter(request.GET, queryset=SyncRun.objects.select_related("requested_by"))
+    filterset = SyncRunFilter(request.GET, queryset=runs_for_list())
     listing = Listing(request, filterset, sorts=SYNC_SORTS, default_sort="-created",
                       extra_context={"start_form": SyncStartForm()})
     return listing.render("syncs/sync_list.html")

@@ -17,6 +17,7 @@ from __future__ import annotations
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from command_center.api.fields import RecordSerializer
 from command_center.api.idempotency import StillInProgress
 from command_center.api.writes import WriteView, field_errors, form_refused, found, not_found, read, write_schema
 from command_center.sync.records import NOYO_ID_LENGTH
@@ -182,7 +183,7 @@ def _bulk_summary(rows) -> str:
 # --- Writes through connections.actions ----------------------------------------------------------
 
 
-class NoyoActionSerializer(serializers.ModelSerializer):
+class NoyoActionSerializer(RecordSerializer):
     requested_by = serializers.CharField(source="requested_by.get_username", default="", read_only=True)
 
     class Meta:
@@ -266,7 +267,7 @@ class ConnectionCreate(WriteView):
 # Confirm or reject a disconnection request
 
 
-class DecidedDisconnectionSerializer(serializers.ModelSerializer):
+class DecidedDisconnectionSerializer(RecordSerializer):
     carrier_name = serializers.CharField(source="carrier.name", default="", read_only=True)
 
     class Meta:
@@ -367,7 +368,7 @@ class RenewalRequestSerializer(serializers.Serializer):
     lines = RenewalLineRequestSerializer(many=True, max_length=MAX_ROWS, help_text="One per line of coverage.")
 
 
-class SentRenewalDecisionSerializer(serializers.ModelSerializer):
+class SentRenewalDecisionSerializer(RecordSerializer):
     class Meta:
         model = RenewalDecision
         fields = ["id", "group_id", "renewal_date", "status", "issues", "carrier_ids", "created", "modified"]

@@ -187,4 +187,4 @@ def test_the_openapi_document_describes_the_key_on_every_write():
     for path, operation in writes.items():
         (header,) = [p for p in operation["parameters"] if p["in"] == "header"]
         assert header["name"] == "Idempotency-Key", path
-        assert header.get("required", False) is not ("/attention/" in path or "/syncs/" in path), path
+        assert header.get("required", False) is not ("/attention-items/" in path or "/sync-runs/" in path), path

@@ -34,9 +34,11 @@ from hypothesis import strategies as st
 
 from command_center import lists
 from command_center.audit import record_sync
+from command_center.models import AuditEntry
 from connections import actions
 from connections import retry as retries
 from connections.models import NoyoAction
+from members.models import FulfillmentSummary, IndividualEnrollment, TrackingDifference
 from tests.factories import (
     make_carrier,
     make_connection,
@@ -103,6 +105,20 @@ ROUTE_ARGS = {
     "connections:disconnection_reject": lambda rows: {"pk": rows.disconnection.pk},
     "connections:action_outcome": lambda rows: {"token": rows.action.token},
     "api:connection-detail": lambda rows: {"pk": rows.connection.pk},
+    "api:group-detail": lambda rows: {"pk": rows.group.pk},
+    "api:carrier-detail": lambda rows: {"pk": rows.carrier.pk},
+    "api:disconnection-request-detail": lambda rows: {"pk": rows.disconnection.pk},
+    "api:renewal-decision-detail": lambda rows: {"pk": rows.renewal.pk},
+    "api:employee-detail": lambda rows: {"pk": rows.employee.pk},
+    "api:enrollment-detail": lambda rows: {"pk": _first(IndividualEnrollment)},
+    "api:snapshot-detail": lambda rows: {"pk": rows.snapshot.pk},
+    "api:fulfillment-summary-detail": lambda rows: {"pk": _first(FulfillmentSummary)},
+    "api:tracking-difference-detail": lambda rows: {"pk": _first(TrackingDifference)},
+    "api:member-request-detail": lambda rows: {"pk": rows.member_request.pk},
+    "api:transaction-detail": lambda rows: {"pk": rows.transaction.pk},
+    "api:attention-item-detail": lambda rows: {"pk": rows.item.pk},
+    "api:sync-run-detail": lambda rows: {"pk": rows.run.pk},
+    "api:audit-entry-detail": lambda rows: {"pk": _first(AuditEntry)},
     "members:employee_detail": lambda rows: {"pk": rows.employee.pk},
     "members:snapshot_detail": lambda rows: {"pk": rows.snapshot.pk},
     "members:memberrequest_detail": lambda rows: {"pk": rows.member_request.pk},
@@ -112,6 +128,12 @@ ROUTE_ARGS = {
     "alerts:delivery_detail": lambda rows: {"pk": 1},
 }
 ROUTES = [(name, pattern) for name, pattern in named_routes() if name not in SKIPPED]
+
+
+def _first(model):
+    """The id of the one row of ``model`` the rows fixture makes (it keeps no name for it)."""
+    return model.objects.values_list("pk", flat=True).first()
+
 
 # Requests for each key a route reads, and of anything at all, per route.
 EXAMPLES_PER_KEY = 2
