@@ -21,12 +21,13 @@ class AttentionItemSerializer(RecordSerializer):
     summary = MaskedTextField(help_text="What is wrong, in plain words.")
     record_name = serializers.CharField(read_only=True, help_text="What the record is, in words (“the connection”).")
     url = serializers.CharField(read_only=True, help_text="The console page of the record the item is about.")
+    state = serializers.CharField(read_only=True, help_text="open, snoozed or closed.")
 
     class Meta:
         model = AttentionItem
         fields = ["id", "kind", "summary", "resource", "object_id", "record_name", "url", "carrier_id", "carrier_name",
                   "group_id", "group_name", "employee_id", "employee_name", "first_detected_at", "last_detected_at",
-                  "opened_at", "closed_at", "acknowledged_by_id", "acknowledged_by", "acknowledged_at", "assigned_to_id",
+                  "opened_at", "closed_at", "state", "acknowledged_by_id", "acknowledged_by", "acknowledged_at", "assigned_to_id",
                   "assigned_to", "snoozed_until"]
         read_only_fields = fields
 

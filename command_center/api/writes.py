@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from command_center import attention
-from command_center.api.fields import RecordSerializer
+from command_center.api.serializers import AttentionItemSerializer, SyncRunSerializer
 from command_center.models import AttentionItem, SyncRun
 from command_center.sync import runs
 from command_center.sync.records import NOYO_ID_LENGTH
@@ -202,18 +202,9 @@ class SyncStartRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=sync_views.KIND_CHOICES, help_text="What to sync: full, or one family.")
 
 
-class StartedSyncRunSerializer(RecordSerializer):
-    requested_by = serializers.CharField(source="requested_by.get_username", default="", read_only=True)
-
-    class Meta:
-        model = SyncRun
-        fields = ["id", "kind", "trigger", "status", "message", "requested_by", "created", "started_at", "finished_at"]
-        read_only_fields = fields
-
-
 class SyncStartOutcomeSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What happened, in plain words.")
-    run = StartedSyncRunSerializer()
+    run = SyncRunSerializer()
 
 
 @write_schema(
@@ -247,24 +238,10 @@ class SyncStart(WriteView):
 # --- Attention items ------------------------------------------------------------------------------
 
 
-class WorkedAttentionItemSerializer(RecordSerializer):
-    state = serializers.CharField(read_only=True, help_text="open, snoozed or closed.")
-    acknowledged_by = serializers.CharField(source="acknowledged_by.get_username", default="", read_only=True)
-    assigned_to = serializers.CharField(source="assigned_to.get_username", default="", read_only=True)
-
-    class Meta:
-        model = AttentionItem
-        fields = [
-            "id", "kind", "summary", "resource", "object_id", "state", "opened_at", "closed_at",
-            "acknowledged_by", "acknowledged_at", "assigned_to", "snoozed_until",
-        ]
-        read_only_fields = fields
-
-
 class AttentionOutcomeSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What happened, in plain words.")
     changed = serializers.BooleanField(help_text="False when the item already was so (or had closed): nothing changed.")
-    item = WorkedAttentionItemSerializer()
+    item = AttentionItemSerializer()
 
 
 class AssignRequestSerializer(serializers.Serializer):
@@ -293,7 +270,8 @@ class _AttentionWrite(WriteView):
         done = self.act(request, item)
         if isinstance(done, Response):
             return done
-        item = AttentionItem.objects.select_related("acknowledged_by", "assigned_to").get(pk=item.pk)
+        # The item as the read API shows it: the queue's queryset, with its record's page and name.
+        item = attention.attach_links([attention_views.items_for_list().get(pk=item.pk)])[0]
         return Response(AttentionOutcomeSerializer({"detail": done.message, "changed": done.changed, "item": item}).data)
 
     def act(self, request, item) -> attention.Done | Response:

@@ -106,7 +106,11 @@ class RenewalDecisionViewSet(ListViewSet):
         return RenewalDecision.objects.select_related("group")
 
     def decorate(self, rows):
-        # The carriers' names, read once for the page (as the list reads them).
-        names = dict(Carrier.objects.filter(pk__in=readable_renewals.carrier_ids_in(rows)).values_list("pk", "name"))
-        for renewal in rows:
-            renewal.carrier_names = names
+        attach_carrier_names(rows)
+
+
+def attach_carrier_names(renewals) -> None:
+    """The carriers' names of these renewal decisions, read once for all of them (as the list reads them)."""
+    names = dict(Carrier.objects.filter(pk__in=readable_renewals.carrier_ids_in(renewals)).values_list("pk", "name"))
+    for renewal in renewals:
+        renewal.carrier_names = names

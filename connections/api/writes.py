@@ -32,7 +32,9 @@ from connections.renewal_forms import MAX_ROWS, RenewalEntry, connected_carriers
 from connections.renewal_views import CREATE_PERMISSION as RENEWAL_PERMISSION
 from connections.views import RETRY_PERMISSION
 
-from .serializers import GroupConnectionSerializer, RetryAttemptSerializer
+# A write answers with the record as the read API shows it.
+from .serializers import DisconnectionRequestSerializer, GroupConnectionSerializer, RenewalDecisionSerializer, RetryAttemptSerializer
+from .views import attach_carrier_names
 
 NOT_SENT = "Nothing was sent: fix the values named in errors and send it again."
 
@@ -267,18 +269,6 @@ class ConnectionCreate(WriteView):
 # Confirm or reject a disconnection request
 
 
-class DecidedDisconnectionSerializer(RecordSerializer):
-    carrier_name = serializers.CharField(source="carrier.name", default="", read_only=True)
-
-    class Meta:
-        model = GroupDisconnectionRequest
-        fields = [
-            "id", "group_id", "group_name", "carrier_id", "carrier_name", "status", "reason", "source_type",
-            "effective_end_date", "decided", "modified",
-        ]
-        read_only_fields = fields
-
-
 class ConfirmRequestSerializer(serializers.Serializer):
     effective_end_date = serializers.DateField(
         required=False, allow_null=True, help_text="The last day managed through Noyo; left out: the date the request has."
@@ -293,7 +283,7 @@ class RejectRequestSerializer(serializers.Serializer):
 class DecisionOutcomeSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What happened, in plain words.")
     action = NoyoActionSerializer()
-    disconnection = DecidedDisconnectionSerializer()
+    disconnection = DisconnectionRequestSerializer()
 
 
 class _Decide(WriteView):
@@ -368,17 +358,10 @@ class RenewalRequestSerializer(serializers.Serializer):
     lines = RenewalLineRequestSerializer(many=True, max_length=MAX_ROWS, help_text="One per line of coverage.")
 
 
-class SentRenewalDecisionSerializer(RecordSerializer):
-    class Meta:
-        model = RenewalDecision
-        fields = ["id", "group_id", "renewal_date", "status", "issues", "carrier_ids", "created", "modified"]
-        read_only_fields = fields
-
-
 class RenewalOutcomeSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What happened, in plain words.")
     action = NoyoActionSerializer()
-    renewal = SentRenewalDecisionSerializer(allow_null=True, help_text="The decision made, or the one Noyo already had.")
+    renewal = RenewalDecisionSerializer(allow_null=True, help_text="The decision made, or the one Noyo already had.")
 
 
 @write_schema(
@@ -411,7 +394,9 @@ class RenewalCreate(WriteView):
         if not entry.is_valid():
             return form_refused(_entry_errors(entry), NOT_SENT)
         action = _send(request.user, token, NoyoAction.Kind.CREATE_RENEWAL, entry.values(), target_id=group.pk, group_id=group.pk)
-        renewal = found(RenewalDecision.objects.all(), action.result_id) if action.result_id else None
+        renewal = found(RenewalDecision.objects.select_related("group"), action.result_id) if action.result_id else None
+        if renewal is not None:
+            attach_carrier_names([renewal])
         body = RenewalOutcomeSerializer({"detail": action.message, "action": action, "renewal": renewal}).data
         return Response(body, status=outcome_status(action.state, action.noyo_status_code, status.HTTP_201_CREATED))
 
