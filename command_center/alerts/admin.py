@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 
+from command_center.sync.admin import ViewOnlyAdmin
+
 from .models import Alert, Channel, Delivery, Subscription
 
 
@@ -30,17 +32,8 @@ class SubscriptionAdmin(admin.ModelAdmin):
     raw_id_fields = ("user", "carrier")
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(ViewOnlyAdmin):
     """Written by the alert tasks only. Never deleted either: an alert gone would be made, and sent, again."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Alert)

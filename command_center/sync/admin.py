@@ -19,15 +19,9 @@ class CappedCountPaginator(Paginator):
         return self.object_list.order_by()[: self.CAP].count()
 
 
-class MirrorAdmin(admin.ModelAdmin):
-    """View-only admin for a mirrored Noyo record."""
-
-    paginator = CappedCountPaginator
-    show_full_result_count = False
-    list_per_page = 50
-    # SSNs sit in the raw payloads of employees, dependents, snapshots and requests.
-    exclude = ("raw",)
-    readonly_fields = ("raw_masked",)
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """An admin that shows rows and never adds, changes or deletes them: for records something else writes
+    (a sync, the alert tasks, a person's own page that checks and audits what they do)."""
 
     def has_add_permission(self, request):
         return False
@@ -37,3 +31,14 @@ class MirrorAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class MirrorAdmin(ViewOnlyAdmin):
+    """View-only admin for a mirrored Noyo record."""
+
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50
+    # SSNs sit in the raw payloads of employees, dependents, snapshots and requests.
+    exclude = ("raw",)
+    readonly_fields = ("raw_masked",)
