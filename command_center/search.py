@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from command_center.sync.records import normalize_noyo_id
+from command_center.sync.records import pasted_noyo_id
 from connections.models import Carrier, Group, GroupConnection, GroupDisconnectionRequest, RenewalDecision
 from members.models import Dependent, Employee, MemberRequest, MemberSnapshot, MemberTransaction
 
@@ -40,11 +40,6 @@ class Kind:
     matches: list[Match] = field(default_factory=list)
     more: bool = False
     list_url: str = ""
-
-
-def _pasted_id(text: str) -> str | None:
-    """A Noyo id however it was pasted: in quotes or braces, upper case, without dashes."""
-    return normalize_noyo_id(text.strip().strip("\"'`<>.,;()[]"))
 
 
 def _kind(name, rows, describe, list_url=""):
@@ -130,7 +125,7 @@ def find(text: str) -> list[Kind]:
     text = " ".join(text.split())
     if not text:
         return []
-    noyo_id = _pasted_id(text)
+    noyo_id = pasted_noyo_id(text)
     kinds = _by_id(noyo_id) if noyo_id else _by_words(text)
     return [kind for kind in kinds if kind.matches]
 

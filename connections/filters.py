@@ -6,8 +6,6 @@ answers 400 with the message beside the field and an empty table, never a 500.
 
 from __future__ import annotations
 
-import uuid
-
 import django_filters
 from django import forms
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -15,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from command_center.filters import DateFilter, FilterSet
-from command_center.sync.records import normalize_noyo_id
+from command_center.sync.records import pasted_noyo_id
 
 from .models import (
     Carrier,
@@ -35,14 +33,6 @@ from .models import (
 MAX_DBA_GROUPS = 1000
 # Searches matching up to this many connections are turned into an id list (see ``search``).
 MAX_SEARCH_IDS = 1000
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 class TickField(forms.BooleanField):
@@ -112,8 +102,7 @@ class ConnectionFilter(FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if _is_uuid(value):
-            noyo_id = normalize_noyo_id(value)
+        if noyo_id := pasted_noyo_id(value):
             return queryset.filter(Q(pk=noyo_id) | Q(group_id=noyo_id) | Q(organization_id=noyo_id) | Q(carrier_id=noyo_id))
         # The DBA name lives on the group. Its matches are read first (one small query) so that
         # Postgres sees a plain id list and ORs three index scans, instead of filtering every row
@@ -169,8 +158,8 @@ class GroupFilter(FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if _is_uuid(value):
-            return queryset.filter(pk=normalize_noyo_id(value))
+        if noyo_id := pasted_noyo_id(value):
+            return queryset.filter(pk=noyo_id)
         return queryset.filter(Q(name__icontains=value) | Q(dba_name__icontains=value))
 
     @extend_schema_field(OpenApiTypes.STR)  # a carrier id (the schema cannot tell it from the method)
@@ -221,8 +210,8 @@ class CarrierFilter(FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if _is_uuid(value):
-            return queryset.filter(pk=normalize_noyo_id(value))
+        if noyo_id := pasted_noyo_id(value):
+            return queryset.filter(pk=noyo_id)
         return queryset.filter(Q(name__icontains=value) | Q(pk__istartswith=value))
 
     def filter_reference_missing(self, queryset, name, value):
@@ -263,8 +252,7 @@ class RenewalFilter(FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if _is_uuid(value):
-            noyo_id = normalize_noyo_id(value)
+        if noyo_id := pasted_noyo_id(value):
             return queryset.filter(Q(pk=noyo_id) | Q(group_id=noyo_id))
         groups = Group.objects.filter(Q(name__icontains=value) | Q(dba_name__icontains=value)).order_by().values("pk")
         return queryset.filter(group_id__in=groups)
@@ -300,8 +288,7 @@ class DisconnectionFilter(FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if _is_uuid(value):
-            noyo_id = normalize_noyo_id(value)
+        if noyo_id := pasted_noyo_id(value):
             return queryset.filter(Q(pk=noyo_id) | Q(group_id=noyo_id))
         return queryset.filter(Q(group_name__icontains=value) | Q(group__name__icontains=value))
 

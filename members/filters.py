@@ -14,7 +14,6 @@ than joined to a name search. Every filter and sort is served by an index (see
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 import django_filters
@@ -28,7 +27,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from command_center.filters import DateFilter, FilterSet
-from command_center.sync.records import normalize_noyo_id
+from command_center.sync.records import pasted_noyo_id
 from connections.models import Carrier, Group, Plan
 
 from .models import (
@@ -54,14 +53,6 @@ from .models import (
 MATCH_LIMIT = 200
 # A differences search matching up to this many rows is read as an id list first (see DifferenceFilter.search).
 MAX_SEARCH_IDS = 1000
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 def carriers(request=None):
@@ -94,9 +85,8 @@ class Match:
 
 def search_employees(queryset, text: str):
     """Employees by an exact id (as pasted: quotes, braces or no dashes), else by name or e-mail."""
-    text = text.strip().strip("\"'`<>.,;")
-    if _is_uuid(text):
-        return queryset.filter(pk=normalize_noyo_id(text))
+    if noyo_id := pasted_noyo_id(text):
+        return queryset.filter(pk=noyo_id)
     return queryset.search(text)
 
 
@@ -106,8 +96,8 @@ def resolve_employees(text: str) -> list[tuple[str, str]]:
 
 
 def resolve_groups(text: str) -> list[tuple[str, str]]:
-    if _is_uuid(text):
-        groups = Group.objects.filter(pk=normalize_noyo_id(text))
+    if noyo_id := pasted_noyo_id(text):
+        groups = Group.objects.filter(pk=noyo_id)
     else:
         groups = Group.objects.filter(Q(name__icontains=text) | Q(dba_name__icontains=text))
     return list(groups.order_by().values_list("pk", "name")[: MATCH_LIMIT + 1])
@@ -129,9 +119,9 @@ class ReferenceField(forms.CharField):
             raise ValidationError(
                 f"More than {MATCH_LIMIT} {self.noun}s match “{text}”. Type more of the name, or paste the {self.noun} id."
             )
-        if _is_uuid(text) and not found:
+        if not found and (noyo_id := pasted_noyo_id(text)):
             # An id not mirrored yet still filters: records may point at it before it arrives.
-            found = [(normalize_noyo_id(text), "")]
+            found = [(noyo_id, "")]
         return Match(text, tuple(pk for pk, _ in found), tuple(name for _, name in found[:3]))
 
 
@@ -477,8 +467,7 @@ class TransactionFilter(CreatedRangeFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if _is_uuid(value):
-            noyo_id = normalize_noyo_id(value)
+        if noyo_id := pasted_noyo_id(value):
             return queryset.filter(Q(pk=noyo_id) | Q(member_request_id=noyo_id) | Q(employee_id=noyo_id))
         return queryset.filter(employee_id__in=_employee_ids(value))
 
@@ -580,8 +569,7 @@ class DifferenceFilter(FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if _is_uuid(value):
-            noyo_id = normalize_noyo_id(value)
+        if noyo_id := pasted_noyo_id(value):
             return queryset.filter(Q(pk=noyo_id) | Q(employee_id=noyo_id) | Q(snapshot_id=noyo_id) | Q(object_id=noyo_id))
         words = value.replace(" ", "_")  # "date of birth" finds date_of_birth
         matches = Q(difference_type__icontains=words) | Q(fields_text__icontains=words)

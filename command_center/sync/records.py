@@ -79,6 +79,16 @@ def normalize_noyo_id(value) -> str | None:
         return None
 
 
+# What comes around an id copied from a ticket, an e-mail or a log line: quotes, brackets, a full stop.
+PASTED_AROUND_AN_ID = "\"'`<>.,;()[]{} "
+
+
+def pasted_noyo_id(text) -> str | None:
+    """The Noyo id someone pasted, however it came (in quotes or braces, upper case, without dashes);
+    None when the text is not one (then it is a name, an e-mail, a number to search for)."""
+    return normalize_noyo_id(str(text or "").strip().strip(PASTED_AROUND_AN_ID))
+
+
 def synthetic_id(*parts) -> str:
     """A stable key for a record Noyo does not identify: UUID5 of its natural key.
 

@@ -84,6 +84,13 @@ def test_search_by_an_id_finds_the_connection_or_its_group(viewer_client):
     assert names(viewer_client.get(URL, {"q": target.group_id})) == ["Target"]
 
 
+def test_an_id_pasted_from_a_ticket_finds_the_connection_as_on_every_list(viewer_client):
+    target = make_connection(group_name="Target")
+    make_connection(group_name="Other")
+    assert names(viewer_client.get(URL, {"q": f'"{target.pk}".'})) == ["Target"]
+    assert names(viewer_client.get(URL, {"q": f"({target.pk.replace('-', '')})"})) == ["Target"]
+
+
 @pytest.mark.parametrize("sort", ["group", "carrier", "carrier_group_id", "status", "request_type", "since", "modified", "error"])
 def test_it_sorts_by_any_column_both_ways(viewer_client, sort):
     for n in range(3):
