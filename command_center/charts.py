@@ -53,6 +53,8 @@ class Chart:
     unit: str = ""
     # What the legend says beside each key: the window's "sum", the "last" day's value, or nothing.
     legend_value: str = "sum"
+    # What the chart leaves out or how it counts, said under it.
+    note: str = ""
 
     def __post_init__(self):
         self.width, self.height = WIDTH, HEIGHT

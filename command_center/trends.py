@@ -77,7 +77,10 @@ def connections_by_status(days: list[dt.date]) -> Series:
 
     counts = Counter(dict(GroupConnection.objects.present().order_by().values_list("status").annotate(n=Count("id"))))
     changes = defaultdict(list)
-    for row in _changes_per_day(CONNECTION, days):
+    # Changes of connections Noyo no longer lists are left out too, or undoing them would put those
+    # connections back on the days before (and take one away from a status nobody is in today).
+    removed = GroupConnection.objects.removed().values("pk")
+    for row in _changes_per_day(CONNECTION, days).exclude(object_id__in=removed):
         changes[row["day"]].append(row)
     series = Series(days, list(contract.GROUP_CONNECTION_STATUSES), {s: label_for(s) for s in contract.GROUP_CONNECTION_STATUSES})
     for day in reversed(days):
@@ -125,7 +128,9 @@ def _moment(value):
 def sync_health(days: list[dt.date]) -> tuple[Series, Series]:
     """Per family and day: the runs that failed or partly failed, and the longest run's minutes."""
     labels = {family: label.capitalize() for family, (label, _) in FAMILIES.items()}
-    failures = Series(days, list(FAMILIES), labels, links={f: f"{reverse('sync_list')}?status=failed" for f in FAMILIES})
+    # The syncs list has no filter for "runs in which this family failed" (a full run with one family
+    # failed is "partial"): a filtered link would count differently from the chart, so it opens them all.
+    failures = Series(days, list(FAMILIES), labels, links={f: reverse("sync_list") for f in FAMILIES})
     longest = Series(days, list(FAMILIES), labels, links={f: reverse("sync_list") for f in FAMILIES})
     for day in days:
         failures.values[day] = {family: 0 for family in FAMILIES}

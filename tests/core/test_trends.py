@@ -41,6 +41,13 @@ def test_each_day_counts_the_status_each_connection_was_in_at_its_end():
     assert all(values["completed"] == 1 for values in day.values())
 
 
+def test_a_connection_noyo_no_longer_lists_is_left_out_on_every_day():
+    gone = make_connection(status="unable_to_connect", removed_upstream_at=days_ago(1))
+    make_status_change(gone, "processing", "unable_to_connect", observed_at=days_ago(3))
+    series = trends.connections_by_status(trends.window(7))
+    assert all(sum(values.values()) == 0 for values in series.values.values())
+
+
 def test_failed_member_requests_are_counted_on_the_day_they_failed():
     for n in (3, 3, 1):
         make_status_change(make_member_request(status="failed"), "processing", "failed", observed_at=days_ago(n))
@@ -61,6 +68,8 @@ def test_each_familys_failures_and_longest_run_come_from_the_runs():
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     assert failures.values[yesterday]["groups"] == 1 and failures.values[yesterday]["employees"] == 1
     assert longest.values[yesterday] == {"groups": 2.0, "employees": 45.0}
+    # A filtered syncs list would count runs, not families' parts of them: the key opens every run.
+    assert failures.links["groups"] == reverse("sync_list")
 
 
 def test_a_stacked_bar_is_as_tall_as_its_days_total():
