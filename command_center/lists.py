@@ -157,6 +157,7 @@ class Listing:
             "sort": self.sort,
             "per_page": self.per_page,
             "per_page_choices": sorted({*PER_PAGE_CHOICES, self.per_page}),
+            "per_page_default": PER_PAGE,
             "paging_stops": self._paging_stops(),
             **(self.extra_context or {}),
         }

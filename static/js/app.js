@@ -68,7 +68,8 @@ function formFromAddress() {
     } else if (field.multiple) {
       Array.prototype.forEach.call(field.options, function (option) { option.selected = values.indexOf(option.value) !== -1; });
     } else {
-      field.value = values[0] || "";
+      // Not in the address: the field's default ([data-default], e.g. 50 rows a page), else empty.
+      field.value = values.length ? values[0] : (field.dataset.default || "");
       if (field.tagName === "SELECT" && field.selectedIndex === -1) field.selectedIndex = 0;
     }
   });

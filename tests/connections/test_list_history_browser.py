@@ -66,3 +66,16 @@ def test_a_reload_shows_the_form_of_the_address_not_what_was_typed_since(live_se
     page.wait_for_load_state("networkidle")
     assert page.input_value("#id_q") == "Birch"
     assert len(rows(page)) == 1
+
+
+def test_the_rows_per_page_choice_shows_the_size_the_page_has(live_server, page, viewer, connections):
+    # Seen: a page of 50 rows said 25, the first choice, when the address had no per_page.
+    sign_in(page, live_server, viewer.username, PASSWORD)
+    page.goto(f"{live_server.url}/connections/")
+    page.wait_for_load_state("networkidle")
+    assert page.input_value("#list-per-page") == "50"
+    page.select_option("#list-per-page", "100")
+    settle(page, r"per_page=100")
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    assert page.input_value("#list-per-page") == "50"
