@@ -1,4 +1,4 @@
-"""The subscription form, and the deliveries page's filter."""
+"""The subscription form."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django import forms
 from command_center.models import AttentionItem
 from command_center.sync.families import FAMILIES
 
-from .models import Channel, Delivery, Subscription
+from .models import Channel, Subscription
 
 Topic = Subscription.Topic
 MAX_STALE_MINUTES = 7 * 24 * 60
@@ -83,18 +83,3 @@ class SubscriptionForm(forms.ModelForm):
         for name in ("attention_kind", "carrier", "family", "stale_minutes"):
             setattr(self.instance, name, self.cleaned_data[name])
         return super().save(commit)
-
-
-class DeliveryFilterForm(forms.Form):
-    """The deliveries page's query string; anything it does not know is a 400."""
-
-    state = forms.ChoiceField(label="State", choices=[("", "Any state"), *Delivery.State.choices], required=False)
-    channel = forms.ModelChoiceField(label="Channel", queryset=Channel.objects.order_by("name"), required=False, empty_label="Any channel")
-
-    def filter(self, deliveries):
-        data = self.cleaned_data
-        if data.get("state"):
-            deliveries = deliveries.filter(state=data["state"])
-        if data.get("channel"):
-            deliveries = deliveries.filter(channel=data["channel"])
-        return deliveries

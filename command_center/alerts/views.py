@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.vary import vary_on_headers
 
+from command_center.lists import Listing
+
 from .digest import digest_seconds
-from .forms import DeliveryFilterForm, SubscriptionForm
+from .filters import DELIVERY_SORTS, DeliveryFilter, deliveries_for_list
+from .forms import SubscriptionForm
 from .models import Alert, Channel, Delivery, Subscription, failing_after
 
 VIEW_DELIVERIES = "command_center.view_delivery"
-PER_PAGE = 50
 
 
 def subscription_list(request):
@@ -85,24 +86,10 @@ def channel_list(request):
 @vary_on_headers("HX-Request")
 def delivery_list(request):
     """Every message sent or tried, newest first, with the channels' state above."""
-    form = DeliveryFilterForm(request.GET)
-    deliveries = Delivery.objects.select_related("channel", "user").order_by("-created_at", "-pk")
-    deliveries = form.filter(deliveries) if form.is_valid() else deliveries.none()
-    paginator = Paginator(deliveries, PER_PAGE)
-    paginator.count_is_exact = True
-    page = paginator.get_page(request.GET.get("page"))
-    context = {
-        "filter_form": form,
-        "page_obj": page,
-        "paginator": paginator,
-        "rows": page.object_list,
-        "channels": Channel.objects.order_by("name"),
-        "failing_after": failing_after(),
-    }
-    template = "alerts/delivery_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return TemplateResponse(request, template, context, status=200 if form.is_valid() else 400)
+    filterset = DeliveryFilter(request.GET, queryset=deliveries_for_list())
+    listing = Listing(request, filterset, sorts=DELIVERY_SORTS, default_sort="-made",
+                      extra_context={"channels": Channel.objects.order_by("name"), "failing_after": failing_after()})
+    return listing.render("alerts/delivery_list.html")
 
 
 @permission_required(VIEW_DELIVERIES, raise_exception=True)
