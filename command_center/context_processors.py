@@ -26,11 +26,14 @@ def freshness(request):
         return {}
     from django.utils.functional import SimpleLazyObject
 
-    from command_center.freshness import for_page
+    from command_center.freshness import families_read_by, for_page
 
     match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else None
+    if not families_read_by(view_name):
+        return {}
     # Lazy: an htmx partial, which has no header, costs no query.
-    return {"freshness": SimpleLazyObject(lambda: for_page(match.view_name if match else None))}
+    return {"freshness": SimpleLazyObject(lambda: for_page(view_name))}
 
 
 def attention(request):

@@ -40,6 +40,10 @@ PAGE_FAMILIES = {
     "members:difference": ("snapshots",),  # tracking differences are read with the snapshots
     "members:memberrequest": ("member_requests",),
     "members:transaction": ("member_requests",),
+    # Pages about the console itself show nothing mirrored from Noyo: no pill, no banner (a green
+    # pill there would vouch for data the page does not show).
+    "api_key": (),
+    "alerts:": (),
 }
 
 

@@ -120,3 +120,12 @@ def test_the_dashboard_takes_its_freshness_from_every_family_it_counts(viewer_cl
     from command_center.freshness import families_read_by
 
     assert "groups" in families_read_by("dashboard")
+
+
+@pytest.mark.parametrize("url_name", ["api_key_list", "alerts:subscription_list", "alerts:channel_list"])
+def test_a_page_that_shows_nothing_from_noyo_says_nothing_about_its_freshness(operator_client, url_name):
+    # Seen: the API keys and alerts pages carried a banner for every family, and would have shown a
+    # green pill vouching for data they do not show.
+    record_outcome(runs.start_sync("groups", SyncRun.Trigger.COMMAND, enqueue=False), Outcome("groups", SyncRun.Status.FAILED, "Noyo is down"))
+    html = text(operator_client.get(reverse(url_name)))
+    assert 'id="freshness"' not in html and "Noyo is down" not in html
