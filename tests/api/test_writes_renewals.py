@@ -8,12 +8,9 @@ import pytest
 from django.urls import reverse
 
 from command_center.models import AuditEntry
-from command_center.noyo.sandbox.carriers import CARRIERS
-from command_center.sync.engine import write_one
-from connections.management.commands.seed_carriers import seed_carriers
 from connections.models import NoyoAction, Plan, RenewalDecision
 from connections.renewal_forms import MAX_ROWS
-from connections.sync import PLANS
+from tests.connections.renewals import mirror_sandbox_group
 
 URL = reverse("api:renewal-create")
 RENEWAL_DATE = "2031-01-01"
@@ -22,18 +19,7 @@ RENEWAL_DATE = "2031-01-01"
 @pytest.fixture
 def group(sandbox, noyo_settings, db):
     """A sandbox group mirrored as a sync leaves it: the group, its connections and its plans."""
-    from command_center.noyo.service import noyo_client
-    from connections.sync import mirror_group, mirror_group_connection
-
-    seed_carriers(CARRIERS)
-    group_id = sandbox.examples()["groups"][1]
-    with noyo_client() as noyo:
-        group = mirror_group(noyo.get_group(group_id))
-        for connection in noyo.iter_group_connections_by_group(group_id):
-            mirror_group_connection(connection)
-        for plan in noyo.iter_plans(group_id):
-            write_one(PLANS, plan, {"group_id": group_id})
-    return group
+    return mirror_sandbox_group(sandbox)
 
 
 @pytest.fixture

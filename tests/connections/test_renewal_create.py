@@ -10,12 +10,9 @@ import pytest
 from django.urls import reverse
 
 from command_center.models import AuditEntry, SyncRun
-from command_center.noyo.sandbox.carriers import CARRIERS
 from command_center.sync import runs
-from command_center.sync.engine import write_one
-from connections.management.commands.seed_carriers import seed_carriers
 from connections.models import NoyoAction, Plan, RenewalDecision
-from connections.sync import PLANS
+from tests.connections.renewals import mirror_sandbox_group
 
 CREATE_URL = reverse("connections:renewal_create")
 RENEWAL_DATE = "2031-01-01"  # the 1st: the sandbox makes it ready (docs/renewal-readiness)
@@ -24,18 +21,7 @@ RENEWAL_DATE = "2031-01-01"  # the 1st: the sandbox makes it ready (docs/renewal
 @pytest.fixture
 def group(sandbox, noyo_settings, db):
     """A sandbox group mirrored as a sync leaves it: the group, its connections and its plans."""
-    from command_center.noyo.service import noyo_client
-    from connections.sync import mirror_group, mirror_group_connection
-
-    seed_carriers(CARRIERS)
-    group_id = sandbox.examples()["groups"][1]
-    with noyo_client() as noyo:
-        group = mirror_group(noyo.get_group(group_id))
-        for connection in noyo.iter_group_connections_by_group(group_id):
-            mirror_group_connection(connection)
-        for plan in noyo.iter_plans(group_id):
-            write_one(PLANS, plan, {"group_id": group_id})
-    return group
+    return mirror_sandbox_group(sandbox)
 
 
 @pytest.fixture
@@ -446,8 +432,8 @@ def test_the_decision_shows_after_a_sync_and_moves_on_as_noyo_resolves_it(
 def test_the_form_stays_within_the_query_bound_whatever_the_number_of_plans_and_decisions(
     operator_client, group, carrier, django_assert_max_num_queries
 ):
-    from tests.factories import make_connection, make_plan
     from tests.connections.renewals import mirror_renewal
+    from tests.factories import make_connection, make_plan
 
     for n in range(40):
         make_plan(group, carrier=carrier, line_of_coverage=("medical", "dental", "vision", "life")[n % 4], name=f"Plan {n}")
