@@ -138,6 +138,7 @@ class Listing:
     sorts: dict[str, str]
     default_sort: str
     extra_context: dict | None = None
+    columns: Any = None  # the columns a person may choose from (command_center.column_choice.Columns)
 
     def __post_init__(self):
         self.sort = valid_sort(self.request, self.sorts, self.default_sort)
@@ -159,6 +160,7 @@ class Listing:
             "per_page_choices": sorted({*PER_PAGE_CHOICES, self.per_page}),
             "per_page_default": PER_PAGE,
             "paging_stops": self._paging_stops(),
+            **(self.columns.context(self.columns.read(self.request.GET)) if self.columns else {}),
             **(self.extra_context or {}),
         }
 

@@ -14,7 +14,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.vary import vary_on_headers
 
-from command_center.lists import Column, Listing, export_csv
+from command_center import column_choice
+from command_center.column_choice import Choice, Columns
+from command_center.lists import Column, Listing
 from command_center.models import StatusChange
 
 from . import actions
@@ -62,18 +64,30 @@ DISCONNECTION_COLUMNS = [
     Column("Organization id", "organization_id"),
 ]
 
+# The columns a person may choose (?cols=...), and the CSV columns each one holds.
+DISCONNECTION_TABLE = Columns(
+    Choice("group", "Group", ("Group name", "Group id"), required=True),
+    Choice("carrier", "Carrier", ("Carrier", "Carrier id")),
+    Choice("status", "Status", ("Status",), required=True),
+    Choice("reason", "Reason", ("Reason",)),
+    Choice("source", "Started by", ("Started by", "Source id")),
+    Choice("ends", "Ends", ("Effective end date",)),
+    Choice("age", "Age", ("Created",)),
+    Choice("decided", "Decided", ("Decided",)),
+)
+
 
 @vary_on_headers("HX-Request")
 def disconnection_list(request):
     filterset = DisconnectionFilter(request.GET, queryset=disconnections_for_list())
-    listing = Listing(request, filterset, sorts=DISCONNECTION_SORTS, default_sort="review")
+    listing = Listing(request, filterset, sorts=DISCONNECTION_SORTS, default_sort="review", columns=DISCONNECTION_TABLE)
     return listing.render("connections/disconnection_list.html")
 
 
 def disconnection_export(request):
     filterset = DisconnectionFilter(request.GET, queryset=disconnections_for_list())
-    return export_csv(
-        request, filterset, DISCONNECTION_COLUMNS, "disconnections", sorts=DISCONNECTION_SORTS, default_sort="review"
+    return column_choice.export(
+        request, filterset, DISCONNECTION_TABLE, DISCONNECTION_COLUMNS, "disconnections", sorts=DISCONNECTION_SORTS, default_sort="review"
     )
 
 

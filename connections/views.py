@@ -20,8 +20,9 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from command_center import notes
-from command_center.lists import COUNT_LIMIT, Column, Listing, export_csv
+from command_center import column_choice, notes
+from command_center.column_choice import Choice, Columns
+from command_center.lists import COUNT_LIMIT, Column, Listing
 from command_center.models import StatusChange
 from command_center.noyo import contract
 from command_center.sync.records import label_for
@@ -91,6 +92,44 @@ GROUP_COLUMNS = [
     Column("Created", "created", _iso),
     Column("Modified", "modified", _iso),
 ]
+
+# The columns a person may choose on each list (?cols=...), and the CSV columns each one holds.
+CONNECTION_TABLE = Columns(
+    Choice("group", "Group", ("Group name", "Group id"), required=True),
+    Choice("carrier", "Carrier", ("Carrier", "Carrier id")),
+    Choice("carrier_group_id", "Carrier group id", ("Carrier group id",)),
+    Choice("status", "Status", ("Status",), required=True),
+    Choice("request_type", "Type", ("Request type",)),
+    Choice("since", "In status for", ("In status since",)),
+    Choice("modified", "Last modified", ("Modified",)),
+    Choice("error", "Setup error", ("Setup error",)),
+)
+GROUP_TABLE = Columns(
+    Choice("name", "Name", ("Name",), required=True),
+    Choice("dba_name", "DBA name", ("DBA name",)),
+    Choice("connections", "Connections"),
+    Choice("organization", "Organization", ("Organization id",)),
+    Choice("modified", "Last modified", ("Modified",)),
+)
+CARRIER_TABLE = Columns(
+    Choice("name", "Name", ("Name",), required=True),
+    Choice("kind", "Kind", ("Kind",)),
+    Choice("reference", "Reference data", ("Reference data missing",)),
+    Choice("carrier_group_id", "Carrier group id",
+           ("Name for the carrier group id", "Carrier group id format", "Format hint", "Format example")),
+    Choice("cadence", "File cadence", ("File cadence",)),
+    Choice("connections", "Connections", ("Connections",)),
+    Choice("attention", "Needing action", ("Needing action",)),
+    Choice("by_status", "By status"),
+)
+RENEWAL_TABLE = Columns(
+    Choice("renewal_date", "Renewal date", ("Renewal date",), required=True),
+    Choice("group", "Group", ("Group name",)),
+    Choice("status", "Status", ("Status",)),
+    Choice("issues", "Issues", ("Issues",)),
+    Choice("expectations", "Expected of the carriers", ("Carriers", "Carrier ids")),
+    Choice("modified", "Last modified", ("Modified",)),
+)
 
 
 # --- Dashboard -----------------------------------------------------------------------
@@ -170,6 +209,7 @@ def _connection_listing(request):
         filterset,
         sorts=CONNECTION_SORTS,
         default_sort="-modified",
+        columns=CONNECTION_TABLE,
         extra_context={"batch": uuid.uuid4(), "stuck_days": stuck_days(), "bulk_limit": retries.BULK_LIMIT},
     )
 
@@ -181,7 +221,7 @@ def connection_list(request):
 
 def connection_export(request):
     filterset = ConnectionFilter(request.GET, queryset=connections_for_list())
-    return export_csv(request, filterset, CONNECTION_COLUMNS, "connections", sorts=CONNECTION_SORTS, default_sort="-modified")
+    return column_choice.export(request, filterset, CONNECTION_TABLE, CONNECTION_COLUMNS, "connections", sorts=CONNECTION_SORTS, default_sort="-modified")
 
 
 def connection_detail(request, pk):
@@ -332,7 +372,7 @@ def _bulk_retry_one(request, connection, pk, batch):
 @vary_on_headers("HX-Request")
 def group_list(request):
     filterset = GroupFilter(request.GET, queryset=groups_for_list())
-    listing = Listing(request, filterset, sorts=GROUP_SORTS, default_sort="name")
+    listing = Listing(request, filterset, sorts=GROUP_SORTS, default_sort="name", columns=GROUP_TABLE)
     attach_connection_counts(listing.page.object_list)
     return listing.render("connections/group_list.html")
 
@@ -356,7 +396,7 @@ def attach_connection_counts(groups):
 
 def group_export(request):
     filterset = GroupFilter(request.GET, queryset=groups_for_list())
-    return export_csv(request, filterset, GROUP_COLUMNS, "groups", sorts=GROUP_SORTS, default_sort="name")
+    return column_choice.export(request, filterset, GROUP_TABLE, GROUP_COLUMNS, "groups", sorts=GROUP_SORTS, default_sort="name")
 
 
 def group_detail(request, pk):
@@ -422,7 +462,7 @@ def carriers_for_list():
 @vary_on_headers("HX-Request")
 def carrier_list(request):
     filterset = CarrierFilter(request.GET, queryset=carriers_for_list())
-    listing = Listing(request, filterset, sorts=CARRIER_SORTS, default_sort="name")
+    listing = Listing(request, filterset, sorts=CARRIER_SORTS, default_sort="name", columns=CARRIER_TABLE)
     attach_status_counts(listing.page.object_list)
     return listing.render("connections/carrier_list.html")
 
@@ -446,7 +486,7 @@ def attach_status_counts(carriers):
 
 def carrier_export(request):
     filterset = CarrierFilter(request.GET, queryset=carriers_for_list())
-    return export_csv(request, filterset, CARRIER_COLUMNS, "carriers", sorts=CARRIER_SORTS, default_sort="name")
+    return column_choice.export(request, filterset, CARRIER_TABLE, CARRIER_COLUMNS, "carriers", sorts=CARRIER_SORTS, default_sort="name")
 
 
 def _ordered_counts(counts: dict):
@@ -497,7 +537,7 @@ def renewals_for_list():
 @vary_on_headers("HX-Request")
 def renewal_list(request):
     filterset = RenewalFilter(request.GET, queryset=renewals_for_list())
-    listing = Listing(request, filterset, sorts=RENEWAL_SORTS, default_sort="attention")
+    listing = Listing(request, filterset, sorts=RENEWAL_SORTS, default_sort="attention", columns=RENEWAL_TABLE)
     attach_readable_renewals(listing.page.object_list)
     return listing.render("connections/renewal_list.html")
 
@@ -529,7 +569,7 @@ def _renewal_columns():
 
 def renewal_export(request):
     filterset = RenewalFilter(request.GET, queryset=renewals_for_list())
-    return export_csv(request, filterset, _renewal_columns(), "renewals", sorts=RENEWAL_SORTS, default_sort="attention")
+    return column_choice.export(request, filterset, RENEWAL_TABLE, _renewal_columns(), "renewals", sorts=RENEWAL_SORTS, default_sort="attention")
 
 
 def renewal_detail(request, pk):

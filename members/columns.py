@@ -13,6 +13,7 @@ from typing import NamedTuple
 from django.db.models import CharField, Func, IntegerField
 from django.db.models.fields.json import KT
 
+from command_center.column_choice import Choice, Columns
 from command_center.lists import Column
 
 from . import readable
@@ -254,4 +255,57 @@ DIFFERENCES = Export(
         Column("Suppressed", "is_suppressed", lambda value: "yes" if value else "no"),
     ],
     {"csv_created": IsoUtc("created"), "csv_resolved": IsoUtc("resolved"), "csv_discrepancy": IsoUtc("discrepancy_time")},
+)
+
+
+# The columns a person may choose on each list (?cols=..., command_center.column_choice), and the CSV
+# columns each one holds in the list's export.
+EMPLOYEE_TABLE = Columns(
+    Choice("name", "Name", ("First name", "Middle name", "Last name"), required=True),
+    Choice("group", "Group", ("Group", "Group id")),
+    Choice("employment", "Employment", ("Employment status", "Occupation")),
+    Choice("hire_date", "Hire date", ("Hire date",)),
+    Choice("date_of_birth", "Date of birth", ("Date of birth",)),
+    Choice("lines", "Lines of coverage", ("Lines of coverage",)),
+)
+# One table for the snapshots page, whichever rows it shows: snapshots, or their carrier fulfillments.
+SNAPSHOT_TABLE = Columns(
+    Choice("created", "Created", ("Created", "Snapshot created"), required=True),
+    Choice("employee", "Employee", ("Employee id", "Employee first name", "Employee last name")),
+    Choice("group", "Group", ("Group", "Group id")),
+    Choice("snapshot_status", "Snapshot status", ("Status", "In status since", "Snapshot status")),
+    Choice("carrier", "Carrier (fulfillment rows)", ("Carrier", "Carrier id")),
+    Choice("fulfillment", "Fulfillment", ("Fulfillment status",)),
+    Choice("errors", "What is wrong (fulfillment rows)", ("Errors",)),
+)
+MEMBER_REQUEST_TABLE = Columns(
+    Choice("created", "Created", ("Created",), required=True),
+    Choice("type", "Type", ("Request type",)),
+    Choice("status", "Status", ("Status", "In status since")),
+    Choice("employee", "Employee", ("Employee id", "Employee first name", "Employee last name")),
+    Choice("group", "Group", ("Group", "Group id")),
+    Choice("transactions", "Transactions", ("Transactions",)),
+    Choice("modified", "Last modified", ("Modified",)),
+)
+TRANSACTION_TABLE = Columns(
+    Choice("created", "Created", ("Created", "Modified"), required=True),
+    Choice("type", "Type", ("Transaction type",)),
+    Choice("carrier", "Carrier", ("Carrier", "Carrier id")),
+    Choice("lines", "Lines", ("Lines of coverage",)),
+    Choice("status", "Status", ("Status", "In status since")),
+    Choice("detail", "Status details", ("Error",)),
+    Choice("verified", "Verified", ("Verified",)),
+    Choice("request", "Request · employee",
+           ("Request type", "Request status", "Employee id", "Employee first name", "Employee last name")),
+)
+DIFFERENCE_TABLE = Columns(
+    Choice("what", "Difference · impact", ("Classification", "Difference type", "Impact score"), required=True),
+    Choice("field", "Field", ("Fields",)),
+    Choice("platform", "Platform value"),
+    Choice("carrier_value", "Carrier value"),
+    Choice("carrier", "Carrier", ("Carrier", "Carrier id")),
+    Choice("employee", "Employee · group",
+           ("Employee id", "Employee first name", "Employee last name", "Group", "Group id")),
+    Choice("detected", "Detected", ("Detected",)),
+    Choice("resolved", "Resolved?", ("Resolved", "Discrepancy found", "Dismissed", "Suppressed")),
 )

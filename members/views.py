@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from command_center import notes
+from command_center import column_choice, notes
 from command_center.lists import (
     COUNT_LIMIT,
     BoundedCountPaginator,
@@ -119,14 +119,14 @@ def _person(first, last):
 @vary_on_headers("HX-Request")
 def employee_list(request):
     filterset = EmployeeFilter(request.GET, queryset=with_search_sort(employees_for_list()))
-    listing = Listing(request, filterset, sorts=employee_sorts(request.GET), default_sort="name")
+    listing = Listing(request, filterset, sorts=employee_sorts(request.GET), default_sort="name", columns=columns.EMPLOYEE_TABLE)
     return listing.render("members/employee_list.html")
 
 
 @require_safe
 def employee_export(request):
     queryset = columns.EMPLOYEES.queryset(with_search_sort(Employee.objects.present()))
-    return _export(request, EmployeeFilter(request.GET, queryset=queryset), columns.EMPLOYEES, employee_sorts(request.GET), "name")
+    return _export(request, EmployeeFilter(request.GET, queryset=queryset), columns.EMPLOYEES, employee_sorts(request.GET), "name", columns.EMPLOYEE_TABLE)
 
 
 @require_safe
@@ -234,13 +234,13 @@ def snapshot_list(request):
     """Snapshots, or with a carrier or fulfillment status asked for, their carrier fulfillments."""
     if uses_fulfillments(request.GET):
         filterset = FulfillmentFilter(request.GET, queryset=fulfillments_for_list())
-        listing = Listing(request, filterset, sorts=SNAPSHOT_SORTS, default_sort="-created")
+        listing = Listing(request, filterset, sorts=SNAPSHOT_SORTS, default_sort="-created", columns=columns.SNAPSHOT_TABLE)
         for summary in listing.page.object_list:
             summary.error_lines = [error_parts(e) for e in summary.errors or ()]
         listing.extra_context = {"fulfillment_rows": True}
     else:
         filterset = SnapshotFilter(request.GET, queryset=snapshots_for_list())
-        listing = Listing(request, filterset, sorts=SNAPSHOT_SORTS, default_sort="-created")
+        listing = Listing(request, filterset, sorts=SNAPSHOT_SORTS, default_sort="-created", columns=columns.SNAPSHOT_TABLE)
         attach_fulfillments(listing.page.object_list)
     return listing.render("members/snapshot_list.html")
 
@@ -248,13 +248,13 @@ def snapshot_list(request):
 @require_safe
 def snapshot_export(request):
     queryset = columns.SNAPSHOTS.queryset(MemberSnapshot.objects.present())
-    return _export(request, SnapshotFilter(request.GET, queryset=queryset), columns.SNAPSHOTS, SNAPSHOT_SORTS, "-created")
+    return _export(request, SnapshotFilter(request.GET, queryset=queryset), columns.SNAPSHOTS, SNAPSHOT_SORTS, "-created", columns.SNAPSHOT_TABLE)
 
 
 @require_safe
 def fulfillment_export(request):
     queryset = columns.FULFILLMENTS.queryset(FulfillmentSummary.objects.present())
-    return _export(request, FulfillmentFilter(request.GET, queryset=queryset), columns.FULFILLMENTS, SNAPSHOT_SORTS, "-created")
+    return _export(request, FulfillmentFilter(request.GET, queryset=queryset), columns.FULFILLMENTS, SNAPSHOT_SORTS, "-created", columns.SNAPSHOT_TABLE)
 
 
 @require_safe
@@ -424,14 +424,15 @@ def bounded_counts(querysets: dict, limit: int) -> dict:
 @vary_on_headers("HX-Request")
 def memberrequest_list(request):
     filterset = MemberRequestFilter(request.GET, queryset=member_requests_for_list())
-    listing = Listing(request, filterset, sorts=MEMBERREQUEST_SORTS, default_sort="-created")
+    listing = Listing(request, filterset, sorts=MEMBERREQUEST_SORTS, default_sort="-created", columns=columns.MEMBER_REQUEST_TABLE)
     return listing.render("members/memberrequest_list.html")
 
 
 @require_safe
 def memberrequest_export(request):
     queryset = columns.MEMBER_REQUESTS.queryset(MemberRequest.objects.present())
-    return _export(request, MemberRequestFilter(request.GET, queryset=queryset), columns.MEMBER_REQUESTS, MEMBERREQUEST_SORTS, "-created")
+    return _export(request, MemberRequestFilter(request.GET, queryset=queryset), columns.MEMBER_REQUESTS, MEMBERREQUEST_SORTS, "-created",
+                   columns.MEMBER_REQUEST_TABLE)
 
 
 @require_safe
@@ -447,7 +448,7 @@ def memberrequest_transaction_export(request):
 @vary_on_headers("HX-Request")
 def transaction_list(request):
     filterset = TransactionFilter(request.GET, queryset=transactions_for_list())
-    listing = Listing(request, filterset, sorts=TRANSACTION_SORTS, default_sort="-created")
+    listing = Listing(request, filterset, sorts=TRANSACTION_SORTS, default_sort="-created", columns=columns.TRANSACTION_TABLE)
     for transaction in listing.page.object_list:
         transaction.status_detail = readable.transaction_status_detail(transaction.status, transaction.verified, transaction.first_error)
     return listing.render("members/transaction_list.html")
@@ -457,7 +458,7 @@ def transaction_list(request):
 def transaction_export(request):
     """The transactions list as on screen; or the transactions of one ``member_request``."""
     queryset = columns.TRANSACTIONS.queryset(MemberTransaction.objects.present())
-    return _export(request, TransactionFilter(request.GET, queryset=queryset), columns.TRANSACTIONS, TRANSACTION_SORTS, "-created")
+    return _export(request, TransactionFilter(request.GET, queryset=queryset), columns.TRANSACTIONS, TRANSACTION_SORTS, "-created", columns.TRANSACTION_TABLE)
 
 
 @require_safe
@@ -509,7 +510,7 @@ def queue_ordered(queryset, sort, sorts):
 @vary_on_headers("HX-Request")
 def difference_list(request):
     filterset = DifferenceFilter(request.GET, queryset=differences_for_list())
-    listing = QueueListing(request, filterset, sorts=DIFFERENCE_SORTS, default_sort="queue")
+    listing = QueueListing(request, filterset, sorts=DIFFERENCE_SORTS, default_sort="queue", columns=columns.DIFFERENCE_TABLE)
     describe_differences(listing.page.object_list)
     return listing.render("members/difference_list.html")
 
@@ -540,7 +541,7 @@ def difference_export(request):
     queryset = columns.DIFFERENCES.queryset(TrackingDifference.objects.present()).order_by(*DIFFERENCE_QUEUE_ORDER)
     filterset = DifferenceFilter(request.GET, queryset=queryset)
     sorts = None if valid_sort(request, DIFFERENCE_SORTS, "queue") == "queue" else DIFFERENCE_SORTS
-    return export_csv(request, filterset, columns.DIFFERENCES.columns, columns.DIFFERENCES.stem, sorts=sorts, default_sort="queue")
+    return _export(request, filterset, columns.DIFFERENCES, sorts, "queue", columns.DIFFERENCE_TABLE)
 
 
 @require_safe
@@ -598,8 +599,11 @@ def _names_in(body, result, record) -> readable.Names:
 # --- Small helpers --------------------------------------------------------------------------
 
 
-def _export(request, filterset, export, sorts=None, default_sort="-pk"):
-    return export_csv(request, filterset, export.columns, export.stem, sorts=sorts, default_sort=default_sort)
+def _export(request, filterset, export, sorts=None, default_sort="-pk", table=None):
+    """The export, with the columns the address chose of the list's ``table`` (every column without one)."""
+    if table is None:
+        return export_csv(request, filterset, export.columns, export.stem, sorts=sorts, default_sort=default_sort)
+    return column_choice.export(request, filterset, table, export.columns, export.stem, sorts=sorts, default_sort=default_sort)
 
 
 def _url(name, **params):

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.vary import vary_on_headers
 
+from command_center.column_choice import Choice, Columns
 from command_center.lists import Listing
 
 from .digest import digest_seconds
@@ -81,13 +82,25 @@ def channel_list(request):
     context = {"channels": channels, "failing_after": failing_after(), "can_view_deliveries": request.user.has_perm(VIEW_DELIVERIES)}
     return TemplateResponse(request, "alerts/channel_list.html", context)
 
+# The columns a person may choose (?cols=...); the list has no export.
+DELIVERY_TABLE = Columns(
+    Choice("made", "Made", required=True),
+    Choice("channel", "Channel"),
+    Choice("to", "To"),
+    Choice("message", "Message"),
+    Choice("alerts", "Alerts"),
+    Choice("state", "State", required=True),
+    Choice("tries", "Tries"),
+    Choice("reason", "Why it failed"),
+)
+
 
 @permission_required(VIEW_DELIVERIES, raise_exception=True)
 @vary_on_headers("HX-Request")
 def delivery_list(request):
     """Every message sent or tried, newest first, with the channels' state above."""
     filterset = DeliveryFilter(request.GET, queryset=deliveries_for_list())
-    listing = Listing(request, filterset, sorts=DELIVERY_SORTS, default_sort="-made",
+    listing = Listing(request, filterset, sorts=DELIVERY_SORTS, default_sort="-made", columns=DELIVERY_TABLE,
                       extra_context={"channels": Channel.objects.order_by("name"), "failing_after": failing_after()})
     return listing.render("alerts/delivery_list.html")
 

@@ -22,9 +22,10 @@ from django.views.decorators.vary import vary_on_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from command_center import attention, notes
+from command_center import attention, column_choice, notes
+from command_center.column_choice import Choice, Columns
 from command_center.filters import DateField, FilterSet
-from command_center.lists import Column, Listing, export_csv
+from command_center.lists import Column, Listing
 from command_center.models import AttentionItem
 from command_center.roles import OPERATOR
 from connections.filters import DropdownCheckboxes, carrier_choices
@@ -136,6 +137,15 @@ ATTENTION_COLUMNS = [
     Column("Assigned to", "assigned_to__username"),
     Column("Snoozed until", "snoozed_until", _iso),
 ]
+# The columns a person may choose (?cols=...), and the CSV columns each one holds.
+ATTENTION_TABLE = Columns(
+    Choice("what", "What needs attention", ("Kind", "What is wrong", "Record type", "Record id", "Employee id"), required=True),
+    Choice("where", "Carrier / group", ("Carrier", "Carrier id", "Group", "Group id")),
+    Choice("opened", "Open for", ("Opened", "Closed", "First detected")),
+    Choice("detected", "Last seen", ("Last detected",)),
+    Choice("assignee", "Assigned to", ("Assigned to",)),
+    Choice("state", "State", ("Acknowledged by", "Acknowledged at", "Snoozed until")),
+)
 
 
 def items_for_list():
@@ -154,7 +164,7 @@ def _filterset(request, queryset=None):
 
 @vary_on_headers("HX-Request")
 def attention_list(request):
-    listing = Listing(request, _filterset(request), sorts=ATTENTION_SORTS, default_sort="opened",
+    listing = Listing(request, _filterset(request), sorts=ATTENTION_SORTS, default_sort="opened", columns=ATTENTION_TABLE,
                       extra_context={"today": timezone.localdate(), "now": timezone.now()})
     listing.page.object_list = attention.attach_links(listing.page.object_list)
     return listing.render("attention/attention_list.html")
@@ -162,7 +172,7 @@ def attention_list(request):
 
 def attention_export(request):
     filterset = _filterset(request, AttentionItem.objects.all())
-    return export_csv(request, filterset, ATTENTION_COLUMNS, "attention", sorts=ATTENTION_SORTS, default_sort="opened")
+    return column_choice.export(request, filterset, ATTENTION_TABLE, ATTENTION_COLUMNS, "attention", sorts=ATTENTION_SORTS, default_sort="opened")
 
 
 # --- One item ------------------------------------------------------------------------------------

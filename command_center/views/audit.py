@@ -11,8 +11,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
+from command_center import column_choice
+from command_center.column_choice import Choice, Columns
 from command_center.filters import DateFilter, FilterSet
-from command_center.lists import Column, Listing, export_csv
+from command_center.lists import Column, Listing
 from command_center.models import AuditEntry
 
 AUDIT_SORTS = {"created": "created", "action": "action", "outcome": "outcome", "actor": "actor__username"}
@@ -72,12 +74,21 @@ AUDIT_COLUMNS = [
 
 def entries_for_list():
     return AuditEntry.objects.select_related("actor")
+# The columns a person may choose (?cols=...), and the CSV columns each one holds.
+AUDIT_TABLE = Columns(
+    Choice("created", "When", ("When",), required=True),
+    Choice("actor", "Who", ("Who", "API key")),
+    Choice("action", "Action", ("Action",)),
+    Choice("outcome", "Outcome", ("Outcome",)),
+    Choice("what", "What", ("Record type", "Record id", "Summary")),
+    Choice("details", "Details", ("Details",)),
+)
 
 
 @vary_on_headers("HX-Request")
 def audit_list(request):
     filterset = AuditFilter(request.GET, queryset=entries_for_list())
-    listing = Listing(request, filterset, sorts=AUDIT_SORTS, default_sort="-created")
+    listing = Listing(request, filterset, sorts=AUDIT_SORTS, default_sort="-created", columns=AUDIT_TABLE)
     return listing.render("audit/audit_list.html")
 
 
@@ -85,4 +96,4 @@ def audit_export(request):
     # The export records itself in the log; the file holds what was there when it was asked for.
     last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     filterset = AuditFilter(request.GET, queryset=entries_for_list().filter(pk__lte=last))
-    return export_csv(request, filterset, AUDIT_COLUMNS, "audit", sorts=AUDIT_SORTS, default_sort="-created")
+    return column_choice.export(request, filterset, AUDIT_TABLE, AUDIT_COLUMNS, "audit", sorts=AUDIT_SORTS, default_sort="-created")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from command_center.audit import record_sync
+from command_center.column_choice import Choice, Columns
 from command_center.filters import FilterSet
 from command_center.lists import Listing
 from command_center.models import AuditEntry, SyncRun
@@ -41,6 +42,21 @@ class SyncRunFilter(FilterSet):
 
 class SyncStartForm(forms.Form):
     kind = forms.ChoiceField(label="What to sync", choices=KIND_CHOICES, initial=runs.FULL)
+# The columns a person may choose (?cols=...); the list has no export.
+SYNC_TABLE = Columns(
+    Choice("run", "Run", required=True),
+    Choice("kind", "Kind"),
+    Choice("trigger", "Trigger"),
+    Choice("started", "Started"),
+    Choice("duration", "Duration"),
+    Choice("status", "Status", required=True),
+    Choice("read", "Read"),
+    Choice("new", "New"),
+    Choice("changed", "Changed"),
+    Choice("removed", "Removed"),
+    Choice("failed", "Failed"),
+    Choice("api_calls", "API calls"),
+)
 
 
 def runs_for_list():
@@ -50,7 +66,7 @@ def runs_for_list():
 @vary_on_headers("HX-Request")
 def sync_list(request):
     filterset = SyncRunFilter(request.GET, queryset=runs_for_list())
-    listing = Listing(request, filterset, sorts=SYNC_SORTS, default_sort="-created",
+    listing = Listing(request, filterset, sorts=SYNC_SORTS, default_sort="-created", columns=SYNC_TABLE,
                       extra_context={"start_form": SyncStartForm()})
     return listing.render("syncs/sync_list.html")
 

@@ -37,6 +37,12 @@ document.addEventListener("click", function (event) {
 // Its summary names what is ticked in a drop-down of tick boxes.
 function nameTicked(menu) {
   var summary = menu.querySelector("summary");
+  if (menu.hasAttribute("data-count-summary")) {  // a list's columns: how many, not which
+    var boxes = menu.querySelectorAll("input[type=checkbox]");
+    var on = menu.querySelectorAll("input[type=checkbox]:checked").length;
+    summary.textContent = on + " of " + boxes.length + " shown";
+    return;
+  }
   summary.querySelectorAll(".picked").forEach(function (span) { span.remove(); });
   var placeholder = summary.querySelector(".placeholder");
   menu.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) {
@@ -58,10 +64,18 @@ function formFromAddress() {
   var form = document.querySelector("form.filters");
   if (!form) return;
   var params = new URLSearchParams(window.location.search);
+  // The columns the address names that are this list's (none: the list's own columns, as the server does).
+  var cols = params.getAll("cols").join(",").split(",");
+  var colsChosen = Array.prototype.some.call(form.elements, function (field) {
+    return field.name === "cols" && cols.indexOf(field.value) !== -1;
+  });
   Array.prototype.forEach.call(form.elements, function (field) {
-    if (!field.name || field.type === "submit" || field.type === "button") return;
+    if (!field.name || field.type === "submit" || field.type === "button" || field.hasAttribute("data-keep")) return;
     var values = params.getAll(field.name);
-    if (field.type === "checkbox" || field.type === "radio") {
+    if (field.name === "cols") values = cols;  // may come as one comma-separated value: ?cols=status,carrier
+    if (field.name === "cols" && !colsChosen) {
+      field.checked = field.dataset.default === "on";  // the address chose no columns: the list's own
+    } else if (field.type === "checkbox" || field.type === "radio") {
       field.checked = values.indexOf(field.value) !== -1;
     } else if (field.type === "hidden") {
       if (values.length) field.value = values[0];  // the sort: kept as drawn when the address has none
