@@ -53,6 +53,7 @@ def saved_views(request):
     user = getattr(request, "user", None)
     match = getattr(request, "resolver_match", None)
     from command_center import saved_views as views
+    from command_center.alerts.reports import REPORTABLE
 
     if user is None or not user.is_authenticated or match is None or match.view_name not in views.LIST_PAGES:
         return {}
@@ -61,4 +62,5 @@ def saved_views(request):
     read = getattr(request, "saved_views", None)  # DefaultViewMiddleware read them for a bare list
     return {"saved_views": read if read is not None else SimpleLazyObject(lambda: list(views.views_of(user, match.view_name))),
             "saved_views_list": match.view_name,
+            "saved_views_reportable": match.view_name in REPORTABLE,
             "saved_views_query": views.query_to_keep(request.GET.urlencode())}

@@ -625,4 +625,4 @@ class IdempotentRequest(models.Model):
     def same_request(self, method: str, path: str, body_digest: str) -> bool:
         return (self.method, self.path, self.body_digest) == (method, path, body_digest)
 # --- Alerts: their models live with their code, in command_center.alerts -------------------------
-from command_center.alerts.models import Alert, Channel, Delivery, Subscription  # noqa: E402,F401
+from command_center.alerts.models import Alert, Channel, Delivery, ScheduledReport, Subscription  # noqa: E402,F401

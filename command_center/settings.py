@@ -232,6 +232,8 @@ ALERT_RETRY_SECONDS = env_int("ALERT_RETRY_SECONDS", 30)
 ALERT_WEBHOOK_TIMEOUT_SECONDS = env_int("ALERT_WEBHOOK_TIMEOUT_SECONDS", 10)
 # A channel whose last this-many messages all failed is shown as failing.
 ALERT_CHANNEL_FAILING_AFTER = env_int("ALERT_CHANNEL_FAILING_AFTER", 3)
+# A scheduled report's CSV bigger than this goes by e-mail as a link instead of an attachment.
+REPORT_ATTACH_MAX_BYTES = env_int("REPORT_ATTACH_MAX_BYTES", 5_000_000)
 
 # E-mail: printed on the console in the demo (DEBUG), SMTP otherwise.
 EMAIL_BACKEND = env_str(

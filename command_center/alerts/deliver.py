@@ -5,7 +5,7 @@
 
 1. Claim the try with a conditional UPDATE on the number of tries so far, so two workers holding
    the same delivery never both send it.
-2. Send: e-mail through Django's mail backend, a webhook as ``POST {"text": ...}`` with httpx
+2. Send: e-mail through Django's mail backend (a scheduled report's with its CSV attached), a webhook as ``POST {"text": ...}`` with httpx
    and a timeout (``ALERT_WEBHOOK_TIMEOUT_SECONDS``).
 3. Errors that may pass by themselves (a timeout, a refused or dropped connection, a 5xx, a 429, an
    SMTP 4xx) are tried again after ``ALERT_RETRY_SECONDS``, doubled each time (a 429's
@@ -146,6 +146,10 @@ def lost(now: dt.datetime | None = None):
 
 
 def send(delivery: Delivery) -> None:
+    if delivery.report_slot is not None:  # a scheduled report: its CSV is made now (command_center.alerts.reports)
+        from .reports import prepare
+
+        prepare(delivery)
     if delivery.channel.kind == Channel.Kind.EMAIL:
         send_email(delivery)
     else:
@@ -153,7 +157,8 @@ def send(delivery: Delivery) -> None:
 
 
 def send_email(delivery: Delivery) -> None:
-    message = EmailMessage(delivery.subject, delivery.body, settings.DEFAULT_FROM_EMAIL, [delivery.recipient])
+    message = EmailMessage(delivery.subject, delivery.body, settings.DEFAULT_FROM_EMAIL, [delivery.recipient],
+                           attachments=getattr(delivery, "attachments", None))
     server = f"the mail server ({settings.EMAIL_HOST}:{settings.EMAIL_PORT})"
     try:
         message.send(fail_silently=False)

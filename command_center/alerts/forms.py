@@ -7,7 +7,7 @@ from django import forms
 from command_center.models import AttentionItem
 from command_center.sync.families import FAMILIES
 
-from .models import Channel, Subscription
+from .models import Channel, ScheduledReport, Subscription
 
 Topic = Subscription.Topic
 MAX_STALE_MINUTES = 7 * 24 * 60
@@ -83,3 +83,43 @@ class SubscriptionForm(forms.ModelForm):
         for name in ("attention_kind", "carrier", "family", "stale_minutes"):
             setattr(self.instance, name, self.cleaned_data[name])
         return super().save(commit)
+
+
+class ReportForm(forms.ModelForm):
+    """When a saved view's report goes, and where. The time is in the chosen zone, said beside it."""
+
+    frequency = forms.ChoiceField(label="How often", choices=ScheduledReport.Frequency.choices, widget=forms.RadioSelect,
+                                  initial=ScheduledReport.Frequency.DAILY)
+    weekday = forms.TypedChoiceField(label="Day of the week", choices=[("", "—"), *ScheduledReport.Weekday.choices],
+                                     coerce=int, empty_value=None, required=False, help_text="Weekly reports only.")
+    at = forms.TimeField(label="At", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                         error_messages={"invalid": "Give a time of day, e.g. 08:00.", "required": "Give a time of day, e.g. 08:00."})
+    time_zone = forms.ChoiceField(label="Time zone", help_text="The time above is in this zone.")
+    channel = forms.ModelChoiceField(label="Send it to", queryset=None, empty_label=None,
+                                     help_text="By e-mail the CSV is attached (a link when it is too big); "
+                                               "to a webhook it is a link to the console, which asks for sign-in.")
+    enabled = forms.BooleanField(label="Send it", required=False, initial=True)
+
+    class Meta:
+        model = ScheduledReport
+        fields = ["frequency", "weekday", "at", "time_zone", "channel", "enabled"]
+
+    def __init__(self, *args, user, **kwargs):
+        import zoneinfo
+
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["time_zone"].choices = [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+        self.fields["time_zone"].initial = settings.TIME_ZONE
+        self.fields["channel"].queryset = Channel.objects.filter(enabled=True).order_by("kind", "name")
+        self.fields["channel"].label_from_instance = SubscriptionForm.channel_label.__get__(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("frequency") == ScheduledReport.Frequency.WEEKLY and data.get("weekday") is None:
+            self.add_error("weekday", "A weekly report needs its day of the week.")
+        if data.get("frequency") == ScheduledReport.Frequency.DAILY:
+            data["weekday"] = None
+        return data

@@ -171,6 +171,9 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True, help_text="Why the latest try failed, in plain words.")
     history = models.JSONField(default=list, blank=True, help_text='Each try: {"at", "outcome", "reason", "wait_seconds" before the next}.')
+    # A scheduled report's message: which report, and the time it was due (once per report and slot).
+    report = models.ForeignKey("ScheduledReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
+    report_slot = models.DateTimeField(null=True, blank=True, help_text="Scheduled reports: the time this message was due.")
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -185,6 +188,11 @@ class Delivery(models.Model):
             # The tick's rescue of unfinished deliveries whose task was lost.
             models.Index(fields=["next_attempt_at"], name="delivery_unfinished_idx", condition=models.Q(state__in=["pending", "retrying"])),
         ]
+        constraints = [
+            # What makes a report go once per due time, however many ticks or workers see it due
+            # (and a report's latest messages, on the reports page).
+            models.UniqueConstraint(fields=["report", "report_slot"], name="delivery_once_per_report_slot"),
+        ]
 
     def __str__(self):
         return f"{self.subject} → {self.channel} ({self.state})"
@@ -192,3 +200,50 @@ class Delivery(models.Model):
     @property
     def to(self) -> str:
         return self.recipient or self.channel.name
+
+
+class ScheduledReport(models.Model):
+    """A saved view's CSV, sent to its owner on a schedule (``command_center.alerts.reports``).
+
+    Daily, or weekly on ``weekday`` (0 is Monday), at ``at`` in ``time_zone``. By e-mail the CSV is
+    attached (a link to the console's export when it is bigger than ``REPORT_ATTACH_MAX_BYTES``);
+    to a webhook it is always a link, which asks whoever follows it to sign in. Each message is a
+    ``Delivery``, recorded and retried like an alert's. Slots before ``scheduled_at`` (when the
+    schedule was last set) are not sent: a report made or changed at 09:00 for 08:00 starts tomorrow.
+    """
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scheduled_reports")
+    view = models.ForeignKey("command_center.SavedView", on_delete=models.CASCADE, related_name="reports")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="reports")
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.DAILY)
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True, choices=Weekday.choices)
+    at = models.TimeField(help_text="The time of day it is sent, in time_zone.")
+    time_zone = models.CharField(max_length=64)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    scheduled_at = models.DateTimeField(default=timezone.now, help_text="When the schedule was last set: earlier slots are not sent.")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(frequency="weekly") | models.Q(weekday__isnull=False), name="report_weekly_needs_weekday",
+                violation_error_message="A weekly report needs its day of the week.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.view.name} · {self.get_frequency_display().lower()} → {self.channel}"

@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from . import deliver, digest, events
+from . import deliver, digest, events, reports
 
 logger = logging.getLogger("command_center.alerts")
 
@@ -27,6 +27,22 @@ def tick(now=None) -> dict:
     if collected or made or lost:
         logger.info("Alerts: %s new, %s digests made, %s lost deliveries sent again", collected, len(made), len(lost))
     return {"alerts": collected, "deliveries": [d.pk for d in made], "resent": [d.pk for d in lost]}
+
+
+def reports_tick_now(now=None) -> list[int]:
+    """Make the messages of the scheduled reports that are due and queue their sending; their ids."""
+    made = reports.make_due(now or timezone.now())
+    for delivery in made:
+        if delivery.state in delivery.UNFINISHED:
+            send_alert_delivery.delay(delivery.pk)
+    if made:
+        logger.info("Scheduled reports: %s due, queued", len(made))
+    return [delivery.pk for delivery in made]
+
+
+@shared_task(name="command_center.reports_tick")
+def reports_tick():
+    return reports_tick_now()
 
 
 @shared_task(name="command_center.alerts_tick")

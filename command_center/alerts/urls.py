@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "alerts"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("channels/", views.channel_list, name="channel_list"),
     path("deliveries/", views.delivery_list, name="delivery_list"),
     path("deliveries/<int:pk>/", views.delivery_detail, name="delivery_detail"),
+    # Scheduled reports: yours, scheduling one from a saved view, changing or deleting one
+    path("reports/", report_views.report_list, name="report_list"),
+    path("reports/new/<int:view_pk>", report_views.report_create, name="report_create"),
+    path("reports/<int:pk>/", report_views.report_edit, name="report_edit"),
+    path("reports/<int:pk>/delete", report_views.report_delete, name="report_delete"),
 ]

@@ -88,6 +88,7 @@ SKIPPED = {
     "view_open": "reads no parameter: redirects to the saved list, whose page is fuzzed",
     "api_key_create": "POST only (makes an API key); a GET only redirects to the keys page",
     "api_key_revoke": "POST only (revokes an API key); a GET only redirects to the keys page",
+    "alerts:report_delete": "POST only (deletes a scheduled report)",
     "alerts:subscription_delete": "POST only (deletes one's own subscription); a GET only redirects to the subscriptions",
 }
 # Route → the rows fixture's arguments for it (a route with path arguments must be here or skipped).
@@ -126,8 +127,31 @@ ROUTE_ARGS = {
     "attention_detail": lambda rows: {"pk": rows.item.pk},
     # An Operator is refused the deliveries (403) before anything is read: tests/alerts covers the page.
     "alerts:delivery_detail": lambda rows: {"pk": 1},
+    "alerts:report_create": lambda rows: {"view_pk": _saved_view().pk},
+    "alerts:report_edit": lambda rows: {"pk": _scheduled_report().pk},
 }
 ROUTES = [(name, pattern) for name, pattern in named_routes() if name not in SKIPPED]
+
+
+def _saved_view():
+    from django.contrib.auth import get_user_model
+
+    from command_center.models import SavedView
+
+    owner = get_user_model().objects.order_by("pk").first()
+    return SavedView.objects.get_or_create(owner=owner, list_name="connections:connection_list", name="Failing",
+                                           defaults={"query": "status=unable_to_connect"})[0]
+
+
+def _scheduled_report():
+    import datetime as dt
+
+    from command_center.alerts.models import Channel, ScheduledReport
+
+    view = _saved_view()
+    channel = Channel.objects.get_or_create(name="E-mail", defaults={"kind": "email"})[0]
+    return ScheduledReport.objects.get_or_create(owner=view.owner, view=view, defaults={
+        "channel": channel, "at": dt.time(8), "time_zone": "UTC"})[0]
 
 
 def _first(model):
