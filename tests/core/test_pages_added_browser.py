@@ -23,6 +23,7 @@ PAGES = {
     "alerts": "/alerts/",
     "alert-channels": "/alerts/channels/",
     "alert-deliveries": "/alerts/deliveries/",
+    "scheduled-reports": "/alerts/reports/",
     "audit-log": "/audit/",
     "api-docs": "/api/docs/",
 }
