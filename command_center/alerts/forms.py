@@ -114,7 +114,9 @@ class ReportForm(forms.ModelForm):
         self.fields["time_zone"].choices = [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
         self.fields["time_zone"].initial = settings.TIME_ZONE
         self.fields["channel"].queryset = Channel.objects.filter(enabled=True).order_by("kind", "name")
-        self.fields["channel"].label_from_instance = SubscriptionForm.channel_label.__get__(self)
+        self.fields["channel"].label_from_instance = self.channel_label
+
+    channel_label = SubscriptionForm.channel_label  # "E-mail: my address (...)", "Ops chat (webhook, failing)"
 
     def clean(self):
         data = super().clean()

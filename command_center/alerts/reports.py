@@ -4,7 +4,9 @@
    latest due time (``latest_slot``: today's or the last chosen weekday's time, in the report's zone)
    and makes one ``Delivery`` for it. The unique constraint on (report, slot) makes that once per
    due time, however many ticks or workers see it due; a tick that missed a time (beat was down)
-   sends the latest one, once, late, and no older ones.
+   sends the latest one, once, late, and no older ones. On the night a clock changes, a time that
+   does not exist (02:30 when clocks go from 02:00 to 03:00) goes an hour later, and a time that comes
+   twice goes the first time (zoneinfo's ``fold=0``).
 2. The message is sent by the alerts' task (``send_alert_delivery``): tried again on errors that may
    pass, every try recorded, shown on the deliveries page.
 3. The CSV is made when the message is sent, by the list's own export view (its FilterSet, sort,

@@ -30,12 +30,13 @@ def headers(page):
     return [text.strip() for text in page.locator("#results table thead th").all_text_contents()]
 
 
-def test_columns_are_chosen_in_the_filter_bar_and_back_puts_form_and_table_back(live_server, page, person):
+def test_columns_are_chosen_in_the_filter_bar_and_back_puts_form_and_table_back(live_server, page, screenshot, person):
     sign_in(page, live_server, person.username, PASSWORD)
     page.goto(f"{live_server.url}/connections/")
     assert "Carrier" in headers(page)
 
     page.click("form.filters details[data-count-summary] > summary")
+    screenshot("columns-picker")
     with page.expect_response(lambda response: "/connections/" in response.url):
         page.locator("#list-columns label", has_text="Carrier").first.locator("input").uncheck()
     page.wait_for_function("!document.querySelector('#results thead a[href*=\"sort=carrier&\"], #results thead a[href$=\"sort=carrier\"]')")
