@@ -66,7 +66,7 @@ def report_create(request, view_pk):
             report = form.save(commit=False)
             report.owner, report.view = request.user, view
             report.save()
-            messages.success(request, f"Scheduled “{view.name}”: {reports.schedule_words(report).lower()}, "
+            messages.success(request, f"Scheduled “{view.name}”: {_lowered(reports.schedule_words(report))}, "
                                       f"by {report.channel.name}. The first goes {_when(report)}.")
             return redirect("alerts:report_list")
     context = {"form": form, "view": view, "list_label": reports.REPORTABLE[view.list_name][1], "report": None}
@@ -81,7 +81,7 @@ def report_edit(request, pk):
         report = form.save(commit=False)
         report.scheduled_at = timezone.now()  # the new schedule starts now: no slot it passed is sent
         report.save()
-        messages.success(request, f"Changed “{report.view.name}”: {reports.schedule_words(report).lower()}"
+        messages.success(request, f"Changed “{report.view.name}”: {_lowered(reports.schedule_words(report))}"
                                   + (f", next {_when(report)}." if report.enabled else ", paused."))
         return redirect("alerts:report_list")
     context = {
@@ -98,6 +98,11 @@ def report_delete(request, pk):
     report.delete()
     messages.success(request, f"Deleted the report “{report.view.name}”. Messages already sent stay on the deliveries page.")
     return redirect("alerts:report_list")
+
+
+def _lowered(words: str) -> str:
+    """"Weekly on Monday…" in the middle of a sentence: "weekly on Monday…"."""
+    return words[:1].lower() + words[1:]
 
 
 def _when(report) -> str:

@@ -49,7 +49,7 @@ def test_columns_are_chosen_in_the_filter_bar_and_back_puts_form_and_table_back(
     assert page.locator("#list-columns input[value=carrier]").is_checked()
 
 
-def test_a_saved_view_is_scheduled_as_a_report_and_listed(live_server, page, person):
+def test_a_saved_view_is_scheduled_as_a_report_and_listed(live_server, page, screenshot, person):
     sign_in(page, live_server, person.username, PASSWORD)
     page.goto(f"{live_server.url}/connections/")
     page.click("summary[aria-label='More for Failing at Northwind']")
@@ -60,8 +60,10 @@ def test_a_saved_view_is_scheduled_as_a_report_and_listed(live_server, page, per
     page.select_option("#id_weekday", "0")
     page.fill("#id_at", "08:15")
     page.select_option("#id_time_zone", "Asia/Tokyo")
+    screenshot("report-form")
     page.click("button:has-text('Schedule')")
     page.wait_for_load_state("networkidle")
+    screenshot("report-list")
 
     assert page.url.endswith("/alerts/reports/")
     row = page.locator("table.reports tbody tr", has_text="Failing at Northwind")

@@ -226,6 +226,7 @@ def test_a_viewer_schedules_a_report_of_a_saved_view_for_themselves(owner, viewe
     assert (report.owner, report.view, report.weekday, report.at) == (owner, view, 0, dt.time(8, 15))
     listing = viewer_client.get(reverse("alerts:report_list")).content.decode()
     assert "Weekly on Monday at 08:15 (Asia/Tokyo)" in listing
+    assert "Scheduled “Failing”: weekly on Monday at 08:15 (Asia/Tokyo), by E-mail." in listing
 
 
 def test_a_weekly_report_without_its_day_is_refused_in_plain_words(owner, viewer_client, email_channel):
