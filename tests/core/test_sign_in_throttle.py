@@ -104,3 +104,19 @@ def test_the_admin_sign_in_is_throttled_too(client, django_user_model):
         client.post(reverse("admin:login"), {"username": "ada.admin", "password": "nope"}, REMOTE_ADDR="203.0.113.8")
     response = client.post(reverse("admin:login"), {"username": "ada.admin", "password": PASSWORD}, REMOTE_ADDR="203.0.113.8")
     assert response.status_code == 429 and not signed_in(client)
+
+
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(client, viewer, operator, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # Every request comes from the proxy (10.0.0.2); the proxy appends the client's address. What a
+    # client writes into X-Forwarded-For itself is further left, and ignored.
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": f"guess{n}", "password": "x"}, REMOTE_ADDR="10.0.0.2",
+                    HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.9")
+    locked = client.post(reverse("login"), {"username": operator.username, "password": PASSWORD}, REMOTE_ADDR="10.0.0.2",
+                         HTTP_X_FORWARDED_FOR="198.51.100.9")
+    assert locked.status_code == 429
+    # Another client behind the same proxy is not locked out with it.
+    other = client.post(reverse("login"), {"username": operator.username, "password": PASSWORD}, REMOTE_ADDR="10.0.0.2",
+                        HTTP_X_FORWARDED_FOR="192.0.2.200")
+    assert other.status_code == 302

@@ -171,3 +171,15 @@ def test_a_refused_delivery_is_not_remembered(client, secret, db, django_capture
         assert client.post(URL, raw, content_type="application/json", **stale).status_code == 401
     response, queued = post_at(client, raw, headers, when, django_capture_on_commit_callbacks)
     assert response.status_code == 200 and len(queued) == 1
+
+
+def test_receipts_older_than_the_retention_are_deleted_as_new_deliveries_arrive(client, secret, settings, db, django_capture_on_commit_callbacks):
+    from command_center.models import WebhookReceipt
+
+    settings.NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS = 24
+    first = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.timezone.utc)
+    raw, headers = signed(event(CONNECTION))
+    assert post_at(client, raw, headers, first, django_capture_on_commit_callbacks)[0].status_code == 200
+    other_raw, other_headers = signed({"data": {"id": CONNECTION}, "event": {"id": "e2", "type": "group_connection_request.created"}})
+    post_at(client, other_raw, other_headers, first + dt.timedelta(hours=25), django_capture_on_commit_callbacks)
+    assert list(WebhookReceipt.objects.values_list("event_type", flat=True)) == ["group_connection_request.created"]
