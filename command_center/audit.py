@@ -147,3 +147,30 @@ def record_api_key(user, api_key, action):
         summary=_storable(f"{verb} the {api_key.get_scope_display().lower()} API key “{api_key.name}”")[:500],
         details={"name": _storable(api_key.name), "scope": api_key.scope, "prefix": api_key.prefix},
     )
+
+
+def record_refusal(request, reason: str, status: int = 403):
+    """A request the person's role or key was refused (403): who (and with which key), what they were
+    refused and why, and where (the path, its route, the address it came from). One entry per request."""
+    from command_center.views.sign_in import client_address
+
+    match = getattr(request, "resolver_match", None)
+    kwargs = match.kwargs if match else {}
+    object_id = str(kwargs.get("pk") or kwargs.get("prefix") or kwargs.get("object_id") or "")[:64]
+    path, reason = _storable(request.path)[:300], _storable(reason)[:300]
+    return _entry(
+        request.user,
+        action=AuditEntry.Action.REFUSED,
+        outcome=AuditEntry.Outcome.FAILED,
+        object_type=match.view_name[:64] if match else "",
+        object_id=object_id,
+        summary=f"Refused {request.method} {path}: {reason}"[:500],
+        details={
+            "method": request.method,
+            "path": path,
+            "route": match.view_name if match else "",
+            "reason": reason,
+            "address": client_address(request),
+            "status": status,
+        },
+    )

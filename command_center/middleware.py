@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.contrib.auth.middleware import (
     LoginRequiredMiddleware as BaseLoginRequiredMiddleware,
 )
@@ -58,3 +59,39 @@ class DefaultViewMiddleware:
         if view is None or not view.query:
             return None
         return redirect(view.list_url)
+
+
+class RefusalAuditMiddleware:
+    """A signed-in person answered 403 leaves one audit entry saying what was refused and why.
+
+    The console refuses by raising ``PermissionDenied`` (its message is the reason); the API answers
+    403 itself with the reason as ``detail``. Either way it is the one 403 of the request that is
+    written, so a refusal is one entry whatever raised it. Anonymous requests are not written: they
+    are sent to sign-in (or get 401) before anything can refuse them, and could flood the log.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if response.status_code == 403 and user is not None and user.is_authenticated:
+            from command_center import audit
+
+            audit.record_refusal(request, self._reason(request, response))
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            request.refused_because = str(exception) or "Your role does not allow this."
+        return None
+
+    @staticmethod
+    def _reason(request, response):
+        if getattr(request, "refused_because", None):
+            return request.refused_because
+        data = getattr(response, "data", None)  # a DRF answer
+        if isinstance(data, dict) and data.get("detail"):
+            return str(data["detail"])
+        return "Forbidden (a failed CSRF check, or a page that gave no reason)."

@@ -153,6 +153,8 @@ class AuditEntry(models.Model):
         # API keys (command_center.views.api_keys).
         CREATE_KEY = "create_key", "Create API key"
         REVOKE_KEY = "revoke_key", "Revoke API key"
+        # Something the person's role (or key) does not allow, answered 403 (command_center.middleware).
+        REFUSED = "refused", "Refused (not allowed)"
 
     class Outcome(models.TextChoices):
         SUCCEEDED = "succeeded", "Succeeded"
@@ -624,5 +626,35 @@ class IdempotentRequest(models.Model):
 
     def same_request(self, method: str, path: str, body_digest: str) -> bool:
         return (self.method, self.path, self.body_digest) == (method, path, body_digest)
+
+
+class WebhookReceipt(models.Model):
+    """One Noyo webhook delivery this console accepted (``command_center.webhooks.remember``).
+
+    Noyo signs the body only, not its ``x-noyo-timestamp``: a copy of a delivery sent again with a
+    fresh timestamp still verifies. The body is what identifies a delivery (each event has its own
+    ``event.id``), so a second one with the same body is refused while its receipt is kept, for
+    ``NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS``; older receipts are deleted as new deliveries arrive.
+    """
+
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the signed body, hex.")
+    received = models.DateTimeField(default=timezone.now)
+    event_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            # The receipt is an INSERT this refuses for a body already received: a replay, however close behind.
+            models.UniqueConstraint(fields=["digest"], name="webhookreceipt_one_per_body"),
+        ]
+        indexes = [
+            # Pruning: DELETE ... WHERE received < now - the retention period.
+            models.Index(fields=["received"], name="webhookreceipt_received_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.event_type} {self.object_id} at {self.received:%Y-%m-%d %H:%M:%S}"
+
+
 # --- Alerts: their models live with their code, in command_center.alerts -------------------------
 from command_center.alerts.models import Alert, Channel, Delivery, ScheduledReport, Subscription  # noqa: E402,F401

@@ -6,6 +6,7 @@ its default. The defaults need nothing installed: SQLite and a filesystem
 Celery broker, and the Noyo sandbox on 127.0.0.1:8010.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -50,6 +51,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    # Sign-in throttling (django-axes): its attempts table and its authentication backend.
+    "axes",
+    "csp",
     "command_center",
     "command_center.noyo",
     "connections",
@@ -60,16 +64,22 @@ MIDDLEWARE = [
     # First, so the latency it records covers every other middleware too.
     "command_center.metrics.RequestLatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header on every answer (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication, so it knows who was refused; it writes one audit entry per 403.
+    "command_center.middleware.RefusalAuditMiddleware",
     "command_center.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "command_center.middleware.DefaultViewMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for a lockout into the sign-in page saying so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "command_center.urls"
@@ -115,6 +125,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out user name or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling: after LOGIN_FAILURE_LIMIT wrong passwords for one user name, or from one address,
+# sign-in is refused for LOGIN_LOCKOUT_MINUTES (counted from the last refused try), whatever the password.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= dt.timedelta(0):
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1.")
+# Each one alone: a user name under attack from many addresses, and an address trying many user names.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "command_center.views.sign_in.locked_out"
+AXES_CLIENT_IP_CALLABLE = "command_center.views.sign_in.client_address"
+# Proxies in front of the web processes that append to X-Forwarded-For (0: none, the peer is the client).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Failed attempts are what throttling needs; a row per successful sign-in would only grow.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -148,6 +179,23 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Only this site's own scripts, styles, images and fonts; no inline script, style or handler; nothing
+# framed, no plugins, no <base>, forms post only here. Enforced, not report-only. The API's documents
+# pages (command_center/api/docs.py) and the browsable API add what their bundles need.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz is probed over plain HTTP by load balancers and orchestrators.
@@ -193,6 +241,11 @@ NOYO_CLIENT_ID = env_str("NOYO_CLIENT_ID", "sandbox-client")
 NOYO_CLIENT_SECRET = env_str("NOYO_CLIENT_SECRET", "sandbox-secret")
 NOYO_TIMEOUT_SECONDS = env_int("NOYO_TIMEOUT_SECONDS", 30)
 NOYO_WEBHOOK_SECRET = env_str("NOYO_WEBHOOK_SECRET", "")
+# How long an accepted webhook delivery is remembered, so the same delivery sent again is refused.
+# Longer than the 5-minute timestamp window: Noyo does not sign the timestamp, so a replay can carry a fresh one.
+NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS = env_int("NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS", 24)
+if NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS < 1:
+    raise ImproperlyConfigured("NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS must be at least 1: longer than the 5-minute timestamp window.")
 # Per-parent lists (an employee's dependents, ...) a sync fetches at once: hides Noyo's latency.
 NOYO_SYNC_WORKERS = env_int("NOYO_SYNC_WORKERS", 6)
 NOYO_CONSOLE_URL = env_str("NOYO_CONSOLE_URL", "https://app.noyo.com")
@@ -262,6 +315,11 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "command_center.api.permissions.KeyScope",
     ],
+    # JSON, and the browsable API for a browser, with the inline style its templates need (renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "command_center.api.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -296,5 +354,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    # axes logs every failed sign-in at INFO and lockouts at WARNING.
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -3,6 +3,10 @@
 Noyo's events carry no data, only ``{"data": {"id": ...}, "event": {"type": ...}}``; the
 receiver verifies the signature and queues ``tasks.refetch_object``, which GETs the record
 and writes it through the same mapping as a sync, so a status change shows within seconds.
+
+Noyo signs the raw body (``x-noyo-signature``, hex HMAC-SHA256) and not its ``x-noyo-timestamp``,
+so the timestamp alone cannot stop a captured delivery being sent again with a fresh one: each
+accepted body is remembered (``remember``) and the same body again is refused.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ EVENT_KINDS = {
     "group": "group",
 }
 MAX_AGE = dt.timedelta(minutes=5)
+
+
+ALREADY_RECEIVED = "This delivery was already received at {when}; a delivery is accepted once."
 
 
 class Refused(Exception):
@@ -56,6 +63,31 @@ def parse_timestamp(value: str) -> dt.datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def remember(body: bytes, event_type: str = "", object_id: str = "", now: dt.datetime | None = None) -> None:
+    """Record an accepted delivery; ``Refused(409)`` if this body was already received.
+
+    The body is what Noyo signs, and each event has its own id in it, so two deliveries with the
+    same body are one delivery sent twice. Receipts older than NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS are
+    deleted here, as new ones arrive, so no cleanup job is needed.
+    """
+    from django.conf import settings
+    from django.db import IntegrityError, transaction
+
+    from command_center.models import WebhookReceipt
+
+    now = now or dt.datetime.now(dt.timezone.utc)
+    digest = hashlib.sha256(body).hexdigest()
+    WebhookReceipt.objects.filter(received__lt=now - dt.timedelta(hours=settings.NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS)).delete()
+    try:
+        # A savepoint: the unique constraint refuses the second of two copies however close together.
+        with transaction.atomic():
+            WebhookReceipt.objects.create(digest=digest, received=now, event_type=event_type[:100], object_id=object_id[:64])
+    except IntegrityError:
+        first = WebhookReceipt.objects.filter(digest=digest).values_list("received", flat=True).first()
+        when = first.astimezone(dt.timezone.utc).isoformat() if first else "an earlier time"
+        raise Refused(409, ALREADY_RECEIVED.format(when=when)) from None
 
 
 def target(event: object) -> tuple[str, str]:

@@ -21,8 +21,9 @@ from command_center.noyo import contract
 def noyo_webhook(request):
     """Verify the signature and timestamp, then queue ``tasks.refetch_object``.
 
-    400 for a body that names nothing, 401 for a bad signature or a stale timestamp,
-    503 while no NOYO_WEBHOOK_SECRET is configured (Noyo will deliver again later).
+    400 for a body that names nothing, 401 for a bad signature or a stale timestamp, 409 for a
+    delivery already received (a replay), 503 while no NOYO_WEBHOOK_SECRET is configured (Noyo will
+    deliver again later).
     """
     secret = settings.NOYO_WEBHOOK_SECRET
     if not secret:
@@ -39,9 +40,16 @@ def noyo_webhook(request):
         except ValueError:
             raise webhooks.Refused(400, "The body is not JSON.") from None
         kind, object_id = webhooks.target(event)
+        webhooks.remember(request.body, _event_type(event), object_id)
     except webhooks.Refused as refused:
         return JsonResponse({"detail": refused.reason}, status=refused.status)
     from command_center.sync.tasks import refetch_object
 
     transaction.on_commit(lambda: refetch_object.delay(kind, object_id))
     return JsonResponse({"queued": kind, "id": object_id})
+
+
+def _event_type(event: dict) -> str:
+    meta = event.get("event")
+    value = meta.get("type") if isinstance(meta, dict) else event.get("type")
+    return value if isinstance(value, str) else ""

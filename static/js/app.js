@@ -130,3 +130,11 @@ document.addEventListener("submit", function (event) {
   var form = event.target.closest("form[data-query-from-address]");
   if (form) form.querySelector("input[name=query]").value = window.location.search.replace(/^\?/, "");
 });
+// A button with data-dismiss="<selector>" removes the nearest enclosing element that matches it
+// (the bulk retry's outcome card). A listener here, as the Content-Security-Policy runs no onclick="".
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-dismiss]");
+  if (!button) return;
+  var target = button.closest(button.dataset.dismiss);
+  if (target) target.remove();
+});

@@ -90,4 +90,6 @@ def test_a_viewer_gets_403_in_plain_words_and_the_item_is_unchanged(viewer_clien
     assert response.json()["detail"].startswith("Only Operators can acknowledge, assign or snooze attention items.")
     item.refresh_from_db()
     assert (item.acknowledged_at, item.assigned_to, item.snoozed_until) == (None, None, None)
-    assert not AuditEntry.objects.exists()
+    # Nothing was done: the only entry is the refusal itself.
+    assert not AuditEntry.objects.exclude(action=AuditEntry.Action.REFUSED).exists()
+    assert AuditEntry.objects.get().details["route"] == f"api:attention-{action}"

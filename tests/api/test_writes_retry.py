@@ -72,7 +72,10 @@ def test_a_viewer_gets_403_in_plain_words_and_nothing_reaches_noyo(viewer_api, m
     response = post(viewer_api, retry_url(connection))
     assert response.status_code == 403
     assert response.json() == {"detail": "Only Operators can retry connections."}
-    assert retry_calls() == 0 and not AuditEntry.objects.exists()
+    assert retry_calls() == 0
+    # Nothing was done: the only entry is the refusal itself.
+    assert not AuditEntry.objects.exclude(action=AuditEntry.Action.REFUSED).exists()
+    assert AuditEntry.objects.get().summary == f"Refused POST {retry_url(connection)}: Only Operators can retry connections."
 
 
 def test_the_carriers_format_is_checked_as_the_form_checks_it(operator_api, mirror_from_sandbox, retry_calls):

@@ -143,7 +143,10 @@ def test_a_viewer_is_refused_every_action_in_plain_words(viewer_client, viewer, 
     assert response.status_code == 403
     assert "Only Operators can acknowledge, assign or snooze attention items." in text(response)
     item.refresh_from_db()
-    assert item.acknowledged_at is None and item.snoozed_until == tomorrow() and not AuditEntry.objects.exists()
+    assert item.acknowledged_at is None and item.snoozed_until == tomorrow()
+    # Nothing was done: the only entry is the refusal itself.
+    assert not AuditEntry.objects.exclude(action=AuditEntry.Action.REFUSED).exists()
+    assert AuditEntry.objects.get().details["route"] == name
 
 
 def test_a_closed_item_is_not_acknowledged_assigned_or_snoozed(operator_client, operator):

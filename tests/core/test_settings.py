@@ -118,3 +118,22 @@ def test_production_values_pass_the_deploy_checklist():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_sign_in_throttling_and_webhook_receipts_come_from_the_environment():
+    result = _settings_in_subprocess(
+        {"DEBUG": "true", "LOGIN_FAILURE_LIMIT": "8", "LOGIN_LOCKOUT_MINUTES": "30", "TRUSTED_PROXY_COUNT": "1",
+         "NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS": "48"},
+        "s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds(), s.TRUSTED_PROXY_COUNT, s.NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS",
+    )
+    assert result.stdout.strip() == "(8, 1800.0, 1, 48)", result.stderr
+
+
+@pytest.mark.parametrize("name,value,message", [
+    ("LOGIN_FAILURE_LIMIT", "0", "LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1"),
+    ("LOGIN_LOCKOUT_MINUTES", "0", "LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1"),
+    ("NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS", "0", "NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS must be at least 1"),
+])
+def test_a_limit_that_would_switch_a_protection_off_stops_the_process(name, value, message):
+    result = _settings_in_subprocess({"DEBUG": "true", name: value}, "s.DEBUG")
+    assert result.returncode != 0 and message in result.stderr

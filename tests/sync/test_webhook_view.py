@@ -117,3 +117,69 @@ def test_a_difference_event_re_fetches_the_difference(client, secret, noyo_setti
         assert client.post(URL, raw, content_type="application/json", **headers).status_code == 200
 
     assert TrackingDifference.objects.filter(pk=difference_id).exists()
+
+
+CONNECTION = "5d1e7c4a-9a0b-4d1e-8c3f-0a1b2c3d4e5f"
+
+
+def post_at(client, raw, headers, when, callbacks):
+    """Deliver at ``when`` (the receiver's clock), stamped with that moment as Noyo stamps it."""
+    import time_machine
+
+    with time_machine.travel(when, tick=False), callbacks() as queued:
+        headers = {**headers, "HTTP_X_NOYO_TIMESTAMP": when.isoformat()}
+        response = client.post(URL, raw, content_type="application/json", **headers)
+    return response, queued
+
+
+def test_a_captured_delivery_sent_again_later_with_a_fresh_timestamp_is_refused(
+    client, secret, db, django_capture_on_commit_callbacks
+):
+    # Noyo signs the body only, so a copied delivery re-stamped with the time of the replay still
+    # verifies: what stops it is that this body was already received.
+    raw, headers = signed(event(CONNECTION))
+    first = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.timezone.utc)
+    response, queued = post_at(client, raw, headers, first, django_capture_on_commit_callbacks)
+    assert response.status_code == 200 and len(queued) == 1
+
+    for later in (dt.timedelta(seconds=1), dt.timedelta(minutes=4), dt.timedelta(hours=2)):
+        response, queued = post_at(client, raw, headers, first + later, django_capture_on_commit_callbacks)
+        assert response.status_code == 409, later
+        assert response.json()["detail"] == (
+            "This delivery was already received at 2030-05-06T09:00:00+00:00; a delivery is accepted once."
+        )
+        assert queued == []
+
+
+def test_two_different_events_about_one_record_are_both_accepted(client, secret, db, django_capture_on_commit_callbacks):
+    when = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.timezone.utc)
+    for event_id in ("e1", "e2"):
+        body = {"data": {"id": CONNECTION}, "event": {"id": event_id, "type": "group_connection_request.status_change"}}
+        raw, headers = signed(body)
+        response, queued = post_at(client, raw, headers, when, django_capture_on_commit_callbacks)
+        assert response.status_code == 200 and len(queued) == 1
+
+
+def test_a_refused_delivery_is_not_remembered(client, secret, db, django_capture_on_commit_callbacks):
+    # A delivery refused for its stale timestamp is taken when Noyo sends it again with a fresh one.
+    raw, headers = signed(event(CONNECTION))
+    when = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.timezone.utc)
+    stale = {**headers, "HTTP_X_NOYO_TIMESTAMP": (when - dt.timedelta(hours=1)).isoformat()}
+    import time_machine
+
+    with time_machine.travel(when, tick=False):
+        assert client.post(URL, raw, content_type="application/json", **stale).status_code == 401
+    response, queued = post_at(client, raw, headers, when, django_capture_on_commit_callbacks)
+    assert response.status_code == 200 and len(queued) == 1
+
+
+def test_receipts_older_than_the_retention_are_deleted_as_new_deliveries_arrive(client, secret, settings, db, django_capture_on_commit_callbacks):
+    from command_center.models import WebhookReceipt
+
+    settings.NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS = 24
+    first = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.timezone.utc)
+    raw, headers = signed(event(CONNECTION))
+    assert post_at(client, raw, headers, first, django_capture_on_commit_callbacks)[0].status_code == 200
+    other_raw, other_headers = signed({"data": {"id": CONNECTION}, "event": {"id": "e2", "type": "group_connection_request.created"}})
+    post_at(client, other_raw, other_headers, first + dt.timedelta(hours=25), django_capture_on_commit_callbacks)
+    assert list(WebhookReceipt.objects.values_list("event_type", flat=True)) == ["group_connection_request.created"]
