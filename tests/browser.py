@@ -69,7 +69,8 @@ def screenshot(page):
     def take(name, target=None):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        (target or page).screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret makes Playwright inject a <style>, which the page's policy refuses.
+        (target or page).screenshot(path=str(path), full_page=True, caret="initial")
         return path
 
     return take
