@@ -27,6 +27,7 @@ It EMPTIES the mirror tables of the database it runs on: give it a database of i
 from __future__ import annotations
 
 import cProfile
+import io
 import os
 import pstats
 import resource
@@ -110,7 +111,10 @@ class Command(BaseCommand):
             sandbox.wait(timeout=10)
 
     def record(self, scale, seed, port, directory: Path) -> None:
-        """One first sync against the sandbox, keeping every answer; the sandbox then stops."""
+        """A first sync and a resync against the sandbox, keeping every answer; the sandbox then stops.
+
+        The resync is recorded too: it asks for what the first left for later (the submitted
+        payloads of snapshots beyond the first run's share)."""
         port = port or _free_port()
         sandbox = self.start_sandbox(scale, seed, port)
         recorder = Recorder(directory)
@@ -118,7 +122,8 @@ class Command(BaseCommand):
             self.point_at(f"http://127.0.0.1:{port}")
             self.empty_mirror()
             with patch_transport(recorder=recorder):
-                self.measure(f"Recording the sandbox's answers into {directory}")
+                self.measure(f"Recording the sandbox's answers into {directory}: first sync")
+                self.measure("Recording: resync")
         finally:
             sandbox.terminate()
             sandbox.wait(timeout=10)
@@ -270,8 +275,9 @@ class Command(BaseCommand):
         if profiler:
             profiler.dump_stats(profile)
             self.stdout.write(f"  Profile written to {profile}; the top functions by own time:")
-            stats = pstats.Stats(profiler, stream=self.stdout)
-            stats.sort_stats("tottime").print_stats(25)
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+            self.stdout.write(out.getvalue())
         return result
 
     def copy_anchor(self) -> dict | None:
