@@ -27,6 +27,7 @@ Guarantees:
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -34,6 +35,7 @@ from datetime import date
 from typing import Any
 
 import httpx
+import orjson
 
 from . import contract
 from .backoff import Failure, RetryPolicy, failure_for_status, parse_retry_after
@@ -545,12 +547,12 @@ class NoyoClient:
         """Tracking differences, read from the tracking host (``tracking_url``)."""
         filters = {"member_snapshot_id": member_snapshot_id, "group_id": group_id, "employee_id": employee_id, "carrier_id": carrier_id}
         url = self.tracking_url + contract.path("differences")
-        return Records(lambda params: self._request("GET", url, params=params).json(), query_params(filters))
+        return Records(lambda params: _json(self._request("GET", url, params=params)), query_params(filters))
 
     def get_difference(self, difference_id: str) -> Record:
         """One tracking difference, from the tracking host (its path is unconfirmed at Noyo; see contract.PATHS)."""
         url = self.tracking_url + contract.path("difference", difference_id=difference_id)
-        return self._request("GET", url).json()
+        return _json(self._request("GET", url))
 
     # --- Legacy: member requests and transactions ---------------------------------
 
@@ -586,11 +588,11 @@ class NoyoClient:
     def _list(self, endpoint: str, path_params: Mapping[str, str] | None = None, /, **filters: Any) -> Records:
         url = self.api_url + contract.path(endpoint, **(path_params or {}))
         paged = endpoint not in contract.BARE_ARRAY_PATHS and endpoint not in contract.SINGLE_OBJECT_PATHS
-        return Records(lambda params: self._request("GET", url, params=params).json(), query_params(filters), paged=paged)
+        return Records(lambda params: _json(self._request("GET", url, params=params)), query_params(filters), paged=paged)
 
     def _get(self, endpoint: str, filters: Mapping[str, Any] | None = None, /, **path_params: str) -> Record:
         url = self.api_url + contract.path(endpoint, **path_params)
-        return self._request("GET", url, params=query_params(filters or {})).json()
+        return _json(self._request("GET", url, params=query_params(filters or {})))
 
     def _request(
         self, method: str, url: str, *, params: Mapping[str, str] | None = None, json: Any = None, is_write: bool = False
@@ -709,6 +711,23 @@ def _listed(value: Iterable[str] | str | None) -> list[str] | str | None:
         return value
     values = list(value)
     return values or None
+
+
+# 19 digits in a row may be an integer beyond 64 bits, which orjson would read as a float.
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
+
+
+def _json(response: httpx.Response) -> Any:
+    """A read's body: orjson parses a page about twice as fast as ``json``, which a sync of a million
+    records feels; what orjson refuses or would read differently (NaN, an integer beyond 64 bits) is
+    read by ``json`` as before."""
+    content = response.content
+    if not _LONG_NUMBER.search(content):
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError:
+            pass
+    return response.json()
 
 
 def _body(response: httpx.Response) -> Any:

@@ -113,7 +113,7 @@ class Command(BaseCommand):
     def record(self, scale, seed, port, directory: Path) -> None:
         """A first sync and a resync against the sandbox, keeping every answer; the sandbox then stops.
 
-        The resync is recorded too: it asks for what the first left for later (the submitted
+        The resyncs are recorded too: they ask for what the first left for later (the submitted
         payloads of snapshots beyond the first run's share)."""
         port = port or _free_port()
         sandbox = self.start_sandbox(scale, seed, port)
@@ -123,6 +123,7 @@ class Command(BaseCommand):
             self.empty_mirror()
             with patch_transport(recorder=recorder):
                 self.measure(f"Recording the sandbox's answers into {directory}: first sync")
+                self.catch_up()
                 self.measure("Recording: resync")
         finally:
             sandbox.terminate()
@@ -149,8 +150,22 @@ class Command(BaseCommand):
             self.empty_mirror()
             first = self.measure("First sync (empty database)", profile=self.profile)
         anchor = self.copy_anchor()
+        self.catch_up()
         second = self.measure("No-change resync")
         return first, second, anchor
+
+    def catch_up(self) -> None:
+        """A sync reads at most ``DETAILS_PER_RUN`` snapshots' submitted payloads; syncs (not measured)
+        read the rest, so the no-change resync has nothing left to do."""
+        from members.models import MemberSnapshot
+
+        while MemberSnapshot.objects.details_needed().exists():
+            due = MemberSnapshot.objects.details_needed().count()
+            self.stdout.write(f"\nCatching up: {due:,} snapshots' submitted payloads are still to read (at most "
+                              "1,000 a sync), so one more sync first.")
+            run = runs.execute(runs.start_sync(runs.FULL, SyncRun.Trigger.COMMAND, enqueue=False).pk)
+            if MemberSnapshot.objects.details_needed().count() >= due or run.status == SyncRun.Status.FAILED:
+                raise CommandError(f"Catching up read no snapshot's payload: {run.message}")
 
     # --- Setup -----------------------------------------------------------------------------
 
