@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import time
+from contextlib import contextmanager
 
 import orjson
 from django.db import connection, models
@@ -16,6 +18,17 @@ def dump_json(value) -> str:
         return orjson.dumps(value, default=str).decode()
     except TypeError:
         return json.dumps(value, default=str)
+
+
+@contextmanager
+def _copy_into(cursor, sql: str):
+    """``cursor.copy(sql)``, logged as Django logs a query (tests and the debug toolbar see COPY writes too)."""
+    started = time.monotonic()
+    # Raised as Django's errors (IntegrityError, DataError), as a query through Django would be.
+    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        yield copy
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
 class UpsertWriter:
@@ -128,7 +141,7 @@ class UpsertWriter:
                 quoted = ", ".join(f'"{c}"' for c in [*setting, "id"])
                 cursor.execute(f'DROP TABLE IF EXISTS "{source}"')
                 cursor.execute(f'CREATE TEMP TABLE "{source}" AS SELECT {quoted} FROM "{self.table}" WITH NO DATA')
-                with cursor.cursor.copy(f'COPY "{source}" ({quoted}) FROM STDIN') as copy:
+                with _copy_into(cursor, f'COPY "{source}" ({quoted}) FROM STDIN') as copy:
                     for row in values:
                         copy.write_row(row)
                 sets = ", ".join(f'"{c}" = source."{c}"' for c in setting)
@@ -154,7 +167,7 @@ class UpsertWriter:
     def _copy(self, cursor, columns, all_columns, values, conflict: bool) -> None:
         quoted = ", ".join(f'"{c}"' for c in all_columns)
         target = self._temp_table(cursor) if conflict else self.table
-        with cursor.cursor.copy(f'COPY "{target}" ({quoted}) FROM STDIN') as copy:
+        with _copy_into(cursor, f'COPY "{target}" ({quoted}) FROM STDIN') as copy:
             for row in values:
                 copy.write_row(row)
         if conflict:
