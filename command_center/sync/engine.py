@@ -40,6 +40,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import DatabaseError, connection, models, transaction
@@ -105,7 +106,7 @@ class Resource:
         except Exception:  # identifying is best effort: a payload this odd stays unidentified
             return None
 
-    @property
+    @cached_property  # asked for every row written
     def tracks_status(self) -> bool:
         return any(f.attname == "status_changed_at" for f in self.model._meta.concrete_fields)
 
