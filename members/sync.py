@@ -29,6 +29,7 @@ from django.db.models import Exists, OuterRef, Subquery
 
 from command_center.sync import payloads as p
 from command_center.sync.engine import Resource, write_one
+from command_center.sync.writer import writer_for
 from command_center.noyo.errors import NoyoError
 from command_center.sync.families import FamilyRun, Parents, PerParent, fan_out
 from command_center.sync.records import (
@@ -420,10 +421,10 @@ def read_snapshot_details(job: FamilyRun, limit: int | None = None) -> int:
             record = records[0] if isinstance(records, list) and records and isinstance(records[0], dict) else {}
             version = _detail_version(record, context["version"])
             details = {**EMPTY_DETAILS, **snapshot_details(record, version), "details_version": version}
-            read.append(MemberSnapshot(pk=context["snapshot_id"], **details))
+            read.append({"id": context["snapshot_id"], **details})
     except NoyoError as error:
         stopped = error
-    MemberSnapshot.objects.bulk_update(read, list(EMPTY_DETAILS), batch_size=500)
+    writer_for(MemberSnapshot).update(read)  # one UPDATE … FROM: Django's bulk_update builds a CASE per column
     s = "" if len(read) == 1 else "s"
     counts.note(f"The submitted payload of {len(read):,} snapshot{s} was read one by one (Noyo's lists leave it out).")
     if stopped is not None:
@@ -497,6 +498,7 @@ def update_lines_of_coverage(employee_ids, chunk: int = 1000) -> int:
     """Recompute ``Employee.lines_of_coverage`` for these employees; write only those that differ."""
     ids = sorted(i for i in employee_ids if i)
     changed = 0
+    writer = writer_for(Employee)
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         lines = defaultdict(set)
@@ -507,13 +509,13 @@ def update_lines_of_coverage(employee_ids, chunk: int = 1000) -> int:
         )
         for employee_id, line in enrollments:
             lines[employee_id].add(line)
-        wanted_by_value = defaultdict(list)
+        rows = []
         for employee_id, current in Employee.objects.filter(pk__in=part).values_list("pk", "lines_of_coverage"):
             wanted = join_lines(lines.get(employee_id, ()))
             if wanted != current:
-                wanted_by_value[wanted].append(employee_id)
-        for value, pks in wanted_by_value.items():
-            changed += Employee.objects.filter(pk__in=pks).update(lines_of_coverage=value)
+                rows.append({"id": employee_id, "lines_of_coverage": wanted})
+        writer.update(rows)  # one statement, not one per distinct set of lines
+        changed += len(rows)
     return changed
 
 
@@ -521,6 +523,7 @@ def link_snapshot_chains(employee_ids, chunk: int = 500) -> int:
     """Point each ``replaced`` snapshot of these employees at the next one created; write only changes."""
     ids = sorted(i for i in employee_ids if i)
     changed = 0
+    writer = writer_for(MemberSnapshot)
     for start in range(0, len(ids), chunk):
         chains = defaultdict(list)
         rows = (
@@ -530,11 +533,14 @@ def link_snapshot_chains(employee_ids, chunk: int = 500) -> int:
         )
         for pk, employee_id, status, replaced_by in rows:
             chains[employee_id].append((pk, status, replaced_by))
+        relinked = []
         for chain in chains.values():
             for (pk, status, current), after in zip(chain, [*chain[1:], None]):
                 wanted = after[0] if after is not None and status == "replaced" else None
                 if wanted != current:
-                    changed += MemberSnapshot.objects.filter(pk=pk).update(replaced_by_id=wanted)
+                    relinked.append({"id": pk, "replaced_by_id": wanted})
+        writer.update(relinked)  # one statement per chunk, not one per snapshot
+        changed += len(relinked)
     return changed
 
 

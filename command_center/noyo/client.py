@@ -32,8 +32,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+import orjson
 
 from . import contract
 from .backoff import Failure, RetryPolicy, failure_for_status, parse_retry_after
@@ -545,12 +547,12 @@ class NoyoClient:
         """Tracking differences, read from the tracking host (``tracking_url``)."""
         filters = {"member_snapshot_id": member_snapshot_id, "group_id": group_id, "employee_id": employee_id, "carrier_id": carrier_id}
         url = self.tracking_url + contract.path("differences")
-        return Records(lambda params: self._request("GET", url, params=params).json(), query_params(filters))
+        return Records(lambda params: _json(self._request("GET", url, params=params)), query_params(filters))
 
     def get_difference(self, difference_id: str) -> Record:
         """One tracking difference, from the tracking host (its path is unconfirmed at Noyo; see contract.PATHS)."""
         url = self.tracking_url + contract.path("difference", difference_id=difference_id)
-        return self._request("GET", url).json()
+        return _json(self._request("GET", url))
 
     # --- Legacy: member requests and transactions ---------------------------------
 
@@ -586,11 +588,11 @@ class NoyoClient:
     def _list(self, endpoint: str, path_params: Mapping[str, str] | None = None, /, **filters: Any) -> Records:
         url = self.api_url + contract.path(endpoint, **(path_params or {}))
         paged = endpoint not in contract.BARE_ARRAY_PATHS and endpoint not in contract.SINGLE_OBJECT_PATHS
-        return Records(lambda params: self._request("GET", url, params=params).json(), query_params(filters), paged=paged)
+        return Records(lambda params: _json(self._request("GET", url, params=params)), query_params(filters), paged=paged)
 
     def _get(self, endpoint: str, filters: Mapping[str, Any] | None = None, /, **path_params: str) -> Record:
         url = self.api_url + contract.path(endpoint, **path_params)
-        return self._request("GET", url, params=query_params(filters or {})).json()
+        return _json(self._request("GET", url, params=query_params(filters or {})))
 
     def _request(
         self, method: str, url: str, *, params: Mapping[str, str] | None = None, json: Any = None, is_write: bool = False
@@ -711,6 +713,25 @@ def _listed(value: Iterable[str] | str | None) -> list[str] | str | None:
     return values or None
 
 
+# 19 digits in a row may be an integer beyond 64 bits, which orjson would read as a float. Looked for
+# with translate (digits to "0", the rest to " ") and a substring search: a regex costs more than the parse.
+_DIGITS_ONLY = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
+_LONG_NUMBER = b"0" * 19
+
+
+def _json(response: httpx.Response) -> Any:
+    """A read's body: orjson parses a page about twice as fast as ``json``, which a sync of a million
+    records feels; what orjson refuses or would read differently (NaN, an integer beyond 64 bits) is
+    read by ``json`` as before."""
+    content = response.content
+    if _LONG_NUMBER not in content.translate(_DIGITS_ONLY):
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError:
+            pass
+    return response.json()
+
+
 def _body(response: httpx.Response) -> Any:
     try:
         return response.json()
@@ -739,7 +760,7 @@ def _network_error(exc: httpx.TransportError, failure: Failure, is_write: bool) 
 
 def _log_call(method: str, url: str, params: Mapping[str, Any] | None, outcome: str, seconds: float, attempt: int) -> None:
     # Only the path and the *names* of query parameters: values can be personal data.
-    path = httpx.URL(url).path
+    path = urlsplit(url).path  # the stdlib's: httpx.URL parses (and checks) much more, on every call
     keys = ",".join(sorted(params)) if params else "-"
     # A sync makes thousands of calls: the ones that went well are DEBUG (each family's run logs a
     # summary at INFO); a refusal, a retry or a dropped connection stays at INFO.

@@ -1,10 +1,34 @@
-"""Writing rows in bulk: one upsert statement per batch (COPY + ``INSERT … ON CONFLICT`` on Postgres)."""
+"""Writing rows in bulk: COPY straight into the table for rows known new, one upsert statement per batch
+(COPY + ``INSERT … ON CONFLICT`` on Postgres) for the rest, COPY + ``UPDATE … FROM`` for columns of rows."""
 
 from __future__ import annotations
 
 import json
+import time
+from contextlib import contextmanager
 
+import orjson
 from django.db import connection, models
+
+
+def dump_json(value) -> str:
+    """JSON text for a jsonb column: orjson (several times ``json.dumps``), or ``json`` for what orjson
+    refuses (an integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(value, default=str).decode()
+    except TypeError:
+        return json.dumps(value, default=str)
+
+
+@contextmanager
+def _copy_into(cursor, sql: str):
+    """``cursor.copy(sql)``, logged as Django logs a query (tests and the debug toolbar see COPY writes too)."""
+    started = time.monotonic()
+    # Raised as Django's errors (IntegrityError, DataError), as a query through Django would be.
+    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        yield copy
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
 class UpsertWriter:
@@ -18,6 +42,11 @@ class UpsertWriter:
     them (SQLite); psycopg takes the rest as they are. Columns a row leaves out get the
     field's default on insert and are left alone on update. ``conflict=False`` only inserts
     (status changes, which have their own serial key).
+
+    ``insert`` writes rows known new: on Postgres, COPY straight into the table (no temporary
+    table, no merge: a first sync's rows cost what ``COPY FROM`` costs). A row someone else
+    wrote meanwhile makes it fail with ``IntegrityError``; the caller then upserts instead.
+    ``update(rows)`` sets the columns the rows carry on rows that exist (one ``UPDATE … FROM``).
     """
 
     def __init__(self, model, conflict: bool = True):
@@ -33,7 +62,7 @@ class UpsertWriter:
     def _adapter(self, field):
         ops = connection.ops
         if isinstance(field, models.JSONField):
-            return lambda value: json.dumps(value, default=str)
+            return dump_json
         if self.postgres:
             return None
         if isinstance(field, models.DateTimeField):
@@ -69,9 +98,13 @@ class UpsertWriter:
         return values_of
 
     def insert(self, rows: list[dict]) -> None:
-        self.upsert(rows)
+        """Insert rows known new (no conflict handling: a row already there raises ``IntegrityError``)."""
+        self._write(rows, conflict=False)
 
     def upsert(self, rows: list[dict]) -> None:
+        self._write(rows, conflict=self.conflict)
+
+    def _write(self, rows: list[dict], conflict: bool) -> None:
         if not rows:
             return
         # Rows in one statement must carry the same columns; group them by shape.
@@ -83,31 +116,61 @@ class UpsertWriter:
                 columns, all_columns, defaults = self._plan(shape)
                 values = self._values(group, columns, defaults)
                 if self.postgres:
-                    self._copy(cursor, columns, all_columns, values)
+                    self._copy(cursor, columns, all_columns, values, conflict)
                 else:
-                    cursor.executemany(self._insert_sql(columns, all_columns), values)
+                    cursor.executemany(self._insert_sql(columns, all_columns, conflict=conflict), values)
 
-    def _insert_sql(self, columns, all_columns, source=None) -> str:
+    def update(self, rows: list[dict]) -> None:
+        """Set the columns each row carries (besides ``id``) on the existing row of that id."""
+        if not rows:
+            return
+        by_shape: dict[tuple, list[dict]] = {}
+        for row in rows:
+            by_shape.setdefault(tuple(sorted(row)), []).append(row)
+        with connection.cursor() as cursor:
+            for shape, group in by_shape.items():
+                setting = [f.attname for f in self.fields if f.attname in shape and f.attname != "id"]
+                # The id last: the WHERE's placeholder on SQLite.
+                values = self._values(group, [*setting, "id"], ())
+                if not self.postgres:
+                    sets = ", ".join(f'"{c}" = %s' for c in setting)
+                    cursor.executemany(f'UPDATE "{self.table}" SET {sets} WHERE "id" = %s', values)
+                    continue
+                # Only these columns, typed as the table's (and none of its NOT NULLs).
+                source = f"mirror_upd_{self.table}"[:63]
+                quoted = ", ".join(f'"{c}"' for c in [*setting, "id"])
+                cursor.execute(f'DROP TABLE IF EXISTS "{source}"')
+                cursor.execute(f'CREATE TEMP TABLE "{source}" AS SELECT {quoted} FROM "{self.table}" WITH NO DATA')
+                with _copy_into(cursor, f'COPY "{source}" ({quoted}) FROM STDIN') as copy:
+                    for row in values:
+                        copy.write_row(row)
+                sets = ", ".join(f'"{c}" = source."{c}"' for c in setting)
+                cursor.execute(f'UPDATE "{self.table}" AS target SET {sets} FROM "{source}" AS source WHERE target."id" = source."id"')
+                cursor.execute(f'DROP TABLE "{source}"')
+
+    def _temp_table(self, cursor) -> str:
+        name = f"mirror_tmp_{self.table}"[:63]
+        cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{name}" (LIKE "{self.table}" INCLUDING DEFAULTS)')
+        return name
+
+    def _insert_sql(self, columns, all_columns, source=None, conflict=True) -> str:
         quoted = ", ".join(f'"{c}"' for c in all_columns)
         if source is None:
             sql = f'INSERT INTO "{self.table}" ({quoted}) VALUES ({", ".join(["%s"] * len(all_columns))})'
         else:
             sql = f'INSERT INTO "{self.table}" ({quoted}) SELECT {quoted} FROM "{source}"'
-        if self.conflict:
+        if conflict:
             updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns if c not in ("id", "first_seen"))
             sql += f' ON CONFLICT ("id") DO UPDATE SET {updates}'
         return sql
 
-    def _copy(self, cursor, columns, all_columns, values) -> None:
+    def _copy(self, cursor, columns, all_columns, values, conflict: bool) -> None:
         quoted = ", ".join(f'"{c}"' for c in all_columns)
-        target = self.table
-        if self.conflict:
-            target = f"mirror_tmp_{self.table}"[:63]
-            cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{target}" (LIKE "{self.table}" INCLUDING DEFAULTS)')
-        with cursor.cursor.copy(f'COPY "{target}" ({quoted}) FROM STDIN') as copy:
+        target = self._temp_table(cursor) if conflict else self.table
+        with _copy_into(cursor, f'COPY "{target}" ({quoted}) FROM STDIN') as copy:
             for row in values:
                 copy.write_row(row)
-        if self.conflict:
+        if conflict:
             cursor.execute(self._insert_sql(columns, all_columns, source=target))
             cursor.execute(f'TRUNCATE "{target}"')
 

@@ -119,6 +119,25 @@ def test_it_yields_records_without_an_id_as_they_come():
     assert list(Records(lambda params: envelope(page, 0, 2), {})) == page
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"id": "a", "name": "Caf\u00e9 \u2615", "ratio": 0.1, "n": null}',
+        '{"id": "a", "big": 1180591620717411303424}',  # beyond 64 bits: read exactly, not as a float
+        '{"id": "a", "ratio": NaN}',  # not JSON, but read as before
+    ],
+)
+def test_a_page_is_read_exactly_as_json_reads_it(body):
+    import json
+
+    page = '{"meta": {"total_records": 1}, "response": [' + body + "]}"
+    noyo = mock_client(lambda request: httpx.Response(200, content=page.encode(), headers={"content-type": "application/json"}))
+    (record,) = list(noyo.iter_employees())
+    expected = json.loads(body)
+    assert repr(record) == repr(expected)
+    assert [type(v) for v in record.values()] == [type(v) for v in expected.values()]
+
+
 def test_it_logs_query_keys_but_never_values_nor_the_token(caplog):
     def handler(request):
         assert request.headers["Authorization"] == "Bearer secret-token-value"

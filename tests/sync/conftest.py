@@ -37,7 +37,7 @@ def sync_now(noyo_settings, db):
 
 MIRROR_APPS = ("connections_", "members_", "command_center_statuschange")
 # The table a write statement writes to (what it reads, e.g. attention items derived from the mirror, is not a write to it).
-_WRITTEN_TABLE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"([^"]+)"', re.IGNORECASE)
+_WRITTEN_TABLE = re.compile(r'^\s*(?:\d+ times: )?(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY)\s+"([^"]+)"', re.IGNORECASE)
 
 
 def mirror_writes(queries) -> list[str]:

@@ -148,3 +148,40 @@ def test_a_record_without_version_or_times_is_mirrored_and_a_resync_writes_nothi
 
     _, changed = mirror_all([{**bare, "status": "completed"}])
     assert changed.updated == 1 and GroupConnection.objects.get().status == "completed"
+
+
+def test_new_rows_go_straight_into_the_table_and_their_writes_are_seen(capture_writes):
+    with capture_writes() as captured:
+        _, counts = mirror_all([connection() for _ in range(3)])
+
+    writes = mirror_writes(captured.captured_queries)
+    assert counts.created == 3
+    assert [w for w in writes if '"connections_groupconnection"' in w]  # COPY on Postgres, INSERT on SQLite
+    assert StatusChange.objects.filter(resource="connections.groupconnection", old_status="").count() == 3
+
+
+def test_a_row_written_meanwhile_by_someone_else_is_merged_not_lost():
+    """The batch read found no row, then (a webhook, another chunk) wrote it before the batch did."""
+    payload = connection(status="processing")
+    mirror_group_connection(payload)
+    newer = {**payload, "version": str(uuid.uuid4()), "status": "unable_to_connect"}
+    mirror = Mirror(GROUP_CONNECTIONS, run=None, batch_size=10)
+    rows, failures = mirror.map_batch([(newer, None)])
+
+    mirror.write_rows(rows, failures, existing={}, asked=set(rows))
+
+    row = GroupConnection.objects.get(pk=payload["id"])
+    assert (row.status, row.version, row.raw) == ("unable_to_connect", newer["version"], newer)
+    assert mirror.last_failures == []
+    assert GroupConnection.objects.count() == 1
+
+
+def test_the_raw_payload_is_stored_as_it_came_and_shown_masked():
+    payload = connection(group_data={"carrier_group_id": "NW1", "group_name": "Café Ünïcode ☕", "ssn": "123-45-6789"},
+                         big=2**70, ratio=0.1, nested=[{"a": None, "b": True}])
+    mirror_all([payload])
+
+    row = GroupConnection.objects.get(pk=payload["id"])
+    assert row.raw == payload
+    assert row.raw_masked["group_data"]["ssn"] == "•••-••-6789"
+    assert row.group_name == "Café Ünïcode ☕"
