@@ -215,7 +215,9 @@ class Command(BaseCommand):
                                      timeout=60, follow_redirects=False) for _ in names]
         try:
             self.stdout.write(f"Signing in {len(names)} people…")
-            await asyncio.gather(*(self.sign_in(client, name, origin) for client, name in zip(clients, names)))
+            # A few at a time: checking a password is slow on purpose, and 50 at once would time out.
+            gate = asyncio.Semaphore(4)
+            await asyncio.gather(*(self.sign_in(client, name, origin, gate) for client, name in zip(clients, names)))
 
             pages = Phase(self, "pages", seconds, warmup, server_pid)
             await pages.run([self.browse(client, pages, random.Random(seed * 1000 + n), details)
@@ -226,7 +228,11 @@ class Command(BaseCommand):
             await asyncio.gather(*(client.aclose() for client in clients))
         return {"pages": pages, "anchor": anchor}
 
-    async def sign_in(self, client: httpx.AsyncClient, name: str, origin: str) -> None:
+    async def sign_in(self, client: httpx.AsyncClient, name: str, origin: str, gate: asyncio.Semaphore) -> None:
+        async with gate:
+            await self._sign_in(client, name, origin)
+
+    async def _sign_in(self, client: httpx.AsyncClient, name: str, origin: str) -> None:
         form = await client.get("/login/")
         token = CSRF_INPUT.search(form.text)
         if form.status_code != 200 or not token:
@@ -346,7 +352,7 @@ def _cpu_now(server_pid: int) -> dict:
         fields = [int(x) for x in stat.readline().split()[1:]]
     busy = (sum(fields) - fields[3] - fields[4]) / tick  # all but idle and iowait
     gunicorn = sum(_process_cpu(pid) for pid in [server_pid, *_children(server_pid)])
-    postgres = sum(_process_cpu(int(pid)) for pid in os.listdir("/proc") if pid.isdigit() and _name(pid) == "postgres")
+    postgres = {pid: _process_cpu(int(pid)) for pid in os.listdir("/proc") if pid.isdigit() and _name(pid) == "postgres"}
     return {"busy": busy, "generator": time.process_time(), "gunicorn": gunicorn, "postgres": postgres}
 
 
@@ -377,7 +383,9 @@ def _children(pid: int) -> list[int]:
 
 
 def _cpu_share(before: dict, after: dict, seconds: float, requests: int) -> dict:
-    spent = {key: after[key] - before[key] for key in before}
+    spent = {key: after[key] - before[key] for key in ("busy", "generator", "gunicorn")}
+    # Backends that started meanwhile count whole; those that ended are missed (their last share).
+    spent["postgres"] = sum(cpu - before["postgres"].get(pid, 0.0) for pid, cpu in after["postgres"].items())
     per_request = lambda key: 1000 * spent[key] / requests if requests else 0  # noqa: E731
     return {
         "cores": spent["busy"] / seconds,
