@@ -20,7 +20,7 @@ How many requests a second the web tier serves to signed-in people browsing, and
 
 The load generator (aiohttp, asyncio, one process) shares the machine's cores with gunicorn and
 Postgres: its own CPU time is printed beside the others. aiohttp rather than httpx (used elsewhere
-here) because its C parser costs a third of the CPU a request, CPU taken from the server measured;
+here) because its C parser takes about half the CPU a request (CPU the server measured loses);
 rather than locust because locust brings gevent, Flask and a web UI for what is one loop.
 """
 
