@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-calendar schema venv migrate bench clean
+.PHONY: run test test-calendar schema venv migrate bench load-test clean
 
 venv: $(INSTALLED)
 
@@ -44,6 +44,15 @@ test-calendar: venv
 # while it differs from what the code generates, so commit it with the API change.
 schema: venv
 	DEBUG=true $(PY) manage.py spectacular --fail-on-warn --validate --file openapi.yaml
+
+# The web tier under load (README, Benchmarks): gunicorn with DEBUG off, signed-in people browsing for a
+# bounded time; requests/s, p50/p95/p99, errors, CPU by part, load average. LOAD_DB is a database of its
+# own (filled by a sync from a sandbox when it has no connections). DEBUG=true is for this command's own
+# process only (it needs no SECRET_KEY then); gunicorn runs with DEBUG off.
+LOAD_DB ?= postgres://postgres@127.0.0.1:5432/cc_load
+LOAD_ARGS ?=
+load-test: venv
+	DEBUG=true LOG_LEVEL=WARNING $(PY) manage.py load_test --database-url $(LOAD_DB) $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 staticfiles .pytest_cache

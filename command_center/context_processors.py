@@ -1,4 +1,21 @@
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
 from command_center.roles import is_operator
+
+
+def _header_figure(key: str, read):
+    """A figure the header of every page shows, read at most once per HEADER_CACHE_SECONDS for all
+    the pages (and, with CACHE_URL, all the processes) rather than once per page: 0 reads it every time."""
+    seconds = settings.HEADER_CACHE_SECONDS
+    if seconds <= 0:
+        return read()
+    value = cache.get(key)
+    if value is None:
+        value = read()
+        cache.set(key, value, seconds)
+    return value
 
 
 def roles(request):
@@ -30,10 +47,11 @@ def freshness(request):
 
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match else None
-    if not families_read_by(view_name):
+    families = families_read_by(view_name)
+    if not families:
         return {}
     # Lazy: an htmx partial, which has no header, costs no query.
-    return {"freshness": SimpleLazyObject(lambda: for_page(view_name))}
+    return {"freshness": SimpleLazyObject(lambda: _header_figure(f"header:freshness:{','.join(families)}", lambda: for_page(view_name)))}
 
 
 def attention(request):
@@ -45,7 +63,9 @@ def attention(request):
 
     from command_center.attention import open_count
 
-    return {"attention_open": SimpleLazyObject(open_count)}
+    # Snoozed items wake by the day: a new day is a new figure.
+    key = f"header:attention_open:{timezone.localdate().isoformat()}"
+    return {"attention_open": SimpleLazyObject(lambda: _header_figure(key, open_count))}
 
 
 def saved_views(request):

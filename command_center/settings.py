@@ -91,6 +91,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% url %} that remembers its answers (a list page writes ~125 links).
+            "builtins": ["command_center.templatetags.urls"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -117,6 +119,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and sessions -----------------------------------------------------
+# A cache every web process shares (Redis) lets sessions be read from it instead of the database on
+# each request (cached_db: written to both, so nothing is lost when the cache is flushed). Without one,
+# each process has its own memory cache, which must not hold sessions: a sign-out in one process
+# would leave the session alive in the others.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL is {CACHE_URL!r}: give a redis:// or rediss:// URL, or leave it unset.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# How long the header's freshness line and the navigation's count of open attention items may be
+# reused before they are read again (command_center.context_processors): every page shows them.
+HEADER_CACHE_SECONDS = env_int("HEADER_CACHE_SECONDS", 10)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -9,6 +9,16 @@ from command_center.roles import OPERATOR, VIEWER
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with nothing cached (the header's figures, sessions): the database is new too."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _user(django_user_model, username, role=None):
     user = django_user_model.objects.create_user(username=username, password=PASSWORD)
     if role:

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.timesince import timesince, timeuntil
+from django.utils.dates import MONTHS_3
+from django.utils.timesince import TIME_STRINGS, timesince, timeuntil
+from django.utils.translation import get_language
 
 from command_center.sync.records import label_for
 
@@ -113,18 +115,56 @@ def ago(value, now=None):
     if abs(now - value) < dt.timedelta(minutes=1):
         return "just now"
     if value > now:
-        return f"in {timeuntil(value, now, depth=1)}"
-    return f"{timesince(value, now, depth=1)} ago"
+        return f"in {timeuntil(value, now, depth=1, time_strings=TIME_WORDS)}"
+    return f"{timesince(value, now, depth=1, time_strings=TIME_WORDS)} ago"
+
+
+class _TimeWords:
+    """One of timesince's "%(num)d hours", translated once per language and number instead of on
+    every call (a lazy plural is looked up again each time it is used; a list page uses hundreds)."""
+
+    _texts: dict[tuple, str] = {}
+
+    def __init__(self, unit: str):
+        self.unit = unit
+
+    def __mod__(self, params: dict) -> str:
+        key = (get_language(), self.unit, params["num"])
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = TIME_STRINGS[self.unit] % params
+        return text
+
+
+# For timesince(..., time_strings=TIME_WORDS): the same words as its own.
+TIME_WORDS = {unit: _TimeWords(unit) for unit in TIME_STRINGS}
 
 
 @register.filter
 def absolute(value):
-    """The moment in the console's one format, its zone shown (a day alone: the day)."""
+    """The moment in the console's one format, its zone shown (a day alone: the day).
+
+    Written out here rather than by ``date_format``, which parses the format and looks each month's
+    name up again on every call: a list page writes a hundred of these. The same text (tests/core/test_times.py)."""
     if not value:
         return ""
     if not isinstance(value, dt.datetime):
-        return date_format(value, "M j, Y")
-    return date_format(timezone.localtime(value), MOMENT_FORMAT)
+        return f"{_month_abbr(value.month)} {value.day}, {value.year:04d}"
+    local = timezone.localtime(value)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return date_format(local, MOMENT_FORMAT)  # the hour a clock goes back: date_format names no zone
+    return f"{_month_abbr(local.month)} {local.day}, {local.year:04d} {local.hour:02d}:{local.minute:02d} {local.tzname()}"
+
+
+_MONTH_ABBRS: dict[str | None, list[str]] = {}
+
+
+def _month_abbr(month: int) -> str:
+    """"Dec": date_format's "M", read once per language."""
+    language = get_language()
+    if language not in _MONTH_ABBRS:
+        _MONTH_ABBRS[language] = [""] + [str(MONTHS_3[n]).title() for n in range(1, 13)]
+    return _MONTH_ABBRS[language][month]
 
 
 @register.filter

@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from command_center.templatetags.cc import ago
+from command_center.templatetags.cc import TIME_WORDS, ago
 
 register = template.Library()
 
@@ -23,7 +23,7 @@ def duration_since(value, now=None):
     now = now or timezone.now()
     if now - value < dt.timedelta(minutes=1):
         return "under a minute"
-    return timesince(value, now)
+    return timesince(value, now, time_strings=TIME_WORDS)
 
 
 @register.filter

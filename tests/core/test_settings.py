@@ -137,3 +137,16 @@ def test_sign_in_throttling_and_webhook_receipts_come_from_the_environment():
 def test_a_limit_that_would_switch_a_protection_off_stops_the_process(name, value, message):
     result = _settings_in_subprocess({"DEBUG": "true", name: value}, "s.DEBUG")
     assert result.returncode != 0 and message in result.stderr
+
+
+def test_a_shared_cache_keeps_the_sessions_and_none_keeps_them_in_the_database():
+    shared = _settings_in_subprocess({"DEBUG": "true", "VAR_DIR": "/tmp/cc-var", "CACHE_URL": "redis://cache.internal:6379/2"},
+                                     "s.CACHES['default']['BACKEND'], s.SESSION_ENGINE")
+    assert shared.stdout.strip() == "('django.core.cache.backends.redis.RedisCache', 'django.contrib.sessions.backends.cached_db')"
+    alone = _settings_in_subprocess({"DEBUG": "true", "VAR_DIR": "/tmp/cc-var"}, "s.CACHES['default']['BACKEND'], s.SESSION_ENGINE")
+    assert alone.stdout.strip() == "('django.core.cache.backends.locmem.LocMemCache', 'django.contrib.sessions.backends.db')"
+
+
+def test_a_cache_url_that_is_not_redis_stops_the_process():
+    result = _settings_in_subprocess({"DEBUG": "true", "VAR_DIR": "/tmp/cc-var", "CACHE_URL": "memcached://x"}, "s.CACHES")
+    assert result.returncode != 0 and "CACHE_URL" in result.stderr

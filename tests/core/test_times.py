@@ -38,3 +38,30 @@ def test_no_page_writes_a_time_of_day_its_own_way():
     own_way = re.compile(r"""\|date:["'][^"']*[HGgh]:i""")
     offenders = [str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html") if own_way.search(path.read_text())]
     assert offenders == []
+
+
+@override_settings(TIME_ZONE="America/New_York")
+def test_the_exact_time_reads_as_djangos_own_format_would_write_it_in_every_season():
+    # absolute() writes the moment itself (it is on every row of a list); each hour of a year that
+    # has both clock changes, the hour the clock goes back included, reads as date_format writes it.
+    from django.utils import timezone
+    from django.utils.dateformat import format as date_format
+
+    from command_center.templatetags.cc import MOMENT_FORMAT
+
+    start = dt.datetime(2026, 1, 1, 0, 7, tzinfo=dt.timezone.utc)
+    moments = [start + dt.timedelta(hours=n) for n in range(0, 365 * 24, 1)]
+    assert [absolute(m) for m in moments] == [date_format(timezone.localtime(m), MOMENT_FORMAT) for m in moments]
+    assert [absolute(m.date()) for m in moments[::24]] == [date_format(m.date(), "M j, Y") for m in moments[::24]]
+
+
+def test_how_long_ago_reads_as_djangos_own_words_for_every_span():
+    # ago() and duration_since() hand timesince words translated once per number (TIME_WORDS).
+    from django.utils.timesince import timesince
+
+    from connections.templatetags.console import duration_since
+
+    spans = [dt.timedelta(minutes=m) for m in range(1, 200, 7)] + [dt.timedelta(hours=h, minutes=5) for h in range(1, 24 * 800, 37)]
+    for span in spans:
+        assert ago(NOW - span, now=NOW) == f"{timesince(NOW - span, NOW, depth=1)} ago"
+        assert duration_since(NOW - span, now=NOW) == timesince(NOW - span, NOW)
