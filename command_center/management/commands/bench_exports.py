@@ -39,9 +39,11 @@ GENERATE = {
                '12-345' || (n % 10000), CASE WHEN n % 50 = 0 THEN '=HYPERLINK(1)' ELSE 'AB' || lpad((n % 1000000)::text, 6, '0') END,
                g.name, '', '', '', CASE WHEN n % 5 = 2 THEN 'Carrier says the group id, "AB' || n || '", is unknown.' ELSE '' END,
                c.id, g.id
-        FROM generate_series(1, %(connections)s) n
-        JOIN LATERAL (SELECT id, name FROM connections_group ORDER BY id OFFSET n %% 1000 LIMIT 1) g ON true
-        JOIN LATERAL (SELECT id FROM connections_carrier ORDER BY id OFFSET n %% 8 LIMIT 1) c ON true""",
+        FROM generate_series(1, CONNECTIONS) n
+        CROSS JOIN (SELECT array_agg(id ORDER BY id) groups FROM connections_group) gs
+        CROSS JOIN (SELECT array_agg(id ORDER BY id) carriers FROM connections_carrier) cs
+        JOIN connections_group g ON g.id = gs.groups[1 + n % array_length(gs.groups, 1)]
+        JOIN connections_carrier c ON c.id = cs.carriers[1 + n % array_length(cs.carriers, 1)]""",
     "connections_groupdisconnectionrequest": """
         INSERT INTO connections_groupdisconnectionrequest (id, version, created, modified, raw, first_seen, last_seen, organization_id,
             group_name, status, source_type, source_id, reason, effective_end_date, group_id, carrier_id)
@@ -133,12 +135,12 @@ class Command(BaseCommand):
             os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "DATABASE_URL": database_url})
         if connection.vendor != "postgresql":
             raise CommandError("bench_exports measures against PostgreSQL's COPY: pass --database-url postgres://…")
-        from members.models import MemberRequest
+        from connections.models import Group
 
-        if not MemberRequest.objects.exists():
-            raise CommandError("No member requests: load tests/members/scale_data.sql into this database first (psql -f).")
+        if not Group.objects.exists():
+            raise CommandError("No groups: load tests/members/scale_data.sql into this database first (psql -f).")
         self.fill(connections)
-        client = Client()
+        client = Client(HTTP_HOST="localhost")  # an ALLOWED_HOSTS default
         user, _ = get_user_model().objects.get_or_create(username="bench-exports", defaults={"is_superuser": True, "is_staff": True})
         client.force_login(user)
         self.stdout.write(f"Database {connection.settings_dict['NAME']}; 'python' is the former way (values_list + Python + csv.writer).")
@@ -165,7 +167,7 @@ class Command(BaseCommand):
                 cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
                 if not cursor.fetchone()[0]:
                     self.stdout.write(f"Filling {table}…")
-                    cursor.execute(sql % {"connections": int(connections)})
+                    cursor.execute(sql.replace("CONNECTIONS", str(int(connections))))
                     cursor.execute(f"ANALYZE {table}")
 
     def copy_anchor(self, queryset, columns) -> tuple[int, float]:
