@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from command_center import column_choice
 from command_center.column_choice import Choice, Columns
-from command_center.lists import Column, Listing
+from command_center.lists import ISO, Column, Listing
 from command_center.models import StatusChange
 
 from . import actions
@@ -42,10 +42,6 @@ DISCONNECTION_SORTS = {
 }
 
 
-def _iso(value):
-    return value.isoformat() if value else ""
-
-
 DISCONNECTION_COLUMNS = [
     Column("Request id", "id"),
     Column("Group name", "group_name"),
@@ -56,11 +52,11 @@ DISCONNECTION_COLUMNS = [
     Column("Reason", "reason"),
     Column("Started by", "source_type"),
     Column("Source id", "source_id"),
-    Column("Effective end date", "effective_end_date", _iso),
-    Column("Created", "created", _iso),
-    Column("Decided", "decided", _iso),
-    Column("Completed", "completed", _iso),
-    Column("Modified", "modified", _iso),
+    Column("Effective end date", "effective_end_date", ISO),
+    Column("Created", "created", ISO),
+    Column("Decided", "decided", ISO),
+    Column("Completed", "completed", ISO),
+    Column("Modified", "modified", ISO),
     Column("Organization id", "organization_id"),
 ]
 

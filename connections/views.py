@@ -10,8 +10,8 @@ import json
 import uuid
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, OuterRef, Subquery, TextField, Value, When
+from django.db.models.functions import Coalesce, Replace
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from command_center import column_choice, notes
 from command_center.column_choice import Choice, Columns
-from command_center.lists import COUNT_LIMIT, Column, Listing
+from command_center.lists import COUNT_LIMIT, ISO, YES_NO, Column, Format, Listing
 from command_center.models import StatusChange
 from command_center.noyo import contract
 from command_center.sync.records import label_for
@@ -62,10 +62,6 @@ CONNECTION_SORTS = {
 GROUP_SORTS = {"name": "name", "dba_name": "dba_name", "organization": "organization_id", "modified": "modified"}
 
 
-def _iso(value):
-    return value.isoformat() if value else ""
-
-
 CONNECTION_COLUMNS = [
     Column("Connection id", "id"),
     Column("Group name", "group_name"),
@@ -75,9 +71,9 @@ CONNECTION_COLUMNS = [
     Column("Carrier group id", "carrier_group_id"),
     Column("Status", "status"),
     Column("Request type", "request_type"),
-    Column("In status since", "status_changed_at", _iso),
-    Column("Modified", "modified", _iso),
-    Column("Created", "created", _iso),
+    Column("In status since", "status_changed_at", ISO),
+    Column("Modified", "modified", ISO),
+    Column("Created", "created", ISO),
     Column("Organization id", "organization_id"),
     Column("Federal EIN", "federal_ein"),
     Column("Setup error", "setup_error"),
@@ -89,8 +85,8 @@ GROUP_COLUMNS = [
     Column("Organization id", "organization_id"),
     Column("Federal EIN", "federal_ein"),
     Column("SIC code", "sic_code"),
-    Column("Created", "created", _iso),
-    Column("Modified", "modified", _iso),
+    Column("Created", "created", ISO),
+    Column("Modified", "modified", ISO),
 ]
 
 # The columns a person may choose on each list (?cols=...), and the CSV columns each one holds.
@@ -439,10 +435,10 @@ CARRIER_COLUMNS = [
     Column("File cadence", "file_cadence"),
     Column("Authorization steps", "authorization_steps"),
     Column("Sandbox test ids", "sandbox_test_ids"),
-    Column("Reference data missing", "reference_is_missing", lambda missing: "yes" if missing else "no"),
+    Column("Reference data missing", "reference_is_missing", YES_NO),
     Column("Connections", "connection_total"),
     Column("Needing action", "attention_total"),
-    Column("First seen", "first_seen", _iso),
+    Column("First seen", "first_seen", ISO),
 ]
 
 
@@ -551,19 +547,23 @@ def attach_readable_renewals(renewals):
         renewal.readable_expectations = readable.describe_expectations(renewal, carriers)
 
 
+# Noyo's "a,b" as "a b".
+CARRIER_IDS = Format(lambda ids: " ".join((ids or "").split(",")), lambda field: Replace(field, Value(","), Value(" "), output_field=TextField()))
+
+
 def _renewal_columns():
     names = dict(Carrier.objects.values_list("pk", "name"))
     return [
         Column("Renewal decision id", "id"),
         Column("Group id", "group_id"),
         Column("Group name", "group__name"),
-        Column("Renewal date", "renewal_date", _iso),
+        Column("Renewal date", "renewal_date", ISO),
         Column("Status", "status"),
         Column("Issues", "issues", lambda issues: readable.issues_text(issues, names)),
-        Column("Carrier ids", "carrier_ids", lambda ids: " ".join((ids or "").split(","))),
+        Column("Carrier ids", "carrier_ids", CARRIER_IDS),
         Column("Carriers", "carrier_ids", lambda ids: "; ".join(names.get(i, i) for i in (ids or "").split(",") if i)),
-        Column("Created", "created", _iso),
-        Column("Modified", "modified", _iso),
+        Column("Created", "created", ISO),
+        Column("Modified", "modified", ISO),
     ]
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from django.db.models import CharField, Func, IntegerField
+from django.db.models import CharField, Func, IntegerField, TextField, Value
+from django.db.models.functions import Replace
 from django.db.models.fields.json import KT
 
 from command_center.column_choice import Choice, Columns
-from command_center.lists import Column
+from command_center.lists import ISO, YES_NO, Column, Format
 
 from . import readable
 
@@ -59,12 +60,12 @@ class Export(NamedTuple):
         return queryset.annotate(**self.annotations) if self.annotations else queryset
 
 
-def _iso_date(value):
-    return value.isoformat() if value else ""
-
-
 def _lines(value):
     return value.replace(",", ", ") if value else ""
+
+
+# "dental,medical" as "dental, medical".
+LINES = Format(_lines, lambda field: Replace(field, Value(","), Value(", "), output_field=TextField()))
 
 
 def errors_text(errors) -> str:
@@ -90,13 +91,13 @@ EMPLOYEES = Export(
         Column("First name", "first_name"),
         Column("Middle name", "middle_name"),
         Column("Last name", "last_name"),
-        Column("Date of birth", "date_of_birth", _iso_date),
+        Column("Date of birth", "date_of_birth", ISO),
         Column("Group", "group__name"),
         Column("Group id", "group_id"),
         Column("Employment status", "employment_status"),
         Column("Occupation", "occupation"),
-        Column("Hire date", "hire_date", _iso_date),
-        Column("Lines of coverage", "lines_of_coverage", _lines),
+        Column("Hire date", "hire_date", ISO),
+        Column("Lines of coverage", "lines_of_coverage", LINES),
         Column("Email", "email"),
         Column("Modified", "csv_modified"),
     ],
@@ -118,9 +119,9 @@ ENROLLMENTS = Export(
         Column("Plan", "plan__name"),
         Column("Plan id", "plan_id"),
         Column("Status (Noyo)", "status"),
-        Column("Noyo status as of", "as_of_date", _iso_date),
-        Column("Effective start date", "effective_start_date", _iso_date),
-        Column("Effective end date", "effective_end_date", _iso_date),
+        Column("Noyo status as of", "as_of_date", ISO),
+        Column("Effective start date", "effective_start_date", ISO),
+        Column("Effective end date", "effective_end_date", ISO),
         Column("Premium", "premium_amount"),
         Column("Premium unit", "premium_unit"),
     ],
@@ -196,7 +197,7 @@ TRANSACTIONS = Export(
         Column("Transaction type", "transaction_type"),
         Column("Carrier", "carrier__name"),
         Column("Carrier id", "carrier_id"),
-        Column("Lines of coverage", "lines_of_coverage", _lines),
+        Column("Lines of coverage", "lines_of_coverage", LINES),
         Column("Status", "status"),
         Column("In status since", "csv_status_since"),
         Column("Error", "csv_error", lambda value: readable.mask_ssns_in_text(str(value)) if value else ""),
@@ -251,8 +252,8 @@ DIFFERENCES = Export(
         Column("Detected", "csv_created"),
         Column("Resolved", "csv_resolved"),
         Column("Discrepancy found", "csv_discrepancy"),
-        Column("Dismissed", "is_dismissed", lambda value: "yes" if value else "no"),
-        Column("Suppressed", "is_suppressed", lambda value: "yes" if value else "no"),
+        Column("Dismissed", "is_dismissed", YES_NO),
+        Column("Suppressed", "is_suppressed", YES_NO),
     ],
     {"csv_created": IsoUtc("created"), "csv_resolved": IsoUtc("resolved"), "csv_discrepancy": IsoUtc("discrepancy_time")},
 )

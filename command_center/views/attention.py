@@ -25,7 +25,7 @@ from drf_spectacular.utils import extend_schema_field
 from command_center import attention, column_choice, notes
 from command_center.column_choice import Choice, Columns
 from command_center.filters import DateField, FilterSet
-from command_center.lists import Column, Listing
+from command_center.lists import ISO, Column, Listing
 from command_center.models import AttentionItem
 from command_center.roles import OPERATOR
 from connections.filters import DropdownCheckboxes, carrier_choices
@@ -113,10 +113,6 @@ class AttentionFilter(FilterSet):
         return queryset.filter(opened_at__lt=timezone.now() - dt.timedelta(days=int(value)))
 
 
-def _iso(value):
-    return value.isoformat() if value else ""
-
-
 ATTENTION_COLUMNS = [
     Column("Item id", "id"),
     Column("Kind", "kind"),
@@ -128,14 +124,14 @@ ATTENTION_COLUMNS = [
     Column("Group", "group__name"),
     Column("Group id", "group_id"),
     Column("Employee id", "employee_id"),
-    Column("First detected", "first_detected_at", _iso),
-    Column("Last detected", "last_detected_at", _iso),
-    Column("Opened", "opened_at", _iso),
-    Column("Closed", "closed_at", _iso),
+    Column("First detected", "first_detected_at", ISO),
+    Column("Last detected", "last_detected_at", ISO),
+    Column("Opened", "opened_at", ISO),
+    Column("Closed", "closed_at", ISO),
     Column("Acknowledged by", "acknowledged_by__username"),
-    Column("Acknowledged at", "acknowledged_at", _iso),
+    Column("Acknowledged at", "acknowledged_at", ISO),
     Column("Assigned to", "assigned_to__username"),
-    Column("Snoozed until", "snoozed_until", _iso),
+    Column("Snoozed until", "snoozed_until", ISO),
 ]
 # The columns a person may choose (?cols=...), and the CSV columns each one holds.
 ATTENTION_TABLE = Columns(

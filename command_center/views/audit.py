@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from command_center import column_choice
 from command_center.column_choice import Choice, Columns
 from command_center.filters import DateFilter, FilterSet
-from command_center.lists import Column, Listing
+from command_center.lists import ISO, Column, Listing
 from command_center.models import AuditEntry
 
 AUDIT_SORTS = {"created": "created", "action": "action", "outcome": "outcome", "actor": "actor__username"}
@@ -60,7 +60,7 @@ def _start_of(day):
 
 
 AUDIT_COLUMNS = [
-    Column("When", "created", lambda value: value.isoformat() if value else ""),
+    Column("When", "created", ISO),
     Column("Who", "actor__username"),
     Column("API key", "api_key_name"),
     Column("Action", "action"),
