@@ -329,12 +329,21 @@ class GroupConnection(StatusTrackedModel):
             models.Index(fields=["carrier_group_id", "carrier"], name="gc_carrier_group_id_idx"),
             # Sort by group name.
             models.Index(fields=["group_name"], name="gc_group_name_idx"),
-            # needing_attention(): the small set waiting on the platform, oldest first.
+            # needing_attention() (the dashboard's queue and the "Needs attention" filter): the rows waiting
+            # on the platform or in flight, oldest status first. Both halves of its OR fall inside this one
+            # index, so the first rows of the queue are read from it, not from a scan of every connection.
             models.Index(
                 fields=["status_changed_at"],
-                name="gc_attention_idx",
-                condition=models.Q(status__in=ATTENTION_STATUSES, removed_upstream_at__isnull=True),
+                name="gc_needing_attention_idx",
+                condition=models.Q(
+                    status__in=ATTENTION_STATUSES + contract.GROUP_CONNECTION_IN_FLIGHT_STATUSES,
+                    removed_upstream_at__isnull=True,
+                ),
             ),
+            # Sort by request type (ties newest first), and the request-type filter in the default sort.
+            models.Index(fields=["request_type", "-modified"], name="gc_request_type_modified_idx"),
+            # Carrier filter in the default sort (newest first).
+            models.Index(fields=["carrier", "-modified"], name="gc_carrier_modified_idx"),
         ]
 
     def __str__(self):
