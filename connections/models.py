@@ -332,8 +332,10 @@ class GroupConnection(StatusTrackedModel):
             # needing_attention() (the dashboard's queue and the "Needs attention" filter): the rows waiting
             # on the platform or in flight, oldest status first. Both halves of its OR fall inside this one
             # index, so the first rows of the queue are read from it, not from a scan of every connection.
+            # NULLS FIRST as the queue orders (a plain index, NULLS LAST, would need a sort of every match).
             models.Index(
-                fields=["status_changed_at"],
+                models.F("status_changed_at").asc(nulls_first=True),
+                models.F("id").asc(),
                 name="gc_needing_attention_idx",
                 condition=models.Q(
                     status__in=ATTENTION_STATUSES + contract.GROUP_CONNECTION_IN_FLIGHT_STATUSES,

@@ -82,6 +82,17 @@ def cases():
             ("connections last page, by status", f"{CONNECTIONS}?page={LAST_PAGE}&sort=status",
              f"{ADMIN_CONNECTIONS}?p={LAST_PAGE}&o=4"),
         ]
+    if connection_row:
+        rows += [
+            ("groups", "/connections/groups/", "/stock-admin/connections/group/"),
+            ("groups search", "/connections/groups/?q=Summit+1234", "/stock-admin/connections/group/?q=Summit+1234"),
+            ("groups with a failing connection", "/connections/groups/?connection_status=unable_to_connect",
+             "/stock-admin/connections/group/"),
+            (f"groups last page ({LAST_PAGE})", f"/connections/groups/?page={LAST_PAGE}", f"/stock-admin/connections/group/?p={LAST_PAGE}"),
+            ("carriers", "/connections/carriers/", "/stock-admin/connections/carrier/"),
+            ("carriers by connections", "/connections/carriers/?sort=-connections", "/stock-admin/connections/carrier/?o=-1"),
+            ("carrier detail", f"/connections/carriers/{carrier.pk}/", "/stock-admin/connections/carrier/"),
+        ]
     if request_row:
         rows += [
             ("member requests", REQUESTS, ADMIN_REQUESTS),

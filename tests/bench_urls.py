@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import path
 
 from command_center.urls import urlpatterns as site_urlpatterns
-from connections.models import GroupConnection
+from connections.models import Carrier, Group, GroupConnection
 from members.models import MemberRequest
 
 stock = admin.AdminSite(name="stock_admin")
@@ -24,7 +24,20 @@ class StockMemberRequestAdmin(admin.ModelAdmin):
     search_fields = ("employee_id",)
 
 
+class StockGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "dba_name", "organization_id", "modified")
+    search_fields = ("name", "dba_name")
+
+
+class StockCarrierAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+
+
 stock.register(GroupConnection, StockConnectionAdmin)
+stock.register(Group, StockGroupAdmin)
+stock.register(Carrier, StockCarrierAdmin)
 stock.register(MemberRequest, StockMemberRequestAdmin)
 
 urlpatterns = [path("stock-admin/", stock.urls), *site_urlpatterns]
