@@ -99,7 +99,7 @@ def cases():
             ("member requests oldest first", f"{REQUESTS}?sort=created", f"{ADMIN_REQUESTS}?o=4"),
             ("member requests status=failed", f"{REQUESTS}?status=failed", f"{ADMIN_REQUESTS}?status__exact=failed"),
             ("member requests type", f"{REQUESTS}?request_type=new_hire", f"{ADMIN_REQUESTS}?request_type__exact=new_hire"),
-            ("member requests employee", f"{REQUESTS}?employee={request_row.employee_id}", f"{ADMIN_REQUESTS}?q={request_row.employee_id}"),
+            ("member requests employee", f"{REQUESTS}?employee={request_row.employee_id}", f"{ADMIN_REQUESTS}?q={request_row.pk}"),
             ("member requests created range", f"{REQUESTS}?created_from=2026-06-01&created_to=2026-06-30",
              f"{ADMIN_REQUESTS}?created__gte=2026-06-01&created__lt=2026-07-01"),
             (f"member requests last page ({LAST_PAGE})", f"{REQUESTS}?page={LAST_PAGE}", f"{ADMIN_REQUESTS}?p={LAST_PAGE}"),

@@ -21,7 +21,7 @@ class StockConnectionAdmin(admin.ModelAdmin):
 class StockMemberRequestAdmin(admin.ModelAdmin):
     list_display = ("id", "request_type", "status", "created", "employee_id", "group_id")
     list_filter = ("status", "request_type")
-    search_fields = ("employee_id",)
+    search_fields = ("id",)
 
 
 class StockGroupAdmin(admin.ModelAdmin):
