@@ -3,6 +3,23 @@
 from django.db import migrations, models
 
 
+NEEDING_ATTENTION_SQL = (
+    "CREATE INDEX IF NOT EXISTS gc_needing_attention_idx ON connections_groupconnection "
+    "(status_changed_at ASC NULLS FIRST, id) WHERE removed_upstream_at IS NULL AND status IN "
+    "('action_required', 'unable_to_connect', 'carrier_authorization', 'processing', 'noyo_review', 'waiting_on_carrier')"
+)
+
+
+def needing_attention_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(NEEDING_ATTENTION_SQL)
+
+
+def drop_needing_attention_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS gc_needing_attention_idx")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -14,10 +31,9 @@ class Migration(migrations.Migration):
             model_name='groupconnection',
             name='gc_attention_idx',
         ),
-        migrations.AddIndex(
-            model_name='groupconnection',
-            index=models.Index(models.OrderBy(models.F('status_changed_at'), nulls_first=True), models.OrderBy(models.F('id')), condition=models.Q(('removed_upstream_at__isnull', True), ('status__in', ('action_required', 'unable_to_connect', 'carrier_authorization', 'processing', 'noyo_review', 'waiting_on_carrier'))), name='gc_needing_attention_idx'),
-        ),
+        # needing_attention(): the rows waiting on the platform or in flight, oldest status first (NULLS FIRST,
+        # as the queue orders: a plain index, NULLS LAST, needed a sort of every match). Postgres only.
+        migrations.RunPython(needing_attention_index, drop_needing_attention_index, elidable=False),
         migrations.AddIndex(
             model_name='groupconnection',
             index=models.Index(fields=['request_type', '-modified'], name='gc_request_type_modified_idx'),
