@@ -282,6 +282,43 @@ class StatusChange(models.Model):
         return not self.old_status
 
 
+class StatusCountQuerySet(models.QuerySet):
+    def for_resource(self, model):
+        return self.filter(resource=model._meta.label_lower)
+
+    def replace(self, model, counts: dict[str, int], counted_at=None):
+        """Make ``counts`` (status -> rows) the summary of ``model``: one DELETE and one INSERT, atomically."""
+        counted_at = counted_at or timezone.now()
+        with transaction.atomic():
+            self.for_resource(model).delete()
+            self.bulk_create(
+                [self.model(resource=model._meta.label_lower, status=status, count=n, counted_at=counted_at)
+                 for status, n in counts.items()]
+            )
+
+
+class StatusCount(models.Model):
+    """How many mirrored records of a kind are in each status, counted at the end of their sync.
+
+    The dashboard's status chart reads these rows instead of counting a million connections on
+    every page view; the statuses that need a person are counted live beside them, so the chart
+    never shows fewer failures than there are (``connections.views._status_chart``).
+    """
+
+    resource = models.CharField(max_length=64, help_text="The records' app_label.modelname.")
+    status = models.CharField(max_length=64, blank=True)
+    count = models.PositiveIntegerField()
+    counted_at = models.DateTimeField()
+
+    objects = StatusCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["resource", "status"], name="statuscount_one_per_status")]
+
+    def __str__(self):
+        return f"{self.resource} {self.status or '(none)'}: {self.count}"
+
+
 # --- Attention items and notes -----------------------------------------------------------------
 
 

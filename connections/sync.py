@@ -11,6 +11,9 @@ For other code (retries, webhooks): ``mirror_group_connection(payload)`` and
 
 from __future__ import annotations
 
+from django.db.models import Count
+
+from command_center.models import StatusCount
 from command_center.sync import payloads as p
 from command_center.sync.engine import Resource, write_one
 from command_center.sync.families import FamilyRun
@@ -279,6 +282,15 @@ def mirror_renewal_decision(payload: dict) -> RenewalDecision:
 def sync_group_connections(job: FamilyRun) -> None:
     """Every group connection, from the org-wide list: ceil(N/100) calls."""
     job.mirror_list(GROUP_CONNECTIONS, job.noyo.iter_group_connections())
+    count_connection_statuses()
+
+
+def count_connection_statuses() -> dict[str, int]:
+    """Count the mirror's connections by status for the dashboard's chart (one GROUP BY, once a sync
+    rather than on every page view: 0.8 s at 1M rows)."""
+    counts = dict(GroupConnection.objects.present().order_by().values_list("status").annotate(n=Count("pk")))
+    StatusCount.objects.replace(GroupConnection, counts)
+    return counts
 
 
 def sync_groups(job: FamilyRun) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import uuid
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, OuterRef, Subquery, TextField, Value, When
+from django.core.exceptions import EmptyResultSet, PermissionDenied
+from django.db import connection as db
+from django.db.models import BooleanField, Case, Count, Exists, ExpressionWrapper, OuterRef, Subquery, TextField, Value, When
 from django.db.models.functions import Coalesce, Replace
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -23,7 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from command_center import column_choice, notes
 from command_center.column_choice import Choice, Columns
 from command_center.lists import COUNT_LIMIT, ISO, YES_NO, Column, Format, Listing
-from command_center.models import StatusChange
+from command_center.models import StatusChange, StatusCount
 from command_center.noyo import contract
 from command_center.sync.records import label_for
 from command_center.templatetags.cc import tone
@@ -49,16 +50,21 @@ from .models import (
 
 RETRY_PERMISSION = "connections.retry_groupconnection"
 
+# Every sort is served by an index, so its first page and its last pages stay fast at 1M rows: a
+# column's ties are broken by ``modified`` (newest first) where that index has it. Not offered:
+# carrier (its name is on another table, so no index of this one can order by it: 2 s at 1M rows;
+# filter by carrier instead) and setup error (free text; search finds an error's words). The page says so.
 CONNECTION_SORTS = {
-    "group": "group_name",
-    "carrier": "carrier__name",
-    "carrier_group_id": "carrier_group_id",
-    "status": "status",
-    "request_type": "request_type",
-    "since": "status_changed_at",
-    "modified": "modified",
-    "error": "setup_error",
+    "group": "group_name",  # gc_group_name_idx
+    "carrier_group_id": ("carrier_group_id", "carrier_id"),  # gc_carrier_group_id_idx
+    "status": ("status", "-modified"),  # gc_status_modified_idx
+    "request_type": ("request_type", "-modified"),  # gc_request_type_modified_idx
+    "since": "status_changed_at",  # gc_status_changed_idx
+    "modified": "modified",  # gc_modified_idx
 }
+# The API still sorts by them: it walks by cursor, and its callers pass a sort on purpose.
+API_CONNECTION_SORTS = {**CONNECTION_SORTS, "carrier": "carrier__name", "error": "setup_error"}
+NOT_SORTABLE = "Not sortable by carrier or setup error (filter by carrier, or search for an error's words)."
 GROUP_SORTS = {"name": "name", "dba_name": "dba_name", "organization": "organization_id", "modified": "modified"}
 
 
@@ -136,23 +142,45 @@ def dashboard(request):
     from members.models import FulfillmentSummary, MemberRequest, TrackingDifference
 
     present = GroupConnection.objects.present()
+    counts = _bounded_counts(
+        attention_total=present.needing_attention(),
+        failed_requests=MemberRequest.objects.failed(),
+        invalid_fulfillments=FulfillmentSummary.objects.invalid(),
+        renewals_not_ready=RenewalDecision.objects.not_ready(),
+        disconnections_waiting=GroupDisconnectionRequest.objects.needing_review(),
+        unresolved_differences=TrackingDifference.objects.unresolved(),
+        **{f"status_{status}": present.filter(status=status) for status in ATTENTION_STATUSES},
+    )
     context = {
-        "chart": _status_chart(present),
+        "chart": _status_chart(present, {status: counts.pop(f"status_{status}") for status in ATTENTION_STATUSES}),
         "attention": present.needing_attention().select_related("carrier")[:12],
-        "attention_total": _bounded_count(present.needing_attention()),
+        **counts,
         "stuck_days": stuck_days(),
         "changes": _latest_changes(limit=10),
-        "failed_requests": _bounded_count(MemberRequest.objects.failed()),
-        "invalid_fulfillments": _bounded_count(FulfillmentSummary.objects.invalid()),
-        "renewals_not_ready": _bounded_count(RenewalDecision.objects.not_ready()),
-        "disconnections_waiting": _bounded_count(GroupDisconnectionRequest.objects.needing_review()),
-        "unresolved_differences": _bounded_count(TrackingDifference.objects.unresolved()),
         "attention_by_kind": (by_kind := open_counts_by_kind()),
         "attention_open": _nav_count(sum(kind["count"] for kind in by_kind)),
         "now": timezone.now(),
         "count_limit": COUNT_LIMIT,
     }
     return TemplateResponse(request, "connections/dashboard.html", context)
+
+
+def _bounded_counts(**querysets) -> dict[str, int]:
+    """``_bounded_count`` of each queryset, all in one query (a scalar subquery each): the dashboard
+    asks for nine counts, and nine round trips were most of its query budget."""
+    parts, params, names = [], [], []
+    for name, queryset in querysets.items():
+        limited = queryset.order_by().values("pk")[: COUNT_LIMIT + 1]
+        try:
+            sql, sql_params = limited.query.get_compiler(using=limited.db).as_sql()
+        except EmptyResultSet:  # a filter that matches nothing
+            sql, sql_params = "SELECT 1 WHERE 1 = 0", ()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) {name})")
+        params.extend(sql_params)
+        names.append(name)
+    with db.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return dict(zip(names, cursor.fetchone()))
 
 
 def _nav_count(n):
@@ -165,14 +193,27 @@ def _bounded_count(queryset):
     return queryset.order_by()[: COUNT_LIMIT + 1].count()
 
 
-def _status_chart(queryset):
-    """One bar per status (every known one, then any Noyo sent that we do not know), linking to the list."""
-    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+def _status_chart(queryset, live: dict[str, int]):
+    """One bar per status (every known one, then any Noyo sent that we do not know), linking to the list.
+
+    The counts are the summary the connections sync leaves (``connections.sync.count_connection_statuses``),
+    never a count of every connection per page view. The statuses that need a person are counted live
+    as well (bounded, from an index): a retry or webhook since the sync may have moved a connection into
+    one, and the chart must never show fewer failing than there are (``live``: those bounded counts).
+    Before any sync has counted, it counts live."""
+    summary = list(StatusCount.objects.for_resource(GroupConnection))
+    if summary:
+        counts = {row.status: row.count for row in summary}
+        for status, n in live.items():
+            counts[status] = n if n <= COUNT_LIMIT else max(n, counts.get(status, 0))
+    else:
+        counts = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
     statuses = list(contract.GROUP_CONNECTION_STATUSES) + sorted(s for s in counts if s not in contract.GROUP_CONNECTION_STATUSES)
     top = max(counts.values(), default=0) or 1
     list_url = reverse("connections:connection_list")
     return {
         "total": sum(counts.values()),
+        "counted_at": summary[0].counted_at if summary else None,
         "bars": [
             {
                 "status": status,
@@ -188,11 +229,16 @@ def _status_chart(queryset):
 
 
 def _latest_changes(limit):
-    changes = list(StatusChange.objects.for_resource(GroupConnection).latest_first()[:limit])
-    connections = GroupConnection.objects.select_related("carrier").in_bulk([c.object_id for c in changes])
-    for change in changes:
-        change.connection = connections.get(change.object_id)
-    return changes
+    """The latest status changes of connections, each with its connection's group and carrier name
+    (read in the same query: a second one for the connections cost a query of the page's budget)."""
+    connection = GroupConnection.objects.filter(pk=OuterRef("object_id"))
+    return list(
+        StatusChange.objects.for_resource(GroupConnection).latest_first().annotate(
+            connection_known=Exists(connection),
+            group_name=Subquery(connection.values("group_name")[:1]),
+            carrier_name=Subquery(connection.values("carrier__name")[:1]),
+        )[:limit]
+    )
 
 
 # --- Group connections ---------------------------------------------------------------
@@ -206,7 +252,8 @@ def _connection_listing(request):
         sorts=CONNECTION_SORTS,
         default_sort="-modified",
         columns=CONNECTION_TABLE,
-        extra_context={"batch": uuid.uuid4(), "stuck_days": stuck_days(), "bulk_limit": retries.BULK_LIMIT},
+        extra_context={"batch": uuid.uuid4(), "stuck_days": stuck_days(), "bulk_limit": retries.BULK_LIMIT,
+                       "not_sortable": NOT_SORTABLE},
     )
 
 

@@ -30,7 +30,7 @@ class GroupConnectionViewSet(ListViewSet):
 
     serializer_class = serializers.GroupConnectionSerializer
     filterset_class = ConnectionFilter
-    sorts, default_sort = pages.CONNECTION_SORTS, "-modified"
+    sorts, default_sort = pages.API_CONNECTION_SORTS, "-modified"
 
     detail_serializer_class = serializers.GroupConnectionDetailSerializer
 

@@ -192,7 +192,7 @@ def first_carrier(population):
 
 LISTS = [
     ApiList("connection", "connections:connection_list",
-            [{}, {"sort": "carrier"}, {"sort": "-since"}, {"status": "unable_to_connect", "sort": "group"}, {"q": "Alpha"},
+            [{}, {"sort": "request_type"}, {"sort": "-since"}, {"status": "unable_to_connect", "sort": "group"}, {"q": "Alpha"},
              {"carrier": first_carrier, "sort": "-modified"}]),
     ApiList("group", "connections:group_list",
             [{}, {"sort": "-modified"}, {"q": "Same"}, {"connection_status": "completed", "sort": "dba_name"}]),

@@ -35,10 +35,17 @@ def test_the_first_page_holds_the_pages_rows_for_the_same_query_string(viewer_cl
         assert expected, f"{api_list.basename} {query}: the comparison needs rows"
 
 
+# Sorts the API keeps that its page no longer offers: no index of the connections table orders by a
+# carrier's name or by free text, so the page (which pages by number, to its last page) dropped them.
+API_ONLY_SORTS = {"connection": {"carrier", "error"}}
+
+
 @pytest.mark.parametrize("api_list", LISTS, ids=LIST_IDS)
 def test_walking_every_sort_yields_the_pages_whole_list_once_in_order(viewer_client, population, api_list):
     view = dict((basename, viewset) for _, viewset, basename in router.registry)[api_list.basename]
     for key in sorted(view.sorts):
+        if key in API_ONLY_SORTS.get(api_list.basename, ()):
+            continue  # the page does not offer it (test_reads_pagination walks it)
         for sort in (key, f"-{key}"):
             query = api_list.query(population, {"sort": sort, **({"state": "all"} if api_list.basename == "attention-item" else {})})
             expected = api_list.page_ids(viewer_client, {**query, api_list.per_page: 200})

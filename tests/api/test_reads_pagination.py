@@ -16,7 +16,7 @@ from command_center.lists import order_by_sort
 from command_center.models import AuditEntry
 from connections.filters import connections_for_list
 from connections.models import GroupConnection
-from connections.views import CONNECTION_SORTS
+from connections.views import API_CONNECTION_SORTS
 from tests.api.reads import LISTS, LIST_IDS, cycle, walk
 from tests.factories import make_carrier, make_connection
 
@@ -38,8 +38,8 @@ def connections(db):
 
 
 def page_order(sort):
-    """The ids in the order the connections page shows them for ``sort``."""
-    return [str(pk) for pk in order_by_sort(connections_for_list(), sort, CONNECTION_SORTS).values_list("pk", flat=True)]
+    """The ids in the order the connections list has for ``sort`` (the API's sorts: the page's, and by carrier)."""
+    return [str(pk) for pk in order_by_sort(connections_for_list(), sort, API_CONNECTION_SORTS).values_list("pk", flat=True)]
 
 
 def page(client, url, params=None):

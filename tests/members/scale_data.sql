@@ -7,7 +7,7 @@
 SET synchronous_commit = off;
 TRUNCATE members_employee, members_dependent, members_individualenrollment, members_membersnapshot,
          members_fulfillmentsummary, members_trackingdifference, members_memberrequest, members_membertransaction,
-         connections_group, connections_carrier CASCADE;  -- CASCADE: alert subscriptions point at carriers
+         connections_group, connections_carrier CASCADE;
 
 INSERT INTO connections_carrier (id, name, is_placeholder, kind, carrier_group_id_format, format_hint, file_cadence, first_seen)
 SELECT md5('carrier' || c)::uuid::text, 'Carrier ' || c, false, CASE WHEN c % 3 = 0 THEN 'send' ELSE 'sync' END, '', '', '', now()
