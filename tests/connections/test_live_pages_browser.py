@@ -35,7 +35,7 @@ def test_the_dashboard_shows_new_records_without_a_reload(live_server, page, vie
     assert connections_count(page) == "0"
     assert "Refreshed" in page.locator(".live-note").inner_text()
     make_connection(status="unable_to_connect")
-    page.wait_for_function("document.querySelector('.stats .stat .value').textContent.trim() === '1'")
+    page.wait_for_function("() => document.querySelector('.stats .stat .value').textContent.trim() === '1'")
     assert "refreshes itself every 1 seconds" in page.locator(".live-note").inner_text()
 
 
@@ -48,7 +48,7 @@ def test_a_hidden_tab_or_someone_typing_holds_the_refresh(live_server, page, vie
     assert refreshes_during(page, QUIET_MS) == []
     page.locator("h1").click()  # done typing: refreshing goes on
     make_connection()
-    page.wait_for_function("document.querySelector('.stats .stat .value').textContent.trim() === '1'")
+    page.wait_for_function("() => document.querySelector('.stats .stat .value').textContent.trim() === '1'")
 
 
 def test_the_attention_queue_refreshes_with_its_filters_and_keeps_ticked_rows(live_server, page, viewer, transactional_db, every_second):
@@ -58,7 +58,7 @@ def test_the_attention_queue_refreshes_with_its_filters_and_keeps_ticked_rows(li
     rows = page.locator("#results tbody tr")
     assert rows.count() == 1
     make_item()
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#results tbody tr').length === 2")
     rows.first.locator("input[name=ids]").check()
     make_item()
     assert refreshes_during(page, QUIET_MS) == []

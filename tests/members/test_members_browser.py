@@ -113,7 +113,7 @@ def test_search_employee_enrollment_as_of_snapshot_and_request(live_server, page
     page.goto(f"{live_server.url}/members/employees/")
     screenshot("members-employee-list")
     page.locator("#id_q").press_sequentially("gonz")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#results tbody tr').length === 1")
     assert "q=gonz" in page.url
     page.click("text=Gonzalez, Maria E.")
 

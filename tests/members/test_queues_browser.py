@@ -95,14 +95,14 @@ def test_an_operator_works_the_differences_queue(live_server, page, screenshot, 
 
     # Every difference, unresolved first; then only one carrier's (htmx, the address bar follows).
     page.select_option("#id_state", "")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#results tbody tr').length === 3")
     assert "Resolved" in page.locator("#results tbody tr").last.inner_text()
     page.select_option("#id_carrier", label="Beam Dental")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#results tbody tr').length === 1")
     assert "Not at the carrier" in page.locator("#results tbody tr").first.inner_text()
     assert "carrier=" in page.url
     page.select_option("#id_carrier", label="All carriers")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#results tbody tr').length === 3")
     for name, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
         if name == "phone":
@@ -123,11 +123,11 @@ def test_an_operator_finds_a_failed_transaction_and_reads_it(live_server, page, 
     page.goto(f"{live_server.url}/members/transactions/")
     assert page.locator("#results tbody tr").count() == 3
     page.select_option("#id_status", "failed")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#results tbody tr').length === 1")
     assert "status=failed" in page.url
     assert "member not found on its roster" in page.locator("#results tbody tr").inner_text()
     page.select_option("#id_status", "")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#results tbody tr').length === 3")
     for name, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
         if name == "phone":
