@@ -65,7 +65,7 @@ def test_the_detail_page_shows_resources_failures_with_masked_ssns_and_the_error
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Group connections" in body and 'aria-valuenow="100"' in body
+    assert "Group connections" in body and 'max="100" value="100"' in body
     assert "is not a date" in body
     assert "123456789" not in body and "6789" in body
     assert "Traceback" in body
@@ -86,7 +86,7 @@ def test_a_running_run_polls_its_progress_and_shows_a_bar_per_resource(viewer_cl
     assert 'hx-trigger="every 2s"' in page
     assert partial.status_code == 200
     body = partial.content.decode()
-    assert 'aria-valuenow="25"' in body and 'aria-valuenow="10"' in body
+    assert 'max="100" value="25"' in body and 'max="100" value="10"' in body
     assert body.index("Employees") < body.index("Dependents")
     assert "<html" not in body
 

@@ -45,7 +45,7 @@ def test_a_running_sync_shows_a_progress_bar_per_resource(page, live_server, vie
         page.goto(f"{live_server.url}/syncs/{run.pk}/")
 
     assert page.locator(".progress").count() == 3
-    assert page.locator('[aria-valuenow="60"]').count() == 1
+    assert page.locator('progress[value="60"]').count() == 1
     assert page.locator("text=Sync now").count() == 0
     screenshot("sync-detail-running")
 
