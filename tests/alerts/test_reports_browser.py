@@ -38,15 +38,15 @@ def test_columns_are_chosen_in_the_filter_bar_and_back_puts_form_and_table_back(
     page.click("form.filters details[data-count-summary] > summary")
     screenshot("columns-picker")
     with page.expect_response(lambda response: "/connections/" in response.url):
-        page.locator("#list-columns label", has_text="Carrier").first.locator("input").uncheck()
-    page.wait_for_function("() => !document.querySelector('#results thead a[href*=\"sort=carrier&\"], #results thead a[href$=\"sort=carrier\"]')")
-    assert "Carrier" not in headers(page) and "Group" in headers(page)
-    assert "cols=" in page.url and "cols=carrier&" not in page.url + "&"
+        page.locator("#list-columns label", has_text="In status for").first.locator("input").uncheck()
+    page.wait_for_function("() => !document.querySelector('#results thead a[href*=\"sort=since&\"], #results thead a[href$=\"sort=since\"]')")
+    assert "In status for" not in headers(page) and "Group" in headers(page)
+    assert "cols=" in page.url and "cols=since&" not in page.url + "&"
     assert page.locator("form.filters details[data-count-summary] > summary").inner_text() == "7 of 8 shown"
 
     page.go_back()
-    page.wait_for_function("() => document.querySelector('#results thead a[href*=\"sort=carrier&\"], #results thead a[href$=\"sort=carrier\"]')")
-    assert page.locator("#list-columns input[value=carrier]").is_checked()
+    page.wait_for_function("() => document.querySelector('#results thead a[href*=\"sort=since&\"], #results thead a[href$=\"sort=since\"]')")
+    assert page.locator("#list-columns input[value=since]").is_checked()
 
 
 def test_a_saved_view_is_scheduled_as_a_report_and_listed(live_server, page, screenshot, person):
