@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import resource
-import sys
 import time
 
 from django.contrib.auth import get_user_model
@@ -26,6 +25,7 @@ from django.test import Client
 from django.urls import reverse
 
 from command_center.lists import csv_rows, order_by_sort
+from command_center.management.benchmarks import use_database
 
 GENERATE = {
     "connections_groupconnection": """
@@ -74,6 +74,8 @@ GENERATE = {
 
 def exports():
     """(name, URL name, the export's queryset and columns as the view builds them by default)."""
+    from django.utils import timezone
+
     from command_center.views import attention, audit
     from connections import disconnection_views as dv
     from connections import filters as cf
@@ -81,8 +83,15 @@ def exports():
     from members import columns as mc
     from members import filters as mf
     from members import views as mv
-    from members.models import Employee, FulfillmentSummary, IndividualEnrollment, MemberRequest, MemberSnapshot, MemberTransaction, TrackingDifference
-    from django.utils import timezone
+    from members.models import (
+        Employee,
+        FulfillmentSummary,
+        IndividualEnrollment,
+        MemberRequest,
+        MemberSnapshot,
+        MemberTransaction,
+        TrackingDifference,
+    )
 
     today = timezone.localdate()
     sort = order_by_sort
@@ -131,8 +140,7 @@ class Command(BaseCommand):
         parser.add_argument("--skip-python", action="store_true", help="Do not time the former, all-Python way.")
 
     def handle(self, *args, database_url=None, connections=1_000_000, only=None, skip_python=False, **options):
-        if database_url and database_url != os.environ.get("DATABASE_URL"):
-            os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "DATABASE_URL": database_url})
+        use_database(database_url)
         if connection.vendor != "postgresql":
             raise CommandError("bench_exports measures against PostgreSQL's COPY: pass --database-url postgres://…")
         from connections.models import Group

@@ -43,6 +43,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from command_center.management.benchmarks import free_port, use_database
 from command_center.models import StatusChange, SyncFailure, SyncFamily, SyncRun
 from command_center.noyo.recording import Recorder, Replayer, patch_transport
 from command_center.sync import runs
@@ -82,8 +83,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, seed, database_url=None, force=False, port=0, skip_first=False, replay=False,
                recording=None, rerecord=False, profile=None, **options):
-        if database_url and database_url != os.environ.get("DATABASE_URL"):
-            self.reexec_with(database_url)
+        use_database(database_url)
         if not (database_url or force):
             raise CommandError("bench_sync empties the mirror tables: pass --database-url for a database of its own, or --force.")
         call_command("migrate", verbosity=0)
@@ -101,7 +101,7 @@ class Command(BaseCommand):
         self.summary(first, second, anchor, replay)
 
     def against_sandbox(self, scale, seed, port, skip_first):
-        port = port or _free_port()
+        port = port or free_port()
         sandbox = self.start_sandbox(scale, seed, port)
         try:
             self.point_at(f"http://127.0.0.1:{port}")
@@ -115,7 +115,7 @@ class Command(BaseCommand):
 
         The resyncs are recorded too: they ask for what the first left for later (the submitted
         payloads of snapshots beyond the first run's share)."""
-        port = port or _free_port()
+        port = port or free_port()
         sandbox = self.start_sandbox(scale, seed, port)
         recorder = Recorder(directory)
         try:
@@ -168,20 +168,6 @@ class Command(BaseCommand):
                 raise CommandError(f"Catching up read no snapshot's payload: {run.message}")
 
     # --- Setup -----------------------------------------------------------------------------
-
-    def reexec_with(self, database_url: str) -> None:
-        """Settings are read at start-up: run again with DATABASE_URL set."""
-        env = {**os.environ, "DATABASE_URL": database_url}
-        argv, skip = [sys.executable, sys.argv[0]], False
-        for arg in sys.argv[1:]:
-            if skip:
-                skip = False
-            elif arg == "--database-url":
-                skip = True  # its value is the next word
-            elif not arg.startswith("--database-url="):
-                argv.append(arg)
-        argv.append("--force")
-        os.execve(sys.executable, argv, env)
 
     def start_sandbox(self, scale: str, seed: int, port: int) -> subprocess.Popen:
         manage = Path(settings.BASE_DIR) / "manage.py"
@@ -424,9 +410,3 @@ def backend_cpu() -> tuple[int, float] | None:
 
 def _load(load) -> str:
     return ", ".join(f"{value:.2f}" for value in load)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

@@ -46,7 +46,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from command_center.management.commands.bench_sync import _free_port
+from command_center.management.benchmarks import free_port, use_database
 
 PASSWORD = "load-test-password"
 TARGET_RATE = 150
@@ -98,8 +98,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, database_url=None, force=False, scale, users, seconds, warmup, anchor_seconds, seed,
                gunicorn_args, **options):
-        if database_url and database_url != os.environ.get("DATABASE_URL"):
-            _reexec_with(database_url)
+        use_database(database_url)
         if not (database_url or force):
             raise CommandError("load_test may fill the database from a sandbox: pass --database-url for one of its own, or --force.")
         if users < 1 or seconds <= 0:
@@ -108,7 +107,7 @@ class Command(BaseCommand):
         self.fill_if_empty(scale)
         names = self.ensure_users(users)
         details = self.detail_pages()
-        port = _free_port()
+        port = free_port()
         server = self.start_gunicorn(port, gunicorn_args)
         static = _a_static_file()
         try:
@@ -134,7 +133,7 @@ class Command(BaseCommand):
         from command_center.sync import runs
 
         self.stdout.write(f"The database has no connections: filling it by a full sync from a {scale} sandbox…")
-        bench, port = BenchSync(), _free_port()
+        bench, port = BenchSync(), free_port()
         sandbox = bench.start_sandbox(scale, 1, port)
         try:
             bench.point_at_sandbox(port)
@@ -410,18 +409,3 @@ def _pct(values: list[float], percent: float) -> float:
         return 0.0
     ordered = sorted(values)
     return 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * percent / 100))]
-
-
-def _reexec_with(database_url: str) -> None:
-    """Settings are read at start-up: run again with DATABASE_URL set."""
-    env = {**os.environ, "DATABASE_URL": database_url}
-    argv, skip = [sys.executable, sys.argv[0]], False
-    for arg in sys.argv[1:]:
-        if skip:
-            skip = False
-        elif arg == "--database-url":
-            skip = True
-        elif not arg.startswith("--database-url="):
-            argv.append(arg)
-    argv.insert(3, "--force")  # before any "--" that starts gunicorn's flags
-    os.execve(sys.executable, argv, env)
