@@ -31,6 +31,14 @@ def _copy_into(cursor, sql: str):
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
+def _by_shape(rows: list[dict]) -> dict[tuple, list[dict]]:
+    """The rows grouped by the columns they carry: the rows of one statement must carry the same ones."""
+    by_shape: dict[tuple, list[dict]] = {}
+    for row in rows:
+        by_shape.setdefault(tuple(sorted(row)), []).append(row)
+    return by_shape
+
+
 class UpsertWriter:
     """Upsert rows in one statement per batch: ``INSERT … ON CONFLICT (id) DO UPDATE``.
 
@@ -105,14 +113,8 @@ class UpsertWriter:
         self._write(rows, conflict=self.conflict)
 
     def _write(self, rows: list[dict], conflict: bool) -> None:
-        if not rows:
-            return
-        # Rows in one statement must carry the same columns; group them by shape.
-        by_shape: dict[tuple, list[dict]] = {}
-        for row in rows:
-            by_shape.setdefault(tuple(sorted(row)), []).append(row)
         with connection.cursor() as cursor:
-            for shape, group in by_shape.items():
+            for shape, group in _by_shape(rows).items():
                 columns, all_columns, defaults = self._plan(shape)
                 values = self._values(group, columns, defaults)
                 if self.postgres:
@@ -122,13 +124,8 @@ class UpsertWriter:
 
     def update(self, rows: list[dict]) -> None:
         """Set the columns each row carries (besides ``id``) on the existing row of that id."""
-        if not rows:
-            return
-        by_shape: dict[tuple, list[dict]] = {}
-        for row in rows:
-            by_shape.setdefault(tuple(sorted(row)), []).append(row)
         with connection.cursor() as cursor:
-            for shape, group in by_shape.items():
+            for shape, group in _by_shape(rows).items():
                 setting = [f.attname for f in self.fields if f.attname in shape and f.attname != "id"]
                 # The id last: the WHERE's placeholder on SQLite.
                 values = self._values(group, [*setting, "id"], ())
