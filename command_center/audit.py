@@ -152,7 +152,7 @@ def record_api_key(user, api_key, action):
 def record_refusal(request, reason: str, status: int = 403):
     """A request the person's role or key was refused (403): who (and with which key), what they were
     refused and why, and where (the path, its route, the address it came from). One entry per request."""
-    from command_center.views.sign_in import client_address
+    from axes.helpers import get_client_ip_address  # the address sign-in throttling counts (AXES_CLIENT_IP_CALLABLE)
 
     match = getattr(request, "resolver_match", None)
     kwargs = match.kwargs if match else {}
@@ -170,7 +170,7 @@ def record_refusal(request, reason: str, status: int = 403):
             "path": path,
             "route": match.view_name if match else "",
             "reason": reason,
-            "address": client_address(request),
+            "address": get_client_ip_address(request) or "",
             "status": status,
         },
     )
