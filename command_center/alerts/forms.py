@@ -1,8 +1,12 @@
-"""The subscription form."""
+"""The alerts' forms: a subscription, and a scheduled report."""
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
+
 from django import forms
+from django.conf import settings
 
 from command_center.models import AttentionItem
 from command_center.sync.families import FAMILIES
@@ -105,13 +109,9 @@ class ReportForm(forms.ModelForm):
         fields = ["frequency", "weekday", "at", "time_zone", "channel", "enabled"]
 
     def __init__(self, *args, user, **kwargs):
-        import zoneinfo
-
-        from django.conf import settings
-
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["time_zone"].choices = [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+        self.fields["time_zone"].choices = _zone_choices()
         self.fields["time_zone"].initial = settings.TIME_ZONE
         self.fields["channel"].queryset = Channel.objects.filter(enabled=True).order_by("kind", "name")
         self.fields["channel"].label_from_instance = self.channel_label
@@ -125,3 +125,9 @@ class ReportForm(forms.ModelForm):
         if data.get("frequency") == ScheduledReport.Frequency.DAILY:
             data["weekday"] = None
         return data
+
+
+@functools.cache
+def _zone_choices() -> list[tuple[str, str]]:
+    # available_timezones() walks the zone files on disk: once a process, not once a form.
+    return [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]

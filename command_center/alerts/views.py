@@ -82,6 +82,7 @@ def channel_list(request):
     context = {"channels": channels, "failing_after": failing_after(), "can_view_deliveries": request.user.has_perm(VIEW_DELIVERIES)}
     return TemplateResponse(request, "alerts/channel_list.html", context)
 
+
 # The columns a person may choose (?cols=...); the list has no export.
 DELIVERY_TABLE = Columns(
     Choice("made", "Made", required=True),

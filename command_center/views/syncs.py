@@ -42,6 +42,8 @@ class SyncRunFilter(FilterSet):
 
 class SyncStartForm(forms.Form):
     kind = forms.ChoiceField(label="What to sync", choices=KIND_CHOICES, initial=runs.FULL)
+
+
 # The columns a person may choose (?cols=...); the list has no export.
 SYNC_TABLE = Columns(
     Choice("run", "Run", required=True),
