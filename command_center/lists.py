@@ -317,7 +317,7 @@ def _cell_formatters(columns: list[Column], ready: list[bool]) -> list[Callable[
     return [as_is if done else (formatted(column.python()) if column.python() else plain) for column, done in zip(columns, ready)]
 
 
-def _sql_cells(queryset, columns: list[Column]) -> list:
+def sql_cells(queryset, columns: list[Column]) -> list:
     """Each column's SQL cell, None for those only Python can make (all of them off PostgreSQL)."""
     if connections[queryset.db].vendor != "postgresql":
         return [None] * len(columns)
@@ -346,24 +346,26 @@ def _select(queryset, columns: list[Column], cells: list):
     return queryset.annotate(**annotations).values_list(*names)
 
 
-def csv_rows(queryset, columns: list[Column], chunk_size: int = 2000, *, in_sql: bool = True) -> Iterable[list]:
+def csv_rows(queryset, columns: list[Column], chunk_size: int = 2000, *, in_sql: bool = True, cells=None) -> Iterable[list]:
     """The CSV's rows, every cell formatted and neutralised, read in chunks (a server-side cursor on PostgreSQL).
 
-    On PostgreSQL the cells SQL can make are made there; ``in_sql=False`` makes them all in Python,
-    the path SQLite takes (tests compare the two)."""
-    cells = _sql_cells(queryset, columns) if in_sql else [None] * len(columns)
+    On PostgreSQL the cells SQL can make are made there (``cells``: ``sql_cells`` already worked out);
+    ``in_sql=False`` makes them all in Python, the path SQLite takes (tests compare the two)."""
+    if cells is None:
+        cells = sql_cells(queryset, columns) if in_sql else [None] * len(columns)
     formatters = _cell_formatters(columns, [cell is not None for cell in cells])
     for values in _select(queryset, columns, cells).iterator(chunk_size=chunk_size):
         yield [fmt(value) for fmt, value in zip(formatters, values)]
 
 
-def copy_lines(queryset, columns: list[Column], batch_bytes: int = 1 << 16) -> Iterable[bytes] | None:
+def copy_lines(queryset, columns: list[Column], batch_bytes: int = 1 << 16, *, cells=None) -> Iterable[bytes] | None:
     """The CSV's data lines as ``COPY (SELECT …) TO STDOUT WITH CSV`` writes them, in chunks of about
     ``batch_bytes``; None when a column can only be made in Python, or off PostgreSQL.
 
     COPY ends a line with "\\n", csv.writer with "\\r\\n". Each line comes as one COPY message, so its
     last byte is the line's end and is swapped, while a newline inside a quoted cell stays as it is."""
-    cells = _sql_cells(queryset, columns)
+    if cells is None:
+        cells = sql_cells(queryset, columns)
     if any(cell is None for cell in cells):
         return None
     connection = connections[queryset.db]
@@ -485,8 +487,9 @@ def export_csv(request, filterset, columns: list[Column], stem: str, *, sorts=No
     header = [column.header for column in columns]
     # PostgreSQL writes the whole file when it can make every cell (COPY); otherwise the cells it
     # can make come ready and Python makes the rest.
-    lines = copy_lines(queryset, columns)
+    cells = sql_cells(queryset, columns)
+    lines = copy_lines(queryset, columns, cells=cells)
     if lines is not None:
         return stream_csv(None, header, filename, lines=lines)
-    return stream_csv(csv_rows(queryset, columns), header, filename)
+    return stream_csv(csv_rows(queryset, columns, cells=cells), header, filename)
 
