@@ -204,15 +204,19 @@ def _status_chart(queryset, live: dict[str, int]):
     summary = list(StatusCount.objects.for_resource(GroupConnection))
     if summary:
         counts = {row.status: row.count for row in summary}
+        # The connections the sync counted: a connection that moved into a failing status since is in its
+        # old bar and in the live one, and must not count twice in the total.
+        total = sum(counts.values())
         for status, n in live.items():
             counts[status] = n if n <= COUNT_LIMIT else max(n, counts.get(status, 0))
     else:
         counts = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+        total = sum(counts.values())
     statuses = list(contract.GROUP_CONNECTION_STATUSES) + sorted(s for s in counts if s not in contract.GROUP_CONNECTION_STATUSES)
     top = max(counts.values(), default=0) or 1
     list_url = reverse("connections:connection_list")
     return {
-        "total": sum(counts.values()),
+        "total": total,
         "counted_at": summary[0].counted_at if summary else None,
         "bars": [
             {

@@ -51,6 +51,16 @@ def test_connections_that_failed_since_the_sync_show_on_the_chart_at_once(sync_n
     assert response.context["attention_total"] == GroupConnection.objects.present().count()
 
 
+def test_a_connection_that_failed_since_the_sync_is_not_counted_twice_in_the_total(sync_now, viewer_client):
+    sync_now("group_connections")
+    counted = GroupConnection.objects.present().count()
+    moved = GroupConnection.objects.exclude(status="unable_to_connect").first()
+    GroupConnection.objects.filter(pk=moved.pk).update(status="unable_to_connect")
+    response = viewer_client.get(URL)
+    # Its old bar still has it (counted by the sync), the live one too; the total is the connections there are.
+    assert response.context["chart"]["total"] == counted
+
+
 def test_before_any_sync_the_chart_counts_live(viewer_client):
     from tests.factories import make_connection
 
