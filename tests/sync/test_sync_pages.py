@@ -172,6 +172,26 @@ def test_the_detail_page_says_per_family_and_per_resource_what_happened_in_plain
     assert "counts do not add up" not in page
 
 
+def test_a_resource_still_being_read_is_not_said_to_be_short(viewer_client):
+    # 824 read, the batch not written yet: the run goes on, nothing is missing.
+    run = make_run(status=SyncRun.Status.RUNNING, finished_at=None, message="", resources={
+        "dependents": {"total": None, "fetched": 824, "created": 0, "updated": 0, "unchanged": 0, "removed": 0,
+                       "failed": 0, "done": False, "order": 0},
+    })
+    page = viewer_client.get(reverse("sync_detail", args=[run.pk])).content.decode()
+    partial = viewer_client.get(reverse("sync_progress", args=[run.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "counts do not add up" not in page and "counts do not add up" not in partial
+
+
+def test_a_failed_runs_resource_whose_counts_fall_short_is_said_to(viewer_client):
+    run = make_run(status=SyncRun.Status.FAILED, message="Noyo answered 503.", resources={
+        "dependents": {"total": None, "fetched": 824, "created": 800, "updated": 0, "unchanged": 0, "removed": 0,
+                       "failed": 0, "done": False, "order": 0},
+    })
+    page = " ".join(viewer_client.get(reverse("sync_detail", args=[run.pk])).content.decode().split())
+    assert "The counts do not add up: 824 read, 800 mirrored, 0 failed." in page
+
+
 def test_the_detail_page_says_so_if_a_resources_counts_do_not_add_up(viewer_client):
     run = make_run(resources={"group_connections": {"total": 45, "fetched": 45, "created": 2, "updated": 1, "unchanged": 40,
                                                     "removed": 0, "failed": 0, "done": True, "complete": True, "order": 0}})
