@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-calendar schema venv migrate bench load-test clean
+.PHONY: run test lint format test-calendar schema venv migrate bench load-test clean
 
 venv: $(INSTALLED)
 
@@ -28,8 +28,17 @@ run: migrate
 	@$(DEMO_ENV) $(PY) manage.py run_demo_setup --url http://127.0.0.1:$(WEB_PORT)/
 	$(DEMO_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
 
-test: venv
+test: lint
 	$(PY) -m pytest
+
+# ruff, configured in pyproject.toml: the tree must be clean and formatted (`make format` makes it so).
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 # The suite as if today were each day that breaks date arithmetic: a month's last day, a month's
 # first day, 31 December and 29 February (tests/clock.py moves the clock). The browser tests run once, in

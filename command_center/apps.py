@@ -23,5 +23,5 @@ class CommandCenterConfig(AppConfig):
         post_migrate.connect(_ensure_roles, sender=self)
         # Register the sync tasks with the Celery app in every process (web, worker, beat), so a run
         # can be enqueued by task name (command_center.sync.runs) without importing the tasks there.
-        from command_center.sync import tasks  # noqa: F401
         from command_center.alerts import tasks as alert_tasks  # noqa: F401
+        from command_center.sync import tasks  # noqa: F401

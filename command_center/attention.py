@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -110,8 +110,11 @@ def _label(field: str, choices, blank: str = "") -> Case:
 
 def _prefixed(field: str, prefix: str, text: Callable[[], models.Expression]) -> Case:
     """``prefix + text`` when ``field`` is not blank, else nothing."""
-    return Case(When(Q(**{field: ""}) | Q(**{f"{field}__isnull": True}), then=Value("")),
-                default=Concat(Value(prefix), text(), output_field=CharField()), output_field=CharField())
+    return Case(
+        When(Q(**{field: ""}) | Q(**{f"{field}__isnull": True}), then=Value("")),
+        default=Concat(Value(prefix), text(), output_field=CharField()),
+        output_field=CharField(),
+    )
 
 
 def _connection_summary():
@@ -128,41 +131,61 @@ def _connection_summary():
             When(status=status, then=Value(f": {either or sync}")),
         ]
     meaning = Case(*whens, default=Value(""), output_field=CharField())
-    return Concat(_label("status", ConnectionStatus.choices),
-                  Case(When(setup_error="", then=meaning), default=Concat(Value(": "), F("setup_error"), output_field=CharField()),
-                       output_field=CharField()),
-                  output_field=CharField())
+    return Concat(
+        _label("status", ConnectionStatus.choices),
+        Case(
+            When(setup_error="", then=meaning),
+            default=Concat(Value(": "), F("setup_error"), output_field=CharField()),
+            output_field=CharField(),
+        ),
+        output_field=CharField(),
+    )
 
 
 def _stuck_summary():
     from connections.models import ConnectionStatus, stuck_days
 
     days = stuck_days()
-    return Concat(Value("Stuck in “"), _label("status", ConnectionStatus.choices), Value(f"” for more than {days} day{'s' * (days != 1)}"),
-                  output_field=CharField())
+    return Concat(
+        Value("Stuck in “"),
+        _label("status", ConnectionStatus.choices),
+        Value(f"” for more than {days} day{'s' * (days != 1)}"),
+        output_field=CharField(),
+    )
 
 
 def _member_request_summary():
     from members.models import MemberRequestType
 
-    return Concat(_label("request_type", MemberRequestType.choices, blank="Member"),
-                  Value(" request failed; it must be sent again as a new request"), output_field=CharField())
+    return Concat(
+        _label("request_type", MemberRequestType.choices, blank="Member"),
+        Value(" request failed; it must be sent again as a new request"),
+        output_field=CharField(),
+    )
 
 
 def _fulfillment_summary():
     """The first error Noyo gave for the carrier, when it gave one."""
-    return Concat(Value("Fulfillment invalid at the carrier: "),
-                  Coalesce(KT("errors__0__message"), Value("a data problem stopped this carrier's part of the snapshot"),
-                           output_field=CharField()),
-                  output_field=CharField())
+    return Concat(
+        Value("Fulfillment invalid at the carrier: "),
+        Coalesce(
+            KT("errors__0__message"),
+            Value("a data problem stopped this carrier's part of the snapshot"),
+            output_field=CharField(),
+        ),
+        output_field=CharField(),
+    )
 
 
 def _difference_summary():
     from members.models import DifferenceClassification
 
-    return Concat(_label("classification", DifferenceClassification.choices, blank="Difference"),
-                  _prefixed("difference_type", ": ", lambda: F("difference_type")), Value(" (platform and carrier disagree)"),
-                  output_field=CharField())
+    return Concat(
+        _label("classification", DifferenceClassification.choices, blank="Difference"),
+        _prefixed("difference_type", ": ", lambda: F("difference_type")),
+        Value(" (platform and carrier disagree)"),
+        output_field=CharField(),
+    )
 
 
 def _disconnection_summary():
@@ -170,29 +193,49 @@ def _disconnection_summary():
 
     return Concat(
         Value("Disconnection waiting for review"),
-        _prefixed("reason", " (", lambda: Concat(_label("reason", DisconnectionReason.choices), Value(")"), output_field=CharField())),
-        Case(When(effective_end_date__isnull=True, then=Value("")),
-             default=Concat(Value("; last day through Noyo "), Cast("effective_end_date", CharField()), output_field=CharField()),
-             output_field=CharField()),
+        _prefixed(
+            "reason",
+            " (",
+            lambda: Concat(_label("reason", DisconnectionReason.choices), Value(")"), output_field=CharField()),
+        ),
+        Case(
+            When(effective_end_date__isnull=True, then=Value("")),
+            default=Concat(
+                Value("; last day through Noyo "), Cast("effective_end_date", CharField()), output_field=CharField()
+            ),
+            output_field=CharField(),
+        ),
         output_field=CharField(),
     )
 
 
 def _renewal_summary():
     """The first issue Noyo lists for the renewal (the renewals reference: why it is not_ready)."""
-    return Concat(Value("Renewal on "), Coalesce(Cast("renewal_date", CharField()), Value("an unknown date")), Value(" is not ready: "),
-                  Coalesce(KT("issues__0__message"), Value("Noyo lists issues to fix first"), output_field=CharField()),
-                  output_field=CharField())
+    return Concat(
+        Value("Renewal on "),
+        Coalesce(Cast("renewal_date", CharField()), Value("an unknown date")),
+        Value(" is not ready: "),
+        Coalesce(KT("issues__0__message"), Value("Noyo lists issues to fix first"), output_field=CharField()),
+        output_field=CharField(),
+    )
 
 
 def _sync_failing_summary():
     from command_center.sync.families import FAMILIES
 
     n = sync_failures()
-    family = Case(*[When(family=key, then=Value(label)) for key, (label, _) in FAMILIES.items()], default=F("family"),
-                  output_field=CharField())
-    return Concat(Value("The "), family, Value(f" sync failed {'its last ' + str(n) + ' attempts' if n > 1 else 'its last attempt'}: "),
-                  F("last_message"), output_field=CharField())
+    family = Case(
+        *[When(family=key, then=Value(label)) for key, (label, _) in FAMILIES.items()],
+        default=F("family"),
+        output_field=CharField(),
+    )
+    return Concat(
+        Value("The "),
+        family,
+        Value(f" sync failed {'its last ' + str(n) + ' attempts' if n > 1 else 'its last attempt'}: "),
+        F("last_message"),
+        output_field=CharField(),
+    )
 
 
 def _model(path: str):
@@ -242,7 +285,7 @@ def _disconnections_to_review(now):
 
 
 def _renewals_not_ready(now):
-    from connections.models import RenewalDecisionStatus, RenewalDecision
+    from connections.models import RenewalDecision, RenewalDecisionStatus
 
     return RenewalDecision.objects.present().filter(status=RenewalDecisionStatus.NOT_READY)
 
@@ -254,8 +297,11 @@ def _families_failing(now):
     n = sync_failures()
     failing = []
     for family in FAMILIES:
-        attempts = (SyncRun.objects.filter(kind__in=[family, FULL], families__has_key=family)
-                    .order_by("-created", "-pk").values_list("families", flat=True)[:n])
+        attempts = (
+            SyncRun.objects.filter(kind__in=[family, FULL], families__has_key=family)
+            .order_by("-created", "-pk")
+            .values_list("families", flat=True)[:n]
+        )
         outcomes = [(families or {}).get(family, {}).get("status") for families in attempts]
         if len(outcomes) == n and all(outcome == SyncRun.Status.FAILED for outcome in outcomes):
             failing.append(family)
@@ -265,22 +311,69 @@ def _families_failing(now):
 CONDITIONS: dict[str, Condition] = {
     condition.kind: condition
     for condition in (
-        Condition(Kind.CONNECTION_NEEDS_ACTION, _model("connections.GroupConnection"), _connections_needing_action,
-                  _connection_summary, "group_connections"),
-        Condition(Kind.CONNECTION_STUCK, _model("connections.GroupConnection"), _connections_stuck, _stuck_summary,
-                  "group_connections"),
-        Condition(Kind.MEMBER_REQUEST_FAILED, _model("members.MemberRequest"), _failed_member_requests,
-                  _member_request_summary, "member_requests", carrier=None, employee="employee_id"),
-        Condition(Kind.FULFILLMENT_INVALID, _model("members.FulfillmentSummary"), _invalid_fulfillments,
-                  _fulfillment_summary, "fulfillment_summaries", employee="employee_id"),
-        Condition(Kind.TRACKING_DIFFERENCE, _model("members.TrackingDifference"), _unresolved_differences,
-                  _difference_summary, "differences", employee="employee_id"),
-        Condition(Kind.DISCONNECTION_REVIEW, _model("connections.GroupDisconnectionRequest"), _disconnections_to_review,
-                  _disconnection_summary, "disconnection_requests"),
-        Condition(Kind.RENEWAL_NOT_READY, _model("connections.RenewalDecision"), _renewals_not_ready, _renewal_summary,
-                  "renewal_decisions", carrier=None),
-        Condition(Kind.SYNC_FAILING, _model("command_center.SyncFamily"), _families_failing, _sync_failing_summary, None,
-                  carrier=None, group=None),
+        Condition(
+            Kind.CONNECTION_NEEDS_ACTION,
+            _model("connections.GroupConnection"),
+            _connections_needing_action,
+            _connection_summary,
+            "group_connections",
+        ),
+        Condition(
+            Kind.CONNECTION_STUCK,
+            _model("connections.GroupConnection"),
+            _connections_stuck,
+            _stuck_summary,
+            "group_connections",
+        ),
+        Condition(
+            Kind.MEMBER_REQUEST_FAILED,
+            _model("members.MemberRequest"),
+            _failed_member_requests,
+            _member_request_summary,
+            "member_requests",
+            carrier=None,
+            employee="employee_id",
+        ),
+        Condition(
+            Kind.FULFILLMENT_INVALID,
+            _model("members.FulfillmentSummary"),
+            _invalid_fulfillments,
+            _fulfillment_summary,
+            "fulfillment_summaries",
+            employee="employee_id",
+        ),
+        Condition(
+            Kind.TRACKING_DIFFERENCE,
+            _model("members.TrackingDifference"),
+            _unresolved_differences,
+            _difference_summary,
+            "differences",
+            employee="employee_id",
+        ),
+        Condition(
+            Kind.DISCONNECTION_REVIEW,
+            _model("connections.GroupDisconnectionRequest"),
+            _disconnections_to_review,
+            _disconnection_summary,
+            "disconnection_requests",
+        ),
+        Condition(
+            Kind.RENEWAL_NOT_READY,
+            _model("connections.RenewalDecision"),
+            _renewals_not_ready,
+            _renewal_summary,
+            "renewal_decisions",
+            carrier=None,
+        ),
+        Condition(
+            Kind.SYNC_FAILING,
+            _model("command_center.SyncFamily"),
+            _families_failing,
+            _sync_failing_summary,
+            None,
+            carrier=None,
+            group=None,
+        ),
     )
 }
 
@@ -325,33 +418,79 @@ def derive(condition: Condition, *, now, complete: bool, run: SyncRun | None = N
     with transaction.atomic():
         _insert_select(
             AttentionItem,
-            ["kind", "resource", "object_id", "carrier_id", "group_id", "employee_id", "summary",
-             "first_detected_at", "last_detected_at", "opened_at"],
-            source.annotate(a_kind=Value(Kind(condition.kind).value), a_resource=Value(label), a_first=stamp, a_last=stamp, a_opened=stamp)
-            .values("a_kind", "a_resource", "a_object_id", "a_carrier_id", "a_group_id", "a_employee_id", "a_summary",
-                    "a_first", "a_last", "a_opened"),
+            [
+                "kind",
+                "resource",
+                "object_id",
+                "carrier_id",
+                "group_id",
+                "employee_id",
+                "summary",
+                "first_detected_at",
+                "last_detected_at",
+                "opened_at",
+            ],
+            source.annotate(
+                a_kind=Value(Kind(condition.kind).value),
+                a_resource=Value(label),
+                a_first=stamp,
+                a_last=stamp,
+                a_opened=stamp,
+            ).values(
+                "a_kind",
+                "a_resource",
+                "a_object_id",
+                "a_carrier_id",
+                "a_group_id",
+                "a_employee_id",
+                "a_summary",
+                "a_first",
+                "a_last",
+                "a_opened",
+            ),
         )
-        result.reopened = items.closed().filter(in_condition).update(
-            closed_at=None, opened_at=now, acknowledged_by=None, acknowledged_at=None
+        result.reopened = (
+            items.closed()
+            .filter(in_condition)
+            .update(closed_at=None, opened_at=now, acknowledged_by=None, acknowledged_at=None)
         )
         current = condition.annotated(rows.filter(pk=OuterRef("object_id")))
         items.open().filter(last_detected_at__lt=now).filter(in_condition).update(
             last_detected_at=now,
             # What the record says now: a summary changes with its status; a group or employee may arrive after it.
-            **{column: Subquery(current.values(f"a_{column}")[:1])
-               for column in ("summary", "carrier_id", "group_id", "employee_id")},
+            **{
+                column: Subquery(current.values(f"a_{column}")[:1])
+                for column in ("summary", "carrier_id", "group_id", "employee_id")
+            },
         )
         if complete:
             result.closed = items.open().exclude(in_condition).update(closed_at=now)
         seen_by = _seen_by(condition, run)
-        result.opened = _history(items.filter(first_detected_at=now), AttentionEvent.Action.OPENED, now, run,
-                                 f"First seen by {seen_by}.")
-        _history(items.open().filter(opened_at=now).exclude(first_detected_at=now), AttentionEvent.Action.REOPENED, now, run,
-                 f"Seen again by {seen_by}.")
-        _history(items.filter(closed_at=now), AttentionEvent.Action.CLOSED, now, run,
-                 f"Closed by itself: {seen_by} no longer saw it.")
+        result.opened = _history(
+            items.filter(first_detected_at=now), AttentionEvent.Action.OPENED, now, run, f"First seen by {seen_by}."
+        )
+        _history(
+            items.open().filter(opened_at=now).exclude(first_detected_at=now),
+            AttentionEvent.Action.REOPENED,
+            now,
+            run,
+            f"Seen again by {seen_by}.",
+        )
+        _history(
+            items.filter(closed_at=now),
+            AttentionEvent.Action.CLOSED,
+            now,
+            run,
+            f"Closed by itself: {seen_by} no longer saw it.",
+        )
     if result.opened or result.reopened or result.closed:
-        logger.info("Attention: %s opened %s, reopened %s, closed %s", condition.kind, result.opened, result.reopened, result.closed)
+        logger.info(
+            "Attention: %s opened %s, reopened %s, closed %s",
+            condition.kind,
+            result.opened,
+            result.reopened,
+            result.closed,
+        )
     return result
 
 
@@ -366,13 +505,17 @@ def _seen_by(condition: Condition, run: SyncRun | None) -> str:
 def _history(items, action: str, now, run, text: str) -> int:
     """One event per item of ``items`` (that has none for this action at this time yet): one INSERT … SELECT."""
     already = AttentionEvent.objects.filter(item=OuterRef("pk"), action=action, at=now)
-    rows = items.filter(~Exists(already)).order_by().values(
-        a_item=F("pk"),
-        a_at=Value(now, output_field=models.DateTimeField()),
-        a_action=Value(str(action)),
-        # Cast: a bare NULL in a subquery is text to Postgres, which a bigint column refuses.
-        a_run=Cast(Value(run.pk if run is not None else None), models.BigIntegerField()),
-        a_text=Value(text[:300]),
+    rows = (
+        items.filter(~Exists(already))
+        .order_by()
+        .values(
+            a_item=F("pk"),
+            a_at=Value(now, output_field=models.DateTimeField()),
+            a_action=Value(str(action)),
+            # Cast: a bare NULL in a subquery is text to Postgres, which a bigint column refuses.
+            a_run=Cast(Value(run.pk if run is not None else None), models.BigIntegerField()),
+            a_text=Value(text[:300]),
+        )
     )
     return _insert_select(AttentionEvent, ["item_id", "at", "action", "run_id", "text"], rows)
 
@@ -525,7 +668,9 @@ def acknowledge(item: AttentionItem, user) -> Done:
             if not item.is_open:
                 return Done(False, _closed_message(item))
             who = item.acknowledged_by.get_username() if item.acknowledged_by else "someone"
-            return Done(False, f"Already acknowledged by {who} on {timezone.localtime(item.acknowledged_at):%b %-d at %H:%M}.")
+            return Done(
+                False, f"Already acknowledged by {who} on {timezone.localtime(item.acknowledged_at):%b %-d at %H:%M}."
+            )
         AttentionEvent.objects.create(item=item, at=now, action=AttentionEvent.Action.ACKNOWLEDGED, actor=user)
         record_attention(user, item, "acknowledge", f"Acknowledged “{item.summary}”")
     return Done(True, "Acknowledged: your teammates can see you have seen it.")
@@ -544,11 +689,21 @@ def assign(item: AttentionItem, user, assignee) -> Done:
         if not changed:
             if not item.is_open:
                 return Done(False, _closed_message(item))
-            return Done(False, f"Already assigned to {_name(assignee, user)}." if assignee else "It is not assigned to anyone already.")
+            return Done(
+                False,
+                f"Already assigned to {_name(assignee, user)}."
+                if assignee
+                else "It is not assigned to anyone already.",
+            )
         text = f"Assigned to {assignee.get_username()}." if assignee else "Unassigned."
         AttentionEvent.objects.create(item=item, at=now, action=AttentionEvent.Action.ASSIGNED, actor=user, text=text)
-        record_attention(user, item, "assign", f"{text[:-1]}: “{item.summary}”",
-                         {"assigned_to": assignee.get_username() if assignee else ""})
+        record_attention(
+            user,
+            item,
+            "assign",
+            f"{text[:-1]}: “{item.summary}”",
+            {"assigned_to": assignee.get_username() if assignee else ""},
+        )
     return Done(True, f"Assigned to {_name(assignee, user)}." if assignee else "Nobody has it now.")
 
 
@@ -574,10 +729,25 @@ def snooze(item: AttentionItem, user, until: dt.date | None) -> Done:
                 return Done(False, _closed_message(item))
             return Done(False, f"Already snoozed until {until:%b %-d, %Y}." if until else "It is not snoozed.")
         if until is None:
-            AttentionEvent.objects.create(item=item, at=now, action=AttentionEvent.Action.WOKEN, actor=user, text="Back in the open queue.")
+            AttentionEvent.objects.create(
+                item=item, at=now, action=AttentionEvent.Action.WOKEN, actor=user, text="Back in the open queue."
+            )
             record_attention(user, item, "snooze", f"Ended the snooze of “{item.summary}”", {"snoozed_until": ""})
         else:
             text = f"Snoozed until {until:%b %-d, %Y}."
-            AttentionEvent.objects.create(item=item, at=now, action=AttentionEvent.Action.SNOOZED, actor=user, text=text)
-            record_attention(user, item, "snooze", f"Snoozed “{item.summary}” until {until.isoformat()}", {"snoozed_until": until.isoformat()})
-    return Done(True, f"Snoozed until {until:%b %-d, %Y}: it leaves the open queue until then." if until else "Back in the open queue.")
+            AttentionEvent.objects.create(
+                item=item, at=now, action=AttentionEvent.Action.SNOOZED, actor=user, text=text
+            )
+            record_attention(
+                user,
+                item,
+                "snooze",
+                f"Snoozed “{item.summary}” until {until.isoformat()}",
+                {"snoozed_until": until.isoformat()},
+            )
+    return Done(
+        True,
+        f"Snoozed until {until:%b %-d, %Y}: it leaves the open queue until then."
+        if until
+        else "Back in the open queue.",
+    )

@@ -20,7 +20,9 @@ def _storable(text: str) -> str:
 
 def record_export(user, list_name, filename, query):
     filters = {
-        _storable(key): [_storable(value) for value in query.getlist(key)] for key in query if key not in ("page", "per_page")
+        _storable(key): [_storable(value) for value in query.getlist(key)]
+        for key in query
+        if key not in ("page", "per_page")
     }
     return _entry(
         user,

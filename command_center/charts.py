@@ -63,13 +63,27 @@ class Chart:
         self.top = _nice_ceiling(self._largest())
         self.ticks = [Tick(self._y(value), _number(value)) for value in (0, self.top / 2, self.top)]
         every = max(1, math.ceil(len(self.series.days) / 8))
-        self.day_labels = [DayLabel(LEFT + (n + 0.5) * self.step, day.strftime("%b %-d"))
-                           for n, day in enumerate(self.series.days) if n % every == 0]
-        self.legend = [(self.series.color(key), key, self.series.labels[key], self.series.links.get(key, ""), self._legend_value(key))
-                       for key in self.series.keys]
+        self.day_labels = [
+            DayLabel(LEFT + (n + 0.5) * self.step, day.strftime("%b %-d"))
+            for n, day in enumerate(self.series.days)
+            if n % every == 0
+        ]
+        self.legend = [
+            (
+                self.series.color(key),
+                key,
+                self.series.labels[key],
+                self.series.links.get(key, ""),
+                self._legend_value(key),
+            )
+            for key in self.series.keys
+        ]
         self.bars = self._bars() if self.kind == "bars" else []
         self.lines = self._lines() if self.kind == "lines" else []
-        self.rows = [(day, [self.series.values.get(day, {}).get(key, "") for key in self.series.keys]) for day in self.series.days]
+        self.rows = [
+            (day, [self.series.values.get(day, {}).get(key, "") for key in self.series.keys])
+            for day in self.series.days
+        ]
         self.empty = self._largest() == 0
 
     def _legend_value(self, key: str) -> str:
@@ -97,19 +111,33 @@ class Chart:
                 if not value:
                     continue
                 top = base + value
-                bars.append(Bar(round(LEFT + n * self.step + (self.step - width) / 2, 2), round(self._y(top), 2), round(width, 2),
-                                round(self._y(base) - self._y(top), 2), self.series.color(key),
-                                f"{day:%b %-d}: {_number(value)} {self.series.labels[key].lower()}{self.unit}"))
+                bars.append(
+                    Bar(
+                        round(LEFT + n * self.step + (self.step - width) / 2, 2),
+                        round(self._y(top), 2),
+                        round(width, 2),
+                        round(self._y(base) - self._y(top), 2),
+                        self.series.color(key),
+                        f"{day:%b %-d}: {_number(value)} {self.series.labels[key].lower()}{self.unit}",
+                    )
+                )
                 base = top
         return bars
 
     def _lines(self) -> list[Line]:
         lines = []
         for key in self.series.keys:
-            points = [(LEFT + (n + 0.5) * self.step, self._y(self.series.values[day][key]))
-                      for n, day in enumerate(self.series.days) if key in self.series.values.get(day, {})]
+            points = [
+                (LEFT + (n + 0.5) * self.step, self._y(self.series.values[day][key]))
+                for n, day in enumerate(self.series.days)
+                if key in self.series.values.get(day, {})
+            ]
             if points:
-                lines.append(Line(self.series.color(key), " ".join(f"{x:.1f},{y:.1f}" for x, y in points), self.series.labels[key]))
+                lines.append(
+                    Line(
+                        self.series.color(key), " ".join(f"{x:.1f},{y:.1f}" for x, y in points), self.series.labels[key]
+                    )
+                )
         return lines
 
 

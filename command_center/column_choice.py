@@ -87,7 +87,9 @@ def export(request, filterset, table: Columns, all_columns: list, stem: str, **k
 
     chosen = table.read(request.GET)
     if chosen.errors:
-        body = "This export was not made: the columns asked for (cols) are not all this list's.\n" + "\n".join(chosen.errors)
+        body = "This export was not made: the columns asked for (cols) are not all this list's.\n" + "\n".join(
+            chosen.errors
+        )
         body += f"\nIts columns: {', '.join(choice.key for choice in table.choices)}.\n"
         return HttpResponse(body, status=400, content_type="text/plain; charset=utf-8")
     return export_csv(request, filterset, table.csv_columns(all_columns, chosen), stem, **kwargs)

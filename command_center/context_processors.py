@@ -22,8 +22,16 @@ def roles(request):
     """The signed-in user's role and what they may do, for templates to show or hide controls."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"can_retry": False, "can_sync": False, "can_create_connection": False, "can_review_disconnections": False,
-                "can_work_items": False, "can_note": False, "can_create_renewal": False, "role": None}
+        return {
+            "can_retry": False,
+            "can_sync": False,
+            "can_create_connection": False,
+            "can_review_disconnections": False,
+            "can_work_items": False,
+            "can_note": False,
+            "can_create_renewal": False,
+            "role": None,
+        }
     return {
         "role": "Operator" if is_operator(user) else "Viewer",
         "can_retry": user.has_perm("connections.retry_groupconnection"),
@@ -51,7 +59,11 @@ def freshness(request):
     if not families:
         return {}
     # Lazy: an htmx partial, which has no header, costs no query.
-    return {"freshness": SimpleLazyObject(lambda: _header_figure(f"header:freshness:{','.join(families)}", lambda: for_page(view_name)))}
+    return {
+        "freshness": SimpleLazyObject(
+            lambda: _header_figure(f"header:freshness:{','.join(families)}", lambda: for_page(view_name))
+        )
+    }
 
 
 def attention(request):
@@ -80,7 +92,11 @@ def saved_views(request):
     from django.utils.functional import SimpleLazyObject
 
     read = getattr(request, "saved_views", None)  # DefaultViewMiddleware read them for a bare list
-    return {"saved_views": read if read is not None else SimpleLazyObject(lambda: list(views.views_of(user, match.view_name))),
-            "saved_views_list": match.view_name,
-            "saved_views_reportable": match.view_name in REPORTABLE,
-            "saved_views_query": views.query_to_keep(request.GET.urlencode())}
+    return {
+        "saved_views": read
+        if read is not None
+        else SimpleLazyObject(lambda: list(views.views_of(user, match.view_name))),
+        "saved_views_list": match.view_name,
+        "saved_views_reportable": match.view_name in REPORTABLE,
+        "saved_views_query": views.query_to_keep(request.GET.urlencode()),
+    }

@@ -65,7 +65,9 @@ class FamilyState:
 
     @property
     def stale(self) -> bool:
-        return self.read_at is None or self.now - self.read_at > STALE_FACTOR * EXPECTED_EVERY.get(self.family, dt.timedelta(hours=1))
+        return self.read_at is None or self.now - self.read_at > STALE_FACTOR * EXPECTED_EVERY.get(
+            self.family, dt.timedelta(hours=1)
+        )
 
     @property
     def tone(self) -> str:
@@ -138,17 +140,19 @@ def family_states(families=None, now=None) -> list[FamilyState]:
     states = []
     for family in families:
         row = rows.get(family)
-        states.append(FamilyState(
-            family=family,
-            outcome=row.last_outcome if row else "",
-            attempt_at=row.last_attempt_at if row else None,
-            message=row.last_message if row else "",
-            read_at=row.last_read_at if row else None,
-            success_at=row.last_success_at if row else None,
-            run_id=row.last_attempt_run_id if row else None,
-            syncing=bool(row and row.run_id and row.run.status == SyncRun.Status.RUNNING),
-            now=now,
-        ))
+        states.append(
+            FamilyState(
+                family=family,
+                outcome=row.last_outcome if row else "",
+                attempt_at=row.last_attempt_at if row else None,
+                message=row.last_message if row else "",
+                read_at=row.last_read_at if row else None,
+                success_at=row.last_success_at if row else None,
+                run_id=row.last_attempt_run_id if row else None,
+                syncing=bool(row and row.run_id and row.run.status == SyncRun.Status.RUNNING),
+                now=now,
+            )
+        )
     return states
 
 

@@ -20,8 +20,9 @@ One FilterSet serves the page, the CSV export and the API, so they always agree.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.paginator import Page, Paginator
@@ -246,8 +247,16 @@ class CsvCell(Func):
 
     output_field = TextField()
     _AS_TEXT = {
-        "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
-        "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField", "DecimalField",
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+        "DecimalField",
     }
     _TEXT = {"CharField", "TextField", "EmailField", "SlugField", "URLField"}
 
@@ -285,7 +294,9 @@ class IsoText(Func):
         if source.output_field.get_internal_type() == "DateField":
             return f"to_char({sql}, 'YYYY-MM-DD')", params
         # One to_char: three of them per time were most of a 1M-row export's time in the database.
-        template = f"replace(to_char(({sql}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || '+00:00'"
+        template = (
+            f"replace(to_char(({sql}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || '+00:00'"
+        )
         return template, params
 
 
@@ -300,11 +311,15 @@ def _yes_no(value) -> str:
 # A date or time as ISO 8601 (times in UTC, as Django reads them), "" when there is none.
 ISO = Format(_iso, IsoText)
 # A flag as "yes" or "no" (no value reads "no", as in Python).
-YES_NO = Format(_yes_no, lambda field: Case(When(Q((field.name, True)), then=Value("yes")), default=Value("no"), output_field=TextField()))
+YES_NO = Format(
+    _yes_no,
+    lambda field: Case(When(Q((field.name, True)), then=Value("yes")), default=Value("no"), output_field=TextField()),
+)
 
 
 def _cell_formatters(columns: list[Column], ready: list[bool]) -> list[Callable[[Any], Any]]:
     """One function per column, chosen once: a cell SQL made is ready, the others are formatted and neutralised."""
+
     def as_is(value):
         return value
 
@@ -314,7 +329,10 @@ def _cell_formatters(columns: list[Column], ready: list[bool]) -> list[Callable[
     def formatted(fmt):
         return lambda value: neutralise(fmt(value))
 
-    return [as_is if done else (formatted(column.python()) if column.python() else plain) for column, done in zip(columns, ready)]
+    return [
+        as_is if done else (formatted(column.python()) if column.python() else plain)
+        for column, done in zip(columns, ready)
+    ]
 
 
 def sql_cells(queryset, columns: list[Column]) -> list:
@@ -341,12 +359,17 @@ def _compiled(queryset) -> tuple[str, tuple]:
 
 def _select(queryset, columns: list[Column], cells: list):
     """The export's SELECT: each cell SQL makes, and the raw field of each one Python makes."""
-    names = [f"csv_cell_{index}" if cell is not None else column.field for index, (column, cell) in enumerate(zip(columns, cells))]
+    names = [
+        f"csv_cell_{index}" if cell is not None else column.field
+        for index, (column, cell) in enumerate(zip(columns, cells))
+    ]
     annotations = {name: cell for name, cell in zip(names, cells) if cell is not None}
     return queryset.annotate(**annotations).values_list(*names)
 
 
-def csv_rows(queryset, columns: list[Column], chunk_size: int = 2000, *, in_sql: bool = True, cells=None) -> Iterable[list]:
+def csv_rows(
+    queryset, columns: list[Column], chunk_size: int = 2000, *, in_sql: bool = True, cells=None
+) -> Iterable[list]:
     """The CSV's rows, every cell formatted and neutralised, read in chunks (a server-side cursor on PostgreSQL).
 
     On PostgreSQL the cells SQL can make are made there (``cells``: ``sql_cells`` already worked out);
@@ -412,8 +435,9 @@ def export_filename(stem: str, filterset=None, *, ticked: bool = False) -> str:
     return "_".join(parts)[: 150 - len(date) - 5] + f"_{date}.csv"
 
 
-def stream_csv(rows: Iterable[list] | None, header: list[str], filename: str, *,
-               lines: Iterable[bytes] | None = None) -> StreamingHttpResponse:
+def stream_csv(
+    rows: Iterable[list] | None, header: list[str], filename: str, *, lines: Iterable[bytes] | None = None
+) -> StreamingHttpResponse:
     """A streamed UTF-8 CSV download: constant memory whatever the number of rows.
 
     Its data is ``rows``, written here by csv.writer, or ``lines`` the database wrote (``copy_lines``)."""
@@ -459,12 +483,20 @@ def ticked_ids(request, model) -> list | None:
 
 def refused_export(errors, form=None) -> HttpResponse:
     """400 in plain words for an export whose filters cannot be read: an empty file would read as "no rows"."""
+
     def label(field):
         bound = form.fields.get(field) if form is not None else None
         return str(bound.label) if bound is not None and bound.label else field.replace("_", " ").capitalize()
 
-    lines = [f"{label(field)}: {' '.join(messages)}" if field != "__all__" else " ".join(messages) for field, messages in errors.items()]
-    body = "This export was not made: a filter value is not valid.\n" + "\n".join(lines) + "\nCorrect it on the list and export again.\n"
+    lines = [
+        f"{label(field)}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
+        for field, messages in errors.items()
+    ]
+    body = (
+        "This export was not made: a filter value is not valid.\n"
+        + "\n".join(lines)
+        + "\nCorrect it on the list and export again.\n"
+    )
     return HttpResponse(body, status=400, content_type="text/plain; charset=utf-8")
 
 
@@ -492,4 +524,3 @@ def export_csv(request, filterset, columns: list[Column], stem: str, *, sorts=No
     if lines is not None:
         return stream_csv(None, header, filename, lines=lines)
     return stream_csv(csv_rows(queryset, columns, cells=cells), header, filename)
-

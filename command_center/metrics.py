@@ -194,8 +194,11 @@ def family_runs():
         counts[(family, outcome)] = n
         durations.setdefault(family, _Durations()).add(timed, seconds, in_buckets)
 
-    outcomes = _gauge("sync_family_runs", f"Family syncs by outcome, {KEPT}; a full run counts once for each family.",
-                      ["family", "outcome"])
+    outcomes = _gauge(
+        "sync_family_runs",
+        f"Family syncs by outcome, {KEPT}; a full run counts once for each family.",
+        ["family", "outcome"],
+    )
     for (family, outcome), n in counts.items():
         outcomes.add_metric([family, outcome], n)
     yield outcomes
@@ -230,10 +233,17 @@ def records():
     json = _Json()
     columns = ", ".join(f"SUM({json.number(key)})" for key in (*RECORD_OUTCOMES, "removed"))
     rows = _rows(f"SELECT e.key, {columns} FROM {RUNS} AS r, {json.each('resources')} AS e GROUP BY e.key")
-    read = _gauge("sync_records", f"Records read by outcome (created, updated, unchanged, repeated, failed: they add up to the "
-                  f"records fetched; all but failed were mirrored), by resource, {KEPT}.", ["resource", "outcome"])
-    removed = _gauge("sync_records_removed", f"Records marked removed upstream (Noyo no longer lists them), by resource, {KEPT}.",
-                     ["resource"])
+    read = _gauge(
+        "sync_records",
+        f"Records read by outcome (created, updated, unchanged, repeated, failed: they add up to the "
+        f"records fetched; all but failed were mirrored), by resource, {KEPT}.",
+        ["resource", "outcome"],
+    )
+    removed = _gauge(
+        "sync_records_removed",
+        f"Records marked removed upstream (Noyo no longer lists them), by resource, {KEPT}.",
+        ["resource"],
+    )
     sums = {resource: [0] * (len(RECORD_OUTCOMES) + 1) for resource in known_resources()}
     sums.update({resource: values for resource, *values in rows})
     for resource, values in sorted(sums.items()):
@@ -255,21 +265,32 @@ def noyo_calls():
     """Calls to Noyo by kind and answer, and the retries: the runs' ``api_calls`` and ``absorbed`` (one
     GROUP BY kind), and the per-status counts inside ``absorbed`` (one query)."""
     json = _Json()
-    absorbed = {key: Sum(Cast(KT(f"absorbed__{key}"), FloatField())) for key in (*RETRY_REASONS, "rate_limited_wait_seconds")}
+    absorbed = {
+        key: Sum(Cast(KT(f"absorbed__{key}"), FloatField())) for key in (*RETRY_REASONS, "rate_limited_wait_seconds")
+    }
     per_kind = SyncRun.objects.order_by().values("kind").annotate(api_calls=Sum("api_calls"), **absorbed)
     by_status = _rows(
         f"SELECT r.kind, e.key, SUM({json.number()}) FROM {RUNS} AS r, {json.each('absorbed', 'statuses')} AS e GROUP BY r.kind, e.key"
     )
-    calls = _gauge("noyo_api_calls", f"HTTP calls sync runs made to Noyo (retries included), by kind and what came back: the HTTP "
-                   f"status, network_error, or unknown (runs recorded before statuses were), {KEPT}.", ["kind", "status"])
+    calls = _gauge(
+        "noyo_api_calls",
+        f"HTTP calls sync runs made to Noyo (retries included), by kind and what came back: the HTTP "
+        f"status, network_error, or unknown (runs recorded before statuses were), {KEPT}.",
+        ["kind", "status"],
+    )
     answered: dict[str, float] = {}
     for kind, status, n in sorted(by_status):
         calls.add_metric([kind, status], float(n or 0))
         answered[kind] = answered.get(kind, 0) + float(n or 0)
-    retries = _gauge("noyo_api_retries", f"Calls to Noyo sent again, by kind and reason: rate_limited (429, waited out), "
-                     f"server_error (5xx), network_error (dropped or timed out), token_refused (401, a new token fetched), {KEPT}.",
-                     ["kind", "reason"])
-    waited = _gauge("noyo_rate_limit_wait_seconds", f"Time sync runs waited out Noyo's 429s, by kind, {KEPT}.", ["kind"])
+    retries = _gauge(
+        "noyo_api_retries",
+        f"Calls to Noyo sent again, by kind and reason: rate_limited (429, waited out), "
+        f"server_error (5xx), network_error (dropped or timed out), token_refused (401, a new token fetched), {KEPT}.",
+        ["kind", "reason"],
+    )
+    waited = _gauge(
+        "noyo_rate_limit_wait_seconds", f"Time sync runs waited out Noyo's 429s, by kind, {KEPT}.", ["kind"]
+    )
     for row in sorted(per_kind, key=lambda row: row["kind"]):
         kind = row["kind"]
         unknown = float(row["api_calls"] or 0) - answered.get(kind, 0)
@@ -285,14 +306,25 @@ def noyo_calls():
 
 def family_states():
     """Each family's latest outcome and last success: its SyncFamily row (one small query)."""
-    success = _gauge("sync_family_last_success_timestamp_seconds",
-                     "When each family's sync last fully succeeded (Unix time; 0 if it never did).", ["family"])
-    attempt = _gauge("sync_family_last_attempt_timestamp_seconds",
-                     "When each family's latest sync ended, whatever its outcome (Unix time; 0 if it never ran).", ["family"])
-    latest = _gauge("sync_family_last_outcome",
-                    "1 for the outcome of each family's latest sync (succeeded, partial or failed), 0 for the others.",
-                    ["family", "outcome"])
-    rows = {row[0]: row[1:] for row in SyncFamily.objects.values_list("family", "last_success_at", "last_attempt_at", "last_outcome")}
+    success = _gauge(
+        "sync_family_last_success_timestamp_seconds",
+        "When each family's sync last fully succeeded (Unix time; 0 if it never did).",
+        ["family"],
+    )
+    attempt = _gauge(
+        "sync_family_last_attempt_timestamp_seconds",
+        "When each family's latest sync ended, whatever its outcome (Unix time; 0 if it never ran).",
+        ["family"],
+    )
+    latest = _gauge(
+        "sync_family_last_outcome",
+        "1 for the outcome of each family's latest sync (succeeded, partial or failed), 0 for the others.",
+        ["family", "outcome"],
+    )
+    rows = {
+        row[0]: row[1:]
+        for row in SyncFamily.objects.values_list("family", "last_success_at", "last_attempt_at", "last_outcome")
+    }
     for family in FAMILIES:
         last_success, last_attempt, last_outcome = rows.get(family, (None, None, ""))
         success.add_metric([family], last_success.timestamp() if last_success else 0)
@@ -313,8 +345,11 @@ def connections():
     counts = dict.fromkeys(contract.GROUP_CONNECTION_STATUSES, 0)
     for status, n in GroupConnection.objects.order_by().values_list("status").annotate(n=Count("*")):
         counts[status or "none"] = n
-    by_status = _gauge("connections", "Group connections in the mirror by status (none: Noyo sent none), including those "
-                       "Noyo no longer lists.", ["status"])
+    by_status = _gauge(
+        "connections",
+        "Group connections in the mirror by status (none: Noyo sent none), including those Noyo no longer lists.",
+        ["status"],
+    )
     for status, n in counts.items():
         by_status.add_metric([status], n)
     yield by_status
@@ -336,9 +371,13 @@ def retry_attempts():
 
     State = RetryAttempt.State
     counts = dict(RetryAttempt.objects.order_by().values_list("state").annotate(n=Count("*")))
-    finished = CounterMetricFamily(f"{PREFIX}_retry_attempts", "Connection retries that ended, by outcome: succeeded (Noyo "
-                                   "accepted), failed (Noyo refused or could not be reached, or no answer was recorded), skipped (not "
-                                   "sent: no longer retryable, or another retry of it was on its way).", labels=["outcome"])
+    finished = CounterMetricFamily(
+        f"{PREFIX}_retry_attempts",
+        "Connection retries that ended, by outcome: succeeded (Noyo "
+        "accepted), failed (Noyo refused or could not be reached, or no answer was recorded), skipped (not "
+        "sent: no longer retryable, or another retry of it was on its way).",
+        labels=["outcome"],
+    )
     for state in RetryAttempt.FINISHED_STATES:
         finished.add_metric([state], counts.get(state, 0))
     yield finished

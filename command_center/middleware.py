@@ -1,8 +1,8 @@
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.contrib.auth.middleware import (
     LoginRequiredMiddleware as BaseLoginRequiredMiddleware,
 )
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from rest_framework.views import APIView
@@ -50,8 +50,14 @@ class DefaultViewMiddleware:
         from command_center import saved_views
 
         match = request.resolver_match
-        if (request.method != "GET" or request.GET or request.headers.get("HX-Request")
-                or not request.user.is_authenticated or match is None or match.view_name not in saved_views.LIST_PAGES):
+        if (
+            request.method != "GET"
+            or request.GET
+            or request.headers.get("HX-Request")
+            or not request.user.is_authenticated
+            or match is None
+            or match.view_name not in saved_views.LIST_PAGES
+        ):
             return None
         # Read once for both the default and the bar above the filters (context_processors.saved_views).
         request.saved_views = list(saved_views.views_of(request.user, match.view_name))

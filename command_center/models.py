@@ -106,15 +106,19 @@ class SyncFamily(models.Model):
     last_outcome = models.CharField(max_length=16, blank=True, choices=SyncRun.Status.choices)
     last_message = models.TextField(blank=True, help_text="The latest run's outcome for this family, in plain words.")
     last_read_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a run last read the family's lists (succeeded, or finished with failed records)."
+        null=True,
+        blank=True,
+        help_text="When a run last read the family's lists (succeeded, or finished with failed records).",
     )
-    last_success_at = models.DateTimeField(null=True, blank=True, help_text="When a run of the family last fully succeeded.")
+    last_success_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a run of the family last fully succeeded."
+    )
 
     class Meta:
         verbose_name_plural = "sync families"
 
     def __str__(self):
-        return f"{self.family}: {'run #%s' % self.run_id if self.run_id else 'free'}"
+        return f"{self.family}: {f'run #{self.run_id}' if self.run_id else 'free'}"
 
 
 class SyncFailure(models.Model):
@@ -292,8 +296,10 @@ class StatusCountQuerySet(models.QuerySet):
         with transaction.atomic():
             self.for_resource(model).delete()
             self.bulk_create(
-                [self.model(resource=model._meta.label_lower, status=status, count=n, counted_at=counted_at)
-                 for status, n in counts.items()]
+                [
+                    self.model(resource=model._meta.label_lower, status=status, count=n, counted_at=counted_at)
+                    for status, n in counts.items()
+                ]
             )
 
 
@@ -382,8 +388,12 @@ class AttentionItem(models.Model):
     first_detected_at = models.DateTimeField(help_text="When a sync first saw the condition.")
     last_detected_at = models.DateTimeField(help_text="When a sync last saw the condition.")
     opened_at = models.DateTimeField(help_text="When the item last opened: first detected, or reopened.")
-    closed_at = models.DateTimeField(null=True, blank=True, help_text="When a sync no longer saw the condition; empty while open.")
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a sync no longer saw the condition; empty while open."
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
@@ -404,13 +414,21 @@ class AttentionItem(models.Model):
         # a deep page is read in index order, not sorted (a first sync opens thousands of items at one time).
         indexes = [
             # The queue's default view (open, oldest first) and the nav's count.
-            models.Index(fields=["opened_at", "id"], name="attention_open_idx", condition=models.Q(closed_at__isnull=True)),
+            models.Index(
+                fields=["opened_at", "id"], name="attention_open_idx", condition=models.Q(closed_at__isnull=True)
+            ),
             # The queue filtered by kind, and the dashboard's open items by kind.
-            models.Index(fields=["kind", "opened_at", "id"], name="attention_open_kind_idx", condition=models.Q(closed_at__isnull=True)),
+            models.Index(
+                fields=["kind", "opened_at", "id"],
+                name="attention_open_kind_idx",
+                condition=models.Q(closed_at__isnull=True),
+            ),
             # "Assigned to me" / to a colleague.
             models.Index(fields=["assigned_to", "opened_at", "id"], name="attention_assignee_idx"),
             # The closed view, latest closed first.
-            models.Index(fields=["closed_at", "id"], name="attention_closed_idx", condition=models.Q(closed_at__isnull=False)),
+            models.Index(
+                fields=["closed_at", "id"], name="attention_closed_idx", condition=models.Q(closed_at__isnull=False)
+            ),
         ]
 
     def __str__(self):
@@ -444,10 +462,14 @@ class AttentionEvent(models.Model):
         SNOOZED = "snoozed", "Snoozed"
         WOKEN = "woken", "Snooze ended"
 
-    item = models.ForeignKey(AttentionItem, on_delete=models.CASCADE, related_name="events", db_index=False)  # attentionevent_item_at_idx
+    item = models.ForeignKey(
+        AttentionItem, on_delete=models.CASCADE, related_name="events", db_index=False
+    )  # attentionevent_item_at_idx
     at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=16, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     text = models.CharField(max_length=300, blank=True)
 
@@ -605,8 +627,11 @@ class SavedView(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["owner", "list_name", "name"], name="savedview_one_name_per_list"),
-            models.UniqueConstraint(fields=["owner", "list_name"], condition=models.Q(is_default=True),
-                                    name="savedview_one_default_per_list"),
+            models.UniqueConstraint(
+                fields=["owner", "list_name"],
+                condition=models.Q(is_default=True),
+                name="savedview_one_default_per_list",
+            ),
         ]
 
     def __str__(self):
@@ -617,6 +642,8 @@ class SavedView(models.Model):
         from django.urls import reverse
 
         return reverse(self.list_name) + (f"?{self.query}" if self.query else "")
+
+
 # --- API writes -------------------------------------------------------------------------------
 
 

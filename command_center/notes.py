@@ -32,11 +32,20 @@ TARGET_OF_MODEL = {path.lower(): target for target, (path, _) in TARGETS.items()
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label="Note", max_length=MAX_LENGTH, strip=True,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What your teammates should know", "maxlength": MAX_LENGTH}),
-        error_messages={"required": "Write the note first.", "max_length": f"A note holds at most {MAX_LENGTH:,} characters."},
+        label="Note",
+        max_length=MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "What your teammates should know", "maxlength": MAX_LENGTH}
+        ),
+        error_messages={
+            "required": "Write the note first.",
+            "max_length": f"A note holds at most {MAX_LENGTH:,} characters.",
+        },
     )
-    token = forms.UUIDField(widget=forms.HiddenInput, error_messages={"invalid": "This form was out of date; send it again."})
+    token = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages={"invalid": "This form was out of date; send it again."}
+    )
 
 
 @dataclass
@@ -74,7 +83,8 @@ def add_note(obj, user, text: str, token: uuid.UUID) -> tuple[Note, bool]:
     with transaction.atomic():
         # A concurrent save of the same token loses the race on the unique token, and get_or_create reads the winner.
         note, created = Note.objects.get_or_create(
-            token=token, defaults={"resource": obj._meta.label_lower, "object_id": str(obj.pk), "author": user, "text": text}
+            token=token,
+            defaults={"resource": obj._meta.label_lower, "object_id": str(obj.pk), "author": user, "text": text},
         )
         if created:
             record_note(user, note, TARGETS[target][1](obj))

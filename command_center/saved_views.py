@@ -12,11 +12,19 @@ from django.http import QueryDict
 from command_center.models import SavedView
 
 LIST_PAGES = {
-    "attention_list", "audit_list", "sync_list",
-    "connections:connection_list", "connections:group_list", "connections:carrier_list",
-    "connections:disconnection_list", "connections:renewal_list",
-    "members:employee_list", "members:memberrequest_list", "members:snapshot_list",
-    "members:difference_list", "members:transaction_list",
+    "attention_list",
+    "audit_list",
+    "sync_list",
+    "connections:connection_list",
+    "connections:group_list",
+    "connections:carrier_list",
+    "connections:disconnection_list",
+    "connections:renewal_list",
+    "members:employee_list",
+    "members:memberrequest_list",
+    "members:snapshot_list",
+    "members:difference_list",
+    "members:transaction_list",
 }
 # The one parameter that says "the whole list, not my default view".
 ALL = "all"

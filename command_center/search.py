@@ -52,9 +52,11 @@ def _list(url_name, text):
 
 
 def _connection(c):
-    return Match(f"{c.group_name or c.group_id} · {c.carrier.name if c.carrier else c.carrier_id}",
-                 f"{c.get_status_display()} · carrier group id {c.carrier_group_id or '—'}",
-                 reverse("connections:connection_detail", args=[c.pk]))
+    return Match(
+        f"{c.group_name or c.group_id} · {c.carrier.name if c.carrier else c.carrier_id}",
+        f"{c.get_status_display()} · carrier group id {c.carrier_group_id or '—'}",
+        reverse("connections:connection_detail", args=[c.pk]),
+    )
 
 
 def _group(g):
@@ -82,19 +84,47 @@ def _by_id(noyo_id: str) -> list[Kind]:
         ("Carriers", Carrier.objects.filter(pk=noyo_id), _carrier),
         ("Employees", Employee.objects.select_related("group").filter(pk=noyo_id), _employee),
         ("Dependents", Dependent.objects.select_related("employee").filter(pk=noyo_id), _dependent),
-        ("Member snapshots", MemberSnapshot.objects.filter(pk=noyo_id),
-         lambda s: Match(f"Snapshot {s.pk}", s.get_status_display(), reverse("members:snapshot_detail", args=[s.pk]))),
-        ("Member requests", MemberRequest.objects.filter(pk=noyo_id),
-         lambda r: Match(f"Member request {r.pk}", r.get_status_display(), reverse("members:memberrequest_detail", args=[r.pk]))),
-        ("Member transactions", MemberTransaction.objects.filter(pk=noyo_id),
-         lambda t: Match(f"Transaction {t.pk}", t.get_status_display(), reverse("members:transaction_detail", args=[t.pk]))),
-        ("Disconnection requests", GroupDisconnectionRequest.objects.filter(pk=noyo_id),
-         lambda d: Match(f"Disconnection request {d.pk}", d.get_status_display(), reverse("connections:disconnection_detail", args=[d.pk]))),
-        ("Renewal decisions", RenewalDecision.objects.filter(pk=noyo_id),
-         lambda r: Match(f"Renewal decision {r.pk}", "", reverse("connections:renewal_detail", args=[r.pk]))),
+        (
+            "Member snapshots",
+            MemberSnapshot.objects.filter(pk=noyo_id),
+            lambda s: Match(
+                f"Snapshot {s.pk}", s.get_status_display(), reverse("members:snapshot_detail", args=[s.pk])
+            ),
+        ),
+        (
+            "Member requests",
+            MemberRequest.objects.filter(pk=noyo_id),
+            lambda r: Match(
+                f"Member request {r.pk}", r.get_status_display(), reverse("members:memberrequest_detail", args=[r.pk])
+            ),
+        ),
+        (
+            "Member transactions",
+            MemberTransaction.objects.filter(pk=noyo_id),
+            lambda t: Match(
+                f"Transaction {t.pk}", t.get_status_display(), reverse("members:transaction_detail", args=[t.pk])
+            ),
+        ),
+        (
+            "Disconnection requests",
+            GroupDisconnectionRequest.objects.filter(pk=noyo_id),
+            lambda d: Match(
+                f"Disconnection request {d.pk}",
+                d.get_status_display(),
+                reverse("connections:disconnection_detail", args=[d.pk]),
+            ),
+        ),
+        (
+            "Renewal decisions",
+            RenewalDecision.objects.filter(pk=noyo_id),
+            lambda r: Match(f"Renewal decision {r.pk}", "", reverse("connections:renewal_detail", args=[r.pk])),
+        ),
         # An id of a group or an organization is also on each of its connections.
-        ("Connections of this group or organization",
-         GroupConnection.objects.select_related("carrier").filter(Q(group_id=noyo_id) | Q(organization_id=noyo_id)), _connection),
+        (
+            "Connections of this group or organization",
+            GroupConnection.objects.select_related("carrier").filter(Q(group_id=noyo_id) | Q(organization_id=noyo_id)),
+            _connection,
+        ),
     ]
     return [_kind(name, rows, describe) for name, rows, describe in lookups]
 
@@ -102,21 +132,51 @@ def _by_id(noyo_id: str) -> list[Kind]:
 def _by_words(text: str) -> list[Kind]:
     kinds = []
     if "@" in text:
-        return [_kind("Employees", Employee.objects.select_related("group").search(text), _employee,
-                      _list("members:employee_list", text))]
+        return [
+            _kind(
+                "Employees",
+                Employee.objects.select_related("group").search(text),
+                _employee,
+                _list("members:employee_list", text),
+            )
+        ]
     if len(text) < MIN_NAME_LENGTH:
         return []
-    kinds.append(_kind("Groups", Group.objects.filter(Q(name__icontains=text) | Q(dba_name__icontains=text)).order_by("name"),
-                       _group, _list("connections:group_list", text)))
-    kinds.append(_kind("Employees", Employee.objects.select_related("group").search(text).order_by("last_name", "first_name"),
-                       _employee, _list("members:employee_list", text)))
-    kinds.append(_kind("Carriers", Carrier.objects.filter(name__icontains=text).order_by("name"), _carrier,
-                       _list("connections:carrier_list", text)))
+    kinds.append(
+        _kind(
+            "Groups",
+            Group.objects.filter(Q(name__icontains=text) | Q(dba_name__icontains=text)).order_by("name"),
+            _group,
+            _list("connections:group_list", text),
+        )
+    )
+    kinds.append(
+        _kind(
+            "Employees",
+            Employee.objects.select_related("group").search(text).order_by("last_name", "first_name"),
+            _employee,
+            _list("members:employee_list", text),
+        )
+    )
+    kinds.append(
+        _kind(
+            "Carriers",
+            Carrier.objects.filter(name__icontains=text).order_by("name"),
+            _carrier,
+            _list("connections:carrier_list", text),
+        )
+    )
     if " " not in text and any(ch.isdigit() for ch in text):
-        kinds.append(_kind("Connections by carrier group id",
-                           GroupConnection.objects.select_related("carrier").filter(carrier_group_id__icontains=text)
-                           .order_by("carrier_group_id", "pk"),
-                           _connection, _list("connections:connection_list", text)))
+        kinds.append(
+            _kind(
+                "Connections by carrier group id",
+                GroupConnection.objects.select_related("carrier")
+                .filter(carrier_group_id__icontains=text)
+                .order_by("carrier_group_id", "pk"),
+                _connection,
+                _list("connections:connection_list", text),
+            )
+        )
     return kinds
 
 

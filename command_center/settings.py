@@ -265,7 +265,9 @@ NOYO_WEBHOOK_SECRET = env_str("NOYO_WEBHOOK_SECRET", "")
 # Longer than the 5-minute timestamp window: Noyo does not sign the timestamp, so a replay can carry a fresh one.
 NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS = env_int("NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS", 24)
 if NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS < 1:
-    raise ImproperlyConfigured("NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS must be at least 1: longer than the 5-minute timestamp window.")
+    raise ImproperlyConfigured(
+        "NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS must be at least 1: longer than the 5-minute timestamp window."
+    )
 # Per-parent lists (an employee's dependents, ...) a sync fetches at once: hides Noyo's latency.
 NOYO_SYNC_WORKERS = env_int("NOYO_SYNC_WORKERS", 6)
 NOYO_CONSOLE_URL = env_str("NOYO_CONSOLE_URL", "https://app.noyo.com")
@@ -274,7 +276,9 @@ NOYO_CONSOLE_URL = env_str("NOYO_CONSOLE_URL", "https://app.noyo.com")
 # How long an API write's Idempotency-Key is remembered (a repeat within it answers the first outcome).
 IDEMPOTENCY_KEYS_KEPT_HOURS = env_int("IDEMPOTENCY_KEYS_KEPT_HOURS", 24)
 if IDEMPOTENCY_KEYS_KEPT_HOURS < 1:
-    raise ImproperlyConfigured("IDEMPOTENCY_KEYS_KEPT_HOURS must be at least 1: a client resends within hours, not minutes.")
+    raise ImproperlyConfigured(
+        "IDEMPOTENCY_KEYS_KEPT_HOURS must be at least 1: a client resends within hours, not minutes."
+    )
 
 # --- Product ----------------------------------------------------------------
 # A connection in processing, noyo_review or waiting_on_carrier longer than this is "stuck".

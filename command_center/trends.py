@@ -21,8 +21,16 @@ from command_center.sync.records import label_for
 
 WINDOWS = (30, 90)
 # Connection statuses in colours that say what they mean: green done, red and orange failing, grey not started.
-STATUS_COLORS = {"created": 7, "processing": 0, "noyo_review": 4, "waiting_on_carrier": 6, "carrier_authorization": 5,
-                 "action_required": 2, "unable_to_connect": 3, "completed": 1}
+STATUS_COLORS = {
+    "created": 7,
+    "processing": 0,
+    "noyo_review": 4,
+    "waiting_on_carrier": 6,
+    "carrier_authorization": 5,
+    "action_required": 2,
+    "unable_to_connect": 3,
+    "completed": 1,
+}
 CONNECTION = "connections.groupconnection"
 MEMBER_REQUEST = "members.memberrequest"
 # A family's run counts as failed on the chart when it did not fully succeed.
@@ -82,7 +90,9 @@ def connections_by_status(days: list[dt.date]) -> Series:
     removed = GroupConnection.objects.removed().values("pk")
     for row in _changes_per_day(CONNECTION, days).exclude(object_id__in=removed):
         changes[row["day"]].append(row)
-    series = Series(days, list(contract.GROUP_CONNECTION_STATUSES), {s: label_for(s) for s in contract.GROUP_CONNECTION_STATUSES})
+    series = Series(
+        days, list(contract.GROUP_CONNECTION_STATUSES), {s: label_for(s) for s in contract.GROUP_CONNECTION_STATUSES}
+    )
     for day in reversed(days):
         series.values[day] = {key: max(0, counts[key]) for key in series.keys}
         for row in changes[day]:
@@ -96,7 +106,13 @@ def connections_by_status(days: list[dt.date]) -> Series:
 
 def member_requests_failed(days: list[dt.date]) -> Series:
     """Member requests that turned ``failed`` on each day (as the syncs saw them)."""
-    series = Series(days, ["failed"], {"failed": "Failed"}, colors={"failed": 3}, links={"failed": f"{reverse('members:memberrequest_list')}?status=failed"})
+    series = Series(
+        days,
+        ["failed"],
+        {"failed": "Failed"},
+        colors={"failed": 3},
+        links={"failed": f"{reverse('members:memberrequest_list')}?status=failed"},
+    )
     for day in days:
         series.values[day] = {"failed": 0}
     for row in _changes_per_day(MEMBER_REQUEST, days, new_status="failed"):
@@ -107,7 +123,11 @@ def member_requests_failed(days: list[dt.date]) -> Series:
 
 def _family_runs(days: list[dt.date]):
     """(day, family, outcome, seconds) of every family's part in the window's runs."""
-    runs = SyncRun.objects.filter(created__gte=_start(days)).exclude(status__in=SyncRun.ACTIVE_STATUSES).only("families", "created")
+    runs = (
+        SyncRun.objects.filter(created__gte=_start(days))
+        .exclude(status__in=SyncRun.ACTIVE_STATUSES)
+        .only("families", "created")
+    )
     for run in runs.iterator():
         day = timezone.localdate(run.created)
         for family, part in (run.families or {}).items():
@@ -133,7 +153,7 @@ def sync_health(days: list[dt.date]) -> tuple[Series, Series]:
     failures = Series(days, list(FAMILIES), labels, links={f: reverse("sync_list") for f in FAMILIES})
     longest = Series(days, list(FAMILIES), labels, links={f: reverse("sync_list") for f in FAMILIES})
     for day in days:
-        failures.values[day] = {family: 0 for family in FAMILIES}
+        failures.values[day] = dict.fromkeys(FAMILIES, 0)
         longest.values[day] = {}
     for day, family, outcome, seconds in _family_runs(days):
         if day not in failures.values:

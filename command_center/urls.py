@@ -2,7 +2,19 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from command_center.views import api_keys, attention, audit, health, metrics, notes, saved_views, search, syncs, trends, webhooks
+from command_center.views import (
+    api_keys,
+    attention,
+    audit,
+    health,
+    metrics,
+    notes,
+    saved_views,
+    search,
+    syncs,
+    trends,
+    webhooks,
+)
 from connections import views as connection_views
 
 urlpatterns = [

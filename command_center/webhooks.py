@@ -44,7 +44,7 @@ def verify(secret: str, body: bytes, signature: str, timestamp: str, now: dt.dat
     sent = parse_timestamp(timestamp)
     if sent is None:
         raise Refused(401, "The timestamp is missing or not a time.")
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     if abs(now - sent) > MAX_AGE:
         raise Refused(401, "The timestamp is more than 5 minutes away from now.")
 
@@ -55,14 +55,14 @@ def parse_timestamp(value: str) -> dt.datetime | None:
     if not value:
         return None
     try:
-        return dt.datetime.fromtimestamp(float(value), dt.timezone.utc)
+        return dt.datetime.fromtimestamp(float(value), dt.UTC)
     except (ValueError, OverflowError, OSError):
         pass
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def remember(body: bytes, event_type: str = "", object_id: str = "", now: dt.datetime | None = None) -> None:
@@ -77,16 +77,20 @@ def remember(body: bytes, event_type: str = "", object_id: str = "", now: dt.dat
 
     from command_center.models import WebhookReceipt
 
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     digest = hashlib.sha256(body).hexdigest()
-    WebhookReceipt.objects.filter(received__lt=now - dt.timedelta(hours=settings.NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS)).delete()
+    WebhookReceipt.objects.filter(
+        received__lt=now - dt.timedelta(hours=settings.NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS)
+    ).delete()
     try:
         # A savepoint: the unique constraint refuses the second of two copies however close together.
         with transaction.atomic():
-            WebhookReceipt.objects.create(digest=digest, received=now, event_type=event_type[:100], object_id=object_id[:64])
+            WebhookReceipt.objects.create(
+                digest=digest, received=now, event_type=event_type[:100], object_id=object_id[:64]
+            )
     except IntegrityError:
         first = WebhookReceipt.objects.filter(digest=digest).values_list("received", flat=True).first()
-        when = first.astimezone(dt.timezone.utc).isoformat() if first else "an earlier time"
+        when = first.astimezone(dt.UTC).isoformat() if first else "an earlier time"
         raise Refused(409, ALREADY_RECEIVED.format(when=when)) from None
 
 

@@ -203,13 +203,20 @@ def _claim(action: NoyoAction, user, lock_key: str) -> bool:
     changes = {"started_at": timezone.now(), "requested_by": user, "values": action.values, "lock_key": lock_key}
     try:
         with transaction.atomic():
-            claimed = NoyoAction.objects.filter(pk=action.pk, state=State.READY).update(state=State.IN_FLIGHT, **changes)
+            claimed = NoyoAction.objects.filter(pk=action.pk, state=State.READY).update(
+                state=State.IN_FLIGHT, **changes
+            )
     except IntegrityError:
         # The same write is in flight from another form: this one ends without calling Noyo.
         claimed = NoyoAction.objects.filter(pk=action.pk, state=State.READY).update(state=State.SKIPPED, **changes)
         if claimed:
             action.refresh_from_db()
-            _finish(action, user, State.SKIPPED, "Not sent: the same request is being sent to Noyo right now, from another page.")
+            _finish(
+                action,
+                user,
+                State.SKIPPED,
+                "Not sent: the same request is being sent to Noyo right now, from another page.",
+            )
         return False
     if claimed:
         action.refresh_from_db()
@@ -225,7 +232,14 @@ def _finish(action, user, state, message, *, noyo_status_code=None, noyo_answer=
     action.field_errors = field_errors or {}
     action.save(
         update_fields=[
-            "state", "finished_at", "message", "noyo_status_code", "noyo_answer", "field_errors", "result_id", "new_status",
+            "state",
+            "finished_at",
+            "message",
+            "noyo_status_code",
+            "noyo_answer",
+            "field_errors",
+            "result_id",
+            "new_status",
         ]
     )
     KINDS[action.kind].record(user, action)

@@ -22,9 +22,11 @@ CARRIER_CSV_FIELDS = (
     "authorization_steps",
     "sandbox_test_ids",
 )
-KINDS = {value: value for value in models.Carrier.Kind.values} | {
-    str(label).lower(): value for value, label in models.Carrier.Kind.choices
-} | {"": models.Carrier.Kind.UNKNOWN}
+KINDS = (
+    {value: value for value in models.Carrier.Kind.values}
+    | {str(label).lower(): value for value, label in models.Carrier.Kind.choices}
+    | {"": models.Carrier.Kind.UNKNOWN}
+)
 
 
 class CarrierResource(resources.ModelResource):
@@ -53,7 +55,9 @@ class CarrierResource(resources.ModelResource):
         errors = {}
         noyo_id = normalize_noyo_id(str(row.get("id") or "").strip())
         if noyo_id is None:
-            errors["id"] = f"“{row.get('id') or ''}” is not a Noyo carrier id: use the carrier's UUID, as d5792730-663e-4e24-a4ff-ca68c35f748f."
+            errors["id"] = (
+                f"“{row.get('id') or ''}” is not a Noyo carrier id: use the carrier's UUID, as d5792730-663e-4e24-a4ff-ca68c35f748f."
+            )
         else:
             row["id"] = noyo_id
         if "kind" in row:
@@ -86,7 +90,15 @@ class CarrierAdmin(ImportExportModelAdmin):
     formats = [CSV]
     import_error_display = ("message",)  # the sentence, never a traceback
     import_template_name = "admin/connections/carrier_import.html"
-    list_display = ("name", "id", "kind", "carrier_group_id_label", "carrier_group_id_format", "file_cadence", "is_placeholder")
+    list_display = (
+        "name",
+        "id",
+        "kind",
+        "carrier_group_id_label",
+        "carrier_group_id_format",
+        "file_cadence",
+        "is_placeholder",
+    )
     list_filter = ("kind", "is_placeholder")
     search_fields = ("name", "=id")
     readonly_fields = ("id", "first_seen")
@@ -129,7 +141,16 @@ class GroupAdmin(MirrorAdmin):
 
 @admin.register(models.GroupConnection)
 class GroupConnectionAdmin(MirrorAdmin):
-    list_display = ("id", "group_name", "carrier", "carrier_group_id", "status", "request_type", "status_changed_at", "modified")
+    list_display = (
+        "id",
+        "group_name",
+        "carrier",
+        "carrier_group_id",
+        "status",
+        "request_type",
+        "status_changed_at",
+        "modified",
+    )
     list_filter = ("status", "request_type", "carrier")
     list_select_related = ("carrier",)
     search_fields = ("=id", "=carrier_group_id", "=group__id", "group_name")

@@ -50,12 +50,16 @@ class CreateConnection(ActionKind):
         group_data = {name: values[name] for name in GROUP_DATA_FIELDS if values.get(name)}
         if values.get("group_id"):
             return noyo.create_group_connection(values["carrier_id"], group_data, group_id=values["group_id"])
-        return noyo.create_group_connection(values["carrier_id"], group_data, federal_ein=values.get("federal_ein") or None)
+        return noyo.create_group_connection(
+            values["carrier_id"], group_data, federal_ein=values.get("federal_ein") or None
+        )
 
     def mirror(self, action, answer, noyo):
         connection = _mirror(answer)
         if connection is None:
-            return "Noyo accepted the request, but its answer could not be read: the connection shows after the next sync."
+            return (
+                "Noyo accepted the request, but its answer could not be read: the connection shows after the next sync."
+            )
         action.result_id, action.new_status = connection.pk, connection.status
         if connection.group_id and not Group.objects.filter(pk=connection.group_id).exists():
             _mirror_new_group(connection.group_id, noyo)
@@ -120,17 +124,29 @@ def _of_group(action) -> GroupConnection | None:
     group_id = action.values.get("group_id")
     if not group_id:
         return None
-    return GroupConnection.objects.present().filter(group_id=group_id, carrier_id=action.values.get("carrier_id")).order_by("-modified").first()
+    return (
+        GroupConnection.objects.present()
+        .filter(group_id=group_id, carrier_id=action.values.get("carrier_id"))
+        .order_by("-modified")
+        .first()
+    )
 
 
 def _at_noyo(action, noyo) -> GroupConnection | None:
     """Ask Noyo for the connection with this carrier and carrier_group_id, and mirror it (best effort)."""
     values = action.values
     try:
-        for record in noyo.iter_group_connections(carrier_id=[values["carrier_id"]], carrier_group_id=values["carrier_group_id"]):
+        for record in noyo.iter_group_connections(
+            carrier_id=[values["carrier_id"]], carrier_group_id=values["carrier_group_id"]
+        ):
             return _mirror(record)
     except Exception:
-        logger.warning("Could not look up connection %s/%s at Noyo", values.get("carrier_id"), values.get("carrier_group_id"), exc_info=True)
+        logger.warning(
+            "Could not look up connection %s/%s at Noyo",
+            values.get("carrier_id"),
+            values.get("carrier_group_id"),
+            exc_info=True,
+        )
     return None
 
 

@@ -60,7 +60,9 @@ def _hint_url():
 
 def _fresh_form(request, group, data=None, source=None):
     """A form carrying a new action's token: empty (the group and carrier asked for), as typed, or a failed action's values."""
-    action = actions.prepare(KIND, request.user, target_id=group.pk if group else "", group_id=group.pk if group else "")
+    action = actions.prepare(
+        KIND, request.user, target_id=group.pk if group else "", group_id=group.pk if group else ""
+    )
     if data is not None:
         data = data.copy()
         data["token"] = str(action.token)
@@ -68,7 +70,9 @@ def _fresh_form(request, group, data=None, source=None):
         form.is_valid()
         return form
     if source is not None:
-        form = ConnectForm(ConnectForm.initial_for(source, group) | {"token": action.token}, group=group, hint_url=_hint_url())
+        form = ConnectForm(
+            ConnectForm.initial_for(source, group) | {"token": action.token}, group=group, hint_url=_hint_url()
+        )
         form.is_valid()
         return form
     initial = ConnectForm.initial_for(action, group, carrier_id=_safe_id(request.GET.get("carrier")))

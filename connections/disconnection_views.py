@@ -83,7 +83,13 @@ def disconnection_list(request):
 def disconnection_export(request):
     filterset = DisconnectionFilter(request.GET, queryset=disconnections_for_list())
     return column_choice.export(
-        request, filterset, DISCONNECTION_TABLE, DISCONNECTION_COLUMNS, "disconnections", sorts=DISCONNECTION_SORTS, default_sort="review"
+        request,
+        filterset,
+        DISCONNECTION_TABLE,
+        DISCONNECTION_COLUMNS,
+        "disconnections",
+        sorts=DISCONNECTION_SORTS,
+        default_sort="review",
     )
 
 
@@ -92,7 +98,9 @@ def disconnection_detail(request, pk):
     connections = GroupConnection.objects.filter(group_id=disconnection.group_id, carrier_id=disconnection.carrier_id)
     context = {
         "disconnection": disconnection,
-        "connections": connections.order_by("-modified")[:20] if disconnection.group_id and disconnection.carrier_id else [],
+        "connections": connections.order_by("-modified")[:20]
+        if disconnection.group_id and disconnection.carrier_id
+        else [],
         "timeline": StatusChange.objects.for_object(disconnection),
         "actions": NoyoAction.objects.about(disconnection.pk).select_related("requested_by")[:50],
         "raw_json": json.dumps(disconnection.raw_masked, indent=2, sort_keys=True),

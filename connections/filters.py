@@ -90,7 +90,9 @@ class ConnectionFilter(FilterSet):
         method="filter_organization",
         widget=forms.TextInput(attrs={"placeholder": "Organization id", "size": 12}),
     )
-    request_type = django_filters.ChoiceFilter(label="Request type", choices=RequestType.choices, empty_label="Any type")
+    request_type = django_filters.ChoiceFilter(
+        label="Request type", choices=RequestType.choices, empty_label="Any type"
+    )
     stuck = Checkbox(label="Stuck", method="filter_stuck")
     attention = Checkbox(label="Needs attention", method="filter_attention")
 
@@ -103,7 +105,9 @@ class ConnectionFilter(FilterSet):
         if not value:
             return queryset
         if noyo_id := pasted_noyo_id(value):
-            return queryset.filter(Q(pk=noyo_id) | Q(group_id=noyo_id) | Q(organization_id=noyo_id) | Q(carrier_id=noyo_id))
+            return queryset.filter(
+                Q(pk=noyo_id) | Q(group_id=noyo_id) | Q(organization_id=noyo_id) | Q(carrier_id=noyo_id)
+            )
         # The DBA name lives on the group. Its matches are read first (one small query) so that
         # Postgres sees a plain id list and ORs three index scans, instead of filtering every row
         # against a subquery it cannot estimate.
@@ -278,7 +282,9 @@ class DisconnectionFilter(FilterSet):
     )
     carrier = django_filters.ModelChoiceFilter(label="Carrier", queryset=carrier_choices, empty_label="All carriers")
     reason = django_filters.ChoiceFilter(label="Reason", choices=DisconnectionReason.choices, empty_label="Any reason")
-    source_type = django_filters.ChoiceFilter(label="Started by", choices=DisconnectionSourceType.choices, empty_label="Anyone")
+    source_type = django_filters.ChoiceFilter(
+        label="Started by", choices=DisconnectionSourceType.choices, empty_label="Anyone"
+    )
 
     class Meta:
         model = GroupDisconnectionRequest
@@ -296,5 +302,7 @@ class DisconnectionFilter(FilterSet):
 def disconnections_for_list():
     """Every mirrored disconnection request, with its carrier, and ``review_rank`` 0 for those waiting
     for review (the default sort puts them first)."""
-    waiting = Case(When(status=DisconnectionStatus.NEEDS_REVIEW, then=Value(0)), default=Value(1), output_field=IntegerField())
+    waiting = Case(
+        When(status=DisconnectionStatus.NEEDS_REVIEW, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
     return GroupDisconnectionRequest.objects.present().select_related("carrier").annotate(review_rank=waiting)

@@ -31,7 +31,10 @@ class RetryForm(forms.Form):
         label="Broker federal EIN", max_length=64, required=False, help_text="Optional. Format 12-3456789."
     )
     broker_tin = forms.CharField(
-        label="Broker TIN", max_length=64, required=False, help_text="Optional. An EIN (12-3456789) or an SSN (123-45-6789)."
+        label="Broker TIN",
+        max_length=64,
+        required=False,
+        help_text="Optional. An EIN (12-3456789) or an SSN (123-45-6789).",
     )
     note = forms.CharField(
         label="Note",
@@ -133,13 +136,27 @@ class ConnectForm(forms.Form):
 
     token = forms.UUIDField(widget=forms.HiddenInput)
     group = forms.CharField(widget=forms.HiddenInput, required=False)
-    group_name = forms.CharField(label="New group's name", max_length=500, required=False, help_text="The employer's name, as the carrier knows it.")
-    federal_ein = forms.CharField(label="Federal EIN", max_length=64, required=False, help_text="Optional. The new group's EIN, as 12-3456789.")
+    group_name = forms.CharField(
+        label="New group's name",
+        max_length=500,
+        required=False,
+        help_text="The employer's name, as the carrier knows it.",
+    )
+    federal_ein = forms.CharField(
+        label="Federal EIN", max_length=64, required=False, help_text="Optional. The new group's EIN, as 12-3456789."
+    )
     carrier = forms.ModelChoiceField(label="Carrier", queryset=Carrier.objects.none(), empty_label="Choose a carrier")
-    carrier_group_id = forms.CharField(label="Carrier group id", max_length=200, help_text="The group's number at the carrier.")
-    broker_federal_ein = forms.CharField(label="Broker federal EIN", max_length=64, required=False, help_text="Optional. Format 12-3456789.")
+    carrier_group_id = forms.CharField(
+        label="Carrier group id", max_length=200, help_text="The group's number at the carrier."
+    )
+    broker_federal_ein = forms.CharField(
+        label="Broker federal EIN", max_length=64, required=False, help_text="Optional. Format 12-3456789."
+    )
     broker_tin = forms.CharField(
-        label="Broker TIN", max_length=64, required=False, help_text="Optional. An EIN (12-3456789) or an SSN (123-45-6789)."
+        label="Broker TIN",
+        max_length=64,
+        required=False,
+        help_text="Optional. An EIN (12-3456789) or an SSN (123-45-6789).",
     )
 
     NOYO_ALIASES = {"carrier_id": "carrier"}
@@ -152,7 +169,9 @@ class ConnectForm(forms.Form):
             del self.fields["group_name"], self.fields["federal_ein"]  # Noyo keeps the group's own
         else:
             self.fields["group_name"].required = True
-            self.fields["group_name"].error_messages["required"] = "Enter the new group's name, or find an existing group instead."
+            self.fields["group_name"].error_messages["required"] = (
+                "Enter the new group's name, or find an existing group instead."
+            )
         self.fields["carrier_group_id"].widget.attrs.update(autocomplete="off", spellcheck="false")
         if hint_url:
             # Choosing a carrier shows, beside the id, the format that carrier expects.
@@ -164,7 +183,11 @@ class ConnectForm(forms.Form):
     def initial_for(cls, action, group=None, carrier_id=""):
         """A fresh form's values: the group and carrier asked for, or a failed action's values."""
         values = action.values or {}
-        initial = {"token": action.token, "group": group.pk if group else "", "carrier": values.get("carrier_id") or carrier_id}
+        initial = {
+            "token": action.token,
+            "group": group.pk if group else "",
+            "carrier": values.get("carrier_id") or carrier_id,
+        }
         for name in ("group_name", "federal_ein", "carrier_group_id", "broker_federal_ein", "broker_tin"):
             initial[name] = values.get(name, "")
         return initial

@@ -111,24 +111,35 @@ class Carrier(models.Model):
         "name for the carrier group id",
         max_length=100,
         blank=True,
-        default="", db_default="",
+        default="",
+        db_default="",
         help_text="What the carrier calls the group's id, e.g. 'Policy number' or 'Group number'.",
     )
     carrier_group_id_format = models.CharField(
-        max_length=200, blank=True, help_text="Regular expression the whole carrier_group_id must match; blank if unknown."
+        max_length=200,
+        blank=True,
+        help_text="Regular expression the whole carrier_group_id must match; blank if unknown.",
     )
     format_hint = models.CharField(max_length=200, blank=True, help_text="The format in plain words, with an example.")
     format_example = models.CharField(
-        max_length=200, blank=True, default="", db_default="", help_text="A carrier_group_id in the format, e.g. 'NW204518' (it must match the format)."
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="A carrier_group_id in the format, e.g. 'NW204518' (it must match the format).",
     )
     file_cadence = models.CharField(max_length=100, blank=True, help_text="For Send carriers, e.g. 'weekly on Monday'.")
     authorization_steps = models.TextField(
-        blank=True, default="", db_default="", help_text="How to authorize Noyo at this carrier when a connection waits on carrier authorization."
+        blank=True,
+        default="",
+        db_default="",
+        help_text="How to authorize Noyo at this carrier when a connection waits on carrier authorization.",
     )
     sandbox_test_ids = models.TextField(
         "sandbox test ids",
         blank=True,
-        default="", db_default="",
+        default="",
+        db_default="",
         help_text="carrier_group_ids that make Noyo's sandbox answer a given way, one a line: the id, then what it does.",
     )
     first_seen = models.DateTimeField(default=timezone.now)
@@ -157,9 +168,13 @@ class Carrier(models.Model):
             try:
                 pattern = re.compile(self.carrier_group_id_format)
             except re.error as exc:
-                errors["carrier_group_id_format"] = f"This is not a regular expression ({exc}); e.g. NW\\d{{6}} for NW and 6 digits."
+                errors["carrier_group_id_format"] = (
+                    f"This is not a regular expression ({exc}); e.g. NW\\d{{6}} for NW and 6 digits."
+                )
         if pattern is not None and self.format_example and not pattern.fullmatch(self.format_example.strip()):
-            errors["format_example"] = f"The example “{self.format_example}” does not match the format {self.carrier_group_id_format}."
+            errors["format_example"] = (
+                f"The example “{self.format_example}” does not match the format {self.carrier_group_id_format}."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -389,13 +404,13 @@ class GroupDisconnectionRequest(StatusTrackedModel):
             # Disconnections filtered by status, newest first.
             models.Index(fields=["status", "-modified"], name="gdr_status_modified_idx"),
             # needing_review(): the few awaiting the platform.
-            models.Index(
-                fields=["-modified"], name="gdr_needs_review_idx", condition=models.Q(status="needs_review")
-            ),
+            models.Index(fields=["-modified"], name="gdr_needs_review_idx", condition=models.Q(status="needs_review")),
         ]
 
     def __str__(self):
-        return f"Disconnection of {self.group_name or self.group_id or '?'} from {self.carrier_id or '?'} ({self.status})"
+        return (
+            f"Disconnection of {self.group_name or self.group_id or '?'} from {self.carrier_id or '?'} ({self.status})"
+        )
 
     @property
     def needs_review(self) -> bool:
@@ -417,7 +432,10 @@ class CarrierConfiguration(MirroredModel):
     configuration = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        ordering = ["group_id", "carrier_id"]  # the columns: ordering by the related rows would join, and hide those not mirrored
+        ordering = [
+            "group_id",
+            "carrier_id",
+        ]  # the columns: ordering by the related rows would join, and hide those not mirrored
 
     def __str__(self):
         return f"Configuration of {self.group_id} at {self.carrier_id}"
@@ -480,7 +498,11 @@ class LatestAudit(MirroredModel):
         ]
 
     def __str__(self):
-        return f"Audit of {self.group_id} completed {self.completed_at:%Y-%m-%d}" if self.completed_at else f"Audit of {self.group_id}"
+        return (
+            f"Audit of {self.group_id} completed {self.completed_at:%Y-%m-%d}"
+            if self.completed_at
+            else f"Audit of {self.group_id}"
+        )
 
 
 class GroupEnrollment(MirroredModel):
@@ -554,7 +576,9 @@ class RenewalDecision(MirroredModel):
     renewal_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=64, blank=True, choices=RenewalDecisionStatus.choices)
     issues = models.JSONField(default=list, blank=True, help_text="[{level, message, carrier_id, line_of_coverage}]")
-    carrier_ids = models.TextField(blank=True, default="", db_default="", help_text="The carriers of body.carriers and issues, comma-joined.")
+    carrier_ids = models.TextField(
+        blank=True, default="", db_default="", help_text="The carriers of body.carriers and issues, comma-joined."
+    )
 
     objects = RenewalDecisionQuerySet.as_manager()
 
@@ -624,7 +648,9 @@ class RetryAttempt(models.Model):
 
     token = models.UUIDField(unique=True, help_text="Idempotency token carried by the form.")
     connection = mirror_fk(GroupConnection, "retry_attempts", db_index=False)  # retry_connection_created_idx
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     state = models.CharField(max_length=16, choices=State.choices, default=State.READY)
     created = models.DateTimeField(default=timezone.now, help_text="When the form was rendered.")
     started_at = models.DateTimeField(null=True, blank=True, help_text="When the attempt was claimed and sent.")
@@ -638,7 +664,9 @@ class RetryAttempt(models.Model):
     note = models.TextField(blank=True, help_text="Why the operator retried.")
     message = models.TextField(blank=True, help_text="The outcome in plain words.")
     noyo_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    noyo_answer = models.JSONField(null=True, blank=True, help_text="Noyo's answer: the updated connection or the error body.")
+    noyo_answer = models.JSONField(
+        null=True, blank=True, help_text="Noyo's answer: the updated connection or the error body."
+    )
     field_errors = models.JSONField(default=dict, blank=True, help_text="Noyo's 422 messages by field.")
 
     objects = RetryAttemptQuerySet.as_manager()
@@ -720,9 +748,13 @@ class NoyoAction(models.Model):
     )
     group_id = models.CharField(max_length=NOYO_ID_LENGTH, blank=True)
     carrier_id = models.CharField(max_length=NOYO_ID_LENGTH, blank=True)
-    lock_key = models.CharField(max_length=300, blank=True, help_text="What the write touches at Noyo; one in flight per key.")
+    lock_key = models.CharField(
+        max_length=300, blank=True, help_text="What the write touches at Noyo; one in flight per key."
+    )
     result_id = models.CharField(max_length=NOYO_ID_LENGTH, blank=True, help_text="The record Noyo's answer describes.")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     state = models.CharField(max_length=16, choices=State.choices, default=State.READY)
     created = models.DateTimeField(default=timezone.now, help_text="When the form was rendered.")
     started_at = models.DateTimeField(null=True, blank=True, help_text="When the action was claimed and sent.")
@@ -732,7 +764,9 @@ class NoyoAction(models.Model):
     new_status = models.CharField(max_length=64, blank=True, help_text="Its status after Noyo's answer.")
     message = models.TextField(blank=True, help_text="The outcome in plain words.")
     noyo_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    noyo_answer = models.JSONField(null=True, blank=True, help_text="Noyo's answer: the record written, or the error body.")
+    noyo_answer = models.JSONField(
+        null=True, blank=True, help_text="Noyo's answer: the record written, or the error body."
+    )
     field_errors = models.JSONField(default=dict, blank=True, help_text="Noyo's 422 messages by field.")
 
     objects = NoyoActionQuerySet.as_manager()

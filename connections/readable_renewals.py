@@ -84,7 +84,7 @@ def plan_ids_in(renewal) -> set[str]:
     ids = set()
     for entry in renewal.expected_carriers:
         lines = entry.get("lines_of_coverage")
-        for line in (lines.values() if isinstance(lines, dict) else ()):
+        for line in lines.values() if isinstance(lines, dict) else ():
             for plan in _dicts(line.get("plans") if isinstance(line, dict) else None):
                 plan_id = normalize_noyo_id(plan.get("plan_id"))
                 if plan_id:
@@ -157,5 +157,7 @@ def issues_text(issues, names: dict) -> str:
         carrier_id = normalize_noyo_id(issue.get("carrier_id")) or ""
         where = [names.get(carrier_id, carrier_id), label_for(str(issue.get("line_of_coverage") or ""))]
         where = ", ".join(w for w in where if w)
-        lines.append(f"{label_for(str(issue.get('level') or 'issue'))}: {issue.get('message') or ''}{f' ({where})' if where else ''}")
+        lines.append(
+            f"{label_for(str(issue.get('level') or 'issue'))}: {issue.get('message') or ''}{f' ({where})' if where else ''}"
+        )
     return "\n".join(lines)

@@ -129,7 +129,9 @@ def _at_noyo(action, noyo) -> RenewalDecision | None:
             if record.get("renewal_date") == values.get("renewal_date") and values.get("carrier_id") in named:
                 return _mirror(record)
     except Exception:
-        logger.warning("Could not look up the renewal decisions of group %s at Noyo", values.get("group_id"), exc_info=True)
+        logger.warning(
+            "Could not look up the renewal decisions of group %s at Noyo", values.get("group_id"), exc_info=True
+        )
     return None
 
 

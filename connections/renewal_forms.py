@@ -46,7 +46,9 @@ def plans_by_line(group, carrier_id) -> dict[str, list[Plan]]:
     if not carrier_id:
         return found
     plans = (
-        Plan.objects.present().filter(group=group, carrier_id=carrier_id).exclude(status=PlanStatus.DISCONTINUED)
+        Plan.objects.present()
+        .filter(group=group, carrier_id=carrier_id)
+        .exclude(status=PlanStatus.DISCONTINUED)
         .order_by("line_of_coverage", "name", "pk")
     )
     for plan in plans:
@@ -57,7 +59,7 @@ def plans_by_line(group, carrier_id) -> dict[str, list[Plan]]:
 
 
 def plan_label(plan: Plan) -> str:
-    """"Gold PPO 500 · Ppo · Gold · pending, from Jan 1, 2027": what tells a plan from its neighbours."""
+    """ "Gold PPO 500 · Ppo · Gold · pending, from Jan 1, 2027": what tells a plan from its neighbours."""
     details = [label_for(v) for v in (plan.plan_type, plan.metal_tier) if v]
     when = ""
     if plan.status == PlanStatus.PENDING and plan.effective_start_date:
@@ -79,7 +81,8 @@ class RenewalDecisionForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput)
     group = forms.CharField(widget=forms.HiddenInput)
     carrier = forms.ChoiceField(
-        label="Carrier", help_text="One of the carriers the group is connected to. Choosing another shows its lines and clears the rows below."
+        label="Carrier",
+        help_text="One of the carriers the group is connected to. Choosing another shows its lines and clears the rows below.",
     )
     renewal_date = DateField(
         label="Renewal date", help_text="The first day of the new plan year, when every coverage should be active."
@@ -88,7 +91,9 @@ class RenewalDecisionForm(forms.Form):
     def __init__(self, *args, carriers=(), lines_url="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["carrier"].choices = [(c.pk, c.name) for c in carriers]
-        self.fields["carrier"].error_messages["invalid_choice"] = "Choose one of the carriers the group is connected to."
+        self.fields["carrier"].error_messages["invalid_choice"] = (
+            "Choose one of the carriers the group is connected to."
+        )
         if lines_url:
             # Choosing another carrier shows that carrier's lines and plans (the rows typed so far start again).
             self.fields["carrier"].widget.attrs.update(
@@ -100,7 +105,9 @@ class LineForm(forms.Form):
     """One line of coverage of the carrier. Blank: left out. Otherwise both dates and a plan are needed."""
 
     line = forms.ChoiceField(
-        label="Line of coverage", choices=[("", "Choose a line")] + LINE_CHOICES, required=False,
+        label="Line of coverage",
+        choices=[("", "Choose a line")] + LINE_CHOICES,
+        required=False,
         error_messages={"invalid_choice": "Choose one of the lines of coverage."},
     )
     open_enrollment_start_date = DateField(label="Open enrollment starts", required=False)
@@ -117,7 +124,9 @@ class LineForm(forms.Form):
         self.known_plans = self.plans_by_line.get(line, [])
         self.fixed = bool(self.known_plans)  # a line the group has plans for: shown as a heading
         self.fields["plans"].choices = [(p.pk, plan_label(p)) for p in self.known_plans]
-        self.fields["plans"].error_messages["invalid_choice"] = "That plan is not one of the group's plans for this line any more."
+        self.fields["plans"].error_messages["invalid_choice"] = (
+            "That plan is not one of the group's plans for this line any more."
+        )
         # Only lines with no row of their own are offered where a line is chosen.
         self.fields["line"].choices = [("", "Choose a line")] + [
             (value, text) for value, text in LINE_CHOICES if value == line or value not in self.plans_by_line
@@ -137,7 +146,9 @@ class LineForm(forms.Form):
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
-        return not any(data.get(name) for name in ("open_enrollment_start_date", "open_enrollment_end_date", "plans", "plan_name"))
+        return not any(
+            data.get(name) for name in ("open_enrollment_start_date", "open_enrollment_end_date", "plans", "plan_name")
+        )
 
     def clean(self):
         data = super().clean()
@@ -155,7 +166,9 @@ class LineForm(forms.Form):
         if start and end and end < start:
             self.add_error("open_enrollment_end_date", "Open enrollment cannot end before it starts.")
         if not data.get("plans") and not data.get("plan_name") and "plans" not in self.errors:
-            self.add_error("plans" if self.known_plans else "plan_name", "Choose at least one plan, or name one to be set up.")
+            self.add_error(
+                "plans" if self.known_plans else "plan_name", "Choose at least one plan, or name one to be set up."
+            )
         if (data.get("plan_type") or data.get("metal_tier")) and not data.get("plan_name"):
             self.add_error("plan_name", "Give the plan's name too, or clear its type and tier.")
         return data
@@ -251,7 +264,9 @@ class RenewalEntry:
         return rows + [{"line": ""}] if len(rows) < MAX_ROWS else rows[:MAX_ROWS]
 
     def _data_from(self, sent: dict, token) -> QueryDict:
-        return form_data(token, self.group.pk, self.carrier_id, sent.get("renewal_date", ""), self._rows(rows_sent(sent)))
+        return form_data(
+            token, self.group.pk, self.carrier_id, sent.get("renewal_date", ""), self._rows(rows_sent(sent))
+        )
 
     @property
     def can_add_row(self) -> bool:
@@ -296,7 +311,9 @@ class RenewalEntry:
 def form_data(token, group_id, carrier_id, renewal_date, rows: list[dict]) -> QueryDict:
     """The form's POST data for these line rows (each as ``rows_sent`` gives them), as the page would send it."""
     data = QueryDict(mutable=True)
-    data.update({"token": str(token or ""), "group": group_id, "carrier": carrier_id, "renewal_date": renewal_date or ""})
+    data.update(
+        {"token": str(token or ""), "group": group_id, "carrier": carrier_id, "renewal_date": renewal_date or ""}
+    )
     data.update({f"{PREFIX}-TOTAL_FORMS": str(len(rows)), f"{PREFIX}-INITIAL_FORMS": "0"})
     for n, row in enumerate(rows):
         for name in _ROW_FIELDS:
@@ -314,15 +331,17 @@ def rows_sent(values: dict) -> list[dict]:
     for line, expected in lines.items():
         plans = [p for p in expected.get("plans") or [] if isinstance(p, dict)]
         named = next((p for p in plans if not p.get("plan_id")), {})
-        rows.append({
-            "line": line,
-            "open_enrollment_start_date": expected.get("open_enrollment_start_date"),
-            "open_enrollment_end_date": expected.get("open_enrollment_end_date"),
-            "plans": [p["plan_id"] for p in plans if p.get("plan_id")],
-            "plan_name": named.get("name", ""),
-            "plan_type": named.get("plan_type", ""),
-            "metal_tier": named.get("metal_tier", ""),
-        })
+        rows.append(
+            {
+                "line": line,
+                "open_enrollment_start_date": expected.get("open_enrollment_start_date"),
+                "open_enrollment_end_date": expected.get("open_enrollment_end_date"),
+                "plans": [p["plan_id"] for p in plans if p.get("plan_id")],
+                "plan_name": named.get("name", ""),
+                "plan_type": named.get("plan_type", ""),
+                "metal_tier": named.get("metal_tier", ""),
+            }
+        )
     return rows
 
 

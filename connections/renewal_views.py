@@ -56,7 +56,9 @@ def renewal_create(request):
     if action is None:
         entry = _entry(request, group, carriers, data=_with_token(request.POST, _fresh_token(request, group)))
         entry.is_valid()
-        entry.form.add_error(None, "This form was out of date, so nothing was sent. Check the values and send it again.")
+        entry.form.add_error(
+            None, "This form was out of date, so nothing was sent. Check the values and send it again."
+        )
         return _page(request, entry, group, status=422)
     if action.state != NoyoAction.State.READY:
         return _outcome(request, action, group, carriers)  # sent already: a resend or a second click
@@ -114,7 +116,9 @@ def _page(request, entry, group, *, action=None, status=200, partial=None, quiet
 def _renewals_of(group):
     """The group's latest renewal decisions, each with the names of the carriers it names (two queries)."""
     renewals = list(group.renewal_decisions.present().order_by("-renewal_date", "pk")[:RENEWALS_SHOWN])
-    names = dict(Carrier.objects.filter(pk__in={i for r in renewals for i in r.carrier_id_list}).values_list("pk", "name"))
+    names = dict(
+        Carrier.objects.filter(pk__in={i for r in renewals for i in r.carrier_id_list}).values_list("pk", "name")
+    )
     for renewal in renewals:
         renewal.carrier_names = [names.get(i, f"Carrier {i[:8]}") for i in renewal.carrier_id_list]
     return renewals

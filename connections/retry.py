@@ -65,7 +65,9 @@ def prepare_attempt(connection: GroupConnection, user) -> RetryAttempt:
     Forms opened and never sent leave ready rows behind; those of this connection older
     than a day are dropped here (a form that old is refused as out of date, nothing lost).
     """
-    RetryAttempt.objects.filter(connection=connection, state=State.READY, created__lt=timezone.now() - READY_KEPT_FOR).delete()
+    RetryAttempt.objects.filter(
+        connection=connection, state=State.READY, created__lt=timezone.now() - READY_KEPT_FOR
+    ).delete()
     return RetryAttempt.objects.create(
         token=uuid.uuid4(),
         connection=connection,
@@ -153,8 +155,14 @@ def perform_retry(attempt: RetryAttempt, user, values: RetryValues) -> RetryAtte
             )
             return _finish(attempt, user, State.FAILED, message)
         new_status = _mirror_answer(answer, connection, noyo)
-    message = f"Noyo accepted the retry. The connection is now “{label_for(new_status)}”." if new_status else "Noyo accepted the retry."
-    return _finish(attempt, user, State.SUCCEEDED, message, new_status=new_status, noyo_status_code=201, noyo_answer=answer)
+    message = (
+        f"Noyo accepted the retry. The connection is now “{label_for(new_status)}”."
+        if new_status
+        else "Noyo accepted the retry."
+    )
+    return _finish(
+        attempt, user, State.SUCCEEDED, message, new_status=new_status, noyo_status_code=201, noyo_answer=answer
+    )
 
 
 def refuse_attempt(attempt: RetryAttempt, user, message: str) -> RetryAttempt:
@@ -172,7 +180,9 @@ def refuse_attempt(attempt: RetryAttempt, user, message: str) -> RetryAttempt:
 def release_stale_attempts(connection_id: str) -> int:
     """Mark attempts stuck in flight (their worker died) as failed, so the connection can be retried."""
     cutoff = timezone.now() - STALE_AFTER
-    return RetryAttempt.objects.filter(connection_id=connection_id, state=State.IN_FLIGHT, started_at__lt=cutoff).update(
+    return RetryAttempt.objects.filter(
+        connection_id=connection_id, state=State.IN_FLIGHT, started_at__lt=cutoff
+    ).update(
         state=State.FAILED,
         finished_at=timezone.now(),
         message="No answer was recorded for this attempt. Noyo may have received it: check the connection before retrying.",
@@ -191,7 +201,9 @@ def _claim(attempt: RetryAttempt, user, values: RetryValues) -> bool:
     }
     try:
         with transaction.atomic():
-            claimed = RetryAttempt.objects.filter(pk=attempt.pk, state=State.READY).update(state=State.IN_FLIGHT, **changes)
+            claimed = RetryAttempt.objects.filter(pk=attempt.pk, state=State.READY).update(
+                state=State.IN_FLIGHT, **changes
+            )
     except IntegrityError:
         # Another attempt of this connection is in flight: this one ends without calling Noyo.
         claimed = RetryAttempt.objects.filter(pk=attempt.pk, state=State.READY).update(state=State.SKIPPED, **changes)
@@ -211,7 +223,9 @@ def _finish_failed(attempt, user, connection, error: noyo_errors.NoyoError, noyo
         # Noyo may have acted on it before failing: look before anyone retries again.
         new_status = _refetch_status(connection.pk, noyo)
         if new_status and new_status != connection.status:
-            message += f" Noyo now shows the connection as “{label_for(new_status)}”, so the retry may have gone through."
+            message += (
+                f" Noyo now shows the connection as “{label_for(new_status)}”, so the retry may have gone through."
+            )
     elif isinstance(error, (noyo_errors.Conflict, noyo_errors.BadRequest)):
         # Refused for the connection's state: our copy is probably behind, so bring it up to date.
         new_status = _refetch_status(connection.pk, noyo)
@@ -229,7 +243,9 @@ def _finish_failed(attempt, user, connection, error: noyo_errors.NoyoError, noyo
     )
 
 
-def _finish(attempt, user, state, message, *, new_status="", noyo_status_code=None, noyo_answer=None, field_errors=None):
+def _finish(
+    attempt, user, state, message, *, new_status="", noyo_status_code=None, noyo_answer=None, field_errors=None
+):
     attempt.state = state
     attempt.finished_at = timezone.now()
     attempt.message = message
@@ -238,7 +254,15 @@ def _finish(attempt, user, state, message, *, new_status="", noyo_status_code=No
     attempt.noyo_answer = noyo_answer
     attempt.field_errors = field_errors or {}
     attempt.save(
-        update_fields=["state", "finished_at", "message", "new_status", "noyo_status_code", "noyo_answer", "field_errors"]
+        update_fields=[
+            "state",
+            "finished_at",
+            "message",
+            "new_status",
+            "noyo_status_code",
+            "noyo_answer",
+            "field_errors",
+        ]
     )
     record_retry(user, attempt)
     return attempt

@@ -95,7 +95,9 @@ class ConfirmDisconnection(_Decision):
     done = "recorded the confirmation"
 
     def send(self, noyo, action):
-        return noyo.confirm_group_disconnection_request(action.target_id, effective_end_date=action.values.get("effective_end_date"))
+        return noyo.confirm_group_disconnection_request(
+            action.target_id, effective_end_date=action.values.get("effective_end_date")
+        )
 
     def accepted(self, request, status):
         ends = ""

@@ -225,12 +225,19 @@ GROUP_CONNECTIONS = Resource(
     "group_connections", GroupConnection, group_connection_row, "group connections", carrier_columns=("carrier_id",)
 )
 DISCONNECTION_REQUESTS = Resource(
-    "disconnection_requests", GroupDisconnectionRequest, disconnection_request_row, "disconnection requests",
+    "disconnection_requests",
+    GroupDisconnectionRequest,
+    disconnection_request_row,
+    "disconnection requests",
     carrier_columns=("carrier_id",),
 )
 CARRIER_CONFIGURATIONS = Resource(
-    "carrier_configurations", CarrierConfiguration, carrier_configuration_row, "carrier configurations",
-    carrier_columns=("carrier_id",), identify=carrier_configuration_key,
+    "carrier_configurations",
+    CarrierConfiguration,
+    carrier_configuration_row,
+    "carrier configurations",
+    carrier_columns=("carrier_id",),
+    identify=carrier_configuration_key,
 )
 CONTACTS = Resource("contacts", Contact, contact_row, "contacts", carrier_columns=("carrier_id",))
 LOCATIONS = Resource("locations", Location, location_row, "locations")

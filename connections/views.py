@@ -11,7 +11,18 @@ import uuid
 
 from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connection as db
-from django.db.models import BooleanField, Case, Count, Exists, ExpressionWrapper, OuterRef, Subquery, TextField, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Replace
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -117,8 +128,11 @@ CARRIER_TABLE = Columns(
     Choice("name", "Name", ("Name",), required=True),
     Choice("kind", "Kind", ("Kind",)),
     Choice("reference", "Reference data", ("Reference data missing",)),
-    Choice("carrier_group_id", "Carrier group id",
-           ("Name for the carrier group id", "Carrier group id format", "Format hint", "Format example")),
+    Choice(
+        "carrier_group_id",
+        "Carrier group id",
+        ("Name for the carrier group id", "Carrier group id format", "Format hint", "Format example"),
+    ),
     Choice("cadence", "File cadence", ("File cadence",)),
     Choice("connections", "Connections", ("Connections",)),
     Choice("attention", "Needing action", ("Needing action",)),
@@ -212,7 +226,9 @@ def _status_chart(queryset, live: dict[str, int]):
     else:
         counts = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
         total = sum(counts.values())
-    statuses = list(contract.GROUP_CONNECTION_STATUSES) + sorted(s for s in counts if s not in contract.GROUP_CONNECTION_STATUSES)
+    statuses = list(contract.GROUP_CONNECTION_STATUSES) + sorted(
+        s for s in counts if s not in contract.GROUP_CONNECTION_STATUSES
+    )
     top = max(counts.values(), default=0) or 1
     list_url = reverse("connections:connection_list")
     return {
@@ -237,7 +253,9 @@ def _latest_changes(limit):
     (read in the same query: a second one for the connections cost a query of the page's budget)."""
     connection = GroupConnection.objects.filter(pk=OuterRef("object_id"))
     return list(
-        StatusChange.objects.for_resource(GroupConnection).latest_first().annotate(
+        StatusChange.objects.for_resource(GroupConnection)
+        .latest_first()
+        .annotate(
             connection_known=Exists(connection),
             group_name=Subquery(connection.values("group_name")[:1]),
             carrier_name=Subquery(connection.values("carrier__name")[:1]),
@@ -256,8 +274,12 @@ def _connection_listing(request):
         sorts=CONNECTION_SORTS,
         default_sort="-modified",
         columns=CONNECTION_TABLE,
-        extra_context={"batch": uuid.uuid4(), "stuck_days": stuck_days(), "bulk_limit": retries.BULK_LIMIT,
-                       "not_sortable": NOT_SORTABLE},
+        extra_context={
+            "batch": uuid.uuid4(),
+            "stuck_days": stuck_days(),
+            "bulk_limit": retries.BULK_LIMIT,
+            "not_sortable": NOT_SORTABLE,
+        },
     )
 
 
@@ -268,7 +290,15 @@ def connection_list(request):
 
 def connection_export(request):
     filterset = ConnectionFilter(request.GET, queryset=connections_for_list())
-    return column_choice.export(request, filterset, CONNECTION_TABLE, CONNECTION_COLUMNS, "connections", sorts=CONNECTION_SORTS, default_sort="-modified")
+    return column_choice.export(
+        request,
+        filterset,
+        CONNECTION_TABLE,
+        CONNECTION_COLUMNS,
+        "connections",
+        sorts=CONNECTION_SORTS,
+        default_sort="-modified",
+    )
 
 
 def connection_detail(request, pk):
@@ -302,7 +332,9 @@ def _retry_response(request, connection, *, form=None, attempt=None, status=200)
         "connection": connection,
         "form": form,
         "attempt": attempt,
-        "recent_attempts": connection.retry_attempts.exclude(state=RetryAttempt.State.READY).select_related("requested_by")[:5],
+        "recent_attempts": connection.retry_attempts.exclude(state=RetryAttempt.State.READY).select_related(
+            "requested_by"
+        )[:5],
     }
     return TemplateResponse(request, template, context, status=status)
 
@@ -443,7 +475,9 @@ def attach_connection_counts(groups):
 
 def group_export(request):
     filterset = GroupFilter(request.GET, queryset=groups_for_list())
-    return column_choice.export(request, filterset, GROUP_TABLE, GROUP_COLUMNS, "groups", sorts=GROUP_SORTS, default_sort="name")
+    return column_choice.export(
+        request, filterset, GROUP_TABLE, GROUP_COLUMNS, "groups", sorts=GROUP_SORTS, default_sort="name"
+    )
 
 
 def group_detail(request, pk):
@@ -533,7 +567,9 @@ def attach_status_counts(carriers):
 
 def carrier_export(request):
     filterset = CarrierFilter(request.GET, queryset=carriers_for_list())
-    return column_choice.export(request, filterset, CARRIER_TABLE, CARRIER_COLUMNS, "carriers", sorts=CARRIER_SORTS, default_sort="name")
+    return column_choice.export(
+        request, filterset, CARRIER_TABLE, CARRIER_COLUMNS, "carriers", sorts=CARRIER_SORTS, default_sort="name"
+    )
 
 
 def _ordered_counts(counts: dict):
@@ -544,7 +580,11 @@ def _ordered_counts(counts: dict):
 def carrier_detail(request, pk):
     carrier = get_object_or_404(Carrier, pk=pk)
     counts = dict(
-        GroupConnection.objects.present().filter(carrier=carrier).order_by().values_list("status").annotate(n=Count("pk"))
+        GroupConnection.objects.present()
+        .filter(carrier=carrier)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
     )
     list_url = reverse("connections:connection_list")
     context = {
@@ -599,7 +639,10 @@ def attach_readable_renewals(renewals):
 
 
 # Noyo's "a,b" as "a b".
-CARRIER_IDS = Format(lambda ids: " ".join((ids or "").split(",")), lambda field: Replace(field, Value(","), Value(" "), output_field=TextField()))
+CARRIER_IDS = Format(
+    lambda ids: " ".join((ids or "").split(",")),
+    lambda field: Replace(field, Value(","), Value(" "), output_field=TextField()),
+)
 
 
 def _renewal_columns():
@@ -620,7 +663,9 @@ def _renewal_columns():
 
 def renewal_export(request):
     filterset = RenewalFilter(request.GET, queryset=renewals_for_list())
-    return column_choice.export(request, filterset, RENEWAL_TABLE, _renewal_columns(), "renewals", sorts=RENEWAL_SORTS, default_sort="attention")
+    return column_choice.export(
+        request, filterset, RENEWAL_TABLE, _renewal_columns(), "renewals", sorts=RENEWAL_SORTS, default_sort="attention"
+    )
 
 
 def renewal_detail(request, pk):

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from django.db.models import CharField, Func, IntegerField, TextField, Value
-from django.db.models.functions import Replace
 from django.db.models.fields.json import KT
+from django.db.models.functions import Replace
 
 from command_center.column_choice import Choice, Columns
 from command_center.lists import ISO, YES_NO, Column, Format
@@ -143,7 +143,11 @@ SNAPSHOTS = Export(
         Column("Group id", "group_id"),
         Column("Replaced by", "replaced_by_id"),
     ],
-    {"csv_created": IsoUtc("created"), "csv_modified": IsoUtc("modified"), "csv_status_since": IsoUtc("status_changed_at")},
+    {
+        "csv_created": IsoUtc("created"),
+        "csv_modified": IsoUtc("modified"),
+        "csv_status_since": IsoUtc("status_changed_at"),
+    },
 )
 
 FULFILLMENTS = Export(
@@ -255,7 +259,11 @@ DIFFERENCES = Export(
         Column("Dismissed", "is_dismissed", YES_NO),
         Column("Suppressed", "is_suppressed", YES_NO),
     ],
-    {"csv_created": IsoUtc("created"), "csv_resolved": IsoUtc("resolved"), "csv_discrepancy": IsoUtc("discrepancy_time")},
+    {
+        "csv_created": IsoUtc("created"),
+        "csv_resolved": IsoUtc("resolved"),
+        "csv_discrepancy": IsoUtc("discrepancy_time"),
+    },
 )
 
 
@@ -296,8 +304,11 @@ TRANSACTION_TABLE = Columns(
     Choice("status", "Status", ("Status", "In status since")),
     Choice("detail", "Status details", ("Error",)),
     Choice("verified", "Verified", ("Verified",)),
-    Choice("request", "Request · employee",
-           ("Request type", "Request status", "Employee id", "Employee first name", "Employee last name")),
+    Choice(
+        "request",
+        "Request · employee",
+        ("Request type", "Request status", "Employee id", "Employee first name", "Employee last name"),
+    ),
 )
 DIFFERENCE_TABLE = Columns(
     Choice("what", "Difference · impact", ("Classification", "Difference type", "Impact score"), required=True),
@@ -305,8 +316,11 @@ DIFFERENCE_TABLE = Columns(
     Choice("platform", "Platform value"),
     Choice("carrier_value", "Carrier value"),
     Choice("carrier", "Carrier", ("Carrier", "Carrier id")),
-    Choice("employee", "Employee · group",
-           ("Employee id", "Employee first name", "Employee last name", "Group", "Group id")),
+    Choice(
+        "employee",
+        "Employee · group",
+        ("Employee id", "Employee first name", "Employee last name", "Group", "Group id"),
+    ),
     Choice("detected", "Detected", ("Detected",)),
     Choice("resolved", "Resolved?", ("Resolved", "Discrepancy found", "Dismissed", "Suppressed")),
 )

@@ -187,7 +187,11 @@ class CreatedRangeFilterSet(FilterSet):
 
     def filter_created_to(self, queryset, name, value):
         """Inclusive: everything created on the end date too."""
-        return queryset.filter(**{f"{self.created_field}__lt": start_of(value + dt.timedelta(days=1))}) if value else queryset
+        return (
+            queryset.filter(**{f"{self.created_field}__lt": start_of(value + dt.timedelta(days=1))})
+            if value
+            else queryset
+        )
 
 
 # --- Employees and their enrollments ------------------------------------------------------------
@@ -234,8 +238,18 @@ def _names(model, *fields):
 def employees_for_list():
     return (
         Employee.objects.present()
-        .only("id", "first_name", "middle_name", "last_name", "date_of_birth", "employment_status", "hire_date",
-              "lines_of_coverage", "removed_upstream_at", "group_id")
+        .only(
+            "id",
+            "first_name",
+            "middle_name",
+            "last_name",
+            "date_of_birth",
+            "employment_status",
+            "hire_date",
+            "lines_of_coverage",
+            "removed_upstream_at",
+            "group_id",
+        )
         .prefetch_related(Prefetch("group", _names(Group, "name")))
     )
 
@@ -351,9 +365,20 @@ def uses_fulfillments(params) -> bool:
 def snapshots_for_list():
     return (
         MemberSnapshot.objects.present()
-        .only("id", "created", "modified", "status", "status_changed_at", "replaced_by_id", "removed_upstream_at",
-              "employee_id", "group_id")
-        .prefetch_related(Prefetch("employee", _names(Employee, "first_name", "last_name")), Prefetch("group", _names(Group, "name")))
+        .only(
+            "id",
+            "created",
+            "modified",
+            "status",
+            "status_changed_at",
+            "replaced_by_id",
+            "removed_upstream_at",
+            "employee_id",
+            "group_id",
+        )
+        .prefetch_related(
+            Prefetch("employee", _names(Employee, "first_name", "last_name")), Prefetch("group", _names(Group, "name"))
+        )
     )
 
 
@@ -371,7 +396,10 @@ class FulfillmentFilter(CreatedRangeFilterSet):
     employee = employee_filter()
     carrier = django_filters.ModelChoiceFilter(label="Carrier", queryset=carriers, empty_label="All carriers")
     fulfillment_status = django_filters.ChoiceFilter(
-        label="Carrier fulfillment", choices=FulfillmentStatus.choices, field_name="status", empty_label="Any fulfillment"
+        label="Carrier fulfillment",
+        choices=FulfillmentStatus.choices,
+        field_name="status",
+        empty_label="Any fulfillment",
     )
 
     created_from, created_to = created_range()
@@ -385,7 +413,17 @@ class FulfillmentFilter(CreatedRangeFilterSet):
 def fulfillments_for_list():
     return (
         FulfillmentSummary.objects.present()
-        .only("id", "created", "status", "errors", "status_changed_at", "snapshot_id", "carrier_id", "employee_id", "group_id")
+        .only(
+            "id",
+            "created",
+            "status",
+            "errors",
+            "status_changed_at",
+            "snapshot_id",
+            "carrier_id",
+            "employee_id",
+            "group_id",
+        )
         .prefetch_related(
             Prefetch("snapshot", _names(MemberSnapshot, "status", "created")),
             Prefetch("employee", _names(Employee, "first_name", "last_name")),
@@ -418,9 +456,21 @@ def member_requests_for_list():
     # ``raw`` (about 1 KB a row) stays in the database: the list shows columns only.
     return (
         MemberRequest.objects.present()
-        .only("id", "created", "modified", "request_type", "status", "status_changed_at", "transaction_ids",
-              "removed_upstream_at", "employee_id", "group_id")
-        .prefetch_related(Prefetch("employee", _names(Employee, "first_name", "last_name")), Prefetch("group", _names(Group, "name")))
+        .only(
+            "id",
+            "created",
+            "modified",
+            "request_type",
+            "status",
+            "status_changed_at",
+            "transaction_ids",
+            "removed_upstream_at",
+            "employee_id",
+            "group_id",
+        )
+        .prefetch_related(
+            Prefetch("employee", _names(Employee, "first_name", "last_name")), Prefetch("group", _names(Group, "name"))
+        )
     )
 
 
@@ -434,26 +484,42 @@ class TransactionFilter(CreatedRangeFilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Transaction or request id, employee name or id"}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Transaction or request id, employee name or id"}
+        ),
     )
     status = django_filters.ChoiceFilter(label="Status", choices=TransactionStatus.choices, empty_label="Any status")
-    transaction_type = django_filters.ChoiceFilter(label="Type", choices=TransactionType.choices, empty_label="Any type")
+    transaction_type = django_filters.ChoiceFilter(
+        label="Type", choices=TransactionType.choices, empty_label="Any type"
+    )
     carrier = django_filters.ModelChoiceFilter(label="Carrier", queryset=carriers, empty_label="All carriers")
     verified = django_filters.ChoiceFilter(
-        label="Verified", choices=[("yes", "Verified"), ("no", "Not verified")], empty_label="Verified or not", method="filter_verified"
+        label="Verified",
+        choices=[("yes", "Verified"), ("no", "Not verified")],
+        empty_label="Verified or not",
+        method="filter_verified",
     )
     # Set by the requests list's "Export transactions" (and links): a join to the requests, kept off the form.
     request_status = django_filters.ChoiceFilter(
-        label="Request status", choices=MemberRequestStatus.choices, field_name="member_request__status", widget=forms.HiddenInput
+        label="Request status",
+        choices=MemberRequestStatus.choices,
+        field_name="member_request__status",
+        widget=forms.HiddenInput,
     )
     request_type = django_filters.ChoiceFilter(
-        label="Request type", choices=MemberRequestType.choices, field_name="member_request__request_type", widget=forms.HiddenInput
+        label="Request type",
+        choices=MemberRequestType.choices,
+        field_name="member_request__request_type",
+        widget=forms.HiddenInput,
     )
     group = group_filter(method="filter_group")
     # Set by links (a snapshot's employee, the requests list's export); the search finds employees by name.
-    employee = ReferenceFilter(field_name="employee_id", label="Employee", resolve=resolve_employees, noun="employee",
-                               widget=forms.HiddenInput)
-    member_request = django_filters.CharFilter(label="Member request id", field_name="member_request_id", widget=forms.HiddenInput)
+    employee = ReferenceFilter(
+        field_name="employee_id", label="Employee", resolve=resolve_employees, noun="employee", widget=forms.HiddenInput
+    )
+    member_request = django_filters.CharFilter(
+        label="Member request id", field_name="member_request_id", widget=forms.HiddenInput
+    )
 
     created_from, created_to = created_range()
 
@@ -510,8 +576,20 @@ TRANSACTION_ERROR = KT("raw__result__errors__0__message")
 def transactions_for_list():
     return (
         MemberTransaction.objects.present()
-        .only("id", "created", "modified", "transaction_type", "status", "status_changed_at", "verified", "lines_of_coverage",
-              "removed_upstream_at", "member_request_id", "employee_id", "carrier_id")
+        .only(
+            "id",
+            "created",
+            "modified",
+            "transaction_type",
+            "status",
+            "status_changed_at",
+            "verified",
+            "lines_of_coverage",
+            "removed_upstream_at",
+            "member_request_id",
+            "employee_id",
+            "carrier_id",
+        )
         .annotate(first_error=TRANSACTION_ERROR)
         .prefetch_related(
             Prefetch("member_request", _names(MemberRequest, "request_type", "status")),
@@ -540,7 +618,9 @@ class DifferenceFilter(FilterSet):
         method="search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Employee name or id, a field or a value"}),
     )
-    state = django_filters.ChoiceFilter(label="Resolved?", choices=STATES, empty_label="Resolved or not", method="filter_state")
+    state = django_filters.ChoiceFilter(
+        label="Resolved?", choices=STATES, empty_label="Resolved or not", method="filter_state"
+    )
     classification = django_filters.ChoiceFilter(
         label="Classification", choices=DifferenceClassification.choices, empty_label="Any classification"
     )
@@ -570,7 +650,9 @@ class DifferenceFilter(FilterSet):
         if not value:
             return queryset
         if noyo_id := pasted_noyo_id(value):
-            return queryset.filter(Q(pk=noyo_id) | Q(employee_id=noyo_id) | Q(snapshot_id=noyo_id) | Q(object_id=noyo_id))
+            return queryset.filter(
+                Q(pk=noyo_id) | Q(employee_id=noyo_id) | Q(snapshot_id=noyo_id) | Q(object_id=noyo_id)
+            )
         words = value.replace(" ", "_")  # "date of birth" finds date_of_birth
         matches = Q(difference_type__icontains=words) | Q(fields_text__icontains=words)
         if words != value:

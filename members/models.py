@@ -43,6 +43,7 @@ MemberRequestStatus = text_choices("MemberRequestStatus", contract.MEMBER_REQUES
 TransactionType = text_choices("TransactionType", contract.MEMBER_TRANSACTION_TYPES)
 TransactionStatus = text_choices("TransactionStatus", contract.MEMBER_TRANSACTION_STATUSES)
 
+
 class PersonFields(models.Model):
     """The ``person`` block shared by employees and dependents, promoted to columns."""
 
@@ -221,7 +222,9 @@ class Premium(MirroredModel):
     premium_type = models.CharField(max_length=64, blank=True, choices=PremiumType.choices)
     effective_start_date = models.DateField(null=True, blank=True)
     effective_end_date = models.DateField(null=True, blank=True)
-    billed_members = models.JSONField(default=list, blank=True, help_text="[{member_id, member_type, line_of_coverage, plan_id}]")
+    billed_members = models.JSONField(
+        default=list, blank=True, help_text="[{member_id, member_type, line_of_coverage, plan_id}]"
+    )
 
     STATUS_FIELD = "premium_type"
 
@@ -260,13 +263,19 @@ class MemberSnapshot(StatusTrackedModel):
     # What was sent. Noyo's lists leave these out (seed 002: "not the complete snapshot payload"); the
     # single snapshot carries them, so the sync reads it for the snapshots whose version they are not of.
     submitted = models.JSONField(
-        null=True, blank=True, help_text="The submitted payload (member_snapshot of the single snapshot); null until read."
+        null=True,
+        blank=True,
+        help_text="The submitted payload (member_snapshot of the single snapshot); null until read.",
     )
     created_members = models.JSONField(
-        default=list, blank=True, help_text="[{id, custom_individual_id, type}]: the ids Noyo gave members this snapshot created."
+        default=list,
+        blank=True,
+        help_text="[{id, custom_individual_id, type}]: the ids Noyo gave members this snapshot created.",
     )
     details_version = models.CharField(
-        max_length=64, blank=True, help_text="The version whose submitted payload and created members were read ('' before)."
+        max_length=64,
+        blank=True,
+        help_text="The version whose submitted payload and created members were read ('' before).",
     )
 
     objects = MemberSnapshotQuerySet.as_manager()
@@ -283,7 +292,11 @@ class MemberSnapshot(StatusTrackedModel):
             # Employee page and employee filter.
             models.Index(fields=["employee", "-created"], name="snapshot_employee_created_idx"),
             # The sync's snapshots due a single read (details_needed()): none after a resync with no change.
-            models.Index(fields=["-created"], name="snapshot_details_due_idx", condition=~models.Q(details_version=models.F("version"))),
+            models.Index(
+                fields=["-created"],
+                name="snapshot_details_due_idx",
+                condition=~models.Q(details_version=models.F("version")),
+            ),
         ]
 
     def __str__(self):
@@ -300,7 +313,11 @@ class MemberSnapshot(StatusTrackedModel):
         while len(earlier) < limit and (node := node.replaces.order_by("-created").first()) is not None:
             earlier.append(node)
         later, node = [], self
-        while len(later) < limit and node.replaced_by_id and (node := MemberSnapshot.objects.filter(pk=node.replaced_by_id).first()):
+        while (
+            len(later) < limit
+            and node.replaced_by_id
+            and (node := MemberSnapshot.objects.filter(pk=node.replaced_by_id).first())
+        ):
             later.append(node)
         return [*reversed(earlier), self, *later]
 
@@ -328,7 +345,10 @@ class FulfillmentSummary(StatusTrackedModel):
     objects = FulfillmentSummaryQuerySet.as_manager()
 
     class Meta:
-        ordering = ["snapshot_id", "carrier_id"]  # the columns, not the rows: a summary whose snapshot is not mirrored still lists
+        ordering = [
+            "snapshot_id",
+            "carrier_id",
+        ]  # the columns, not the rows: a summary whose snapshot is not mirrored still lists
         verbose_name_plural = "fulfillment summaries"
         indexes = [
             # Summary page: carrier × fulfillment-status matrix; snapshots filtered by carrier + status.
@@ -336,9 +356,7 @@ class FulfillmentSummary(StatusTrackedModel):
             # Snapshots filtered by fulfillment status alone.
             models.Index(fields=["status", "snapshot"], name="fs_status_snapshot_idx"),
             # invalid(): the dashboard count and the invalid-first list.
-            models.Index(
-                fields=["carrier", "-created"], name="fs_invalid_idx", condition=models.Q(status="invalid")
-            ),
+            models.Index(fields=["carrier", "-created"], name="fs_invalid_idx", condition=models.Q(status="invalid")),
         ]
 
     def __str__(self):
@@ -392,12 +410,13 @@ class TrackingDifference(MirroredModel):
             # Snapshot page: its differences, worst first.
             models.Index(fields=["snapshot", "-impact_score"], name="diff_snapshot_idx"),
             # Open differences of a group.
-            models.Index(
-                fields=["group", "-created"], name="diff_open_idx", condition=models.Q(resolved__isnull=True)
-            ),
+            models.Index(fields=["group", "-created"], name="diff_open_idx", condition=models.Q(resolved__isnull=True)),
             # The differences queue in its default order (DIFFERENCE_QUEUE_ORDER): open first, oldest first.
             models.Index(
-                DIFFERENCE_QUEUE_RANK, models.F("created"), models.F("id"), name="diff_queue_idx",
+                DIFFERENCE_QUEUE_RANK,
+                models.F("created"),
+                models.F("id"),
+                name="diff_queue_idx",
                 condition=models.Q(removed_upstream_at__isnull=True),
             ),
             # The queue by detection time (?sort=created, both directions).

@@ -60,7 +60,17 @@ NESTED_FACTS = {
 RESULT_FACTS = {"last_day_of_coverage": "Last day of coverage"}
 MEMBER_ID_KEYS = ("id", "member_id")
 # Keys read into the readable form of one member entry; others are shown as extras.
-MEMBER_KEYS = {"id", "member_id", "member_type", "type", "plan_id", "plan_name", "volume", "reason", "individual_enrollment_id"}
+MEMBER_KEYS = {
+    "id",
+    "member_id",
+    "member_type",
+    "type",
+    "plan_id",
+    "plan_name",
+    "volume",
+    "reason",
+    "individual_enrollment_id",
+}
 
 
 @dataclass
@@ -268,7 +278,12 @@ def _member(entry, names: Names) -> Member:
         return Member(id="", member_type="", name=str(entry))
     member_id = next((str(entry[k]) for k in MEMBER_ID_KEYS if isinstance(entry.get(k), str)), "")
     plan_id = str(entry.get("plan_id") or "")
-    extras = [(label, value) for key, item in entry.items() if key not in MEMBER_KEYS for label, value in _flatten({key: item})]
+    extras = [
+        (label, value)
+        for key, item in entry.items()
+        if key not in MEMBER_KEYS
+        for label, value in _flatten({key: item})
+    ]
     return Member(
         id=member_id,
         member_type=str(entry.get("member_type") or entry.get("type") or ""),
@@ -335,7 +350,11 @@ def _error(error, names: Names) -> tuple[str, str]:
         return "", str(error)
     carrier_id = str(error.get("carrier_id") or "")
     carrier = names.carriers.get(carrier_id, "") or carrier_id
-    message = error.get("message") or error.get("detail") or ", ".join(f"{k}: {_show(k, v)}" for k, v in error.items() if k != "carrier_id")
+    message = (
+        error.get("message")
+        or error.get("detail")
+        or ", ".join(f"{k}: {_show(k, v)}" for k, v in error.items() if k != "carrier_id")
+    )
     return carrier, mask_ssns_in_text(str(message))
 
 
@@ -348,7 +367,6 @@ SSN_IN_TEXT = re.compile(r"(?<![\w-])\d{3}(-?)\d{2}\1\d{4}(?![\w-])")
 def mask_ssns_in_text(text: str) -> str:
     """Free text with any SSN-shaped number masked: keys tell ``mask_ssns`` where SSNs are, text has no keys."""
     return SSN_IN_TEXT.sub(lambda m: mask_ssn(m.group(0)), text)
-
 
 
 def _is_scalar(value) -> bool:
@@ -372,7 +390,14 @@ def _flatten(value: dict, prefix: str = "") -> list[tuple[str, str]]:
         if isinstance(item, dict):
             pairs.extend(_flatten(item, label))
         elif isinstance(item, list):
-            pairs.append((label, ", ".join(_show(key, v) if _is_scalar(v) else json.dumps(mask_ssns(v), ensure_ascii=False) for v in item)))
+            pairs.append(
+                (
+                    label,
+                    ", ".join(
+                        _show(key, v) if _is_scalar(v) else json.dumps(mask_ssns(v), ensure_ascii=False) for v in item
+                    ),
+                )
+            )
         else:
             pairs.append((label, _show(key, item)))
     return pairs
@@ -416,12 +441,14 @@ def difference_fields(fields, classification: str = "") -> list[FieldRow]:
             rows.append(FieldRow("", "", mask_ssns_in_text(str(entry)), ""))
             continue
         key = str(entry.get("key") or "")
-        rows.append(FieldRow(
-            key=key,
-            label=label_for(key) if key else "",
-            platform=field_value(key, entry.get("platform_value"), platform_missing),
-            carrier=field_value(key, entry.get("carrier_value"), carrier_missing),
-        ))
+        rows.append(
+            FieldRow(
+                key=key,
+                label=label_for(key) if key else "",
+                platform=field_value(key, entry.get("platform_value"), platform_missing),
+                carrier=field_value(key, entry.get("carrier_value"), carrier_missing),
+            )
+        )
     return rows
 
 
@@ -462,12 +489,28 @@ def transaction_status_detail(status: str, verified, error: str | None) -> str:
 
 # --- Member snapshots: what was submitted ------------------------------------------------------
 
-SNAPSHOT_FACTS = {"snapshot_mode": "Snapshot mode", "enable_member_auto_link": "Match existing members (auto-link)",
-                  "target_date": "Takes effect on"}
+SNAPSHOT_FACTS = {
+    "snapshot_mode": "Snapshot mode",
+    "enable_member_auto_link": "Match existing members (auto-link)",
+    "target_date": "Takes effect on",
+}
 PERSON_KEYS = {"id", "custom_individual_id", "relationship", "person", "employment", "classifications", "event_id"}
-ENROLLED_KEYS = {"individual_type", "individual_id", "custom_individual_id", "effective_start_date", "effective_end_date"}
-SNAPSHOT_COVERAGE_KEYS = {"carrier_id", "line_of_coverage", "plan_id", "plan_name", "custom_plan_id", "signature_date",
-                          "enrolled_members"}
+ENROLLED_KEYS = {
+    "individual_type",
+    "individual_id",
+    "custom_individual_id",
+    "effective_start_date",
+    "effective_end_date",
+}
+SNAPSHOT_COVERAGE_KEYS = {
+    "carrier_id",
+    "line_of_coverage",
+    "plan_id",
+    "plan_name",
+    "custom_plan_id",
+    "signature_date",
+    "enrolled_members",
+}
 
 
 @dataclass
@@ -525,7 +568,10 @@ def snapshot_people_names(payload) -> dict[str, str]:
     names = {}
     if not isinstance(payload, dict):
         return names
-    entries = [payload.get("employee"), *(payload.get("dependents") or [] if isinstance(payload.get("dependents"), list) else [])]
+    entries = [
+        payload.get("employee"),
+        *(payload.get("dependents") or [] if isinstance(payload.get("dependents"), list) else []),
+    ]
     for entry in entries:
         if isinstance(entry, dict) and isinstance(entry.get("person"), dict):
             person = entry["person"]
@@ -549,8 +595,16 @@ def describe_snapshot(payload, names: Names) -> ReadableSnapshot:
     for key, label in SNAPSHOT_FACTS.items():
         if _is_scalar(payload.get(key)) and payload.get(key) not in (None, ""):
             value = payload[key]
-            readable.facts.append((label, _show(key, value) if isinstance(value, bool) else label_for(str(value))
-                                   if key == "snapshot_mode" else str(value)))
+            readable.facts.append(
+                (
+                    label,
+                    _show(key, value)
+                    if isinstance(value, bool)
+                    else label_for(str(value))
+                    if key == "snapshot_mode"
+                    else str(value),
+                )
+            )
     if isinstance(payload.get("employee"), dict):
         readable.people.append(_person(payload["employee"], "Employee", names))
     for entry in payload.get("dependents") or () if isinstance(payload.get("dependents"), list) else ():
@@ -561,8 +615,13 @@ def describe_snapshot(payload, names: Names) -> ReadableSnapshot:
             readable.coverages.append(_snapshot_coverage(entry, names))
     for entry in payload.get("events") or () if isinstance(payload.get("events"), list) else ():
         if isinstance(entry, dict):
-            readable.events.append([(label_for(k), label_for(str(v)) if k in ("type", "reason") else _show(k, v))
-                                    for k, v in entry.items() if _is_scalar(v)])
+            readable.events.append(
+                [
+                    (label_for(k), label_for(str(v)) if k in ("type", "reason") else _show(k, v))
+                    for k, v in entry.items()
+                    if _is_scalar(v)
+                ]
+            )
     for key, kind in (("employee", dict), ("dependents", list), ("coverages", list), ("events", list)):
         if payload.get(key) is not None and not isinstance(payload[key], kind):
             readable.leftovers.append(key)
@@ -574,8 +633,16 @@ def _person(entry: dict, role: str, names: Names) -> Person:
     person = entry.get("person") if isinstance(entry.get("person"), dict) else {}
     person_id = str(entry.get("id") or "")
     custom_id = str(entry.get("custom_individual_id") or "")
-    own_name = " ".join(str(person.get(k) or "") for k in ("first_name", "middle_name", "last_name") if person.get(k)).strip()
-    details = _flatten({k: v for k, v in person.items() if k not in ("first_name", "middle_name", "last_name", "date_of_birth", "ssn", "sex")})
+    own_name = " ".join(
+        str(person.get(k) or "") for k in ("first_name", "middle_name", "last_name") if person.get(k)
+    ).strip()
+    details = _flatten(
+        {
+            k: v
+            for k, v in person.items()
+            if k not in ("first_name", "middle_name", "last_name", "date_of_birth", "ssn", "sex")
+        }
+    )
     if isinstance(entry.get("employment"), dict):
         details += _flatten(entry["employment"], "Employment")
     if isinstance(entry.get("classifications"), dict):
@@ -600,14 +667,18 @@ def _snapshot_coverage(entry: dict, names: Names) -> SnapshotCoverage:
         if not isinstance(member, dict):
             continue
         member_id = str(member.get("individual_id") or member.get("custom_individual_id") or "")
-        members.append(Enrolled(
-            individual_type=str(member.get("individual_type") or ""),
-            id=member_id,
-            name=names.people.get(member_id, ""),
-            start=str(member.get("effective_start_date") or ""),
-            end=field_value("effective_end_date", member.get("effective_end_date"), ""),
-            extras=[(label_for(k), _show(k, v)) for k, v in member.items() if k not in ENROLLED_KEYS and _is_scalar(v)],
-        ))
+        members.append(
+            Enrolled(
+                individual_type=str(member.get("individual_type") or ""),
+                id=member_id,
+                name=names.people.get(member_id, ""),
+                start=str(member.get("effective_start_date") or ""),
+                end=field_value("effective_end_date", member.get("effective_end_date"), ""),
+                extras=[
+                    (label_for(k), _show(k, v)) for k, v in member.items() if k not in ENROLLED_KEYS and _is_scalar(v)
+                ],
+            )
+        )
     return SnapshotCoverage(
         carrier_id=carrier_id,
         carrier=names.carriers.get(carrier_id, ""),
@@ -616,7 +687,9 @@ def _snapshot_coverage(entry: dict, names: Names) -> SnapshotCoverage:
         plan_id=plan_id,
         signature_date=str(entry.get("signature_date") or ""),
         members=members,
-        extras=[(label_for(k), _show(k, v)) for k, v in entry.items() if k not in SNAPSHOT_COVERAGE_KEYS and _is_scalar(v)],
+        extras=[
+            (label_for(k), _show(k, v)) for k, v in entry.items() if k not in SNAPSHOT_COVERAGE_KEYS and _is_scalar(v)
+        ],
     )
 
 
@@ -625,10 +698,17 @@ def snapshot_referenced_ids(payload) -> tuple[set[str], set[str], set[str]]:
     people, plans, carriers = referenced_ids(payload)
     if isinstance(payload, dict):
         for entry in payload.get("coverages") or () if isinstance(payload.get("coverages"), list) else ():
-            for member in (entry.get("enrolled_members") or ()) if isinstance(entry, dict) and isinstance(entry.get("enrolled_members"), list) else ():
+            for member in (
+                (entry.get("enrolled_members") or ())
+                if isinstance(entry, dict) and isinstance(entry.get("enrolled_members"), list)
+                else ()
+            ):
                 if isinstance(member, dict) and isinstance(member.get("individual_id"), str):
                     people.add(member["individual_id"])
-        for entry in [payload.get("employee"), *(payload.get("dependents") if isinstance(payload.get("dependents"), list) else [])]:
+        for entry in [
+            payload.get("employee"),
+            *(payload.get("dependents") if isinstance(payload.get("dependents"), list) else []),
+        ]:
             if isinstance(entry, dict) and isinstance(entry.get("id"), str):
                 people.add(entry["id"])
     return people, plans, carriers

@@ -27,10 +27,9 @@ from collections import defaultdict
 
 from django.db.models import Exists, OuterRef, Subquery
 
+from command_center.noyo.errors import NoyoError
 from command_center.sync import payloads as p
 from command_center.sync.engine import Resource, write_one
-from command_center.sync.writer import writer_for
-from command_center.noyo.errors import NoyoError
 from command_center.sync.families import FamilyRun, Parents, PerParent, fan_out
 from command_center.sync.records import (
     from_epoch,
@@ -38,6 +37,7 @@ from command_center.sync.records import (
     payload_version,
     synthetic_id,
 )
+from command_center.sync.writer import writer_for
 from connections.sync import GROUP_ENROLLMENTS, GROUPS
 from members.models import (
     Dependent,
@@ -108,7 +108,8 @@ def individual_enrollment_row(payload, context=None):
         "group_enrollment_id": group_enrollment_id,
         "employee_id": employee_id,
         "group_id": _ctx(context, "group_id"),
-        "carrier_id": p.foreign_id(payload, "carrier_id") or _ctx(context, "carrier_id")
+        "carrier_id": p.foreign_id(payload, "carrier_id")
+        or _ctx(context, "carrier_id")
         or _ctx(context, "carrier_of_group_enrollment", {}).get(group_enrollment_id),
         "plan_id": p.foreign_id(payload, "plan_id"),
         "individual_type": individual_type,
@@ -197,7 +198,9 @@ def snapshot_details(payload, version: str | None = None) -> dict:
 def fulfillment_summary_key(entry, context=None) -> str | None:
     """No id from Noyo: one carrier's entry of one snapshot."""
     snapshot, carrier_id = _ctx(context, "snapshot") or {}, p.lenient_id(entry, "carrier_id")
-    return synthetic_id("fulfillment_summary", snapshot["id"], carrier_id) if snapshot.get("id") and carrier_id else None
+    return (
+        synthetic_id("fulfillment_summary", snapshot["id"], carrier_id) if snapshot.get("id") and carrier_id else None
+    )
 
 
 def fulfillment_summary_row(entry, context=None):
@@ -280,19 +283,32 @@ def _group_of(context, employee_id):
 EMPLOYEES = Resource("employees", Employee, employee_row, "employees")
 DEPENDENTS = Resource("dependents", Dependent, dependent_row, "dependents")
 INDIVIDUAL_ENROLLMENTS = Resource(
-    "individual_enrollments", IndividualEnrollment, individual_enrollment_row, "individual enrollments",
+    "individual_enrollments",
+    IndividualEnrollment,
+    individual_enrollment_row,
+    "individual enrollments",
     carrier_columns=("carrier_id",),
 )
 PREMIUMS = Resource("premiums", Premium, premium_row, "premiums", carrier_columns=("carrier_id",), identify=premium_key)
 SNAPSHOTS = Resource("member_snapshots", MemberSnapshot, snapshot_row, "member snapshots")
 FULFILLMENT_SUMMARIES = Resource(
-    "fulfillment_summaries", FulfillmentSummary, fulfillment_summary_row, "fulfillment summaries",
-    carrier_columns=("carrier_id",), identify=fulfillment_summary_key,
+    "fulfillment_summaries",
+    FulfillmentSummary,
+    fulfillment_summary_row,
+    "fulfillment summaries",
+    carrier_columns=("carrier_id",),
+    identify=fulfillment_summary_key,
 )
-DIFFERENCES = Resource("differences", TrackingDifference, difference_row, "tracking differences", carrier_columns=("carrier_id",))
+DIFFERENCES = Resource(
+    "differences", TrackingDifference, difference_row, "tracking differences", carrier_columns=("carrier_id",)
+)
 MEMBER_REQUESTS = Resource("member_requests", MemberRequest, member_request_row, "member requests")
 MEMBER_TRANSACTIONS = Resource(
-    "member_transactions", MemberTransaction, member_transaction_row, "member transactions", carrier_columns=("carrier_id",)
+    "member_transactions",
+    MemberTransaction,
+    member_transaction_row,
+    "member transactions",
+    carrier_columns=("carrier_id",),
 )
 
 
@@ -307,8 +323,13 @@ def mirror_snapshot(payload: dict) -> MemberSnapshot:
     if details and snapshot.details_version != details["details_version"]:
         # Same version as mirrored (so not rewritten) but its payload not read yet: keep what this read brought.
         MemberSnapshot.objects.filter(pk=snapshot.pk).update(**details)
-    row = {"id": snapshot.pk, "created": snapshot.created, "modified": snapshot.modified,
-           "group_id": snapshot.group_id, "employee_id": snapshot.employee_id}
+    row = {
+        "id": snapshot.pk,
+        "created": snapshot.created,
+        "modified": snapshot.modified,
+        "group_id": snapshot.group_id,
+        "employee_id": snapshot.employee_id,
+    }
     for entry in payload.get("fulfillment_summary") or ():
         write_one(FULFILLMENT_SUMMARIES, entry, {"snapshot": row})
     if snapshot.employee_id:
@@ -340,7 +361,7 @@ def sync_employees(job: FamilyRun) -> None:
     )
     shared = {
         "employee_of_dependent": dict(Dependent.objects.exclude(employee=None).values_list("pk", "employee_id")),
-        "as_of": dt.datetime.now(dt.timezone.utc).date(),
+        "as_of": dt.datetime.now(dt.UTC).date(),
     }
     group_enrollments = job.parents(GROUP_ENROLLMENTS, ("group_id", "carrier_id"))
     # Where an API key is not offered the per-group-enrollment lists, each employee's own list (with
@@ -352,8 +373,13 @@ def sync_employees(job: FamilyRun) -> None:
         [(INDIVIDUAL_ENROLLMENTS, noyo.iter_individual_enrollments_by_group_enrollment)],
         context_key="group_enrollment_id",
         instead=PerParent(
-            Parents([(pk, {**shared, "group_id": group_of.get(pk), "carrier_of_group_enrollment": carrier_of})
-                     for pk in employees.ids()], complete=employees.complete),
+            Parents(
+                [
+                    (pk, {**shared, "group_id": group_of.get(pk), "carrier_of_group_enrollment": carrier_of})
+                    for pk in employees.ids()
+                ],
+                complete=employees.complete,
+            ),
             lambda employee_id: noyo.iter_individual_enrollments(employee_id, include_dependents=True),
             context_key="employee_id",
             how="per employee",
@@ -412,8 +438,10 @@ def read_snapshot_details(job: FamilyRun, limit: int | None = None) -> int:
         return 0
     counts = job.mirror(SNAPSHOTS).counts
     noyo = job.noyo
-    tasks = [(None, lambda pk: [noyo.get_member_snapshot(pk)], pk, {"snapshot_id": pk, "version": version})
-             for pk, version in due]
+    tasks = [
+        (None, lambda pk: [noyo.get_member_snapshot(pk)], pk, {"snapshot_id": pk, "version": version})
+        for pk, version in due
+    ]
     read, stopped = [], None
     try:
         for _, context, records, _ in fan_out(tasks, job.workers):
@@ -428,8 +456,10 @@ def read_snapshot_details(job: FamilyRun, limit: int | None = None) -> int:
     s = "" if len(read) == 1 else "s"
     counts.note(f"The submitted payload of {len(read):,} snapshot{s} was read one by one (Noyo's lists leave it out).")
     if stopped is not None:
-        counts.note(f"The submitted payload of {len(due) - len(read):,} more could not be read ({stopped.message.rstrip('.')}); "
-                    "the next sync asks again.")
+        counts.note(
+            f"The submitted payload of {len(due) - len(read):,} more could not be read ({stopped.message.rstrip('.')}); "
+            "the next sync asks again."
+        )
     elif len(due) == limit and MemberSnapshot.objects.details_needed().exists():
         counts.note(f"More snapshots wait for their submitted payload: at most {limit:,} are read a run, newest first.")
     return len(read)

@@ -19,7 +19,9 @@ urlpatterns = [
     # /members/requests/: legacy member requests, their exports (requests, transactions), one request
     path("requests/", views.memberrequest_list, name="memberrequest_list"),
     path("requests/export/", views.memberrequest_export, name="memberrequest_export"),
-    path("requests/transactions/export/", views.memberrequest_transaction_export, name="memberrequest_transaction_export"),
+    path(
+        "requests/transactions/export/", views.memberrequest_transaction_export, name="memberrequest_transaction_export"
+    ),
     path("requests/<str:pk>/", views.memberrequest_detail, name="memberrequest_detail"),
     # /members/transactions/: member transactions (of requests and snapshots), their export, one transaction
     path("transactions/", views.transaction_list, name="transaction_list"),

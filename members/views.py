@@ -115,18 +115,28 @@ def _person(first, last):
 
 # --- Employees ------------------------------------------------------------------------------
 
+
 @require_safe
 @vary_on_headers("HX-Request")
 def employee_list(request):
     filterset = EmployeeFilter(request.GET, queryset=with_search_sort(employees_for_list()))
-    listing = Listing(request, filterset, sorts=employee_sorts(request.GET), default_sort="name", columns=columns.EMPLOYEE_TABLE)
+    listing = Listing(
+        request, filterset, sorts=employee_sorts(request.GET), default_sort="name", columns=columns.EMPLOYEE_TABLE
+    )
     return listing.render("members/employee_list.html")
 
 
 @require_safe
 def employee_export(request):
     queryset = columns.EMPLOYEES.queryset(with_search_sort(Employee.objects.present()))
-    return _export(request, EmployeeFilter(request.GET, queryset=queryset), columns.EMPLOYEES, employee_sorts(request.GET), "name", columns.EMPLOYEE_TABLE)
+    return _export(
+        request,
+        EmployeeFilter(request.GET, queryset=queryset),
+        columns.EMPLOYEES,
+        employee_sorts(request.GET),
+        "name",
+        columns.EMPLOYEE_TABLE,
+    )
 
 
 @require_safe
@@ -148,7 +158,11 @@ def employee_detail(request, pk):
     for enrollment in enrollments:
         enrollment.status_on = enrollment.status_as_of(as_of)
         enrollment.member_name = people.get(enrollment.individual_id, "")
-    premiums = list(employee.premiums.present().select_related("carrier").order_by("carrier__name", "premium_type", "effective_start_date"))
+    premiums = list(
+        employee.premiums.present()
+        .select_related("carrier")
+        .order_by("carrier__name", "premium_type", "effective_start_date")
+    )
     for premium in premiums:
         premium.in_force = _in_force(premium, as_of)
     context = {
@@ -234,13 +248,17 @@ def snapshot_list(request):
     """Snapshots, or with a carrier or fulfillment status asked for, their carrier fulfillments."""
     if uses_fulfillments(request.GET):
         filterset = FulfillmentFilter(request.GET, queryset=fulfillments_for_list())
-        listing = Listing(request, filterset, sorts=SNAPSHOT_SORTS, default_sort="-created", columns=columns.SNAPSHOT_TABLE)
+        listing = Listing(
+            request, filterset, sorts=SNAPSHOT_SORTS, default_sort="-created", columns=columns.SNAPSHOT_TABLE
+        )
         for summary in listing.page.object_list:
             summary.error_lines = [error_parts(e) for e in summary.errors or ()]
         listing.extra_context = {"fulfillment_rows": True}
     else:
         filterset = SnapshotFilter(request.GET, queryset=snapshots_for_list())
-        listing = Listing(request, filterset, sorts=SNAPSHOT_SORTS, default_sort="-created", columns=columns.SNAPSHOT_TABLE)
+        listing = Listing(
+            request, filterset, sorts=SNAPSHOT_SORTS, default_sort="-created", columns=columns.SNAPSHOT_TABLE
+        )
         attach_fulfillments(listing.page.object_list)
     return listing.render("members/snapshot_list.html")
 
@@ -248,13 +266,27 @@ def snapshot_list(request):
 @require_safe
 def snapshot_export(request):
     queryset = columns.SNAPSHOTS.queryset(MemberSnapshot.objects.present())
-    return _export(request, SnapshotFilter(request.GET, queryset=queryset), columns.SNAPSHOTS, SNAPSHOT_SORTS, "-created", columns.SNAPSHOT_TABLE)
+    return _export(
+        request,
+        SnapshotFilter(request.GET, queryset=queryset),
+        columns.SNAPSHOTS,
+        SNAPSHOT_SORTS,
+        "-created",
+        columns.SNAPSHOT_TABLE,
+    )
 
 
 @require_safe
 def fulfillment_export(request):
     queryset = columns.FULFILLMENTS.queryset(FulfillmentSummary.objects.present())
-    return _export(request, FulfillmentFilter(request.GET, queryset=queryset), columns.FULFILLMENTS, SNAPSHOT_SORTS, "-created", columns.SNAPSHOT_TABLE)
+    return _export(
+        request,
+        FulfillmentFilter(request.GET, queryset=queryset),
+        columns.FULFILLMENTS,
+        SNAPSHOT_SORTS,
+        "-created",
+        columns.SNAPSHOT_TABLE,
+    )
 
 
 @require_safe
@@ -264,13 +296,13 @@ def snapshot_detail(request, pk):
     for summary in summaries:
         summary.error_lines = [error_parts(e) for e in summary.errors or ()]
         summary.meaning = FULFILLMENT_MEANINGS.get(summary.status, "")
-    differences = list(
-        snapshot.differences.select_related("carrier").order_by("-impact_score", "-created", "pk")[:200]
-    )
+    differences = list(snapshot.differences.select_related("carrier").order_by("-impact_score", "-created", "pk")[:200])
     for difference in differences:
         difference.field_rows = _difference_fields(difference)
         difference.tone = DIFFERENCE_TONES.get(difference.classification, "unknown")
-        difference.type_label = DIFFERENCE_TYPES.get(difference.difference_type) or label_for(difference.difference_type or "")
+        difference.type_label = DIFFERENCE_TYPES.get(difference.difference_type) or label_for(
+            difference.difference_type or ""
+        )
     chain = snapshot.chain()
     context = {
         "snapshot": snapshot,
@@ -281,7 +313,9 @@ def snapshot_detail(request, pk):
         "snapshot_errors": [error_parts(e) for e in snapshot.errors or ()],
         "raw_json": _json(snapshot.raw_masked),
         "differences_url": _url("members:difference_list", snapshot=snapshot.pk),
-        "employee_transactions_url": _url("members:transaction_list", employee=snapshot.employee_id) if snapshot.employee_id else "",
+        "employee_transactions_url": _url("members:transaction_list", employee=snapshot.employee_id)
+        if snapshot.employee_id
+        else "",
         "details_per_run": DETAILS_PER_RUN,
         **_submitted(snapshot),
     }
@@ -315,8 +349,12 @@ def _submitted(snapshot) -> dict:
         "submitted": submitted,
         "submitted_json": _json(mask_ssns(payload)) if payload is not None else "",
         "created_members": [
-            {"id": str(m.get("id") or ""), "custom_id": str(m.get("custom_individual_id") or ""),
-             "type": str(m.get("type") or ""), "mirrored": mirrored.get(str(m.get("id") or ""))}
+            {
+                "id": str(m.get("id") or ""),
+                "custom_id": str(m.get("custom_individual_id") or ""),
+                "type": str(m.get("type") or ""),
+                "mirrored": mirrored.get(str(m.get("id") or "")),
+            }
             for m in created
         ],
     }
@@ -330,7 +368,9 @@ def _mirrored_people(ids) -> dict[str, dict]:
     found = {}
     for pk, first, last in Employee.objects.filter(pk__in=ids).values_list("pk", "first_name", "last_name"):
         found[pk] = {"name": _person(first, last), "employee_id": pk, "kind": "employee"}
-    for pk, employee_id, first, last in Dependent.objects.filter(pk__in=ids).values_list("pk", "employee_id", "first_name", "last_name"):
+    for pk, employee_id, first, last in Dependent.objects.filter(pk__in=ids).values_list(
+        "pk", "employee_id", "first_name", "last_name"
+    ):
         found[pk] = {"name": _person(first, last), "employee_id": employee_id, "kind": "dependent"}
     return found
 
@@ -345,7 +385,9 @@ def _timeline(record, children=(), child_label=None):
     if children:
         resource = children[0]._meta.label_lower
         labels = {str(child.pk): (child_label or _carrier_label)(child) for child in children}
-        child_changes = StatusChange.objects.filter(resource=resource, object_id__in=list(labels)).order_by("observed_at", "id")
+        child_changes = StatusChange.objects.filter(resource=resource, object_id__in=list(labels)).order_by(
+            "observed_at", "id"
+        )
         for change in child_changes:
             change.subject = labels.get(change.object_id, "")
             changes.append(change)
@@ -377,7 +419,11 @@ def snapshot_summary(request):
     rows = []
     for carrier in carriers:
         row_cells = [
-            {"status": s, "count": counts[(carrier.pk, s)], "url": f"{list_url}?{urlencode({'carrier': carrier.pk, 'fulfillment_status': s})}"}
+            {
+                "status": s,
+                "count": counts[(carrier.pk, s)],
+                "url": f"{list_url}?{urlencode({'carrier': carrier.pk, 'fulfillment_status': s})}",
+            }
             for s in fulfillment_statuses
         ]
         if any(cell["count"] for cell in row_cells):
@@ -424,21 +470,31 @@ def bounded_counts(querysets: dict, limit: int) -> dict:
 @vary_on_headers("HX-Request")
 def memberrequest_list(request):
     filterset = MemberRequestFilter(request.GET, queryset=member_requests_for_list())
-    listing = Listing(request, filterset, sorts=MEMBERREQUEST_SORTS, default_sort="-created", columns=columns.MEMBER_REQUEST_TABLE)
+    listing = Listing(
+        request, filterset, sorts=MEMBERREQUEST_SORTS, default_sort="-created", columns=columns.MEMBER_REQUEST_TABLE
+    )
     return listing.render("members/memberrequest_list.html")
 
 
 @require_safe
 def memberrequest_export(request):
     queryset = columns.MEMBER_REQUESTS.queryset(MemberRequest.objects.present())
-    return _export(request, MemberRequestFilter(request.GET, queryset=queryset), columns.MEMBER_REQUESTS, MEMBERREQUEST_SORTS, "-created",
-                   columns.MEMBER_REQUEST_TABLE)
+    return _export(
+        request,
+        MemberRequestFilter(request.GET, queryset=queryset),
+        columns.MEMBER_REQUESTS,
+        MEMBERREQUEST_SORTS,
+        "-created",
+        columns.MEMBER_REQUEST_TABLE,
+    )
 
 
 @require_safe
 def memberrequest_transaction_export(request):
     """The transactions of the requests the requests list shows: its parameters, renamed for the transactions filters."""
-    return HttpResponseRedirect(f"{reverse('members:transaction_export')}?{legacy_transaction_params(request.GET).urlencode()}")
+    return HttpResponseRedirect(
+        f"{reverse('members:transaction_export')}?{legacy_transaction_params(request.GET).urlencode()}"
+    )
 
 
 # --- Member transactions ----------------------------------------------------------------------
@@ -448,9 +504,13 @@ def memberrequest_transaction_export(request):
 @vary_on_headers("HX-Request")
 def transaction_list(request):
     filterset = TransactionFilter(request.GET, queryset=transactions_for_list())
-    listing = Listing(request, filterset, sorts=TRANSACTION_SORTS, default_sort="-created", columns=columns.TRANSACTION_TABLE)
+    listing = Listing(
+        request, filterset, sorts=TRANSACTION_SORTS, default_sort="-created", columns=columns.TRANSACTION_TABLE
+    )
     for transaction in listing.page.object_list:
-        transaction.status_detail = readable.transaction_status_detail(transaction.status, transaction.verified, transaction.first_error)
+        transaction.status_detail = readable.transaction_status_detail(
+            transaction.status, transaction.verified, transaction.first_error
+        )
     return listing.render("members/transaction_list.html")
 
 
@@ -458,24 +518,37 @@ def transaction_list(request):
 def transaction_export(request):
     """The transactions list as on screen; or the transactions of one ``member_request``."""
     queryset = columns.TRANSACTIONS.queryset(MemberTransaction.objects.present())
-    return _export(request, TransactionFilter(request.GET, queryset=queryset), columns.TRANSACTIONS, TRANSACTION_SORTS, "-created", columns.TRANSACTION_TABLE)
+    return _export(
+        request,
+        TransactionFilter(request.GET, queryset=queryset),
+        columns.TRANSACTIONS,
+        TRANSACTION_SORTS,
+        "-created",
+        columns.TRANSACTION_TABLE,
+    )
 
 
 @require_safe
 def transaction_detail(request, pk):
-    transaction = get_object_or_404(MemberTransaction.objects.select_related("carrier", "member_request", "employee"), pk=pk)
+    transaction = get_object_or_404(
+        MemberTransaction.objects.select_related("carrier", "member_request", "employee"), pk=pk
+    )
     body, result = transaction.body, transaction.result
     names = _names_in(body, result, transaction)
     context = {
         "transaction": transaction,
-        "status_detail": readable.transaction_status_detail(transaction.status, transaction.verified, _first_error(result)),
+        "status_detail": readable.transaction_status_detail(
+            transaction.status, transaction.verified, _first_error(result)
+        ),
         "body": readable.describe_transaction_body(body, names),
         "result": readable.describe_result(result, names),
         "body_json": _json(mask_ssns(body)),
         "result_json": _json(mask_ssns(result)),
         "raw_json": _json(transaction.raw_masked),
         "timeline": _timeline(transaction),
-        "siblings_url": _url("members:transaction_list", member_request=transaction.member_request_id) if transaction.member_request_id else "",
+        "siblings_url": _url("members:transaction_list", member_request=transaction.member_request_id)
+        if transaction.member_request_id
+        else "",
     }
     return TemplateResponse(request, "members/transaction_detail.html", context)
 
@@ -510,7 +583,9 @@ def queue_ordered(queryset, sort, sorts):
 @vary_on_headers("HX-Request")
 def difference_list(request):
     filterset = DifferenceFilter(request.GET, queryset=differences_for_list())
-    listing = QueueListing(request, filterset, sorts=DIFFERENCE_SORTS, default_sort="queue", columns=columns.DIFFERENCE_TABLE)
+    listing = QueueListing(
+        request, filterset, sorts=DIFFERENCE_SORTS, default_sort="queue", columns=columns.DIFFERENCE_TABLE
+    )
     describe_differences(listing.page.object_list)
     return listing.render("members/difference_list.html")
 
@@ -520,13 +595,27 @@ def describe_differences(differences):
     differences = list(differences)
     dependents = [d.object_id for d in differences if d.object_type == "dependent" and d.object_id]
     enrollments = [d.object_id for d in differences if d.object_type == "individual_enrollment" and d.object_id]
-    names = dict((pk, _person(first, last)) for pk, first, last in
-                 Dependent.objects.filter(pk__in=dependents).values_list("pk", "first_name", "last_name")) if dependents else {}
-    lines = dict(IndividualEnrollment.objects.filter(pk__in=enrollments).values_list("pk", "line_of_coverage")) if enrollments else {}
+    names = (
+        {
+            pk: _person(first, last)
+            for pk, first, last in Dependent.objects.filter(pk__in=dependents).values_list(
+                "pk", "first_name", "last_name"
+            )
+        }
+        if dependents
+        else {}
+    )
+    lines = (
+        dict(IndividualEnrollment.objects.filter(pk__in=enrollments).values_list("pk", "line_of_coverage"))
+        if enrollments
+        else {}
+    )
     for difference in differences:
         difference.field_rows = _difference_fields(difference)
         difference.tone = DIFFERENCE_TONES.get(difference.classification, "unknown")
-        difference.type_label = DIFFERENCE_TYPES.get(difference.difference_type) or label_for(difference.difference_type or "")
+        difference.type_label = DIFFERENCE_TYPES.get(difference.difference_type) or label_for(
+            difference.difference_type or ""
+        )
         subject = label_for(difference.object_type) if difference.object_type else ""
         if difference.object_id in names:
             subject = f"{subject} {names[difference.object_id]}"
@@ -603,7 +692,9 @@ def _export(request, filterset, export, sorts=None, default_sort="-pk", table=No
     """The export, with the columns the address chose of the list's ``table`` (every column without one)."""
     if table is None:
         return export_csv(request, filterset, export.columns, export.stem, sorts=sorts, default_sort=default_sort)
-    return column_choice.export(request, filterset, table, export.columns, export.stem, sorts=sorts, default_sort=default_sort)
+    return column_choice.export(
+        request, filterset, table, export.columns, export.stem, sorts=sorts, default_sort=default_sort
+    )
 
 
 def _url(name, **params):
@@ -613,4 +704,3 @@ def _url(name, **params):
 def _json(value) -> str:
     """Pretty JSON of a payload already passed through ``mask_ssns``; SSNs written into text are masked too."""
     return readable.mask_ssns_in_text(json.dumps(value, indent=2, sort_keys=True, default=str, ensure_ascii=False))
-

@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -44,8 +44,16 @@ REQUESTS = "/members/requests/"
 ADMIN_CONNECTIONS = "/stock-admin/connections/groupconnection/"
 ADMIN_REQUESTS = "/stock-admin/members/memberrequest/"
 # The stock admin's column numbers (``?o=``) for tests/bench_urls.py's list_display.
-ADMIN_CONNECTION_COLUMNS = {"group": 1, "carrier": 2, "carrier_group_id": 3, "status": 4, "request_type": 5, "since": 6,
-                            "modified": 7, "error": 8}
+ADMIN_CONNECTION_COLUMNS = {
+    "group": 1,
+    "carrier": 2,
+    "carrier_group_id": 3,
+    "status": 4,
+    "request_type": 5,
+    "since": 6,
+    "modified": 7,
+    "error": 8,
+}
 LAST_PAGE = MAX_PAGED_ROWS // PER_PAGE
 
 
@@ -62,35 +70,84 @@ def cases():
     if connection_row:
         rows += [
             ("connections", CONNECTIONS, ADMIN_CONNECTIONS),
-            *[(f"connections sort {way}{sort}", f"{CONNECTIONS}?sort={way}{sort}",
-               f"{ADMIN_CONNECTIONS}?o={'-' if way else ''}{ADMIN_CONNECTION_COLUMNS[sort]}")
-              for sort in CONNECTION_SORTS for way in ("", "-")],
-            ("connections status=unable_to_connect", f"{CONNECTIONS}?status=unable_to_connect",
-             f"{ADMIN_CONNECTIONS}?status__exact=unable_to_connect"),
-            ("connections status=completed", f"{CONNECTIONS}?status=completed", f"{ADMIN_CONNECTIONS}?status__exact=completed"),
-            ("connections carrier", f"{CONNECTIONS}?carrier={carrier.pk}", f"{ADMIN_CONNECTIONS}?carrier__id__exact={carrier.pk}"),
-            ("connections request type", f"{CONNECTIONS}?request_type=incremental",
-             f"{ADMIN_CONNECTIONS}?request_type__exact=incremental"),
-            ("connections organization", f"{CONNECTIONS}?organization={connection_row.organization_id}",
-             f"{ADMIN_CONNECTIONS}?q={connection_row.organization_id}"),
+            *[
+                (
+                    f"connections sort {way}{sort}",
+                    f"{CONNECTIONS}?sort={way}{sort}",
+                    f"{ADMIN_CONNECTIONS}?o={'-' if way else ''}{ADMIN_CONNECTION_COLUMNS[sort]}",
+                )
+                for sort in CONNECTION_SORTS
+                for way in ("", "-")
+            ],
+            (
+                "connections status=unable_to_connect",
+                f"{CONNECTIONS}?status=unable_to_connect",
+                f"{ADMIN_CONNECTIONS}?status__exact=unable_to_connect",
+            ),
+            (
+                "connections status=completed",
+                f"{CONNECTIONS}?status=completed",
+                f"{ADMIN_CONNECTIONS}?status__exact=completed",
+            ),
+            (
+                "connections carrier",
+                f"{CONNECTIONS}?carrier={carrier.pk}",
+                f"{ADMIN_CONNECTIONS}?carrier__id__exact={carrier.pk}",
+            ),
+            (
+                "connections request type",
+                f"{CONNECTIONS}?request_type=incremental",
+                f"{ADMIN_CONNECTIONS}?request_type__exact=incremental",
+            ),
+            (
+                "connections organization",
+                f"{CONNECTIONS}?organization={connection_row.organization_id}",
+                f"{ADMIN_CONNECTIONS}?q={connection_row.organization_id}",
+            ),
             ("connections stuck", f"{CONNECTIONS}?stuck=on", f"{ADMIN_CONNECTIONS}?status__exact=processing"),
-            ("connections needs attention", f"{CONNECTIONS}?attention=on", f"{ADMIN_CONNECTIONS}?status__exact=action_required"),
+            (
+                "connections needs attention",
+                f"{CONNECTIONS}?attention=on",
+                f"{ADMIN_CONNECTIONS}?status__exact=action_required",
+            ),
             ("connections search group", f"{CONNECTIONS}?q=Summit+1234", f"{ADMIN_CONNECTIONS}?q=Summit+1234"),
             ("connections search carrier group id", f"{CONNECTIONS}?q=NW001300", f"{ADMIN_CONNECTIONS}?q=NW001300"),
-            ("connections search id", f"{CONNECTIONS}?q={connection_row.group_id}", f"{ADMIN_CONNECTIONS}?q={connection_row.group_id}"),
-            (f"connections last page ({LAST_PAGE})", f"{CONNECTIONS}?page={LAST_PAGE}", f"{ADMIN_CONNECTIONS}?p={LAST_PAGE}"),
-            ("connections last page, by status", f"{CONNECTIONS}?page={LAST_PAGE}&sort=status",
-             f"{ADMIN_CONNECTIONS}?p={LAST_PAGE}&o=4"),
+            (
+                "connections search id",
+                f"{CONNECTIONS}?q={connection_row.group_id}",
+                f"{ADMIN_CONNECTIONS}?q={connection_row.group_id}",
+            ),
+            (
+                f"connections last page ({LAST_PAGE})",
+                f"{CONNECTIONS}?page={LAST_PAGE}",
+                f"{ADMIN_CONNECTIONS}?p={LAST_PAGE}",
+            ),
+            (
+                "connections last page, by status",
+                f"{CONNECTIONS}?page={LAST_PAGE}&sort=status",
+                f"{ADMIN_CONNECTIONS}?p={LAST_PAGE}&o=4",
+            ),
         ]
     if connection_row:
         rows += [
             ("groups", "/connections/groups/", "/stock-admin/connections/group/"),
             ("groups search", "/connections/groups/?q=Summit+1234", "/stock-admin/connections/group/?q=Summit+1234"),
-            ("groups with a failing connection", "/connections/groups/?connection_status=unable_to_connect",
-             "/stock-admin/connections/group/"),
-            (f"groups last page ({LAST_PAGE})", f"/connections/groups/?page={LAST_PAGE}", f"/stock-admin/connections/group/?p={LAST_PAGE}"),
+            (
+                "groups with a failing connection",
+                "/connections/groups/?connection_status=unable_to_connect",
+                "/stock-admin/connections/group/",
+            ),
+            (
+                f"groups last page ({LAST_PAGE})",
+                f"/connections/groups/?page={LAST_PAGE}",
+                f"/stock-admin/connections/group/?p={LAST_PAGE}",
+            ),
             ("carriers", "/connections/carriers/", "/stock-admin/connections/carrier/"),
-            ("carriers by connections", "/connections/carriers/?sort=-connections", "/stock-admin/connections/carrier/?o=-1"),
+            (
+                "carriers by connections",
+                "/connections/carriers/?sort=-connections",
+                "/stock-admin/connections/carrier/?o=-1",
+            ),
             ("carrier detail", f"/connections/carriers/{carrier.pk}/", "/stock-admin/connections/carrier/"),
         ]
     if request_row:
@@ -98,11 +155,26 @@ def cases():
             ("member requests", REQUESTS, ADMIN_REQUESTS),
             ("member requests oldest first", f"{REQUESTS}?sort=created", f"{ADMIN_REQUESTS}?o=4"),
             ("member requests status=failed", f"{REQUESTS}?status=failed", f"{ADMIN_REQUESTS}?status__exact=failed"),
-            ("member requests type", f"{REQUESTS}?request_type=new_hire", f"{ADMIN_REQUESTS}?request_type__exact=new_hire"),
-            ("member requests employee", f"{REQUESTS}?employee={request_row.employee_id}", f"{ADMIN_REQUESTS}?q={request_row.pk}"),
-            ("member requests created range", f"{REQUESTS}?created_from=2026-06-01&created_to=2026-06-30",
-             f"{ADMIN_REQUESTS}?created__gte=2026-06-01&created__lt=2026-07-01"),
-            (f"member requests last page ({LAST_PAGE})", f"{REQUESTS}?page={LAST_PAGE}", f"{ADMIN_REQUESTS}?p={LAST_PAGE}"),
+            (
+                "member requests type",
+                f"{REQUESTS}?request_type=new_hire",
+                f"{ADMIN_REQUESTS}?request_type__exact=new_hire",
+            ),
+            (
+                "member requests employee",
+                f"{REQUESTS}?employee={request_row.employee_id}",
+                f"{ADMIN_REQUESTS}?q={request_row.pk}",
+            ),
+            (
+                "member requests created range",
+                f"{REQUESTS}?created_from=2026-06-01&created_to=2026-06-30",
+                f"{ADMIN_REQUESTS}?created__gte=2026-06-01&created__lt=2026-07-01",
+            ),
+            (
+                f"member requests last page ({LAST_PAGE})",
+                f"{REQUESTS}?page={LAST_PAGE}",
+                f"{ADMIN_REQUESTS}?p={LAST_PAGE}",
+            ),
         ]
     return rows
 
@@ -140,10 +212,14 @@ def main():
 
     if not args.no_prepare:
         prepare()
-    user, _ = get_user_model().objects.get_or_create(username="bench-pages", defaults={"is_staff": True, "is_superuser": True})
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-pages", defaults={"is_staff": True, "is_superuser": True}
+    )
     client = Client()
     client.force_login(user)
-    print(f"load at start {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}; p50 of {args.runs} runs, ms")
+    print(
+        f"load at start {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}; p50 of {args.runs} runs, ms"
+    )
     print(f"{'page':48} {'p50':>8} {'queries':>7} {'admin p50':>10} {'ratio':>6} {'load':>5}")
     with override_settings(ROOT_URLCONF="tests.bench_urls"):
         for name, url, admin_url in cases():
@@ -151,7 +227,10 @@ def main():
                 continue
             ours, queries = p50(client, url, args.runs)
             anchor, _ = p50(client, admin_url, args.runs)
-            print(f"{name:48} {ours:8.1f} {queries:7d} {anchor:10.1f} {ours / anchor:6.2f} {os.getloadavg()[0]:5.2f}", flush=True)
+            print(
+                f"{name:48} {ours:8.1f} {queries:7d} {anchor:10.1f} {ours / anchor:6.2f} {os.getloadavg()[0]:5.2f}",
+                flush=True,
+            )
     print(f"load at end {os.getloadavg()[0]:.2f}")
 
 

@@ -13,7 +13,16 @@ stock = admin.AdminSite(name="stock_admin")
 
 class StockConnectionAdmin(admin.ModelAdmin):
     # The columns the connections list shows and sorts, its status filter and a text search: nothing tuned.
-    list_display = ("group_name", "carrier", "carrier_group_id", "status", "request_type", "status_changed_at", "modified", "setup_error")
+    list_display = (
+        "group_name",
+        "carrier",
+        "carrier_group_id",
+        "status",
+        "request_type",
+        "status_changed_at",
+        "modified",
+        "setup_error",
+    )
     list_filter = ("status", "request_type", "carrier")
     search_fields = ("group_name", "carrier_group_id")
 

@@ -53,7 +53,9 @@ def page(browser):
     refused = []
 
     def heard(message):
-        if "Content Security Policy" in message.text and not any(host in message.text for host in EXPECTED_CSP_REFUSALS):
+        if "Content Security Policy" in message.text and not any(
+            host in message.text for host in EXPECTED_CSP_REFUSALS
+        ):
             refused.append(f"{page.url}: {message.text}")
 
     page.on("console", heard)

@@ -36,13 +36,13 @@ def pytest_configure(config):
         day = dt.date.fromisoformat(value)
     except ValueError:
         raise pytest.UsageError(f"--clock / TEST_CLOCK must be a date (YYYY-MM-DD), not {value!r}") from None
-    _traveller = time_machine.travel(dt.datetime.combine(day, dt.time(12), dt.timezone.utc), tick=True)
+    _traveller = time_machine.travel(dt.datetime.combine(day, dt.time(12), dt.UTC), tick=True)
     _traveller.start()
 
 
 def pytest_report_header(config):
     if _traveller is not None:
-        return f"clock: moved to {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC (--clock / TEST_CLOCK)"
+        return f"clock: moved to {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC (--clock / TEST_CLOCK)"
     return None
 
 

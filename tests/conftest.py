@@ -90,7 +90,9 @@ def redis_worker(celery_conf, transactional_db):
 
     from command_center.celery import app
 
-    url = settings.CELERY_BROKER_URL if settings.CELERY_BROKER_URL.startswith("redis://") else "redis://127.0.0.1:6379/11"
+    url = (
+        settings.CELERY_BROKER_URL if settings.CELERY_BROKER_URL.startswith("redis://") else "redis://127.0.0.1:6379/11"
+    )
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.RedisError:

@@ -20,14 +20,28 @@ def noyo_id():
 
 def make_carrier(**fields):
     n = next(_seq)
-    defaults = {"id": noyo_id(), "name": f"Carrier {n}", "kind": "sync", "carrier_group_id_format": r"[A-Z]{2}\d{6}", "format_hint": "two letters and six digits, e.g. AB123456"}
+    defaults = {
+        "id": noyo_id(),
+        "name": f"Carrier {n}",
+        "kind": "sync",
+        "carrier_group_id_format": r"[A-Z]{2}\d{6}",
+        "format_hint": "two letters and six digits, e.g. AB123456",
+    }
     return Carrier.objects.create(**{**defaults, **fields})
 
 
 def make_group(**fields):
     n = next(_seq)
     now = timezone.now()
-    defaults = {"id": noyo_id(), "version": noyo_id(), "name": f"Group {n} Inc", "dba_name": f"G{n}", "organization_id": str(uuid.UUID(int=1)), "created": now, "modified": now}
+    defaults = {
+        "id": noyo_id(),
+        "version": noyo_id(),
+        "name": f"Group {n} Inc",
+        "dba_name": f"G{n}",
+        "organization_id": str(uuid.UUID(int=1)),
+        "created": now,
+        "modified": now,
+    }
     return Group.objects.create(**{**defaults, **fields})
 
 
@@ -65,7 +79,9 @@ def make_sync_run(kind="group_connections", status="succeeded", finished_at=None
     from command_center.models import SyncRun
 
     finished_at = finished_at or timezone.now()
-    return SyncRun.objects.create(kind=kind, trigger="schedule", status=status, started_at=finished_at, finished_at=finished_at, **fields)
+    return SyncRun.objects.create(
+        kind=kind, trigger="schedule", status=status, started_at=finished_at, finished_at=finished_at, **fields
+    )
 
 
 def _mirrored(model, group, **fields):
@@ -77,7 +93,11 @@ def _mirrored(model, group, **fields):
 def make_disconnection(group, **fields):
     from connections.models import GroupDisconnectionRequest
 
-    return _mirrored(GroupDisconnectionRequest, group, **{"status": "needs_review", "reason": "broker_of_record", "source_type": "carrier", **fields})
+    return _mirrored(
+        GroupDisconnectionRequest,
+        group,
+        **{"status": "needs_review", "reason": "broker_of_record", "source_type": "carrier", **fields},
+    )
 
 
 def make_group_enrollment(group, **fields):
@@ -89,13 +109,21 @@ def make_group_enrollment(group, **fields):
 def make_plan(group, **fields):
     from connections.models import Plan
 
-    return _mirrored(Plan, group, **{"line_of_coverage": "medical", "name": "Gold PPO 500", "status": "active", "plan_type": "ppo", **fields})
+    return _mirrored(
+        Plan,
+        group,
+        **{"line_of_coverage": "medical", "name": "Gold PPO 500", "status": "active", "plan_type": "ppo", **fields},
+    )
 
 
 def make_contact(group, **fields):
     from connections.models import Contact
 
-    return _mirrored(Contact, group, **{"first_name": "Dana", "last_name": "Reyes", "email": "dana@example.com", "types": ["billing"], **fields})
+    return _mirrored(
+        Contact,
+        group,
+        **{"first_name": "Dana", "last_name": "Reyes", "email": "dana@example.com", "types": ["billing"], **fields},
+    )
 
 
 def make_location(group, **fields):
@@ -107,7 +135,11 @@ def make_location(group, **fields):
 def make_carrier_configuration(group, carrier, **fields):
     from connections.models import CarrierConfiguration
 
-    return _mirrored(CarrierConfiguration, group, **{"carrier": carrier, "carrier_group_id": "AB123456", "configuration": {"bill_groups": ["A"]}, **fields})
+    return _mirrored(
+        CarrierConfiguration,
+        group,
+        **{"carrier": carrier, "carrier_group_id": "AB123456", "configuration": {"bill_groups": ["A"]}, **fields},
+    )
 
 
 def make_renewal_decision(group, **fields):
@@ -115,8 +147,18 @@ def make_renewal_decision(group, **fields):
 
     from connections.models import RenewalDecision
 
-    issues = [{"level": "error", "message": "No plans found at the carrier for the renewal date.", "line_of_coverage": "medical"}]
-    return _mirrored(RenewalDecision, group, **{"renewal_date": dt.date(2027, 1, 1), "status": "not_ready", "issues": issues, **fields})
+    issues = [
+        {
+            "level": "error",
+            "message": "No plans found at the carrier for the renewal date.",
+            "line_of_coverage": "medical",
+        }
+    ]
+    return _mirrored(
+        RenewalDecision,
+        group,
+        **{"renewal_date": dt.date(2027, 1, 1), "status": "not_ready", "issues": issues, **fields},
+    )
 
 
 def make_latest_audit(group, **fields):

@@ -26,7 +26,10 @@ def named_routes():
 def sample_url(name, pattern):
     """The route's URL with placeholder arguments (``x``, ``1``, a nil-ish UUID)."""
     converters = pattern.pattern.converters
-    kwargs = {key: SAMPLE_ARGS.get(type(conv).__name__.replace("Converter", "").lower(), "x") for key, conv in converters.items()}
+    kwargs = {
+        key: SAMPLE_ARGS.get(type(conv).__name__.replace("Converter", "").lower(), "x")
+        for key, conv in converters.items()
+    }
     # A router's routes are regular expressions: their groups take the placeholder too.
     kwargs.update({key: "x" for key in pattern.pattern.regex.groupindex if key not in kwargs})
     return reverse(name, kwargs=kwargs)

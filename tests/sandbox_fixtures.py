@@ -37,8 +37,12 @@ def sandbox(sandbox_server):
 
 
 def sandbox_token(sandbox) -> str:
-    answer = httpx.post(sandbox.token_url, auth=(sandbox.client_id, sandbox.client_secret),
-                        json={"grant_type": "client_credentials"}, timeout=10)
+    answer = httpx.post(
+        sandbox.token_url,
+        auth=(sandbox.client_id, sandbox.client_secret),
+        json={"grant_type": "client_credentials"},
+        timeout=10,
+    )
     answer.raise_for_status()
     return answer.json()["access_token"]
 

@@ -13,7 +13,16 @@ from .models import Alert, Channel, Delivery, Subscription
 class ChannelAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "enabled", "state", "last_sent_at", "last_failed_at")
     list_filter = ("kind", "enabled")
-    fields = ("name", "kind", "url", "enabled", "consecutive_failures", "last_sent_at", "last_failed_at", "last_failure")
+    fields = (
+        "name",
+        "kind",
+        "url",
+        "enabled",
+        "consecutive_failures",
+        "last_sent_at",
+        "last_failed_at",
+        "last_failure",
+    )
     readonly_fields = ("consecutive_failures", "last_sent_at", "last_failed_at", "last_failure")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a URL typed without a scheme is https
 

@@ -100,8 +100,16 @@ def attempt(delivery_id: int, now: dt.datetime | None = None) -> Tried:
             give_up(delivery, f"{error.reason} Gave up after {delivery.attempts} tries.", now=now)
         else:
             wait = backoff(delivery.attempts, error.retry_after)
-            _record(delivery, State.RETRYING, error.reason, now, wait=wait, next_attempt_at=now + dt.timedelta(seconds=wait))
-            logger.info("Alert delivery #%s failed (try %s), trying again in %.0f s: %s", delivery.pk, delivery.attempts, wait, error.reason)
+            _record(
+                delivery, State.RETRYING, error.reason, now, wait=wait, next_attempt_at=now + dt.timedelta(seconds=wait)
+            )
+            logger.info(
+                "Alert delivery #%s failed (try %s), trying again in %.0f s: %s",
+                delivery.pk,
+                delivery.attempts,
+                wait,
+                error.reason,
+            )
             return Tried(delivery, wait)
     except Exception as error:  # a bug or a backend's own error: recorded, not lost
         logger.exception("Alert delivery #%s failed unexpectedly", delivery.pk)
@@ -157,24 +165,31 @@ def send(delivery: Delivery) -> None:
 
 
 def send_email(delivery: Delivery) -> None:
-    message = EmailMessage(delivery.subject, delivery.body, settings.DEFAULT_FROM_EMAIL, [delivery.recipient],
-                           attachments=getattr(delivery, "attachments", None))
+    message = EmailMessage(
+        delivery.subject,
+        delivery.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [delivery.recipient],
+        attachments=getattr(delivery, "attachments", None),
+    )
     server = f"the mail server ({settings.EMAIL_HOST}:{settings.EMAIL_PORT})"
     try:
         message.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused:
-        raise Permanent(f"{server} refused the address {delivery.recipient}.")
+        raise Permanent(f"{server} refused the address {delivery.recipient}.") from None
     except smtplib.SMTPSenderRefused:
-        raise Permanent(f"{server} refused the sender address {settings.DEFAULT_FROM_EMAIL} (DEFAULT_FROM_EMAIL).")
+        raise Permanent(
+            f"{server} refused the sender address {settings.DEFAULT_FROM_EMAIL} (DEFAULT_FROM_EMAIL)."
+        ) from None
     except smtplib.SMTPAuthenticationError:
-        raise Permanent(f"{server} refused the user name or password (EMAIL_HOST_USER, EMAIL_HOST_PASSWORD).")
+        raise Permanent(f"{server} refused the user name or password (EMAIL_HOST_USER, EMAIL_HOST_PASSWORD).") from None
     except smtplib.SMTPResponseException as error:
         words = f"{server} answered {error.smtp_code}: {_words(error.smtp_error)}"
         if 400 <= error.smtp_code < 500:
-            raise Transient(words)
-        raise Permanent(words)
+            raise Transient(words) from error
+        raise Permanent(words) from error
     except (smtplib.SMTPException, OSError) as error:  # disconnected, refused, timed out, unknown host
-        raise Transient(f"Could not reach {server}: {_words(error) or type(error).__name__}.")
+        raise Transient(f"Could not reach {server}: {_words(error) or type(error).__name__}.") from error
 
 
 def send_webhook(delivery: Delivery) -> None:
@@ -182,11 +197,13 @@ def send_webhook(delivery: Delivery) -> None:
     try:
         answer = httpx.post(delivery.channel.url, json={"text": delivery.body}, timeout=timeout, follow_redirects=False)
     except httpx.TimeoutException:
-        raise Transient(f"The webhook did not answer within {timeout:g} seconds.")
+        raise Transient(f"The webhook did not answer within {timeout:g} seconds.") from None
     except (httpx.UnsupportedProtocol, httpx.InvalidURL):
-        raise Permanent("The channel's URL is not a web address this can post to (it must start with https:// or http://).")
+        raise Permanent(
+            "The channel's URL is not a web address this can post to (it must start with https:// or http://)."
+        ) from None
     except httpx.TransportError as error:
-        raise Transient(f"Could not reach the webhook: {_words(error) or type(error).__name__}.")
+        raise Transient(f"Could not reach the webhook: {_words(error) or type(error).__name__}.") from error
     if answer.is_success:
         return
     words = f"The webhook answered {answer.status_code} {answer.reason_phrase}".rstrip()
@@ -195,7 +212,9 @@ def send_webhook(delivery: Delivery) -> None:
     if answer.status_code == 429 or answer.status_code >= 500:
         raise Transient(words, retry_after=_retry_after(answer))
     if answer.is_redirect:
-        raise Permanent(f"{words} Set the channel's URL to where it points: {answer.headers.get('location', 'unknown')}.")
+        raise Permanent(
+            f"{words} Set the channel's URL to where it points: {answer.headers.get('location', 'unknown')}."
+        )
     raise Permanent(f"{words} Check the channel's URL in the admin.")
 
 

@@ -35,8 +35,11 @@ def make_due(now: dt.datetime | None = None) -> list[Delivery]:
     """A delivery for each channel (and address) whose oldest waiting alert is ``digest_seconds()`` old."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=digest_seconds())
-    waiting = (Alert.objects.filter(delivery__isnull=True, subscription__channel__enabled=True)
-               .select_related("subscription__channel", "subscription__user").order_by("created_at", "pk"))
+    waiting = (
+        Alert.objects.filter(delivery__isnull=True, subscription__channel__enabled=True)
+        .select_related("subscription__channel", "subscription__user")
+        .order_by("created_at", "pk")
+    )
     digests: dict[tuple, list[Alert]] = {}
     for alert in waiting:
         channel = alert.subscription.channel
@@ -58,18 +61,31 @@ def _make(alerts: list[Alert], now: dt.datetime) -> Delivery | None:
     subject, body, count = render(alerts)
     with transaction.atomic():
         delivery = Delivery.objects.create(
-            channel=channel, user=user, recipient=user.email if user else "", subject=subject, body=body,
-            alert_count=count, created_at=now, next_attempt_at=now,
+            channel=channel,
+            user=user,
+            recipient=user.email if user else "",
+            subject=subject,
+            body=body,
+            alert_count=count,
+            created_at=now,
+            next_attempt_at=now,
         )
-        claimed = Alert.objects.filter(pk__in=[alert.pk for alert in alerts], delivery__isnull=True).update(delivery=delivery)
+        claimed = Alert.objects.filter(pk__in=[alert.pk for alert in alerts], delivery__isnull=True).update(
+            delivery=delivery
+        )
         if claimed != len(alerts):  # another tick is making this digest: it sends them
             transaction.set_rollback(True)
             return None
     if user is not None and not user.email:
         from .deliver import give_up
 
-        give_up(delivery, f"{user.get_username()} has no e-mail address, so this was not sent. "
-                          "An administrator can add one to the user in the admin.", now=now, channel_at_fault=False)
+        give_up(
+            delivery,
+            f"{user.get_username()} has no e-mail address, so this was not sent. "
+            "An administrator can add one to the user in the admin.",
+            now=now,
+            channel_at_fault=False,
+        )
     return delivery
 
 
@@ -94,6 +110,9 @@ def render(alerts: list[Alert]) -> tuple[str, str, int]:
         if alert.path:
             body.append(f"  {root}{alert.path}")
     if count > MAX_LINES:
-        body += ["", f"…and {count - MAX_LINES} more. The attention queue lists every open item: {root}{reverse('attention_list')}"]
+        body += [
+            "",
+            f"…and {count - MAX_LINES} more. The attention queue lists every open item: {root}{reverse('attention_list')}",
+        ]
     body += ["", f"Choose what you are sent: {root}{reverse('alerts:subscription_list')}"]
     return subject, "\n".join(body), count

@@ -52,8 +52,11 @@ TEXT_LENGTH = Alert._meta.get_field("text").max_length
 def collect(now: dt.datetime | None = None) -> int:
     """Record an alert for every new event of every active subscription; answers how many were new."""
     now = now or timezone.now()
-    subscriptions = (Subscription.objects.filter(channel__enabled=True, user__is_active=True)
-                     .select_related("channel", "carrier").order_by("pk"))
+    subscriptions = (
+        Subscription.objects.filter(channel__enabled=True, user__is_active=True)
+        .select_related("channel", "carrier")
+        .order_by("pk")
+    )
     families = list(SyncFamily.objects.order_by("family"))
     candidates: list[Alert] = []
     for subscription in subscriptions:
@@ -98,8 +101,12 @@ def attention_alerts(subscription: Subscription) -> list[Alert]:
         items = items.filter(kind=subscription.attention_kind)
     if subscription.carrier_id:
         items = items.filter(carrier_id=subscription.carrier_id)
-    alerted = Alert.objects.filter(subscription=subscription, attention_item=OuterRef("pk"), occurred_at=OuterRef("opened_at"))
-    items = list(items.filter(~Exists(alerted)).select_related("carrier", "group").order_by("opened_at", "pk")[:PER_TICK])
+    alerted = Alert.objects.filter(
+        subscription=subscription, attention_item=OuterRef("pk"), occurred_at=OuterRef("opened_at")
+    )
+    items = list(
+        items.filter(~Exists(alerted)).select_related("carrier", "group").order_by("opened_at", "pk")[:PER_TICK]
+    )
     statuses = _connection_statuses(items)
     return [
         Alert(
@@ -163,18 +170,24 @@ def stale_alerts(subscription: Subscription, families: list[SyncFamily], now: dt
         since = family.last_success_at or subscription.created_at
         if now - since < limit:
             continue
-        alerts.append(Alert(
-            subscription=subscription,
-            event=f"stale:{family.family}:since:{family.last_success_at.isoformat() if family.last_success_at else 'never'}",
-            topic=Topic.FAMILY_STALE,
-            occurred_at=since + limit,
-            text=stale_text(family, now),
-            path=f"{reverse('sync_list')}?{urlencode({'kind': family.family})}",
-        ))
+        alerts.append(
+            Alert(
+                subscription=subscription,
+                event=f"stale:{family.family}:since:{family.last_success_at.isoformat() if family.last_success_at else 'never'}",
+                topic=Topic.FAMILY_STALE,
+                occurred_at=since + limit,
+                text=stale_text(family, now),
+                path=f"{reverse('sync_list')}?{urlencode({'kind': family.family})}",
+            )
+        )
     if not alerts:
         return alerts
     # An outage lasts many ticks: only its first makes news.
-    known = set(Alert.objects.filter(subscription=subscription, event__in=[a.event for a in alerts]).values_list("event", flat=True))
+    known = set(
+        Alert.objects.filter(subscription=subscription, event__in=[a.event for a in alerts]).values_list(
+            "event", flat=True
+        )
+    )
     return [alert for alert in alerts if alert.event not in known]
 
 
@@ -210,7 +223,9 @@ def retry_alerts(subscription: Subscription) -> list[Alert]:
     if subscription.carrier_id:
         attempts = attempts.filter(connection__carrier_id=subscription.carrier_id)
     alerted = Alert.objects.filter(subscription=subscription, retry_attempt=OuterRef("pk"))
-    attempts = attempts.filter(~Exists(alerted)).select_related("connection__carrier", "connection__group", "requested_by")
+    attempts = attempts.filter(~Exists(alerted)).select_related(
+        "connection__carrier", "connection__group", "requested_by"
+    )
     return [
         Alert(
             subscription=subscription,
@@ -247,7 +262,9 @@ def action_alerts(subscription: Subscription) -> list[Alert]:
     if subscription.carrier_id:
         actions = actions.filter(carrier_id=subscription.carrier_id)
     alerted = Alert.objects.filter(subscription=subscription, noyo_action=OuterRef("pk"))
-    actions = list(actions.filter(~Exists(alerted)).select_related("requested_by").order_by("finished_at", "pk")[:PER_TICK])
+    actions = list(
+        actions.filter(~Exists(alerted)).select_related("requested_by").order_by("finished_at", "pk")[:PER_TICK]
+    )
     names = _names(actions)
     return [
         Alert(
@@ -267,8 +284,12 @@ def _names(actions) -> dict[str, str]:
     """Group and carrier names by id, for the actions' texts (two queries)."""
     from connections.models import Carrier, Group
 
-    groups = dict(Group._base_manager.filter(pk__in={a.group_id for a in actions if a.group_id}).values_list("pk", "name"))
-    carriers = dict(Carrier.objects.filter(pk__in={a.carrier_id for a in actions if a.carrier_id}).values_list("pk", "name"))
+    groups = dict(
+        Group._base_manager.filter(pk__in={a.group_id for a in actions if a.group_id}).values_list("pk", "name")
+    )
+    carriers = dict(
+        Carrier.objects.filter(pk__in={a.carrier_id for a in actions if a.carrier_id}).values_list("pk", "name")
+    )
     return {**groups, **carriers}
 
 

@@ -24,18 +24,34 @@ def family_choices():
 class SubscriptionForm(forms.ModelForm):
     """What to hear about and where. Fields another topic does not use are cleared, so a row says only what it means."""
 
-    topic = forms.ChoiceField(label="Tell me about", choices=Topic.choices, widget=forms.RadioSelect, initial=Topic.ATTENTION)
+    topic = forms.ChoiceField(
+        label="Tell me about", choices=Topic.choices, widget=forms.RadioSelect, initial=Topic.ATTENTION
+    )
     attention_kind = forms.ChoiceField(
-        label="Kind of item", choices=[("", "Any kind"), *AttentionItem.Kind.choices], required=False,
+        label="Kind of item",
+        choices=[("", "Any kind"), *AttentionItem.Kind.choices],
+        required=False,
         help_text="New attention items only.",
     )
     carrier = forms.ModelChoiceField(
-        label="Carrier", queryset=None, required=False, empty_label="Any carrier",
+        label="Carrier",
+        queryset=None,
+        required=False,
+        empty_label="Any carrier",
         help_text="New attention items and failed writes about this carrier only.",
     )
-    family = forms.ChoiceField(label="Sync family", choices=family_choices, required=False, help_text="Families without a successful sync only.")
+    family = forms.ChoiceField(
+        label="Sync family",
+        choices=family_choices,
+        required=False,
+        help_text="Families without a successful sync only.",
+    )
     stale_minutes = forms.IntegerField(
-        label="Without a successful sync for (minutes)", min_value=1, max_value=MAX_STALE_MINUTES, required=False, initial=60,
+        label="Without a successful sync for (minutes)",
+        min_value=1,
+        max_value=MAX_STALE_MINUTES,
+        required=False,
+        initial=60,
         help_text="Families without a successful sync only. A partly synced run does not count as a success.",
     )
     channel = forms.ModelChoiceField(label="Send it to", queryset=None, empty_label=None)
@@ -66,20 +82,30 @@ class SubscriptionForm(forms.ModelForm):
         if topic == Topic.FAMILY_STALE:
             data["carrier"] = None
             if not data.get("stale_minutes"):
-                self.add_error("stale_minutes", "Say after how many minutes without a successful sync you want to hear.")
+                self.add_error(
+                    "stale_minutes", "Say after how many minutes without a successful sync you want to hear."
+                )
         else:
             data["family"], data["stale_minutes"] = "", None
         channel = data.get("channel")
         if channel is not None and channel.kind == Channel.Kind.EMAIL and not self.user.email:
-            self.add_error("channel", "Your account has no e-mail address. Ask an administrator to add one, or pick a webhook channel.")
+            self.add_error(
+                "channel",
+                "Your account has no e-mail address. Ask an administrator to add one, or pick a webhook channel.",
+            )
         if not self.errors and self._duplicate(data):
             raise forms.ValidationError("You already have this subscription.")
         return data
 
     def _duplicate(self, data) -> bool:
         return Subscription.objects.filter(
-            user=self.user, topic=data["topic"], attention_kind=data["attention_kind"], carrier=data["carrier"],
-            family=data["family"], stale_minutes=data["stale_minutes"], channel=data["channel"],
+            user=self.user,
+            topic=data["topic"],
+            attention_kind=data["attention_kind"],
+            carrier=data["carrier"],
+            family=data["family"],
+            stale_minutes=data["stale_minutes"],
+            channel=data["channel"],
         ).exists()
 
     def save(self, commit=True):
@@ -92,16 +118,33 @@ class SubscriptionForm(forms.ModelForm):
 class ReportForm(forms.ModelForm):
     """When a saved view's report goes, and where. The time is in the chosen zone, said beside it."""
 
-    frequency = forms.ChoiceField(label="How often", choices=ScheduledReport.Frequency.choices, widget=forms.RadioSelect,
-                                  initial=ScheduledReport.Frequency.DAILY)
-    weekday = forms.TypedChoiceField(label="Day of the week", choices=[("", "—"), *ScheduledReport.Weekday.choices],
-                                     coerce=int, empty_value=None, required=False, help_text="Weekly reports only.")
-    at = forms.TimeField(label="At", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-                         error_messages={"invalid": "Give a time of day, e.g. 08:00.", "required": "Give a time of day, e.g. 08:00."})
+    frequency = forms.ChoiceField(
+        label="How often",
+        choices=ScheduledReport.Frequency.choices,
+        widget=forms.RadioSelect,
+        initial=ScheduledReport.Frequency.DAILY,
+    )
+    weekday = forms.TypedChoiceField(
+        label="Day of the week",
+        choices=[("", "—"), *ScheduledReport.Weekday.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Weekly reports only.",
+    )
+    at = forms.TimeField(
+        label="At",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": "Give a time of day, e.g. 08:00.", "required": "Give a time of day, e.g. 08:00."},
+    )
     time_zone = forms.ChoiceField(label="Time zone", help_text="The time above is in this zone.")
-    channel = forms.ModelChoiceField(label="Send it to", queryset=None, empty_label=None,
-                                     help_text="By e-mail the CSV is attached (a link when it is too big); "
-                                               "to a webhook it is a link to the console, which asks for sign-in.")
+    channel = forms.ModelChoiceField(
+        label="Send it to",
+        queryset=None,
+        empty_label=None,
+        help_text="By e-mail the CSV is attached (a link when it is too big); "
+        "to a webhook it is a link to the console, which asks for sign-in.",
+    )
     enabled = forms.BooleanField(label="Send it", required=False, initial=True)
 
     class Meta:

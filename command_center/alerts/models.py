@@ -34,7 +34,8 @@ class Channel(models.Model):
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     url = models.URLField(
-        max_length=1000, blank=True,
+        max_length=1000,
+        blank=True,
         help_text="Webhooks only: the incoming-webhook URL (Slack, Teams...). It is a secret: pages never show it.",
     )
     enabled = models.BooleanField(default=True, help_text="A disabled channel gets no new alerts.")
@@ -49,7 +50,8 @@ class Channel(models.Model):
         verbose_name = "alert channel"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind="email") | ~models.Q(url=""), name="alert_channel_webhook_has_url",
+                condition=models.Q(kind="email") | ~models.Q(url=""),
+                name="alert_channel_webhook_has_url",
                 violation_error_message="A webhook channel needs the URL of its incoming webhook.",
             ),
         ]
@@ -80,7 +82,9 @@ class Subscription(models.Model):
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="subscriptions")
     topic = models.CharField(max_length=16, choices=Topic.choices)
     attention_kind = models.CharField(max_length=32, blank=True, choices=AttentionItem.Kind.choices)
-    carrier = models.ForeignKey("connections.Carrier", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    carrier = models.ForeignKey(
+        "connections.Carrier", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     family = models.CharField(max_length=64, blank=True, help_text="Blank: every family.")
     stale_minutes = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, help_text="Events before this are not alerted.")
@@ -90,7 +94,8 @@ class Subscription(models.Model):
         verbose_name = "alert subscription"
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(topic="family_stale") | models.Q(stale_minutes__gte=1), name="alert_stale_needs_minutes"
+                condition=~models.Q(topic="family_stale") | models.Q(stale_minutes__gte=1),
+                name="alert_stale_needs_minutes",
             ),
         ]
 
@@ -114,11 +119,19 @@ class Alert(models.Model):
     text = models.CharField(max_length=500)
     path = models.CharField(max_length=500, blank=True, help_text="The console page about it, without the host.")
     created_at = models.DateTimeField(default=timezone.now)
-    delivery = models.ForeignKey("Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", db_index=False)
+    delivery = models.ForeignKey(
+        "Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", db_index=False
+    )
     # What the event is about, for "not alerted yet?" (collect) and the page's links.
-    attention_item = models.ForeignKey(AttentionItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    retry_attempt = models.ForeignKey("connections.RetryAttempt", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    noyo_action = models.ForeignKey("connections.NoyoAction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    attention_item = models.ForeignKey(
+        AttentionItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    retry_attempt = models.ForeignKey(
+        "connections.RetryAttempt", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    noyo_action = models.ForeignKey(
+        "connections.NoyoAction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -127,7 +140,9 @@ class Alert(models.Model):
         ]
         indexes = [
             # Batching: the alerts not in a digest yet, oldest first.
-            models.Index(fields=["created_at", "id"], name="alert_waiting_idx", condition=models.Q(delivery__isnull=True)),
+            models.Index(
+                fields=["created_at", "id"], name="alert_waiting_idx", condition=models.Q(delivery__isnull=True)
+            ),
             # A digest's alerts.
             models.Index(fields=["delivery", "id"], name="alert_delivery_idx"),
         ]
@@ -158,7 +173,9 @@ class Delivery(models.Model):
     UNFINISHED = (State.PENDING, State.RETRYING)
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recipient = models.CharField(max_length=254, blank=True, help_text="The e-mail address; blank for a webhook.")
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     subject = models.CharField(max_length=200)
@@ -167,13 +184,21 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When the next try is due, while unfinished.")
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the next try is due, while unfinished."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True, help_text="Why the latest try failed, in plain words.")
-    history = models.JSONField(default=list, blank=True, help_text='Each try: {"at", "outcome", "reason", "wait_seconds" before the next}.')
+    history = models.JSONField(
+        default=list, blank=True, help_text='Each try: {"at", "outcome", "reason", "wait_seconds" before the next}.'
+    )
     # A scheduled report's message: which report, and the time it was due (once per report and slot).
-    report = models.ForeignKey("ScheduledReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
-    report_slot = models.DateTimeField(null=True, blank=True, help_text="Scheduled reports: the time this message was due.")
+    report = models.ForeignKey(
+        "ScheduledReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    report_slot = models.DateTimeField(
+        null=True, blank=True, help_text="Scheduled reports: the time this message was due."
+    )
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -186,7 +211,11 @@ class Delivery(models.Model):
             # A channel's latest deliveries (the channel page).
             models.Index(fields=["channel", "-created_at"], name="delivery_channel_idx"),
             # The tick's rescue of unfinished deliveries whose task was lost.
-            models.Index(fields=["next_attempt_at"], name="delivery_unfinished_idx", condition=models.Q(state__in=["pending", "retrying"])),
+            models.Index(
+                fields=["next_attempt_at"],
+                name="delivery_unfinished_idx",
+                condition=models.Q(state__in=["pending", "retrying"]),
+            ),
         ]
         constraints = [
             # What makes a report go once per due time, however many ticks or workers see it due
@@ -234,13 +263,16 @@ class ScheduledReport(models.Model):
     time_zone = models.CharField(max_length=64)
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
-    scheduled_at = models.DateTimeField(default=timezone.now, help_text="When the schedule was last set: earlier slots are not sent.")
+    scheduled_at = models.DateTimeField(
+        default=timezone.now, help_text="When the schedule was last set: earlier slots are not sent."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(frequency="weekly") | models.Q(weekday__isnull=False), name="report_weekly_needs_weekday",
+                condition=~models.Q(frequency="weekly") | models.Q(weekday__isnull=False),
+                name="report_weekly_needs_weekday",
                 violation_error_message="A weekly report needs its day of the week.",
             ),
         ]

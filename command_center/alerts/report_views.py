@@ -43,12 +43,20 @@ def report_list(request):
     found = list(found)
     now = timezone.now()
     latest = {}
-    for delivery in (Delivery.objects.filter(report__in=found, report_slot__gte=now - dt.timedelta(days=8))
-                     .order_by("report_id", "-report_slot")):
+    for delivery in Delivery.objects.filter(report__in=found, report_slot__gte=now - dt.timedelta(days=8)).order_by(
+        "report_id", "-report_slot"
+    ):
         latest.setdefault(delivery.report_id, delivery)
-    rows = [{"report": report, "schedule": reports.schedule_words(report), "list": reports.list_label(report),
-             "next": reports.next_slot(report, now) if report.enabled else None, "latest": latest.get(report.pk)}
-            for report in found]
+    rows = [
+        {
+            "report": report,
+            "schedule": reports.schedule_words(report),
+            "list": reports.list_label(report),
+            "next": reports.next_slot(report, now) if report.enabled else None,
+            "latest": latest.get(report.pk),
+        }
+        for report in found
+    ]
     context = {"rows": rows, "can_view_deliveries": request.user.has_perm(VIEW_DELIVERIES)}
     return TemplateResponse(request, "alerts/report_list.html", context)
 
@@ -66,8 +74,11 @@ def report_create(request, view_pk):
             report = form.save(commit=False)
             report.owner, report.view = request.user, view
             report.save()
-            messages.success(request, f"Scheduled “{view.name}”: {_lowered(reports.schedule_words(report))}, "
-                                      f"by {report.channel.name}. The first goes {_when(report)}.")
+            messages.success(
+                request,
+                f"Scheduled “{view.name}”: {_lowered(reports.schedule_words(report))}, "
+                f"by {report.channel.name}. The first goes {_when(report)}.",
+            )
             return redirect("alerts:report_list")
     context = {"form": form, "view": view, "list_label": reports.REPORTABLE[view.list_name][1], "report": None}
     return TemplateResponse(request, "alerts/report_form.html", context, status=400 if form.errors else 200)
@@ -81,11 +92,17 @@ def report_edit(request, pk):
         report = form.save(commit=False)
         report.scheduled_at = timezone.now()  # the new schedule starts now: no slot it passed is sent
         report.save()
-        messages.success(request, f"Changed “{report.view.name}”: {_lowered(reports.schedule_words(report))}"
-                                  + (f", next {_when(report)}." if report.enabled else ", paused."))
+        messages.success(
+            request,
+            f"Changed “{report.view.name}”: {_lowered(reports.schedule_words(report))}"
+            + (f", next {_when(report)}." if report.enabled else ", paused."),
+        )
         return redirect("alerts:report_list")
     context = {
-        "form": form, "view": report.view, "list_label": reports.list_label(report), "report": report,
+        "form": form,
+        "view": report.view,
+        "list_label": reports.list_label(report),
+        "report": report,
         "deliveries": report.deliveries.select_related("channel").order_by("-report_slot")[:RECENT],
         "can_view_deliveries": request.user.has_perm(VIEW_DELIVERIES),
     }
@@ -96,12 +113,14 @@ def report_edit(request, pk):
 def report_delete(request, pk):
     report = _get_report_for_user(request, pk)
     report.delete()
-    messages.success(request, f"Deleted the report “{report.view.name}”. Messages already sent stay on the deliveries page.")
+    messages.success(
+        request, f"Deleted the report “{report.view.name}”. Messages already sent stay on the deliveries page."
+    )
     return redirect("alerts:report_list")
 
 
 def _lowered(words: str) -> str:
-    """"Weekly on Monday…" in the middle of a sentence: "weekly on Monday…"."""
+    """ "Weekly on Monday…" in the middle of a sentence: "weekly on Monday…"."""
     return words[:1].lower() + words[1:]
 
 

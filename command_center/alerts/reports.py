@@ -71,7 +71,7 @@ def latest_slot(report: ScheduledReport, now: dt.datetime) -> dt.datetime | None
     for back in range(8):
         slot = _slot_on(report, today - dt.timedelta(days=back))
         if slot is not None and slot <= now:
-            return slot.astimezone(dt.timezone.utc)
+            return slot.astimezone(dt.UTC)
     return None
 
 
@@ -82,12 +82,12 @@ def next_slot(report: ScheduledReport, now: dt.datetime) -> dt.datetime:
     for ahead in range(9):
         slot = _slot_on(report, today + dt.timedelta(days=ahead))
         if slot is not None and slot > start:
-            return slot.astimezone(dt.timezone.utc)
+            return slot.astimezone(dt.UTC)
     raise AssertionError("a daily or weekly report is due within 8 days")
 
 
 def schedule_words(report: ScheduledReport) -> str:
-    """"Daily at 08:00 (Europe/Paris)", "Weekly on Monday at 17:30 (UTC)"."""
+    """ "Daily at 08:00 (Europe/Paris)", "Weekly on Monday at 17:30 (UTC)"."""
     when = "Daily" if report.frequency == Frequency.DAILY else f"Weekly on {report.get_weekday_display()}"
     return f"{when} at {report.at:%H:%M} ({report.time_zone})"
 
@@ -113,14 +113,21 @@ def _masked(text: str) -> str:
 def make_due(now: dt.datetime | None = None) -> list[Delivery]:
     """A delivery for each enabled report whose latest due time has no delivery yet."""
     now = now or timezone.now()
-    reports = (ScheduledReport.objects.filter(enabled=True, channel__enabled=True, owner__is_active=True)
-               .select_related("view", "channel", "owner"))
-    due = [(report, slot) for report in reports
-           if (slot := latest_slot(report, now)) is not None and slot >= report.scheduled_at]
+    reports = ScheduledReport.objects.filter(enabled=True, channel__enabled=True, owner__is_active=True).select_related(
+        "view", "channel", "owner"
+    )
+    due = [
+        (report, slot)
+        for report in reports
+        if (slot := latest_slot(report, now)) is not None and slot >= report.scheduled_at
+    ]
     if not due:
         return []
-    made_already = set(Delivery.objects.filter(report__in=[r for r, _ in due], report_slot__gte=now - dt.timedelta(days=8))
-                       .values_list("report_id", "report_slot"))
+    made_already = set(
+        Delivery.objects.filter(
+            report__in=[r for r, _ in due], report_slot__gte=now - dt.timedelta(days=8)
+        ).values_list("report_id", "report_slot")
+    )
     made = []
     for report, slot in due:
         if (report.pk, slot) not in made_already:
@@ -137,32 +144,54 @@ def _make(report: ScheduledReport, slot: dt.datetime, now: dt.datetime) -> Deliv
     try:
         with transaction.atomic():
             delivery = Delivery.objects.create(
-                channel=channel, user=owner, recipient=owner.email if email else "", subject=subject, body=body,
-                created_at=now, next_attempt_at=now, report=report, report_slot=slot,
+                channel=channel,
+                user=owner,
+                recipient=owner.email if email else "",
+                subject=subject,
+                body=body,
+                created_at=now,
+                next_attempt_at=now,
+                report=report,
+                report_slot=slot,
             )
     except IntegrityError:  # another tick or worker made this one: it sends it
         return None
     if email and not owner.email:
         from .deliver import give_up
 
-        give_up(delivery, f"{owner.get_username()} has no e-mail address, so this was not sent. "
-                          "An administrator can add one to the user in the admin.", now=now, channel_at_fault=False)
+        give_up(
+            delivery,
+            f"{owner.get_username()} has no e-mail address, so this was not sent. "
+            "An administrator can add one to the user in the admin.",
+            now=now,
+            channel_at_fault=False,
+        )
     return delivery
 
 
-def render(report: ScheduledReport, slot: dt.datetime, *, attached: bool, too_big: int | None = None) -> tuple[str, str]:
+def render(
+    report: ScheduledReport, slot: dt.datetime, *, attached: bool, too_big: int | None = None
+) -> tuple[str, str]:
     """The subject and the text of a report's message. Built from the view's name (SSN-shaped text masked)
     and the list's; the rows go in the CSV, never in the text."""
     name = _masked(report.view.name)
     local = slot.astimezone(zone_of(report))
     subject = f"Report: {name} ({list_label(report)})"[: Delivery._meta.get_field("subject").max_length]
-    lines = [f"Your report “{name}” of {list_label(report)}, due {local:%A} {local.day} {local:%B %Y, %H:%M} ({report.time_zone})."]
+    lines = [
+        f"Your report “{name}” of {list_label(report)}, due {local:%A} {local.day} {local:%B %Y, %H:%M} ({report.time_zone})."
+    ]
     if attached:
-        lines.append("The CSV is attached: the list as its saved view shows it (filters, sort, columns), when this was sent.")
+        lines.append(
+            "The CSV is attached: the list as its saved view shows it (filters, sort, columns), when this was sent."
+        )
     else:
         if too_big:
-            lines.append(f"The CSV ({too_big:,} bytes) is bigger than an e-mail takes ({attach_max_bytes():,} bytes), so it is not attached.")
-        lines.append(f"Download the CSV (sign-in needed; the list as it is when you open the link): {export_url(report)}")
+            lines.append(
+                f"The CSV ({too_big:,} bytes) is bigger than an e-mail takes ({attach_max_bytes():,} bytes), so it is not attached."
+            )
+        lines.append(
+            f"Download the CSV (sign-in needed; the list as it is when you open the link): {export_url(report)}"
+        )
     lines.append(f"The list: {base_url()}{report.view.list_url}")
     lines.append(f"Change or stop this report: {base_url()}{reverse('alerts:report_edit', args=[report.pk])}")
     return subject, "\n".join(lines)
@@ -218,7 +247,7 @@ def prepare(delivery: Delivery) -> None:
     try:
         filename, content, size = make_csv(report, attach_max_bytes())
     except ExportRefused as refused:
-        raise Permanent(f"The list's export refused the saved view: {refused}")
+        raise Permanent(f"The list's export refused the saved view: {refused}") from refused
     if content is None:
         delivery.subject, delivery.body = render(report, delivery.report_slot, attached=False, too_big=size)
         delivery.attachments = []

@@ -33,8 +33,11 @@ def subscription_list(request):
         messages.success(request, f"Subscribed: {describe(subscription)}.")
         return redirect("alerts:subscription_list")
     subscriptions = Subscription.objects.filter(user=request.user).select_related("channel", "carrier")
-    latest = (Alert.objects.filter(subscription__user=request.user).select_related("delivery")
-              .order_by("-created_at", "-pk")[:20])
+    latest = (
+        Alert.objects.filter(subscription__user=request.user)
+        .select_related("delivery")
+        .order_by("-created_at", "-pk")[:20]
+    )
     context = {
         "form": form,
         "subscriptions": [(subscription, describe(subscription)) for subscription in subscriptions],
@@ -65,7 +68,11 @@ def describe(subscription: Subscription) -> str:
     elif subscription.topic == Topic.FAMILY_STALE:
         from command_center.sync.families import kind_label
 
-        what = f"No successful {kind_label(subscription.family)} sync" if subscription.family else "No successful sync of a family"
+        what = (
+            f"No successful {kind_label(subscription.family)} sync"
+            if subscription.family
+            else "No successful sync of a family"
+        )
         return f"{what} for {subscription.stale_minutes} minutes, by {subscription.channel.name}"
     else:
         what, detail = "Failed retries and writes to Noyo", []
@@ -79,7 +86,11 @@ def channel_list(request):
         subscribers=Count("subscriptions", distinct=True),
         waiting=Count("subscriptions__alerts", filter=Q(subscriptions__alerts__delivery__isnull=True), distinct=True),
     ).order_by("name")
-    context = {"channels": channels, "failing_after": failing_after(), "can_view_deliveries": request.user.has_perm(VIEW_DELIVERIES)}
+    context = {
+        "channels": channels,
+        "failing_after": failing_after(),
+        "can_view_deliveries": request.user.has_perm(VIEW_DELIVERIES),
+    }
     return TemplateResponse(request, "alerts/channel_list.html", context)
 
 
@@ -101,13 +112,22 @@ DELIVERY_TABLE = Columns(
 def delivery_list(request):
     """Every message sent or tried, newest first, with the channels' state above."""
     filterset = DeliveryFilter(request.GET, queryset=deliveries_for_list())
-    listing = Listing(request, filterset, sorts=DELIVERY_SORTS, default_sort="-made", columns=DELIVERY_TABLE,
-                      extra_context={"channels": Channel.objects.order_by("name"), "failing_after": failing_after()})
+    listing = Listing(
+        request,
+        filterset,
+        sorts=DELIVERY_SORTS,
+        default_sort="-made",
+        columns=DELIVERY_TABLE,
+        extra_context={"channels": Channel.objects.order_by("name"), "failing_after": failing_after()},
+    )
     return listing.render("alerts/delivery_list.html")
 
 
 @permission_required(VIEW_DELIVERIES, raise_exception=True)
 def delivery_detail(request, pk):
     delivery = get_object_or_404(Delivery.objects.select_related("channel", "user"), pk=pk)
-    context = {"delivery": delivery, "alerts": delivery.alerts.select_related("subscription__user").order_by("occurred_at", "pk")}
+    context = {
+        "delivery": delivery,
+        "alerts": delivery.alerts.select_related("subscription__user").order_by("occurred_at", "pk"),
+    }
     return TemplateResponse(request, "alerts/delivery_detail.html", context)

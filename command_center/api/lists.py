@@ -35,12 +35,16 @@ class PageSort(BaseFilterBackend):
 
     def get_schema_operation_parameters(self, view):
         keys = sorted(view.sorts)
-        return [{
-            "name": "sort", "in": "query", "required": False,
-            "description": f"The order, as on the list's page: a key, or the key after a minus for the reverse. "
-                           f"Default: `{view.default_sort}`.",
-            "schema": {"type": "string", "enum": [*keys, *(f"-{key}" for key in keys)]},
-        }]
+        return [
+            {
+                "name": "sort",
+                "in": "query",
+                "required": False,
+                "description": f"The order, as on the list's page: a key, or the key after a minus for the reverse. "
+                f"Default: `{view.default_sort}`.",
+                "schema": {"type": "string", "enum": [*keys, *(f"-{key}" for key in keys)]},
+            }
+        ]
 
 
 class ListViewSet(viewsets.ReadOnlyModelViewSet):
@@ -88,7 +92,13 @@ class ListViewSet(viewsets.ReadOnlyModelViewSet):
         sort = lists.valid_sort(self.request, self.sorts_for(self.request.query_params), self.default_sort)
         if requested and requested != sort:
             keys = ", ".join(sorted(self.sorts))
-            raise ValidationError({"sort": [f"“{requested}” is not a sort of this list. Sort by one of {keys} (a minus first reverses it)."]})
+            raise ValidationError(
+                {
+                    "sort": [
+                        f"“{requested}” is not a sort of this list. Sort by one of {keys} (a minus first reverses it)."
+                    ]
+                }
+            )
         return sort
 
     def sort_queryset(self, queryset, sort: str):

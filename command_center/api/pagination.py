@@ -49,8 +49,12 @@ CURSOR_SALT = "command_center.api.cursor"
 # Annotations holding each row's ordering values (read back to make the next cursor).
 ALIAS = "keyset_{}"
 
-BAD_CURSOR = "This cursor is not one this list gave out (it may have been cut short or changed). Start again without it."
-OTHER_ORDER = "This cursor belongs to another sort order of this list. Start again without it, or use the sort it came from."
+BAD_CURSOR = (
+    "This cursor is not one this list gave out (it may have been cut short or changed). Start again without it."
+)
+OTHER_ORDER = (
+    "This cursor belongs to another sort order of this list. Start again without it, or use the sort it came from."
+)
 BAD_PAGE_SIZE = f"Give page_size as a whole number from 1 to {MAX_PAGE_SIZE}."
 
 
@@ -81,7 +85,9 @@ def order_terms(queryset) -> list[Term]:
             nulls_last = nulls_largest != entry.descending
         terms.append(Term(entry.expression, entry.descending, nulls_last))
     if not terms or not _is_primary_key(terms[-1].expression, queryset.model):
-        raise ImproperlyConfigured(f"A keyset page needs an order ending with the primary key; {queryset.model.__name__} has {terms}.")
+        raise ImproperlyConfigured(
+            f"A keyset page needs an order ending with the primary key; {queryset.model.__name__} has {terms}."
+        )
     if not queryset.query.standard_ordering:  # .reverse() was called
         terms = [term.reversed() for term in terms]
     return terms
@@ -142,7 +148,9 @@ def never_null(queryset, expression) -> bool:
     if isinstance(expression, Value):
         return expression.value is not None
     if isinstance(expression, Case):
-        return never_null(queryset, expression.default) and all(never_null(queryset, when.result) for when in expression.cases)
+        return never_null(queryset, expression.default) and all(
+            never_null(queryset, when.result) for when in expression.cases
+        )
     return False
 
 
@@ -174,7 +182,9 @@ class KeysetPagination(BasePagination):
             queryset, terms = queryset.reverse(), [term.reversed() for term in terms]
         if position is not None:
             no_nulls = {alias for alias in aliases if never_null(queryset, queryset.query.annotations[alias])}
-            queryset = queryset.filter(after(aliases, terms, position.values, inclusive=position.inclusive, never_null=no_nulls))
+            queryset = queryset.filter(
+                after(aliases, terms, position.values, inclusive=position.inclusive, never_null=no_nulls)
+            )
         rows = list(queryset[: self.page_size + 1])
         more, rows = len(rows) > self.page_size, rows[: self.page_size]
         if backwards:
@@ -226,8 +236,12 @@ class KeysetPagination(BasePagination):
     def _url(self, position: Position | None) -> str | None:
         if position is None:
             return None
-        payload = {"order": self.fingerprint, "values": [_encode(v) for v in position.values],
-                   "back": position.backwards, "incl": position.inclusive}
+        payload = {
+            "order": self.fingerprint,
+            "values": [_encode(v) for v in position.values],
+            "back": position.backwards,
+            "incl": position.inclusive,
+        }
         token = signing.dumps(payload, salt=CURSOR_SALT, compress=True)
         return replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, token)
 
@@ -249,12 +263,16 @@ class KeysetPagination(BasePagination):
     def get_schema_operation_parameters(self, view):
         return [
             {
-                "name": self.cursor_query_param, "in": "query", "required": False,
+                "name": self.cursor_query_param,
+                "in": "query",
+                "required": False,
                 "description": "Where the page starts: the cursor of a `next` or `previous` link, as given.",
                 "schema": {"type": "string"},
             },
             {
-                "name": self.page_size_query_param, "in": "query", "required": False,
+                "name": self.page_size_query_param,
+                "in": "query",
+                "required": False,
                 "description": f"Rows a page ({PAGE_SIZE} unless given; more than {MAX_PAGE_SIZE} gives {MAX_PAGE_SIZE}).",
                 "schema": {"type": "integer", "minimum": 1},
             },

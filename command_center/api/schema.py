@@ -48,7 +48,10 @@ class AutoSchema(openapi.AutoSchema):
             return None
         for code, body in self._error_responses(operation).items():
             if code not in operation["responses"]:
-                operation["responses"][code] = {**self._get_response_for_code(body, code), "description": MEANINGS[code]}
+                operation["responses"][code] = {
+                    **self._get_response_for_code(body, code),
+                    "description": MEANINGS[code],
+                }
         return operation
 
     def _error_responses(self, operation) -> dict:
@@ -56,7 +59,9 @@ class AutoSchema(openapi.AutoSchema):
         if all(isinstance(check, permissions.AllowAny) for check in checks):
             return {}
         errors = {"401": ErrorSerializer}
-        if self.method not in permissions.SAFE_METHODS or not all(isinstance(check, PLAIN_PERMISSIONS) for check in checks):
+        if self.method not in permissions.SAFE_METHODS or not all(
+            isinstance(check, PLAIN_PERMISSIONS) for check in checks
+        ):
             errors["403"] = ErrorSerializer
         takes_id = any(p["in"] == "path" for p in operation.get("parameters", []))
         if takes_id or (self._is_list_view() and self._get_paginator()):

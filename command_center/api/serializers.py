@@ -25,10 +25,32 @@ class AttentionItemSerializer(RecordSerializer):
 
     class Meta:
         model = AttentionItem
-        fields = ["id", "kind", "summary", "resource", "object_id", "record_name", "url", "carrier_id", "carrier_name",
-                  "group_id", "group_name", "employee_id", "employee_name", "first_detected_at", "last_detected_at",
-                  "opened_at", "closed_at", "state", "acknowledged_by_id", "acknowledged_by", "acknowledged_at", "assigned_to_id",
-                  "assigned_to", "snoozed_until"]
+        fields = [
+            "id",
+            "kind",
+            "summary",
+            "resource",
+            "object_id",
+            "record_name",
+            "url",
+            "carrier_id",
+            "carrier_name",
+            "group_id",
+            "group_name",
+            "employee_id",
+            "employee_name",
+            "first_detected_at",
+            "last_detected_at",
+            "opened_at",
+            "closed_at",
+            "state",
+            "acknowledged_by_id",
+            "acknowledged_by",
+            "acknowledged_at",
+            "assigned_to_id",
+            "assigned_to",
+            "snoozed_until",
+        ]
         read_only_fields = fields
 
     def get_employee_name(self, item) -> str:
@@ -52,8 +74,21 @@ class SyncRunSerializer(RecordSerializer):
 
     class Meta:
         model = SyncRun
-        fields = ["id", "kind", "kind_label", "trigger", "status", "requested_by_id", "requested_by", "created",
-                  "started_at", "finished_at", "api_calls", "message", "totals"]
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "trigger",
+            "status",
+            "requested_by_id",
+            "requested_by",
+            "created",
+            "started_at",
+            "finished_at",
+            "api_calls",
+            "message",
+            "totals",
+        ]
         read_only_fields = fields
 
     def get_kind_label(self, run) -> str:
@@ -73,11 +108,23 @@ class SyncFailureSerializer(RecordSerializer):
 class SyncRunDetailSerializer(SyncRunSerializer):
     resources = MaskedJSONField(help_text="Counts per resource: fetched, created, updated, unchanged, removed, failed.")
     families = MaskedJSONField(help_text="Each family's outcome.")
-    absorbed = MaskedJSONField(help_text="What the run absorbed from Noyo: 429s waited out, 5xx and dropped calls retried.")
-    failures = serializers.SerializerMethodField(help_text="The first records that failed, as the run's page lists them.")
+    absorbed = MaskedJSONField(
+        help_text="What the run absorbed from Noyo: 429s waited out, 5xx and dropped calls retried."
+    )
+    failures = serializers.SerializerMethodField(
+        help_text="The first records that failed, as the run's page lists them."
+    )
 
     class Meta(SyncRunSerializer.Meta):
-        fields = [*SyncRunSerializer.Meta.fields, "heartbeat_at", "resources", "families", "absorbed", "error", "failures"]
+        fields = [
+            *SyncRunSerializer.Meta.fields,
+            "heartbeat_at",
+            "resources",
+            "families",
+            "absorbed",
+            "error",
+            "failures",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(SyncFailureSerializer(many=True))
@@ -94,5 +141,16 @@ class AuditEntrySerializer(RecordSerializer):
 
     class Meta:
         model = AuditEntry
-        fields = ["id", "created", "actor_id", "actor", "action", "outcome", "object_type", "object_id", "summary", "details"]
+        fields = [
+            "id",
+            "created",
+            "actor_id",
+            "actor",
+            "action",
+            "outcome",
+            "object_type",
+            "object_id",
+            "summary",
+            "details",
+        ]
         read_only_fields = fields

@@ -23,7 +23,9 @@ router = Router()
 router.register("connections", connection_reads.GroupConnectionViewSet, basename="connection")
 router.register("groups", connection_reads.GroupViewSet, basename="group")
 router.register("carriers", connection_reads.CarrierViewSet, basename="carrier")
-router.register("disconnection-requests", connection_reads.DisconnectionRequestViewSet, basename="disconnection-request")
+router.register(
+    "disconnection-requests", connection_reads.DisconnectionRequestViewSet, basename="disconnection-request"
+)
 router.register("renewal-decisions", connection_reads.RenewalDecisionViewSet, basename="renewal-decision")
 router.register("employees", member_reads.EmployeeViewSet, basename="employee")
 router.register("enrollments", member_reads.EnrollmentViewSet, basename="enrollment")
@@ -44,11 +46,23 @@ writes = [
     path("connections/new/", connection_writes.ConnectionCreate.as_view(), name="connection-create"),
     path("connections/retry/", connection_writes.ConnectionBulkRetry.as_view(), name="connection-bulk-retry"),
     path("connections/<str:pk>/retry/", connection_writes.ConnectionRetry.as_view(), name="connection-retry"),
-    path("disconnection-requests/<str:pk>/confirm/", connection_writes.DisconnectionConfirm.as_view(), name="disconnection-confirm"),
-    path("disconnection-requests/<str:pk>/reject/", connection_writes.DisconnectionReject.as_view(), name="disconnection-reject"),
+    path(
+        "disconnection-requests/<str:pk>/confirm/",
+        connection_writes.DisconnectionConfirm.as_view(),
+        name="disconnection-confirm",
+    ),
+    path(
+        "disconnection-requests/<str:pk>/reject/",
+        connection_writes.DisconnectionReject.as_view(),
+        name="disconnection-reject",
+    ),
     path("renewal-decisions/new/", connection_writes.RenewalCreate.as_view(), name="renewal-create"),
     path("sync-runs/start/", console_writes.SyncStart.as_view(), name="sync-start"),
-    path("attention-items/<int:pk>/acknowledge/", console_writes.AttentionAcknowledge.as_view(), name="attention-acknowledge"),
+    path(
+        "attention-items/<int:pk>/acknowledge/",
+        console_writes.AttentionAcknowledge.as_view(),
+        name="attention-acknowledge",
+    ),
     path("attention-items/<int:pk>/assign/", console_writes.AttentionAssign.as_view(), name="attention-assign"),
     path("attention-items/<int:pk>/snooze/", console_writes.AttentionSnooze.as_view(), name="attention-snooze"),
 ]

@@ -57,7 +57,9 @@ class WriteView(APIView):
         if not isinstance(request.data, dict):
             return problem(status.HTTP_400_BAD_REQUEST, "Send the values as a JSON object. Nothing was done.")
         if _has_nul(request.data):
-            return problem(status.HTTP_400_BAD_REQUEST, "A value holds a NUL character, which no field accepts. Nothing was done.")
+            return problem(
+                status.HTTP_400_BAD_REQUEST, "A value holds a NUL character, which no field accepts. Nothing was done."
+            )
         return idempotency.once(request, partial(self.write, request, **kwargs), required=self.key_required)
 
     def write(self, request, token, **kwargs) -> Response:
@@ -74,7 +76,9 @@ def _has_nul(value) -> bool:
     return False
 
 
-def read(serializer_class, request, detail: str = "Nothing was done: fix the values named in errors and send it again."):
+def read(
+    serializer_class, request, detail: str = "Nothing was done: fix the values named in errors and send it again."
+):
     """The request's values as the write's serializer types them (``(values, None)``), or ``(None, the 400)``.
 
     The serializer reads the JSON (a date where a date goes, text where text goes); the button's form,
@@ -105,7 +109,9 @@ def not_found(what: str) -> Response:
     return problem(status.HTTP_404_NOT_FOUND, f"No {what} with this id in the mirror. Nothing was done.")
 
 
-def form_refused(errors, detail: str = "Nothing was done: fix the values named in errors and send it again.") -> Response:
+def form_refused(
+    errors, detail: str = "Nothing was done: fix the values named in errors and send it again."
+) -> Response:
     """A form's refusal: 400 with its messages by field (``non_field_errors`` for the rest)."""
     return problem(status.HTTP_400_BAD_REQUEST, detail, field_errors(errors))
 
@@ -142,13 +148,23 @@ class RefusalSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False,
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
         help_text="Messages by field; a line of a list as lines[0].plans; non_field_errors for the rest.",
     )
 
 
-def write_schema(operation_id: str, *, request, outcome, success: int, summary: str, description: str,
-                 key_required: bool = True, codes: tuple[int, ...] = ()):
+def write_schema(
+    operation_id: str,
+    *,
+    request,
+    outcome,
+    success: int,
+    summary: str,
+    description: str,
+    key_required: bool = True,
+    codes: tuple[int, ...] = (),
+):
     """The OpenAPI description of a write: its body, the Idempotency-Key header, and every answer it gives.
 
     ``codes``: the statuses whose body is the outcome (e.g. 409 for "not sent", 422 and 502 for Noyo's
@@ -166,10 +182,16 @@ def write_schema(operation_id: str, *, request, outcome, success: int, summary: 
     for code in codes:
         responses[code] = outcome_or_problem(outcome) if code in (409, 422) else outcome
     # On the POST itself: an operation_id given on the class would go to every method.
-    return extend_schema_view(post=extend_schema(
-        operation_id=operation_id, request=request, responses=responses, summary=summary, description=description,
-        parameters=[idempotency.parameter(key_required)],
-    ))
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=operation_id,
+            request=request,
+            responses=responses,
+            summary=summary,
+            description=description,
+            parameters=[idempotency.parameter(key_required)],
+        )
+    )
 
 
 _OR_PROBLEM: dict[type, type] = {}
@@ -208,7 +230,12 @@ class SyncStartOutcomeSerializer(serializers.Serializer):
 
 
 @write_schema(
-    "syncs_start", request=SyncStartRequestSerializer, outcome=SyncStartOutcomeSerializer, success=202, codes=(409,), key_required=False,
+    "syncs_start",
+    request=SyncStartRequestSerializer,
+    outcome=SyncStartOutcomeSerializer,
+    success=202,
+    codes=(409,),
+    key_required=False,
     summary="Start a sync",
     description=(
         "What the Syncs page's Sync now does (command_center.start_sync). 202: the run is queued; follow it at "
@@ -246,13 +273,16 @@ class AttentionOutcomeSerializer(serializers.Serializer):
 
 class AssignRequestSerializer(serializers.Serializer):
     assignee = serializers.IntegerField(
-        allow_null=True, required=False, help_text="The id of an Operator to give the item to; null or left out: nobody."
+        allow_null=True,
+        required=False,
+        help_text="The id of an Operator to give the item to; null or left out: nobody.",
     )
 
 
 class SnoozeRequestSerializer(serializers.Serializer):
     until = serializers.DateField(
-        allow_null=True, required=False,
+        allow_null=True,
+        required=False,
         help_text=f"Hide the item from the open queue until this day (after today, at most {attention.MAX_SNOOZE_DAYS} days on); "
         "null or left out: back in the open queue now.",
     )
@@ -272,7 +302,9 @@ class _AttentionWrite(WriteView):
             return done
         # The item as the read API shows it: the queue's queryset, with its record's page and name.
         item = attention.attach_links([attention_views.items_for_list().get(pk=item.pk)])[0]
-        return Response(AttentionOutcomeSerializer({"detail": done.message, "changed": done.changed, "item": item}).data)
+        return Response(
+            AttentionOutcomeSerializer({"detail": done.message, "changed": done.changed, "item": item}).data
+        )
 
     def act(self, request, item) -> attention.Done | Response:
         raise NotImplementedError
@@ -281,17 +313,29 @@ class _AttentionWrite(WriteView):
 _SAME_EACH_TIME = "Repeating it changes nothing, so the Idempotency-Key is optional."
 
 
-@write_schema("attention_acknowledge", request=None, outcome=AttentionOutcomeSerializer, success=200, key_required=False,
-              summary="Acknowledge an attention item",
-              description=f"Say you have seen it, as the item page's button does (command_center.work_attentionitem). {_SAME_EACH_TIME}")
+@write_schema(
+    "attention_acknowledge",
+    request=None,
+    outcome=AttentionOutcomeSerializer,
+    success=200,
+    key_required=False,
+    summary="Acknowledge an attention item",
+    description=f"Say you have seen it, as the item page's button does (command_center.work_attentionitem). {_SAME_EACH_TIME}",
+)
 class AttentionAcknowledge(_AttentionWrite):
     def act(self, request, item):
         return attention.acknowledge(item, request.user)
 
 
-@write_schema("attention_assign", request=AssignRequestSerializer, outcome=AttentionOutcomeSerializer, success=200, key_required=False,
-              summary="Assign an attention item",
-              description=f"Give it to an Operator, or to nobody (command_center.work_attentionitem). {_SAME_EACH_TIME}")
+@write_schema(
+    "attention_assign",
+    request=AssignRequestSerializer,
+    outcome=AttentionOutcomeSerializer,
+    success=200,
+    key_required=False,
+    summary="Assign an attention item",
+    description=f"Give it to an Operator, or to nobody (command_center.work_attentionitem). {_SAME_EACH_TIME}",
+)
 class AttentionAssign(_AttentionWrite):
     def act(self, request, item):
         values, refusal = read(AssignRequestSerializer, request)
@@ -303,9 +347,15 @@ class AttentionAssign(_AttentionWrite):
         return attention.assign(item, request.user, form.cleaned_data["assignee"])
 
 
-@write_schema("attention_snooze", request=SnoozeRequestSerializer, outcome=AttentionOutcomeSerializer, success=200, key_required=False,
-              summary="Snooze an attention item",
-              description=f"Hide it from the open queue until a day, or end its snooze (command_center.work_attentionitem). {_SAME_EACH_TIME}")
+@write_schema(
+    "attention_snooze",
+    request=SnoozeRequestSerializer,
+    outcome=AttentionOutcomeSerializer,
+    success=200,
+    key_required=False,
+    summary="Snooze an attention item",
+    description=f"Hide it from the open queue until a day, or end its snooze (command_center.work_attentionitem). {_SAME_EACH_TIME}",
+)
 class AttentionSnooze(_AttentionWrite):
     def act(self, request, item):
         values, refusal = read(SnoozeRequestSerializer, request)

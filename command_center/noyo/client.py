@@ -101,8 +101,15 @@ class CallStats:
     status (``"200"``, ``"429"``) or ``"network_error"`` when no answer did (they add up to ``calls``).
     """
 
-    KEYS = ("calls", "rate_limited", "rate_limited_wait_seconds", "server_errors_retried",
-            "connection_errors_retried", "tokens_fetched", "tokens_refused")
+    KEYS = (
+        "calls",
+        "rate_limited",
+        "rate_limited_wait_seconds",
+        "server_errors_retried",
+        "connection_errors_retried",
+        "tokens_fetched",
+        "tokens_refused",
+    )
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -293,7 +300,13 @@ class NoyoClient:
         carrier_group_id: str | None = None,
     ) -> Records:
         """Groups; ``carrier_id`` and ``carrier_group_id`` go together (find a group by its carrier number)."""
-        return self._list("groups", company=company, group_ids=_listed(group_ids), carrier_id=carrier_id, carrier_group_id=carrier_group_id)
+        return self._list(
+            "groups",
+            company=company,
+            group_ids=_listed(group_ids),
+            carrier_id=carrier_id,
+            carrier_group_id=carrier_group_id,
+        )
 
     def get_group(self, group_id: str) -> Record:
         return self._get("group", group_id=group_id)
@@ -344,7 +357,11 @@ class NoyoClient:
         sort_direction: str | None = None,
     ) -> Records:
         return self._list(
-            "group_group_connections", {"group_id": group_id}, status=_listed(status), sort_by=sort_by, sort_direction=sort_direction
+            "group_group_connections",
+            {"group_id": group_id},
+            status=_listed(status),
+            sort_by=sort_by,
+            sort_direction=sort_direction,
         )
 
     def get_group_connection(self, connection_id: str) -> Record:
@@ -356,7 +373,9 @@ class NoyoClient:
     def get_group_disconnection_request(self, request_id: str) -> Record:
         return self._get("group_disconnection_request", request_id=request_id)
 
-    def confirm_group_disconnection_request(self, request_id: str, effective_end_date: date | str | None = None) -> Record:
+    def confirm_group_disconnection_request(
+        self, request_id: str, effective_end_date: date | str | None = None
+    ) -> Record:
         """Confirm a disconnection Noyo or a carrier started (``needs_review``); answers the request, now processing.
 
         ``effective_end_date`` (optional) sets the last day managed through Noyo. Not idempotent
@@ -385,7 +404,11 @@ class NoyoClient:
 
         Not idempotent: re-sent only when Noyo provably never received it (see backoff).
         """
-        fields = {"carrier_group_id": carrier_group_id, "broker_federal_ein": broker_federal_ein, "broker_tin": broker_tin}
+        fields = {
+            "carrier_group_id": carrier_group_id,
+            "broker_federal_ein": broker_federal_ein,
+            "broker_tin": broker_tin,
+        }
         body = {key: value for key, value in fields.items() if value is not None}
         url = self.api_url + contract.path("group_connection_retry", connection_id=connection_id)
         return self._request("PUT", url, json=body, is_write=True).json()
@@ -415,7 +438,9 @@ class NoyoClient:
             url = self.api_url + contract.path("group_connections")
         else:
             if federal_ein is not None:
-                raise ValueError("federal_ein is sent only for a new group; an existing group keeps the EIN Noyo has for it.")
+                raise ValueError(
+                    "federal_ein is sent only for a new group; an existing group keeps the EIN Noyo has for it."
+                )
             url = self.api_url + contract.path("group_group_connections", group_id=group_id)
         return self._request("POST", url, json=body, is_write=True).json()
 
@@ -424,7 +449,9 @@ class NoyoClient:
     def iter_group_enrollments(
         self, group_id: str, *, effective_date: date | str | None = None, status: Iterable[str] | str | None = None
     ) -> Records:
-        return self._list("group_enrollments", {"group_id": group_id}, effective_date=effective_date, status=_listed(status))
+        return self._list(
+            "group_enrollments", {"group_id": group_id}, effective_date=effective_date, status=_listed(status)
+        )
 
     def get_group_enrollment(self, enrollment_id: str) -> Record:
         return self._get("group_enrollment", enrollment_id=enrollment_id)
@@ -474,7 +501,9 @@ class NoyoClient:
         date_of_birth: date | str | None = None,
         name: str | None = None,
     ) -> Records:
-        return self._list("employees", first_name=first_name, last_name=last_name, date_of_birth=date_of_birth, name=name)
+        return self._list(
+            "employees", first_name=first_name, last_name=last_name, date_of_birth=date_of_birth, name=name
+        )
 
     def iter_employees_by_group(
         self,
@@ -516,7 +545,9 @@ class NoyoClient:
     def iter_individual_enrollments_by_group_enrollment(
         self, enrollment_id: str, *, effective_date: date | str | None = None
     ) -> Records:
-        return self._list("group_enrollment_individual_enrollments", {"enrollment_id": enrollment_id}, effective_date=effective_date)
+        return self._list(
+            "group_enrollment_individual_enrollments", {"enrollment_id": enrollment_id}, effective_date=effective_date
+        )
 
     def get_individual_enrollment(self, enrollment_id: str, *, effective_date: date | str | None = None) -> Record:
         return self._get("individual_enrollment", {"effective_date": effective_date}, enrollment_id=enrollment_id)
@@ -545,7 +576,12 @@ class NoyoClient:
         carrier_id: str | None = None,
     ) -> Records:
         """Tracking differences, read from the tracking host (``tracking_url``)."""
-        filters = {"member_snapshot_id": member_snapshot_id, "group_id": group_id, "employee_id": employee_id, "carrier_id": carrier_id}
+        filters = {
+            "member_snapshot_id": member_snapshot_id,
+            "group_id": group_id,
+            "employee_id": employee_id,
+            "carrier_id": carrier_id,
+        }
         url = self.tracking_url + contract.path("differences")
         return Records(lambda params: _json(self._request("GET", url, params=params)), query_params(filters))
 
@@ -565,7 +601,11 @@ class NoyoClient:
         request_type: Iterable[str] | str | None = None,
     ) -> Records:
         return self._list(
-            "member_requests", employee_id=employee_id, group_id=group_id, status=_listed(status), request_type=_listed(request_type)
+            "member_requests",
+            employee_id=employee_id,
+            group_id=group_id,
+            status=_listed(status),
+            request_type=_listed(request_type),
         )
 
     def iter_member_requests_by_employee(self, employee_id: str) -> Records:
@@ -574,7 +614,9 @@ class NoyoClient:
     def get_member_request(self, request_id: str) -> Record:
         return self._get("member_request", request_id=request_id)
 
-    def iter_member_transactions(self, *, ids: Iterable[str] | None = None, member_request_id: str | None = None) -> Records:
+    def iter_member_transactions(
+        self, *, ids: Iterable[str] | None = None, member_request_id: str | None = None
+    ) -> Records:
         return self._list("member_transactions", ids=_listed(ids), member_request_id=member_request_id)
 
     def iter_member_transactions_by_request(self, request_id: str) -> Records:
@@ -588,14 +630,22 @@ class NoyoClient:
     def _list(self, endpoint: str, path_params: Mapping[str, str] | None = None, /, **filters: Any) -> Records:
         url = self.api_url + contract.path(endpoint, **(path_params or {}))
         paged = endpoint not in contract.BARE_ARRAY_PATHS and endpoint not in contract.SINGLE_OBJECT_PATHS
-        return Records(lambda params: _json(self._request("GET", url, params=params)), query_params(filters), paged=paged)
+        return Records(
+            lambda params: _json(self._request("GET", url, params=params)), query_params(filters), paged=paged
+        )
 
     def _get(self, endpoint: str, filters: Mapping[str, Any] | None = None, /, **path_params: str) -> Record:
         url = self.api_url + contract.path(endpoint, **path_params)
         return _json(self._request("GET", url, params=query_params(filters or {})))
 
     def _request(
-        self, method: str, url: str, *, params: Mapping[str, str] | None = None, json: Any = None, is_write: bool = False
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        is_write: bool = False,
     ) -> httpx.Response:
         """Send one API call with auth and retries; return the 2xx response or raise.
 
@@ -642,7 +692,9 @@ class NoyoClient:
             else:
                 self.stats.add("server_errors_retried")
 
-    def _backoff(self, failure: Failure, tries: int, started: float, is_write: bool, retry_after: float | None = None) -> float | None:
+    def _backoff(
+        self, failure: Failure, tries: int, started: float, is_write: bool, retry_after: float | None = None
+    ) -> float | None:
         """Wait before trying again and answer the seconds waited, or answer None to give up."""
         wait = self.retry_policy.next_delay(
             failure, attempt=tries, elapsed=self._clock() - started, is_write=is_write, retry_after=retry_after
@@ -758,7 +810,9 @@ def _network_error(exc: httpx.TransportError, failure: Failure, is_write: bool) 
     return NetworkError(message, may_have_reached_noyo=reached)
 
 
-def _log_call(method: str, url: str, params: Mapping[str, Any] | None, outcome: str, seconds: float, attempt: int) -> None:
+def _log_call(
+    method: str, url: str, params: Mapping[str, Any] | None, outcome: str, seconds: float, attempt: int
+) -> None:
     # Only the path and the *names* of query parameters: values can be personal data.
     path = urlsplit(url).path  # the stdlib's: httpx.URL parses (and checks) much more, on every call
     keys = ",".join(sorted(params)) if params else "-"

@@ -214,7 +214,15 @@ SINGLE_OBJECT_PATHS = frozenset({"group_latest_audit"})
 # Query filters each list accepts (ENDPOINTS.md). Comma lists are noted.
 LIST_FILTERS = {
     "groups": ("company", "group_ids", "carrier_id", "carrier_group_id"),
-    "group_connections": ("id", "status", "carrier_id", "carrier_group_id", "organization_id", "sort_by", "sort_direction"),
+    "group_connections": (
+        "id",
+        "status",
+        "carrier_id",
+        "carrier_group_id",
+        "organization_id",
+        "sort_by",
+        "sort_direction",
+    ),
     "group_group_connections": ("status", "sort_by", "sort_direction"),
     "group_enrollments": ("effective_date", "status"),
     "group_plans": ("effective_date", "status", "line_of_coverage", "carrier_id"),

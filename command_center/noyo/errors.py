@@ -165,17 +165,23 @@ def error_for_response(status_code: int, body: Any, *, retry_after: float | None
         return Conflict(text, status_code=status_code, body=body)
     if status_code == 422:
         fields = field_errors_from(body)
-        return ValidationFailed(_validation_message(said, fields), status_code=status_code, body=body, field_errors=fields)
+        return ValidationFailed(
+            _validation_message(said, fields), status_code=status_code, body=body, field_errors=fields
+        )
     if status_code == 429:
         wait = f" Noyo asked us to wait {retry_after:g} seconds." if retry_after is not None else ""
         return RateLimited(f"Noyo is limiting our request rate.{wait}", body=body, retry_after=retry_after)
     if status_code >= 500:
-        return ServerError(f"Noyo had a server error ({status_code}). Try again later.", status_code=status_code, body=body)
+        return ServerError(
+            f"Noyo had a server error ({status_code}). Try again later.", status_code=status_code, body=body
+        )
     text = f"Noyo refused the request ({status_code}): {said}" if said else f"Noyo refused the request ({status_code})."
     return BadRequest(text, status_code=status_code, body=body)
 
 
 def _validation_message(said: str, fields: dict[str, list[str]]) -> str:
-    details = "; ".join(f"{field}: {', '.join(messages)}" if field else ", ".join(messages) for field, messages in fields.items())
+    details = "; ".join(
+        f"{field}: {', '.join(messages)}" if field else ", ".join(messages) for field, messages in fields.items()
+    )
     parts = [part for part in (said, details) if part]
     return "Noyo rejected the data: " + " — ".join(parts) if parts else ValidationFailed.default_message

@@ -43,7 +43,12 @@ class Recorder:
             offset = self._bodies.tell()
             self._bodies.write(body)
             # A request asked twice (a retried 500) keeps its latest answer.
-            self._index[request_key(request)] = [offset, len(body), response.status_code, response.headers.get("content-type", "")]
+            self._index[request_key(request)] = [
+                offset,
+                len(body),
+                response.status_code,
+                response.headers.get("content-type", ""),
+            ]
 
     def close(self) -> None:
         """Publish the recording; until then a half-made one is not found by ``Replayer``."""

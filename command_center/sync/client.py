@@ -76,14 +76,16 @@ def wait_for_local_noyo(timeout: float = 20.0) -> bool:
             time.sleep(0.25)
 
 
-def sync_client() -> "_SyncClient":
+def sync_client() -> _SyncClient:
     """A Noyo client for syncs: the configured one, with reads answered 500 retried (``ReadRetryTransport``).
 
     ``client.api_calls`` and ``client.stats`` include those extra reads. Close it when done.
     """
     timeout = httpx.Timeout(float(settings.NOYO_TIMEOUT_SECONDS))
     transport = ReadRetryTransport(
-        attempts=READ_500_ATTEMPTS, delay=READ_500_DELAY, limits=httpx.Limits(max_connections=20, max_keepalive_connections=20)
+        attempts=READ_500_ATTEMPTS,
+        delay=READ_500_DELAY,
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=20),
     )
     http = httpx.Client(transport=transport, timeout=timeout, headers={"User-Agent": "command-center-noyo/1"})
     client = noyo_client(retry_policy=retry_policy(), http_client=http)

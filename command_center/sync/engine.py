@@ -61,7 +61,7 @@ BOOKKEEPING = ("first_seen", "last_seen", "removed_upstream_at")
 
 
 # Every Resource defined, by key (for labels on the Syncs page and in messages).
-RESOURCES: dict[str, "Resource"] = {}
+RESOURCES: dict[str, Resource] = {}
 
 
 class Malformed(Exception):
@@ -175,8 +175,12 @@ class Counts:
             "min_pages": self.min_pages,
         }
         if self.parents is not None:
-            data.update(parents=self.parents, parents_done=self.parents_done, parents_refused=self.parents_refused,
-                        parents_gone=self.parents_gone)
+            data.update(
+                parents=self.parents,
+                parents_done=self.parents_done,
+                parents_refused=self.parents_refused,
+                parents_gone=self.parents_gone,
+            )
         if self.complete is not None:
             data["complete"] = self.complete
         for key in ("family", "unavailable", "notes"):
@@ -202,7 +206,9 @@ class Progress:
     def __getitem__(self, key: str) -> Counts:
         if key not in self.counts:
             # Postgres' jsonb does not keep key order: the order the run met them is kept here.
-            self.counts[key] = Counts(order=len(self.counts) + len(self.run.resources or {}) if self.run else len(self.counts))
+            self.counts[key] = Counts(
+                order=len(self.counts) + len(self.run.resources or {}) if self.run else len(self.counts)
+            )
         return self.counts[key]
 
     @property
@@ -229,7 +235,10 @@ class Progress:
         self.run.absorbed = self.absorbed
         self.run.heartbeat_at = timezone.now()
         SyncRun.objects.filter(pk=self.run.pk).update(
-            resources=resources, api_calls=self.run.api_calls, absorbed=self.run.absorbed, heartbeat_at=self.run.heartbeat_at
+            resources=resources,
+            api_calls=self.run.api_calls,
+            absorbed=self.run.absorbed,
+            heartbeat_at=self.run.heartbeat_at,
         )
 
 
@@ -383,7 +392,11 @@ class Mirror:
                 continue
             except Exception as exc:  # a mapping bug must not stop the sync: record it with the payload
                 logger.exception("Could not map a %s payload", self.resource.key)
-                failures.append(self._failure(payload, f"Could not read this record ({type(exc).__name__}: {exc}).", context=context))
+                failures.append(
+                    self._failure(
+                        payload, f"Could not read this record ({type(exc).__name__}: {exc}).", context=context
+                    )
+                )
                 continue
             self._saw(row["id"])
             if row["id"] in rows:
@@ -497,15 +510,17 @@ class Mirror:
         row["status_changed_at"] = (row.get("modified") or now) if old is None else now
         # What StatusChange.objects.build() makes, as a plain row: a model instance per change
         # costs more than writing it (millions on a first sync at large scale).
-        changes.append({
-            "resource": self._label_lower,
-            "object_id": row["id"],
-            "old_status": old_status or "",
-            "new_status": new_status or "",
-            "observed_at": now,
-            "noyo_modified": row.get("modified"),
-            "run_id": self.run.pk if self.run is not None else None,
-        })
+        changes.append(
+            {
+                "resource": self._label_lower,
+                "object_id": row["id"],
+                "old_status": old_status or "",
+                "new_status": new_status or "",
+                "observed_at": now,
+                "noyo_modified": row.get("modified"),
+                "run_id": self.run.pk if self.run is not None else None,
+            }
+        )
 
     def _write(self, rows: list[dict], new: list[dict] = ()) -> tuple[list[dict], list[SyncFailure]]:
         """Write the rows (``new``: those not found, inserted straight; the rest upserted); if the
@@ -527,7 +542,9 @@ class Mirror:
                 self._writer.upsert(rows)
             return rows, []
         except DatabaseError:
-            logger.warning("A batch of %s failed to write; writing its rows one by one", self.resource.key, exc_info=True)
+            logger.warning(
+                "A batch of %s failed to write; writing its rows one by one", self.resource.key, exc_info=True
+            )
         written, bad = [], []
         for row in rows:
             try:
@@ -553,7 +570,9 @@ class Mirror:
         from connections.models import Carrier
 
         # A column holds one carrier id, or several comma-joined (RenewalDecision.carrier_ids).
-        wanted = {i for row in rows for c in self.resource.carrier_columns if row.get(c) for i in row[c].split(",") if i}
+        wanted = {
+            i for row in rows for c in self.resource.carrier_columns if row.get(c) for i in row[c].split(",") if i
+        }
         missing = wanted - self._known_carriers
         if missing:
             Carrier.objects.ensure(missing)
@@ -565,7 +584,9 @@ class Mirror:
             if value is not None and len(value) > limit:
                 raise Malformed(f"Its {attname} is {len(value)} characters long; at most {limit} fit.")
 
-    def _failure(self, payload: Any, reason: str, noyo_id: str | None = None, context: dict | None = None) -> SyncFailure:
+    def _failure(
+        self, payload: Any, reason: str, noyo_id: str | None = None, context: dict | None = None
+    ) -> SyncFailure:
         """A failed record, kept with its payload; its id, when readable, counts as seen (it is still listed)."""
         if noyo_id is None:
             readable = self.resource.identity(payload, context)
@@ -574,7 +595,9 @@ class Mirror:
             else:
                 self._saw(readable)
             noyo_id = readable or (str(payload.get("id") or "")[:64] if isinstance(payload, dict) else "")
-        return SyncFailure(run=self.run, resource=self.resource.key, noyo_id=noyo_id or "", reason=reason, payload=_jsonable(payload))
+        return SyncFailure(
+            run=self.run, resource=self.resource.key, noyo_id=noyo_id or "", reason=reason, payload=_jsonable(payload)
+        )
 
     # --- Removed upstream ---------------------------------------------------------------
 
@@ -628,7 +651,7 @@ def _as_datetime(value):
     if value is None or isinstance(value, dt.datetime):
         return value
     parsed = parse_datetime(str(value))
-    return parsed if parsed is None or timezone.is_aware(parsed) else timezone.make_aware(parsed, dt.timezone.utc)
+    return parsed if parsed is None or timezone.is_aware(parsed) else timezone.make_aware(parsed, dt.UTC)
 
 
 def _jsonable(payload: Any) -> Any:

@@ -78,7 +78,14 @@ class FamilyRun:
     """One family's reading and writing within a run (see the module docstring)."""
 
     def __init__(
-        self, noyo, progress: Progress, *, run=None, family: str = "", workers: int | None = None, batch_size: int | None = None
+        self,
+        noyo,
+        progress: Progress,
+        *,
+        run=None,
+        family: str = "",
+        workers: int | None = None,
+        batch_size: int | None = None,
     ):
         self.noyo = noyo
         self.progress = progress
@@ -99,8 +106,14 @@ class FamilyRun:
         mirror = self.mirrors.get(resource.key)
         if mirror is None:
             kwargs = {"batch_size": self.batch_size} if self.batch_size else {}
-            mirror = Mirror(resource, run=self.run, progress=self.progress, known_carriers=self.known_carriers,
-                            keep_ids=keep_ids, **kwargs)
+            mirror = Mirror(
+                resource,
+                run=self.run,
+                progress=self.progress,
+                known_carriers=self.known_carriers,
+                keep_ids=keep_ids,
+                **kwargs,
+            )
             mirror.counts.family = self.family
             self.mirrors[resource.key] = mirror
         return mirror
@@ -128,7 +141,9 @@ class FamilyRun:
                 rows[noyo_id] = {name: lenient_id(payload, name) for name in fields}
         return Parents(list(rows.items()), complete=True)
 
-    def mirror_list(self, resource: Resource, records, context: dict | None = None, *, keep_ids: bool = False) -> Mirror:
+    def mirror_list(
+        self, resource: Resource, records, context: dict | None = None, *, keep_ids: bool = False
+    ) -> Mirror:
         """Mirror one whole list; mark what it no longer has as removed.
 
         A list Noyo will not give this API key (404 or 403) leaves the resource *unavailable*:
@@ -190,13 +205,19 @@ class FamilyRun:
             unoffered = [m for m in mirrors if m.counts.parents and m.counts.parents_gone == m.counts.parents]
             if unoffered and instead is not None:
                 (mirror,) = mirrors
-                mirror.counts.note(f"Noyo answered 404 to the {mirror.resource.label} lists of all {mirror.counts.parents:,} "
-                                   f"parents, so they were read {instead.how} instead.")
-                complete = self._read_per_parent(instead.parents, [(mirror.resource, instead.fetch)], instead.context_key, None)
+                mirror.counts.note(
+                    f"Noyo answered 404 to the {mirror.resource.label} lists of all {mirror.counts.parents:,} "
+                    f"parents, so they were read {instead.how} instead."
+                )
+                complete = self._read_per_parent(
+                    instead.parents, [(mirror.resource, instead.fetch)], instead.context_key, None
+                )
             else:
                 for mirror in unoffered:
-                    mirror.counts.unavailable = (f"Noyo does not offer {mirror.resource.label} to this API key "
-                                                 f"(it answered 404 to the lists of all {mirror.counts.parents:,} parents).")
+                    mirror.counts.unavailable = (
+                        f"Noyo does not offer {mirror.resource.label} to this API key "
+                        f"(it answered 404 to the lists of all {mirror.counts.parents:,} parents)."
+                    )
             finished = True
         except BaseException:
             self.stopped_at = self.stopped_at or children[0][0].key
@@ -210,7 +231,9 @@ class FamilyRun:
                 fed = mirror not in mirrors
                 if mirror.counts.parents_refused:
                     n, s = mirror.counts.parents_refused, "" if mirror.counts.parents_refused == 1 else "s"
-                    mirror.counts.note(f"Noyo refused this API key the lists of {n:,} of {mirror.counts.parents:,} parent{s} (403).")
+                    mirror.counts.note(
+                        f"Noyo refused this API key the lists of {n:,} of {mirror.counts.parents:,} parent{s} (403)."
+                    )
                 if not complete:
                     why_not = "the list of their parents was not read to the end"
                 elif not finished:
@@ -282,12 +305,20 @@ def latest_failures(resource: Resource) -> list[tuple[str, dict]]:
     """``(id, payload)`` of the records of ``resource`` that failed to map in the latest run that read it."""
     from command_center.models import SyncFailure, SyncRun
 
-    run = (SyncRun.objects.filter(resources__has_key=resource.key).exclude(status=SyncRun.Status.SKIPPED)
-           .order_by("-created").values_list("pk", flat=True).first())
+    run = (
+        SyncRun.objects.filter(resources__has_key=resource.key)
+        .exclude(status=SyncRun.Status.SKIPPED)
+        .order_by("-created")
+        .values_list("pk", flat=True)
+        .first()
+    )
     if run is None:
         return []
     failures = SyncFailure.objects.filter(run_id=run, resource=resource.key).exclude(noyo_id="")
-    return [(noyo_id, payload if isinstance(payload, dict) else {}) for noyo_id, payload in failures.values_list("noyo_id", "payload")]
+    return [
+        (noyo_id, payload if isinstance(payload, dict) else {})
+        for noyo_id, payload in failures.values_list("noyo_id", "payload")
+    ]
 
 
 def not_offered_message(resource: Resource, error) -> str:

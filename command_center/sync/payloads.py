@@ -182,4 +182,3 @@ def base(payload: dict) -> dict:
         "modified": epoch(payload, "modified"),
         "raw": payload,
     }
-

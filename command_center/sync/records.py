@@ -114,7 +114,7 @@ def from_epoch(value) -> dt.datetime | None:
     if value is None or value == "" or isinstance(value, bool):
         return None
     try:
-        return dt.datetime.fromtimestamp(float(value), tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(float(value), tz=dt.UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 
@@ -151,7 +151,9 @@ def mask_ssn(ssn) -> str:
 def mask_ssns(payload):
     """A copy of ``payload`` with every value under an ``ssn`` key masked (raw payloads on pages, admin, CSV)."""
     if isinstance(payload, dict):
-        return {k: mask_ssn(v) if k == "ssn" and isinstance(v, (str, int)) else mask_ssns(v) for k, v in payload.items()}
+        return {
+            k: mask_ssn(v) if k == "ssn" and isinstance(v, (str, int)) else mask_ssns(v) for k, v in payload.items()
+        }
     if isinstance(payload, list):
         return [mask_ssns(v) for v in payload]
     return payload

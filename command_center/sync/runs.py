@@ -189,8 +189,12 @@ class Outcome:
         self.family, self.status, self.message, self.error = family, status, message, error
 
     def as_dict(self, started, finished) -> dict:
-        return {"status": self.status, "message": self.message, "started_at": started.isoformat(),
-                "finished_at": finished.isoformat()}
+        return {
+            "status": self.status,
+            "message": self.message,
+            "started_at": started.isoformat(),
+            "finished_at": finished.isoformat(),
+        }
 
 
 def _run_family(run: SyncRun, family: str, noyo, progress: Progress) -> Outcome:
@@ -203,13 +207,21 @@ def _run_family(run: SyncRun, family: str, noyo, progress: Progress) -> Outcome:
         outcome = Outcome(family, SyncRun.Status.FAILED, noyo_failure_message(error, job, noyo))
     except Exception as error:  # a bug or the database: this family stops, the others are still tried
         logger.exception("Sync run #%s: the %s family failed", run.pk, family)
-        message = (f"The sync stopped on an unexpected error ({type(error).__name__}: {str(error)[:200]}); "
-                   f"{_removed_note(job)}")
+        message = (
+            f"The sync stopped on an unexpected error ({type(error).__name__}: {str(error)[:200]}); "
+            f"{_removed_note(job)}"
+        )
         outcome = Outcome(family, SyncRun.Status.FAILED, message, error=traceback.format_exc())
     else:
         outcome = family_outcome(job)
-    logger.info("Sync run #%s: %s %s in %.1f s (peak memory so far %d MB)", run.pk, family, outcome.status,
-                time.monotonic() - clock, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+    logger.info(
+        "Sync run #%s: %s %s in %.1f s (peak memory so far %d MB)",
+        run.pk,
+        family,
+        outcome.status,
+        time.monotonic() - clock,
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+    )
     record_outcome(run, outcome, started)
     outcome.error += derive_attention(run, job)
     progress.save(force=True)
@@ -236,8 +248,12 @@ def record_outcome(run: SyncRun, outcome: Outcome, started=None, finished=None) 
     finished = finished or timezone.now()
     run.families = {**(run.families or {}), outcome.family: outcome.as_dict(started or finished, finished)}
     SyncRun.objects.filter(pk=run.pk).update(families=run.families)
-    state = {"last_attempt_run": run, "last_attempt_at": finished, "last_outcome": outcome.status,
-             "last_message": outcome.message}
+    state = {
+        "last_attempt_run": run,
+        "last_attempt_at": finished,
+        "last_outcome": outcome.status,
+        "last_message": outcome.message,
+    }
     if outcome.status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL):
         state["last_read_at"] = finished
     if outcome.status == SyncRun.Status.SUCCEEDED:
@@ -291,7 +307,9 @@ class Heartbeat:
         try:
             while not self._stop.wait(self.every):
                 try:
-                    SyncRun.objects.filter(pk=self.run_id, status=SyncRun.Status.RUNNING).update(heartbeat_at=timezone.now())
+                    SyncRun.objects.filter(pk=self.run_id, status=SyncRun.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
                 except Exception:  # a locked SQLite file, a lost connection: try again next beat
                     logger.warning("Heartbeat of sync run #%s missed a beat", self.run_id, exc_info=True)
                     connection.close()
@@ -312,7 +330,9 @@ def reap_stale_runs(now=None) -> int:
     forgotten = SyncRun.objects.filter(status=SyncRun.Status.QUEUED, created__lt=now - QUEUED_TOO_LONG)
     reaped = sum(reap_if_dead(run, now) for run in [*stale, *forgotten])
     # Claims left by runs that are no longer active (a crash between finishing and releasing).
-    SyncFamily.objects.exclude(run=None).exclude(run__status__in=SyncRun.ACTIVE_STATUSES).update(run=None, claimed_at=None)
+    SyncFamily.objects.exclude(run=None).exclude(run__status__in=SyncRun.ACTIVE_STATUSES).update(
+        run=None, claimed_at=None
+    )
     return reaped
 
 
@@ -353,11 +373,15 @@ def family_outcome(job: FamilyRun) -> Outcome:
     problems = []
     failed = sum(c.failed for c in counts)
     if failed:
-        problems.append(f"{failed:,} record{'s' if failed != 1 else ''} could not be read; see the failed records below.")
+        problems.append(
+            f"{failed:,} record{'s' if failed != 1 else ''} could not be read; see the failed records below."
+        )
     problems += [c.unavailable for c in counts if c.unavailable]
     problems += [note for c in counts if c.parents_refused for note in c.notes if "refused" in note]
     status = SyncRun.Status.PARTIAL if problems else SyncRun.Status.SUCCEEDED
-    return Outcome(job.family, status, " ".join([read_message({key: m.counts for key, m in job.mirrors.items()}), *problems]))
+    return Outcome(
+        job.family, status, " ".join([read_message({key: m.counts for key, m in job.mirrors.items()}), *problems])
+    )
 
 
 def read_message(counts: dict) -> str:
@@ -396,7 +420,11 @@ def noyo_failure_message(error: NoyoError, job: FamilyRun, noyo=None) -> str:
     if isinstance(error, RateLimited) or error.status_code in RETRY_STATUSES:
         cause = f"Noyo did not answer ({error.status_code})" + (f" after {attempts} attempts" if attempts else "")
     elif isinstance(error, NetworkError):
-        cause = "Noyo could not be reached" + (f" after {attempts} attempts" if attempts else "") + f" ({error.message.rstrip('.')})"
+        cause = (
+            "Noyo could not be reached"
+            + (f" after {attempts} attempts" if attempts else "")
+            + f" ({error.message.rstrip('.')})"
+        )
     elif error.status_code:
         cause = f"Noyo answered {error.status_code}: {error.message.rstrip('.')}"
     else:

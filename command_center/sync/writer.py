@@ -62,7 +62,9 @@ class UpsertWriter:
         self.conflict = conflict
         self.table = model._meta.db_table
         # An auto-increment key is the database's to fill.
-        self.fields = [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+        self.fields = [
+            f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))
+        ]
         self.postgres = connection.vendor == "postgresql"
         self.adapters = {f.attname: self._adapter(f) for f in self.fields}
         self._plans: dict[tuple, tuple[list[str], list[str], tuple]] = {}
@@ -142,7 +144,9 @@ class UpsertWriter:
                     for row in values:
                         copy.write_row(row)
                 sets = ", ".join(f'"{c}" = source."{c}"' for c in setting)
-                cursor.execute(f'UPDATE "{self.table}" AS target SET {sets} FROM "{source}" AS source WHERE target."id" = source."id"')
+                cursor.execute(
+                    f'UPDATE "{self.table}" AS target SET {sets} FROM "{source}" AS source WHERE target."id" = source."id"'
+                )
                 cursor.execute(f'DROP TABLE "{source}"')
 
     def _temp_table(self, cursor) -> str:

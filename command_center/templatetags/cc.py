@@ -6,9 +6,9 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.dates import MONTHS_3
 from django.utils.timesince import TIME_STRINGS, timesince, timeuntil
 from django.utils.translation import get_language
 
@@ -22,7 +22,17 @@ MOMENT_FORMAT = "M j, Y H:i T"
 # How each status looks, across every resource. Anything not listed shows as "unknown".
 TONES = {
     "ok": {"completed", "sent", "active", "succeeded", "ready", "done", "resolved", "verified"},
-    "info": {"created", "processing", "submitted", "scheduled", "queued", "running", "pending", "waiting_on_carrier", "noyo_review"},
+    "info": {
+        "created",
+        "processing",
+        "submitted",
+        "scheduled",
+        "queued",
+        "running",
+        "pending",
+        "waiting_on_carrier",
+        "noyo_review",
+    },
     "warn": {"action_required", "carrier_authorization", "not_ready", "needs_review", "partial", "skipped"},
     "bad": {"unable_to_connect", "failed", "invalid", "rejected"},
     "idle": {"replaced", "no_changes", "canceled", "terminated", "discontinued", "removed"},
@@ -66,7 +76,11 @@ def sort_header(context, key, title):
     css = "sorted" if arrow else ""
     return format_html(
         '<a href="{}" hx-get="{}" hx-target="#results" hx-push-url="true" class="{}">{}{}</a>',
-        url, url, css, title, arrow,
+        url,
+        url,
+        css,
+        title,
+        arrow,
     )
 
 
@@ -153,14 +167,16 @@ def absolute(value):
     local = timezone.localtime(value)
     if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
         return date_format(local, MOMENT_FORMAT)  # the hour a clock goes back: date_format names no zone
-    return f"{_month_abbr(local.month)} {local.day}, {local.year:04d} {local.hour:02d}:{local.minute:02d} {local.tzname()}"
+    return (
+        f"{_month_abbr(local.month)} {local.day}, {local.year:04d} {local.hour:02d}:{local.minute:02d} {local.tzname()}"
+    )
 
 
 _MONTH_ABBRS: dict[str | None, list[str]] = {}
 
 
 def _month_abbr(month: int) -> str:
-    """"Dec": date_format's "M", read once per language."""
+    """ "Dec": date_format's "M", read once per language."""
     language = get_language()
     if language not in _MONTH_ABBRS:
         _MONTH_ABBRS[language] = [""] + [str(MONTHS_3[n]).title() for n in range(1, 13)]

@@ -24,7 +24,9 @@ OPERATORS_ONLY = "Only Operators can make operator keys: yours can be read-only.
 
 class ApiKeyForm(forms.Form):
     # Made when the form renders: a resend of the same form (a reload, a double click) makes no second key.
-    token = forms.UUIDField(widget=forms.HiddenInput, error_messages={"invalid": "This form was out of date; send it again."})
+    token = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages={"invalid": "This form was out of date; send it again."}
+    )
     name = forms.CharField(
         max_length=50,
         help_text="What will use it, so you know which to revoke later: “nightly export”, “Grafana”.",
@@ -36,7 +38,9 @@ class ApiKeyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.allowed = ApiKey.scopes_for(user)
         # Offer only the scopes the user may give; a forged choice gets the reason below, in plain words.
-        self.fields["scope"].widget.choices = [(value, label) for value, label in ApiKey.Scope.choices if value in self.allowed]
+        self.fields["scope"].widget.choices = [
+            (value, label) for value, label in ApiKey.Scope.choices if value in self.allowed
+        ]
 
     def clean_scope(self):
         scope = self.cleaned_data["scope"]

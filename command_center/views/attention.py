@@ -34,7 +34,9 @@ from members.filters import group_filter
 from members.models import Employee
 
 WORK_PERMISSION = "command_center.work_attentionitem"
-REFUSED = "Only Operators can acknowledge, assign or snooze attention items. Ask an administrator for the Operator role."
+REFUSED = (
+    "Only Operators can acknowledge, assign or snooze attention items. Ask an administrator for the Operator role."
+)
 
 ATTENTION_SORTS = {
     "opened": "opened_at",
@@ -55,26 +57,42 @@ AGE_CHOICES = [("1", "More than a day"), ("7", "More than a week"), ("30", "More
 def assignable_users():
     """The people an item can be given to: those who may work items (Operators, superusers)."""
     User = get_user_model()
-    return User.objects.filter(Q(groups__name=OPERATOR) | Q(is_superuser=True), is_active=True).distinct().order_by("username")
+    return (
+        User.objects.filter(Q(groups__name=OPERATOR) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("username")
+    )
 
 
 def assignee_choices():
-    return [("mine", "Me"), ("unassigned", "Nobody"), *[(str(pk), name) for pk, name in assignable_users().values_list("pk", "username")]]
+    return [
+        ("mine", "Me"),
+        ("unassigned", "Nobody"),
+        *[(str(pk), name) for pk, name in assignable_users().values_list("pk", "username")],
+    ]
 
 
 class AttentionFilter(FilterSet):
     q = django_filters.CharFilter(
-        label="Search", method="search",
+        label="Search",
+        method="search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "What is wrong, or a record id"}),
     )
     state = django_filters.ChoiceFilter(label="State", choices=STATE_CHOICES, empty_label=None, method="filter_state")
     kind = django_filters.MultipleChoiceFilter(
-        label="Kind", choices=AttentionItem.Kind.choices, widget=DropdownCheckboxes(placeholder="Any kind"), distinct=False
+        label="Kind",
+        choices=AttentionItem.Kind.choices,
+        widget=DropdownCheckboxes(placeholder="Any kind"),
+        distinct=False,
     )
     carrier = django_filters.ModelChoiceFilter(label="Carrier", queryset=carrier_choices, empty_label="All carriers")
     group = group_filter()
-    assignee = django_filters.ChoiceFilter(label="Assigned to", choices=assignee_choices, empty_label="Anyone", method="filter_assignee")
-    age = django_filters.ChoiceFilter(label="Open for", choices=AGE_CHOICES, empty_label="Any time", method="filter_age")
+    assignee = django_filters.ChoiceFilter(
+        label="Assigned to", choices=assignee_choices, empty_label="Anyone", method="filter_assignee"
+    )
+    age = django_filters.ChoiceFilter(
+        label="Open for", choices=AGE_CHOICES, empty_label="Any time", method="filter_age"
+    )
 
     class Meta:
         model = AttentionItem
@@ -135,7 +153,12 @@ ATTENTION_COLUMNS = [
 ]
 # The columns a person may choose (?cols=...), and the CSV columns each one holds.
 ATTENTION_TABLE = Columns(
-    Choice("what", "What needs attention", ("Kind", "What is wrong", "Record type", "Record id", "Employee id"), required=True),
+    Choice(
+        "what",
+        "What needs attention",
+        ("Kind", "What is wrong", "Record type", "Record id", "Employee id"),
+        required=True,
+    ),
     Choice("where", "Carrier / group", ("Carrier", "Carrier id", "Group", "Group id")),
     Choice("opened", "Open for", ("Opened", "Closed", "First detected")),
     Choice("detected", "Last seen", ("Last detected",)),
@@ -155,20 +178,36 @@ def items_for_list():
 
 
 def _filterset(request, queryset=None):
-    return AttentionFilter(request.GET, queryset=queryset if queryset is not None else items_for_list(), request=request)
+    return AttentionFilter(
+        request.GET, queryset=queryset if queryset is not None else items_for_list(), request=request
+    )
 
 
 @vary_on_headers("HX-Request")
 def attention_list(request):
-    listing = Listing(request, _filterset(request), sorts=ATTENTION_SORTS, default_sort="opened", columns=ATTENTION_TABLE,
-                      extra_context={"today": timezone.localdate(), "now": timezone.now()})
+    listing = Listing(
+        request,
+        _filterset(request),
+        sorts=ATTENTION_SORTS,
+        default_sort="opened",
+        columns=ATTENTION_TABLE,
+        extra_context={"today": timezone.localdate(), "now": timezone.now()},
+    )
     listing.page.object_list = attention.attach_links(listing.page.object_list)
     return listing.render("attention/attention_list.html")
 
 
 def attention_export(request):
     filterset = _filterset(request, AttentionItem.objects.all())
-    return column_choice.export(request, filterset, ATTENTION_TABLE, ATTENTION_COLUMNS, "attention", sorts=ATTENTION_SORTS, default_sort="opened")
+    return column_choice.export(
+        request,
+        filterset,
+        ATTENTION_TABLE,
+        ATTENTION_COLUMNS,
+        "attention",
+        sorts=ATTENTION_SORTS,
+        default_sort="opened",
+    )
 
 
 # --- One item ------------------------------------------------------------------------------------
@@ -176,7 +215,10 @@ def attention_export(request):
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(
-        label="Assign to", queryset=assignable_users(), required=False, empty_label="Nobody",
+        label="Assign to",
+        queryset=assignable_users(),
+        required=False,
+        empty_label="Nobody",
         error_messages={"invalid_choice": "Choose one of the Operators listed."},
     )
 

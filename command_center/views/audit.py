@@ -36,11 +36,15 @@ def actor_choices(request=None):
 
 class AuditFilter(FilterSet):
     action = django_filters.ChoiceFilter(label="Action", choices=AuditEntry.Action.choices, empty_label="Any action")
-    outcome = django_filters.ChoiceFilter(label="Outcome", choices=AuditEntry.Outcome.choices, empty_label="Any outcome")
+    outcome = django_filters.ChoiceFilter(
+        label="Outcome", choices=AuditEntry.Outcome.choices, empty_label="Any outcome"
+    )
     actor = django_filters.ModelChoiceFilter(label="Who", queryset=actor_choices, empty_label="Anyone")
     since = DateFilter(label="From", method="filter_since")
     until = DateFilter(label="To", method="filter_until")
-    object_id = django_filters.CharFilter(label="Record id", widget=forms.TextInput(attrs={"placeholder": "Connection or run id"}))
+    object_id = django_filters.CharFilter(
+        label="Record id", widget=forms.TextInput(attrs={"placeholder": "Connection or run id"})
+    )
 
     class Meta:
         model = AuditEntry
@@ -74,6 +78,8 @@ AUDIT_COLUMNS = [
 
 def entries_for_list():
     return AuditEntry.objects.select_related("actor")
+
+
 # The columns a person may choose (?cols=...), and the CSV columns each one holds.
 AUDIT_TABLE = Columns(
     Choice("created", "When", ("When",), required=True),
@@ -96,4 +102,6 @@ def audit_export(request):
     # The export records itself in the log; the file holds what was there when it was asked for.
     last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     filterset = AuditFilter(request.GET, queryset=entries_for_list().filter(pk__lte=last))
-    return column_choice.export(request, filterset, AUDIT_TABLE, AUDIT_COLUMNS, "audit", sorts=AUDIT_SORTS, default_sort="-created")
+    return column_choice.export(
+        request, filterset, AUDIT_TABLE, AUDIT_COLUMNS, "audit", sorts=AUDIT_SORTS, default_sort="-created"
+    )

@@ -42,7 +42,12 @@ def _families():
 def _last_successful_sync_age():
     from command_center.models import SyncFamily
 
-    finished = SyncFamily.objects.exclude(last_success_at=None).order_by("-last_success_at").values_list("last_success_at", flat=True).first()
+    finished = (
+        SyncFamily.objects.exclude(last_success_at=None)
+        .order_by("-last_success_at")
+        .values_list("last_success_at", flat=True)
+        .first()
+    )
     if finished is None:
         return None
     return int(time.time() - finished.timestamp())

@@ -24,8 +24,11 @@ def metrics(request):
     if not token:
         raise Http404("Metrics are off: set METRICS_TOKEN to turn them on.")
     if not _bearer_matches(request, token):
-        response = HttpResponse("This needs the metrics token: send the header Authorization: Bearer <token>.\n",
-                                status=401, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(
+            "This needs the metrics token: send the header Authorization: Bearer <token>.\n",
+            status=401,
+            content_type="text/plain; charset=utf-8",
+        )
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
     return HttpResponse(generate_latest(figures.registry()), content_type=CONTENT_TYPE_PLAIN_0_0_4)

@@ -56,7 +56,9 @@ def note_add(request, target, object_id):
     if not form.is_valid():
         return _thread_response(request, target, record, form=form, status=422)
     _, created = notes.add_note(record, request.user, form.cleaned_data["text"], form.cleaned_data["token"])
-    return _thread_response(request, target, record, message="Note saved." if created else "This note was saved already.")
+    return _thread_response(
+        request, target, record, message="Note saved." if created else "This note was saved already."
+    )
 
 
 def _thread_response(request, target, record, *, form=None, message="", status=200):

@@ -14,8 +14,12 @@ from command_center.models import SavedView
 class SaveViewForm(forms.Form):
     list_name = forms.ChoiceField(choices=[(name, name) for name in sorted(saved_views.LIST_PAGES)])
     query = forms.CharField(required=False, max_length=2000)
-    name = forms.CharField(label="Name", max_length=80, strip=True,
-                           error_messages={"required": "Give the view a name.", "max_length": "A name is at most 80 characters."})
+    name = forms.CharField(
+        label="Name",
+        max_length=80,
+        strip=True,
+        error_messages={"required": "Give the view a name.", "max_length": "A name is at most 80 characters."},
+    )
     make_default = forms.BooleanField(label="Open this view when I come to the list", required=False)
 
 
@@ -41,11 +45,16 @@ def view_save(request):
     data = form.cleaned_data
     exists = saved_views.views_of(request.user, list_name).filter(name=data["name"]).exists()
     if not exists and SavedView.objects.filter(owner=request.user).count() >= saved_views.MAX_PER_PERSON:
-        messages.error(request, f"The view was not saved: you have {saved_views.MAX_PER_PERSON} saved views. Delete one first.")
+        messages.error(
+            request, f"The view was not saved: you have {saved_views.MAX_PER_PERSON} saved views. Delete one first."
+        )
         return _back(list_name, saved_views.query_to_keep(query))
     view = saved_views.save(request.user, list_name, data["name"], data["query"], data["make_default"])
-    messages.success(request, f"Saved the view “{view.name}”{' (replacing the one of that name)' if exists else ''}."
-                              + (" It opens when you come to this list." if view.is_default else ""))
+    messages.success(
+        request,
+        f"Saved the view “{view.name}”{' (replacing the one of that name)' if exists else ''}."
+        + (" It opens when you come to this list." if view.is_default else ""),
+    )
     return redirect(view.list_url)
 
 
@@ -59,7 +68,9 @@ def view_open(request, pk):
 def view_default(request, pk):
     view = get_object_or_404(SavedView, pk=pk, owner=request.user)
     saved_views.set_default(view, on=not view.is_default)
-    messages.success(request, f"“{view.name}” {'now opens' if view.is_default else 'no longer opens'} when you come to this list.")
+    messages.success(
+        request, f"“{view.name}” {'now opens' if view.is_default else 'no longer opens'} when you come to this list."
+    )
     return _back(view.list_name, saved_views.ALL_QUERY if not view.is_default else "")
 
 

@@ -23,8 +23,16 @@ from command_center.sync import runs
 from command_center.sync.families import families_of, ordered, resource_label
 from command_center.sync.records import mask_ssns
 
-SYNC_SORTS = {"created": "created", "kind": "kind", "status": "status", "api_calls": "api_calls", "started": "started_at"}
-KIND_CHOICES = [(kind, "Everything (full sync)" if kind == runs.FULL else runs.kind_label(kind).capitalize()) for kind in runs.KINDS]
+SYNC_SORTS = {
+    "created": "created",
+    "kind": "kind",
+    "status": "status",
+    "api_calls": "api_calls",
+    "started": "started_at",
+}
+KIND_CHOICES = [
+    (kind, "Everything (full sync)" if kind == runs.FULL else runs.kind_label(kind).capitalize()) for kind in runs.KINDS
+]
 FAILURES_PER_PAGE = 50
 # htmx stops polling when it gets this status.
 STOP_POLLING = 286
@@ -68,8 +76,14 @@ def runs_for_list():
 @vary_on_headers("HX-Request")
 def sync_list(request):
     filterset = SyncRunFilter(request.GET, queryset=runs_for_list())
-    listing = Listing(request, filterset, sorts=SYNC_SORTS, default_sort="-created", columns=SYNC_TABLE,
-                      extra_context={"start_form": SyncStartForm()})
+    listing = Listing(
+        request,
+        filterset,
+        sorts=SYNC_SORTS,
+        default_sort="-created",
+        columns=SYNC_TABLE,
+        extra_context={"start_form": SyncStartForm()},
+    )
     return listing.render("syncs/sync_list.html")
 
 
@@ -132,8 +146,15 @@ def family_rows(run: SyncRun) -> list[dict]:
     for family in families:
         outcome = (run.families or {}).get(family, {})
         status = outcome.get("status") or ("running" if run.is_active else "")
-        rows.append({"family": family, "label": runs.kind_label(family).capitalize(), "status": status,
-                     "message": outcome.get("message", ""), "resources": [r for r in resources if r["family"] == family]})
+        rows.append(
+            {
+                "family": family,
+                "label": runs.kind_label(family).capitalize(),
+                "status": status,
+                "message": outcome.get("message", ""),
+                "resources": [r for r in resources if r["family"] == family],
+            }
+        )
     unplaced = [r for r in resources if r["family"] not in families]
     if unplaced:  # runs recorded before resources knew their family
         rows.append({"family": "", "label": "Resources", "status": "", "message": "", "resources": unplaced})
@@ -160,12 +181,20 @@ def resource_rows(run: SyncRun) -> list[dict]:
         else:
             state = "running" if run.is_active else "failed"
         mirrored = sum(int(counts.get(k) or 0) for k in ("created", "updated", "unchanged", "repeated"))
-        rows.append({
-            "key": key, "label": resource_label(key).capitalize(), "percent": percent, "state": state,
-            # While a resource is read, a page is counted as read before its batch is written: not a gap yet.
-            "mirrored": mirrored, "adds_up": state == "running" or fetched == mirrored + int(counts.get("failed") or 0),
-            "family": counts.get("family", ""), "notes": counts.get("notes", []), **counts,
-        })
+        rows.append(
+            {
+                "key": key,
+                "label": resource_label(key).capitalize(),
+                "percent": percent,
+                "state": state,
+                # While a resource is read, a page is counted as read before its batch is written: not a gap yet.
+                "mirrored": mirrored,
+                "adds_up": state == "running" or fetched == mirrored + int(counts.get("failed") or 0),
+                "family": counts.get("family", ""),
+                "notes": counts.get("notes", []),
+                **counts,
+            }
+        )
     return rows
 
 
@@ -176,11 +205,15 @@ def absorbed_lines(absorbed: dict) -> list[str]:
     lines = []
     if n("rate_limited"):
         waited = float(absorbed.get("rate_limited_wait_seconds") or 0)
-        lines.append(f"Noyo asked us to slow down (429) {times(n('rate_limited'))}; the sync waited {waited:,.1f} s in all.")
+        lines.append(
+            f"Noyo asked us to slow down (429) {times(n('rate_limited'))}; the sync waited {waited:,.1f} s in all."
+        )
     if n("server_errors_retried"):
         lines.append(f"Noyo had a server error (5xx) {times(n('server_errors_retried'))}; each call was asked again.")
     if n("connection_errors_retried"):
-        lines.append(f"The connection to Noyo dropped or timed out {times(n('connection_errors_retried'))}; each call was asked again.")
+        lines.append(
+            f"The connection to Noyo dropped or timed out {times(n('connection_errors_retried'))}; each call was asked again."
+        )
     if n("tokens_refused"):
         lines.append(f"Noyo refused an expired token {times(n('tokens_refused'))}; a new one was fetched each time.")
     if n("tokens_fetched") > 1:

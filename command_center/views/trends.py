@@ -9,8 +9,13 @@ from command_center.charts import Chart
 
 
 class WindowForm(forms.Form):
-    days = forms.TypedChoiceField(label="Over the last", choices=[(n, f"{n} days") for n in trends.WINDOWS], coerce=int,
-                                  required=False, empty_value=trends.WINDOWS[0])
+    days = forms.TypedChoiceField(
+        label="Over the last",
+        choices=[(n, f"{n} days") for n in trends.WINDOWS],
+        coerce=int,
+        required=False,
+        empty_value=trends.WINDOWS[0],
+    )
 
 
 @require_safe
@@ -20,12 +25,21 @@ def trends_page(request):
     days = trends.window(form.cleaned_data["days"] if form.is_bound and valid else trends.WINDOWS[0])
     failures, longest = trends.sync_health(days)
     charts = [
-        Chart("Group connections by status, at the end of each day", trends.connections_by_status(days), "bars", legend_value="last",
-              note="Today's counts, with each later change undone for the days before it. Connections Noyo no longer "
-                   "lists are left out, on every day."),
+        Chart(
+            "Group connections by status, at the end of each day",
+            trends.connections_by_status(days),
+            "bars",
+            legend_value="last",
+            note="Today's counts, with each later change undone for the days before it. Connections Noyo no longer "
+            "lists are left out, on every day.",
+        ),
         Chart("Member requests that failed, per day", trends.member_requests_failed(days), "bars"),
-        Chart("Sync runs that failed or partly failed, per family and day", failures, "bars",
-              note="A family's part of each run, full runs included; the syncs list shows every run."),
+        Chart(
+            "Sync runs that failed or partly failed, per family and day",
+            failures,
+            "bars",
+            note="A family's part of each run, full runs included; the syncs list shows every run.",
+        ),
         Chart("Longest sync run of each family, per day (minutes)", longest, "lines", unit=" min", legend_value=""),
     ]
     return TemplateResponse(request, "trends.html", {"form": form, "charts": charts}, status=200 if valid else 400)

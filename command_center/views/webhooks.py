@@ -27,7 +27,9 @@ def noyo_webhook(request):
     """
     secret = settings.NOYO_WEBHOOK_SECRET
     if not secret:
-        return JsonResponse({"detail": "Webhooks are not configured here (NOYO_WEBHOOK_SECRET is not set)."}, status=503)
+        return JsonResponse(
+            {"detail": "Webhooks are not configured here (NOYO_WEBHOOK_SECRET is not set)."}, status=503
+        )
     try:
         webhooks.verify(
             secret,

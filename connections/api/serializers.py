@@ -2,7 +2,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from command_center.api.fields import MaskedJSONField, NameField, RecordSerializer
-from connections.models import Carrier, Group, GroupConnection, GroupDisconnectionRequest, Plan, RenewalDecision, RetryAttempt
+from connections.models import (
+    Carrier,
+    Group,
+    GroupConnection,
+    GroupDisconnectionRequest,
+    Plan,
+    RenewalDecision,
+    RetryAttempt,
+)
 
 
 class GroupConnectionSerializer(RecordSerializer):
@@ -12,10 +20,27 @@ class GroupConnectionSerializer(RecordSerializer):
     class Meta:
         model = GroupConnection
         fields = [
-            "id", "version", "group_id", "group_name", "organization_id", "carrier_id", "carrier_name",
-            "carrier_group_id", "status", "status_changed_at", "request_type", "setup_error", "federal_ein",
-            "broker_federal_ein", "broker_tin", "employer_email_address", "created", "modified", "completed",
-            "removed_upstream_at", "is_retryable",
+            "id",
+            "version",
+            "group_id",
+            "group_name",
+            "organization_id",
+            "carrier_id",
+            "carrier_name",
+            "carrier_group_id",
+            "status",
+            "status_changed_at",
+            "request_type",
+            "setup_error",
+            "federal_ein",
+            "broker_federal_ein",
+            "broker_tin",
+            "employer_email_address",
+            "created",
+            "modified",
+            "completed",
+            "removed_upstream_at",
+            "is_retryable",
         ]
         read_only_fields = fields
 
@@ -26,9 +51,21 @@ class RetryAttemptSerializer(RecordSerializer):
     class Meta:
         model = RetryAttempt
         fields = [
-            "token", "state", "message", "old_status", "new_status", "old_carrier_group_id", "carrier_group_id",
-            "broker_federal_ein", "broker_tin", "note", "noyo_status_code", "field_errors", "requested_by",
-            "started_at", "finished_at",
+            "token",
+            "state",
+            "message",
+            "old_status",
+            "new_status",
+            "old_carrier_group_id",
+            "carrier_group_id",
+            "broker_federal_ein",
+            "broker_tin",
+            "note",
+            "noyo_status_code",
+            "field_errors",
+            "requested_by",
+            "started_at",
+            "finished_at",
         ]
         read_only_fields = fields
 
@@ -55,8 +92,18 @@ class GroupSerializer(RecordSerializer):
 
     class Meta:
         model = Group
-        fields = ["id", "name", "dba_name", "organization_id", "federal_ein", "sic_code", "created", "modified",
-                  "removed_upstream_at", "connection_counts"]
+        fields = [
+            "id",
+            "name",
+            "dba_name",
+            "organization_id",
+            "federal_ein",
+            "sic_code",
+            "created",
+            "modified",
+            "removed_upstream_at",
+            "connection_counts",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(STATUS_COUNTS_SCHEMA)
@@ -69,8 +116,20 @@ class PlanSerializer(RecordSerializer):
 
     class Meta:
         model = Plan
-        fields = ["id", "name", "line_of_coverage", "carrier_id", "carrier_name", "code", "status", "plan_type", "network",
-                  "metal_tier", "effective_start_date", "effective_end_date"]
+        fields = [
+            "id",
+            "name",
+            "line_of_coverage",
+            "carrier_id",
+            "carrier_name",
+            "code",
+            "status",
+            "plan_type",
+            "network",
+            "metal_tier",
+            "effective_start_date",
+            "effective_end_date",
+        ]
         read_only_fields = fields
 
 
@@ -85,7 +144,9 @@ class GroupDetailSerializer(GroupSerializer):
     @extend_schema_field(PlanSerializer(many=True))
     def get_plans(self, group):
         # As the group's page lists them.
-        return PlanSerializer(group.plans.select_related("carrier").order_by("line_of_coverage", "name", "pk"), many=True).data
+        return PlanSerializer(
+            group.plans.select_related("carrier").order_by("line_of_coverage", "name", "pk"), many=True
+        ).data
 
 
 class CarrierSerializer(RecordSerializer):
@@ -96,9 +157,23 @@ class CarrierSerializer(RecordSerializer):
 
     class Meta:
         model = Carrier
-        fields = ["id", "name", "kind", "carrier_group_id_label", "carrier_group_id_format", "format_hint", "format_example",
-                  "file_cadence", "authorization_steps", "sandbox_test_ids", "reference_is_missing", "connection_total",
-                  "attention_total", "status_counts", "first_seen"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "carrier_group_id_label",
+            "carrier_group_id_format",
+            "format_hint",
+            "format_example",
+            "file_cadence",
+            "authorization_steps",
+            "sandbox_test_ids",
+            "reference_is_missing",
+            "connection_total",
+            "attention_total",
+            "status_counts",
+            "first_seen",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(STATUS_COUNTS_SCHEMA)
@@ -111,9 +186,25 @@ class DisconnectionRequestSerializer(RecordSerializer):
 
     class Meta:
         model = GroupDisconnectionRequest
-        fields = ["id", "group_id", "group_name", "carrier_id", "carrier_name", "status", "status_changed_at", "reason",
-                  "source_type", "source_id", "effective_end_date", "created", "decided", "completed", "modified",
-                  "organization_id", "removed_upstream_at"]
+        fields = [
+            "id",
+            "group_id",
+            "group_name",
+            "carrier_id",
+            "carrier_name",
+            "status",
+            "status_changed_at",
+            "reason",
+            "source_type",
+            "source_id",
+            "effective_end_date",
+            "created",
+            "decided",
+            "completed",
+            "modified",
+            "organization_id",
+            "removed_upstream_at",
+        ]
         read_only_fields = fields
 
 
@@ -137,8 +228,18 @@ class RenewalDecisionSerializer(RecordSerializer):
 
     class Meta:
         model = RenewalDecision
-        fields = ["id", "group_id", "group_name", "renewal_date", "status", "issues", "carriers", "created", "modified",
-                  "removed_upstream_at"]
+        fields = [
+            "id",
+            "group_id",
+            "group_name",
+            "renewal_date",
+            "status",
+            "issues",
+            "carriers",
+            "created",
+            "modified",
+            "removed_upstream_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(CarrierRefSerializer(many=True))

@@ -27,13 +27,25 @@ from connections.connect_views import CREATE_PERMISSION as CONNECT_PERMISSION
 from connections.disconnection_views import KINDS as DECISION_KINDS
 from connections.disconnection_views import REVIEW_PERMISSION
 from connections.forms import ConnectForm, DecisionForm, RetryForm
-from connections.models import Group, GroupConnection, GroupDisconnectionRequest, NoyoAction, RenewalDecision, RetryAttempt
+from connections.models import (
+    Group,
+    GroupConnection,
+    GroupDisconnectionRequest,
+    NoyoAction,
+    RenewalDecision,
+    RetryAttempt,
+)
 from connections.renewal_forms import MAX_ROWS, RenewalEntry, connected_carriers, form_data
 from connections.renewal_views import CREATE_PERMISSION as RENEWAL_PERMISSION
 from connections.views import RETRY_PERMISSION
 
 # A write answers with the record as the read API shows it.
-from .serializers import DisconnectionRequestSerializer, GroupConnectionSerializer, RenewalDecisionSerializer, RetryAttemptSerializer
+from .serializers import (
+    DisconnectionRequestSerializer,
+    GroupConnectionSerializer,
+    RenewalDecisionSerializer,
+    RetryAttemptSerializer,
+)
 from .views import attach_carrier_names
 
 NOT_SENT = "Nothing was sent: fix the values named in errors and send it again."
@@ -69,7 +81,11 @@ class RetryOutcomeSerializer(serializers.Serializer):
 
 
 @write_schema(
-    "connections_retry", request=RetryRequestSerializer, outcome=RetryOutcomeSerializer, success=200, codes=(409, 422, 502),
+    "connections_retry",
+    request=RetryRequestSerializer,
+    outcome=RetryOutcomeSerializer,
+    success=200,
+    codes=(409, 422, 502),
     summary="Retry a connection at Noyo",
     description=(
         "The retry form's values, checked as the form checks them (the carrier's id format), then one retry at Noyo "
@@ -132,7 +148,10 @@ class BulkRetryOutcomeSerializer(serializers.Serializer):
 
 
 @write_schema(
-    "connections_bulk_retry", request=BulkRetryRequestSerializer, outcome=BulkRetryOutcomeSerializer, success=200,
+    "connections_bulk_retry",
+    request=BulkRetryRequestSerializer,
+    outcome=BulkRetryOutcomeSerializer,
+    success=200,
     summary="Retry several connections at Noyo",
     description=(
         "What the connections list's bulk retry does (connections.retry_groupconnection): every id once, with its "
@@ -145,7 +164,9 @@ class ConnectionBulkRetry(WriteView):
     refused = "Only Operators can retry connections."
 
     def write(self, request, token):
-        values, refusal = read(BulkRetryRequestSerializer, request, "Nothing was sent: give the ids of the connections to retry.")
+        values, refusal = read(
+            BulkRetryRequestSerializer, request, "Nothing was sent: give the ids of the connections to retry."
+        )
         if refusal:
             return refusal
         ids = list(dict.fromkeys(values["ids"]))
@@ -191,8 +212,19 @@ class NoyoActionSerializer(RecordSerializer):
     class Meta:
         model = NoyoAction
         fields = [
-            "token", "kind", "state", "message", "target_id", "result_id", "old_status", "new_status",
-            "noyo_status_code", "field_errors", "requested_by", "started_at", "finished_at",
+            "token",
+            "kind",
+            "state",
+            "message",
+            "target_id",
+            "result_id",
+            "old_status",
+            "new_status",
+            "noyo_status_code",
+            "field_errors",
+            "requested_by",
+            "started_at",
+            "finished_at",
         ]
         read_only_fields = fields
 
@@ -215,11 +247,16 @@ def _send(user, token, kind, values, **about) -> NoyoAction:
 
 class ConnectRequestSerializer(serializers.Serializer):
     group = serializers.CharField(
-        required=False, allow_blank=True,
+        required=False,
+        allow_blank=True,
         help_text="An existing group's id; left out: a new group, made with the connection (give group_name).",
     )
-    group_name = serializers.CharField(required=False, allow_blank=True, help_text="The new group's name (no group given).")
-    federal_ein = serializers.CharField(required=False, allow_blank=True, help_text="The new group's EIN, as 12-3456789.")
+    group_name = serializers.CharField(
+        required=False, allow_blank=True, help_text="The new group's name (no group given)."
+    )
+    federal_ein = serializers.CharField(
+        required=False, allow_blank=True, help_text="The new group's EIN, as 12-3456789."
+    )
     carrier = serializers.CharField(help_text="The carrier's id.")
     carrier_group_id = serializers.CharField(help_text="The group's number at the carrier, in the carrier's format.")
     broker_federal_ein = serializers.CharField(required=False, allow_blank=True)
@@ -229,11 +266,17 @@ class ConnectRequestSerializer(serializers.Serializer):
 class ConnectOutcomeSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What happened, in plain words.")
     action = NoyoActionSerializer()
-    connection = GroupConnectionSerializer(allow_null=True, help_text="The connection made, or the one Noyo already had.")
+    connection = GroupConnectionSerializer(
+        allow_null=True, help_text="The connection made, or the one Noyo already had."
+    )
 
 
 @write_schema(
-    "connections_create", request=ConnectRequestSerializer, outcome=ConnectOutcomeSerializer, success=201, codes=(409, 422, 502),
+    "connections_create",
+    request=ConnectRequestSerializer,
+    outcome=ConnectOutcomeSerializer,
+    success=201,
+    codes=(409, 422, 502),
     summary="Create a group connection at Noyo",
     description=(
         "The New connection form's values, checked as the form checks them, then one create at Noyo "
@@ -253,15 +296,22 @@ class ConnectionCreate(WriteView):
         if values.get("group"):
             group = found(Group.objects.present(), values["group"])
             if group is None:
-                return form_refused({"group": [
-                    "No group with this id in the mirror. Leave it out and give group_name to make a new group with the connection."
-                ]}, NOT_SENT)
+                return form_refused(
+                    {
+                        "group": [
+                            "No group with this id in the mirror. Leave it out and give group_name to make a new group with the connection."
+                        ]
+                    },
+                    NOT_SENT,
+                )
         form = ConnectForm({**values, "token": str(token)}, group=group)
         if not form.is_valid():
             return form_refused(form.errors, NOT_SENT)
         about = {"target_id": group.pk, "group_id": group.pk} if group else {}
         action = _send(request.user, token, NoyoAction.Kind.CREATE_CONNECTION, form.values(), **about)
-        connection = found(GroupConnection.objects.select_related("carrier"), action.result_id) if action.result_id else None
+        connection = (
+            found(GroupConnection.objects.select_related("carrier"), action.result_id) if action.result_id else None
+        )
         body = ConnectOutcomeSerializer({"detail": action.message, "action": action, "connection": connection}).data
         return Response(body, status=outcome_status(action.state, action.noyo_status_code, status.HTTP_201_CREATED))
 
@@ -271,7 +321,9 @@ class ConnectionCreate(WriteView):
 
 class ConfirmRequestSerializer(serializers.Serializer):
     effective_end_date = serializers.DateField(
-        required=False, allow_null=True, help_text="The last day managed through Noyo; left out: the date the request has."
+        required=False,
+        allow_null=True,
+        help_text="The last day managed through Noyo; left out: the date the request has.",
     )
     note = serializers.CharField(required=False, allow_blank=True, help_text="Why: kept in the audit log, not sent.")
 
@@ -303,11 +355,19 @@ class _Decide(WriteView):
         if not form.is_valid():
             return form_refused(form.errors, NOT_SENT)
         action = _send(
-            request.user, token, DECISION_KINDS[self.decision], form.values(), target_id=disconnection.pk,
-            group_id=disconnection.group_id, carrier_id=disconnection.carrier_id, old_status=disconnection.status,
+            request.user,
+            token,
+            DECISION_KINDS[self.decision],
+            form.values(),
+            target_id=disconnection.pk,
+            group_id=disconnection.group_id,
+            carrier_id=disconnection.carrier_id,
+            old_status=disconnection.status,
         )
         disconnection = GroupDisconnectionRequest.objects.select_related("carrier").get(pk=disconnection.pk)
-        body = DecisionOutcomeSerializer({"detail": action.message, "action": action, "disconnection": disconnection}).data
+        body = DecisionOutcomeSerializer(
+            {"detail": action.message, "action": action, "disconnection": disconnection}
+        ).data
         return Response(body, status=outcome_status(action.state, action.noyo_status_code))
 
 
@@ -318,7 +378,11 @@ _DECISION_ANSWERS = (
 
 
 @write_schema(
-    "disconnections_confirm", request=ConfirmRequestSerializer, outcome=DecisionOutcomeSerializer, success=200, codes=(409, 422, 502),
+    "disconnections_confirm",
+    request=ConfirmRequestSerializer,
+    outcome=DecisionOutcomeSerializer,
+    success=200,
+    codes=(409, 422, 502),
     summary="Confirm a disconnection request at Noyo",
     description=f"The confirm step of a request that needs review (connections.review_groupdisconnectionrequest). {_DECISION_ANSWERS}",
 )
@@ -327,7 +391,11 @@ class DisconnectionConfirm(_Decide):
 
 
 @write_schema(
-    "disconnections_reject", request=RejectRequestSerializer, outcome=DecisionOutcomeSerializer, success=200, codes=(409, 422, 502),
+    "disconnections_reject",
+    request=RejectRequestSerializer,
+    outcome=DecisionOutcomeSerializer,
+    success=200,
+    codes=(409, 422, 502),
     summary="Reject a disconnection request at Noyo",
     description=f"The reject step of a request that needs review (connections.review_groupdisconnectionrequest). {_DECISION_ANSWERS}",
 )
@@ -343,7 +411,8 @@ class RenewalLineRequestSerializer(serializers.Serializer):
     open_enrollment_start_date = serializers.DateField()
     open_enrollment_end_date = serializers.DateField()
     plans = serializers.ListField(
-        child=serializers.CharField(max_length=NOYO_ID_LENGTH), required=False,
+        child=serializers.CharField(max_length=NOYO_ID_LENGTH),
+        required=False,
         help_text="Ids of the group's plans with the carrier on this line, expected at renewal.",
     )
     plan_name = serializers.CharField(required=False, allow_blank=True, help_text="A plan to be set up, by name.")
@@ -353,7 +422,9 @@ class RenewalLineRequestSerializer(serializers.Serializer):
 
 class RenewalRequestSerializer(serializers.Serializer):
     group = serializers.CharField(max_length=NOYO_ID_LENGTH, help_text="The group's id.")
-    carrier = serializers.CharField(max_length=NOYO_ID_LENGTH, help_text="One of the carriers the group is connected to.")
+    carrier = serializers.CharField(
+        max_length=NOYO_ID_LENGTH, help_text="One of the carriers the group is connected to."
+    )
     renewal_date = serializers.DateField(help_text="The first day of the new plan year.")
     lines = RenewalLineRequestSerializer(many=True, max_length=MAX_ROWS, help_text="One per line of coverage.")
 
@@ -365,7 +436,11 @@ class RenewalOutcomeSerializer(serializers.Serializer):
 
 
 @write_schema(
-    "renewals_create", request=RenewalRequestSerializer, outcome=RenewalOutcomeSerializer, success=201, codes=(409, 422, 502),
+    "renewals_create",
+    request=RenewalRequestSerializer,
+    outcome=RenewalOutcomeSerializer,
+    success=201,
+    codes=(409, 422, 502),
     summary="Create a renewal decision at Noyo",
     description=(
         "The New renewal decision form's values, line by line, checked as the form checks them, then one create at Noyo "
@@ -385,15 +460,20 @@ class RenewalCreate(WriteView):
         if group is None:
             return form_refused({"group": ["No group with this id in the mirror."]}, "Nothing was sent: no such group.")
         rows = [
-            {**row, "open_enrollment_start_date": row["open_enrollment_start_date"].isoformat(),
-             "open_enrollment_end_date": row["open_enrollment_end_date"].isoformat()}
+            {
+                **row,
+                "open_enrollment_start_date": row["open_enrollment_start_date"].isoformat(),
+                "open_enrollment_end_date": row["open_enrollment_end_date"].isoformat(),
+            }
             for row in values["lines"]
         ]
         data = form_data(token, group.pk, values["carrier"], values["renewal_date"].isoformat(), rows)
         entry = RenewalEntry(group, connected_carriers(group), data=data)
         if not entry.is_valid():
             return form_refused(_entry_errors(entry), NOT_SENT)
-        action = _send(request.user, token, NoyoAction.Kind.CREATE_RENEWAL, entry.values(), target_id=group.pk, group_id=group.pk)
+        action = _send(
+            request.user, token, NoyoAction.Kind.CREATE_RENEWAL, entry.values(), target_id=group.pk, group_id=group.pk
+        )
         renewal = found(RenewalDecision.objects.select_related("group"), action.result_id) if action.result_id else None
         if renewal is not None:
             attach_carrier_names([renewal])

@@ -10,7 +10,15 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from command_center.api.fields import MaskedJSONField, MaskedTextField, NameField, RecordSerializer, lines, masked, person_name
+from command_center.api.fields import (
+    MaskedJSONField,
+    MaskedTextField,
+    NameField,
+    RecordSerializer,
+    lines,
+    masked,
+    person_name,
+)
 from command_center.sync.records import label_for, mask_ssn
 from members import readable
 from members.models import (
@@ -46,9 +54,22 @@ class EmployeeSerializer(RecordSerializer):
 
     class Meta:
         model = Employee
-        fields = ["id", "first_name", "middle_name", "last_name", "date_of_birth", "group_id", "group_name",
-                  "employment_status", "occupation", "hire_date", "lines_of_coverage", "email", "modified",
-                  "removed_upstream_at"]
+        fields = [
+            "id",
+            "first_name",
+            "middle_name",
+            "last_name",
+            "date_of_birth",
+            "group_id",
+            "group_name",
+            "employment_status",
+            "occupation",
+            "hire_date",
+            "lines_of_coverage",
+            "email",
+            "modified",
+            "removed_upstream_at",
+        ]
         read_only_fields = fields
 
     def get_lines_of_coverage(self, employee) -> list[str]:
@@ -60,8 +81,17 @@ class DependentSerializer(RecordSerializer):
 
     class Meta:
         model = Dependent
-        fields = ["id", "first_name", "middle_name", "last_name", "date_of_birth", "relationship", "sex", "ssn_masked",
-                  "modified"]
+        fields = [
+            "id",
+            "first_name",
+            "middle_name",
+            "last_name",
+            "date_of_birth",
+            "relationship",
+            "sex",
+            "ssn_masked",
+            "modified",
+        ]
         read_only_fields = fields
 
     def get_ssn_masked(self, person) -> str:
@@ -73,8 +103,17 @@ class PremiumSerializer(RecordSerializer):
 
     class Meta:
         model = Premium
-        fields = ["id", "carrier_id", "carrier_name", "premium_type", "amount", "period_amount", "period_unit",
-                  "effective_start_date", "effective_end_date"]
+        fields = [
+            "id",
+            "carrier_id",
+            "carrier_name",
+            "premium_type",
+            "amount",
+            "period_amount",
+            "period_unit",
+            "effective_start_date",
+            "effective_end_date",
+        ]
         read_only_fields = fields
 
 
@@ -99,7 +138,11 @@ class EmployeeDetailSerializer(EmployeeSerializer):
 
     @extend_schema_field(PremiumSerializer(many=True))
     def get_premiums(self, employee):
-        premiums = employee.premiums.present().select_related("carrier").order_by("carrier__name", "premium_type", "effective_start_date", "pk")
+        premiums = (
+            employee.premiums.present()
+            .select_related("carrier")
+            .order_by("carrier__name", "premium_type", "effective_start_date", "pk")
+        )
         return PremiumSerializer(premiums, many=True).data
 
 
@@ -115,9 +158,26 @@ class EnrollmentSerializer(EmployeeNameMixin, RecordSerializer):
 
     class Meta:
         model = IndividualEnrollment
-        fields = ["id", "employee_id", "employee_name", "individual_type", "individual_id", "line_of_coverage",
-                  "carrier_id", "carrier_name", "plan_id", "plan_name", "status", "as_of_date", "status_as_of",
-                  "effective_start_date", "effective_end_date", "premium_amount", "premium_unit", "removed_upstream_at"]
+        fields = [
+            "id",
+            "employee_id",
+            "employee_name",
+            "individual_type",
+            "individual_id",
+            "line_of_coverage",
+            "carrier_id",
+            "carrier_name",
+            "plan_id",
+            "plan_name",
+            "status",
+            "as_of_date",
+            "status_as_of",
+            "effective_start_date",
+            "effective_end_date",
+            "premium_amount",
+            "premium_unit",
+            "removed_upstream_at",
+        ]
         read_only_fields = fields
 
     def get_status_as_of(self, enrollment) -> str:
@@ -135,18 +195,36 @@ class FulfillmentBriefSerializer(serializers.Serializer):
 
 class SnapshotSerializer(EmployeeNameMixin, RecordSerializer):
     group_name = NameField(source="group.name")
-    fulfillments = serializers.SerializerMethodField(help_text="Its carrier fulfillments, worst first, as the list shows them.")
+    fulfillments = serializers.SerializerMethodField(
+        help_text="Its carrier fulfillments, worst first, as the list shows them."
+    )
 
     class Meta:
         model = MemberSnapshot
-        fields = ["id", "created", "modified", "status", "status_changed_at", "employee_id", "employee_name", "group_id",
-                  "group_name", "replaced_by_id", "fulfillments", "removed_upstream_at"]
+        fields = [
+            "id",
+            "created",
+            "modified",
+            "status",
+            "status_changed_at",
+            "employee_id",
+            "employee_name",
+            "group_id",
+            "group_name",
+            "replaced_by_id",
+            "fulfillments",
+            "removed_upstream_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(FulfillmentBriefSerializer(many=True))
     def get_fulfillments(self, snapshot):
         return [
-            {"carrier_id": summary.carrier_id or "", "carrier_name": summary.carrier.name if summary.carrier else "", "status": summary.status}
+            {
+                "carrier_id": summary.carrier_id or "",
+                "carrier_name": summary.carrier.name if summary.carrier else "",
+                "status": summary.status,
+            }
             for summary in snapshot.fulfillments
         ]
 
@@ -170,8 +248,21 @@ class FulfillmentSummarySerializer(EmployeeNameMixin, RecordSerializer):
 
     class Meta:
         model = FulfillmentSummary
-        fields = ["id", "snapshot_id", "created", "snapshot_status", "carrier_id", "carrier_name", "status",
-                  "status_changed_at", "errors", "employee_id", "employee_name", "group_id", "group_name"]
+        fields = [
+            "id",
+            "snapshot_id",
+            "created",
+            "snapshot_status",
+            "carrier_id",
+            "carrier_name",
+            "status",
+            "status_changed_at",
+            "errors",
+            "employee_id",
+            "employee_name",
+            "group_id",
+            "group_name",
+        ]
         read_only_fields = fields
         extra_kwargs = {"created": {"help_text": "When the snapshot was created."}}
 
@@ -198,23 +289,49 @@ def masked_fields(fields) -> list:
         if "ssn" in key.lower():
             values = [None if value in (None, "") else mask_ssn(value) for value in values]
         platform, carrier = (masked(value) for value in values)
-        rows.append({"key": key, "label": label_for(key) if key else "", "platform_value": platform, "carrier_value": carrier})
+        rows.append(
+            {"key": key, "label": label_for(key) if key else "", "platform_value": platform, "carrier_value": carrier}
+        )
     return rows
 
 
 class TrackingDifferenceSerializer(EmployeeNameMixin, RecordSerializer):
     type_label = serializers.CharField(read_only=True, help_text="The difference type in words.")
-    subject = serializers.CharField(read_only=True, help_text="What it is about (a dependent's name, an enrollment's line).")
+    subject = serializers.CharField(
+        read_only=True, help_text="What it is about (a dependent's name, an enrollment's line)."
+    )
     # Not "fields": a serializer's own attribute. The CSV's "Fields" column.
-    differing_fields = serializers.SerializerMethodField(help_text="The fields that differ, each side's value; SSNs masked.")
+    differing_fields = serializers.SerializerMethodField(
+        help_text="The fields that differ, each side's value; SSNs masked."
+    )
     carrier_name = NameField(source="carrier.name")
     group_name = NameField(source="group.name")
 
     class Meta:
         model = TrackingDifference
-        fields = ["id", "classification", "difference_type", "type_label", "subject", "differing_fields", "object_type", "object_id",
-                  "impact_score", "carrier_id", "carrier_name", "group_id", "group_name", "employee_id", "employee_name",
-                  "snapshot_id", "created", "resolved", "discrepancy_time", "is_dismissed", "is_suppressed"]
+        fields = [
+            "id",
+            "classification",
+            "difference_type",
+            "type_label",
+            "subject",
+            "differing_fields",
+            "object_type",
+            "object_id",
+            "impact_score",
+            "carrier_id",
+            "carrier_name",
+            "group_id",
+            "group_name",
+            "employee_id",
+            "employee_name",
+            "snapshot_id",
+            "created",
+            "resolved",
+            "discrepancy_time",
+            "is_dismissed",
+            "is_suppressed",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(DifferenceFieldSerializer(many=True))
@@ -239,8 +356,20 @@ class MemberRequestSerializer(EmployeeNameMixin, RecordSerializer):
 
     class Meta:
         model = MemberRequest
-        fields = ["id", "created", "modified", "request_type", "status", "status_changed_at", "employee_id", "employee_name",
-                  "group_id", "group_name", "transaction_count", "removed_upstream_at"]
+        fields = [
+            "id",
+            "created",
+            "modified",
+            "request_type",
+            "status",
+            "status_changed_at",
+            "employee_id",
+            "employee_name",
+            "group_id",
+            "group_name",
+            "transaction_count",
+            "removed_upstream_at",
+        ]
         read_only_fields = fields
 
     def get_transaction_count(self, member_request) -> int:
@@ -264,14 +393,35 @@ class TransactionSerializer(EmployeeNameMixin, RecordSerializer):
     request_status = NameField(source="member_request.status")
     carrier_name = NameField(source="carrier.name")
     lines_of_coverage = serializers.SerializerMethodField()
-    error = MaskedTextField(source="first_error", default="", help_text="The first error of a failed transaction, SSNs masked.")
-    status_detail = serializers.SerializerMethodField(help_text="The status's details in one sentence, as the list says them.")
+    error = MaskedTextField(
+        source="first_error", default="", help_text="The first error of a failed transaction, SSNs masked."
+    )
+    status_detail = serializers.SerializerMethodField(
+        help_text="The status's details in one sentence, as the list says them."
+    )
 
     class Meta:
         model = MemberTransaction
-        fields = ["id", "member_request_id", "request_type", "request_status", "transaction_type", "carrier_id",
-                  "carrier_name", "lines_of_coverage", "status", "status_changed_at", "error", "status_detail", "verified",
-                  "created", "modified", "employee_id", "employee_name", "removed_upstream_at"]
+        fields = [
+            "id",
+            "member_request_id",
+            "request_type",
+            "request_status",
+            "transaction_type",
+            "carrier_id",
+            "carrier_name",
+            "lines_of_coverage",
+            "status",
+            "status_changed_at",
+            "error",
+            "status_detail",
+            "verified",
+            "created",
+            "modified",
+            "employee_id",
+            "employee_name",
+            "removed_upstream_at",
+        ]
         read_only_fields = fields
 
     def get_lines_of_coverage(self, transaction) -> list[str]:

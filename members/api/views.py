@@ -169,4 +169,6 @@ class TransactionViewSet(ListViewSet):
         return transactions_for_list()
 
     def detail_queryset(self):
-        return MemberTransaction.objects.select_related("carrier", "member_request", "employee").annotate(first_error=TRANSACTION_ERROR)
+        return MemberTransaction.objects.select_related("carrier", "member_request", "employee").annotate(
+            first_error=TRANSACTION_ERROR
+        )

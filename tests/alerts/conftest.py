@@ -30,8 +30,14 @@ class WebhookEndpoint:
             def do_POST(self):
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
-                endpoint.received.append({"path": self.path, "content_type": self.headers.get("content-type"),
-                                          "raw": body.decode(), "json": json.loads(body or b"null")})
+                endpoint.received.append(
+                    {
+                        "path": self.path,
+                        "content_type": self.headers.get("content-type"),
+                        "raw": body.decode(),
+                        "json": json.loads(body or b"null"),
+                    }
+                )
                 status = endpoint.answers.pop(0) if len(endpoint.answers) > 1 else endpoint.answers[0]
                 text = b"ok" if status < 400 else b"invalid_token" if status < 500 else b"upstream trouble"
                 self.send_response(status)
@@ -109,4 +115,3 @@ def tick(alert_settings):
 def past_the_window(settings) -> float:
     """Seconds that take the clock past the digest window."""
     return settings.ALERT_DIGEST_SECONDS + 1
-

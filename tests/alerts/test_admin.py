@@ -8,8 +8,9 @@ ADD = reverse("admin:command_center_channel_add")
 
 
 def test_an_administrator_adds_a_webhook_channel(admin_client):
-    response = admin_client.post(ADD, {"name": "Ops Slack", "kind": "webhook", "url": "https://hooks.slack.com/services/T/B/x",
-                                       "enabled": "on"})
+    response = admin_client.post(
+        ADD, {"name": "Ops Slack", "kind": "webhook", "url": "https://hooks.slack.com/services/T/B/x", "enabled": "on"}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Channel.objects.get(name="Ops Slack").url == "https://hooks.slack.com/services/T/B/x"
 

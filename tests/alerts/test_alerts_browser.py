@@ -16,7 +16,9 @@ def overflow(page):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_someone_subscribes_to_a_family_going_stale_and_sees_it_listed(live_server, page, screenshot, operator, email_channel, width):
+def test_someone_subscribes_to_a_family_going_stale_and_sees_it_listed(
+    live_server, page, screenshot, operator, email_channel, width
+):
     operator.email = "otto@example.com"
     operator.save()
     page.set_viewport_size({"width": WIDTHS[width], "height": 900})
@@ -43,8 +45,15 @@ def test_someone_subscribes_to_a_family_going_stale_and_sees_it_listed(live_serv
     page.wait_for_load_state("networkidle")
 
     page.get_by_text("Subscribed: No successful group connections sync for 45 minutes, by E-mail.").wait_for()
-    assert "No successful group connections sync for 45 minutes, by E-mail" in page.locator("ul.subscriptions").inner_text()
+    assert (
+        "No successful group connections sync for 45 minutes, by E-mail"
+        in page.locator("ul.subscriptions").inner_text()
+    )
     subscription = Subscription.objects.get(user=operator)
-    assert (subscription.topic, subscription.family, subscription.stale_minutes) == ("family_stale", "group_connections", 45)
+    assert (subscription.topic, subscription.family, subscription.stale_minutes) == (
+        "family_stale",
+        "group_connections",
+        45,
+    )
     assert overflow(page) <= 0, "the page scrolls sideways"
     screenshot(f"alerts-subscribed-{width}")

@@ -50,7 +50,9 @@ def test_a_channel_whose_last_messages_failed_shows_as_failing_with_each_deliver
     assert "Failing" in channels and "3 in a row" in channels and webhook_endpoint.url not in channels
 
 
-def test_a_sent_message_puts_the_channel_back_to_working(admin_client, operator, webhook_channel, webhook_endpoint, clock, tick, settings):
+def test_a_sent_message_puts_the_channel_back_to_working(
+    admin_client, operator, webhook_channel, webhook_endpoint, clock, tick, settings
+):
     fail_three_digests(operator, webhook_channel, webhook_endpoint, clock, tick, settings)
     webhook_endpoint.answers = [200]
     make_item()
@@ -63,7 +65,9 @@ def test_a_sent_message_puts_the_channel_back_to_working(admin_client, operator,
     assert "Working" in text(admin_client.get(CHANNELS))
 
 
-def test_the_deliveries_filter_by_state_and_channel_and_refuse_garbage(admin_client, operator, webhook_channel, webhook_endpoint, clock, tick, settings):
+def test_the_deliveries_filter_by_state_and_channel_and_refuse_garbage(
+    admin_client, operator, webhook_channel, webhook_endpoint, clock, tick, settings
+):
     fail_three_digests(operator, webhook_channel, webhook_endpoint, clock, tick, settings)
 
     assert len(admin_client.get(DELIVERIES, {"state": "failed", "channel": webhook_channel.pk}).context["rows"]) == 3
@@ -73,7 +77,9 @@ def test_the_deliveries_filter_by_state_and_channel_and_refuse_garbage(admin_cli
     assert partial.status_code == 200 and b"<html" not in partial.content
 
 
-def test_a_delivery_page_shows_the_message_and_every_try(admin_client, operator, webhook_channel, webhook_endpoint, clock, tick, settings):
+def test_a_delivery_page_shows_the_message_and_every_try(
+    admin_client, operator, webhook_channel, webhook_endpoint, clock, tick, settings
+):
     webhook_endpoint.answers = [503, 200]
     subscribe(operator, webhook_channel)
     item = make_item()
@@ -89,14 +95,18 @@ def test_a_delivery_page_shows_the_message_and_every_try(admin_client, operator,
     assert f"/attention/{item.pk}/" in page
 
 
-def test_the_deliveries_pages_need_the_permission_and_the_channels_page_does_not(viewer_client, operator_client, viewer, client):
+def test_the_deliveries_pages_need_the_permission_and_the_channels_page_does_not(
+    viewer_client, operator_client, viewer, client
+):
     for page in (DELIVERIES, reverse("alerts:delivery_detail", args=[1])):
         assert viewer_client.get(page).status_code == 403
         assert operator_client.get(page).status_code == 403
     assert viewer_client.get(CHANNELS).status_code == 200
     assert "What was sent" not in text(viewer_client.get(reverse("alerts:subscription_list")))
 
-    viewer.user_permissions.add(Permission.objects.get(codename="view_delivery", content_type__app_label="command_center"))
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="view_delivery", content_type__app_label="command_center")
+    )
     client.force_login(viewer)
     assert client.get(DELIVERIES).status_code == 200
     assert "What was sent" in text(client.get(reverse("alerts:subscription_list")))

@@ -48,7 +48,9 @@ def test_alerts_within_the_window_arrive_in_one_e_mail_per_person_and_later_ones
     later = mail.outbox[2:]
     assert len(later) == 2
     assert all(message.subject.startswith("Command Center: Connection needs action") for message in later)
-    assert all(f"/attention/{third.pk}/" in message.body and f"/attention/{first.pk}/" not in message.body for message in later)
+    assert all(
+        f"/attention/{third.pk}/" in message.body and f"/attention/{first.pk}/" not in message.body for message in later
+    )
     assert set(Delivery.objects.values_list("state", "attempts")) == {(Delivery.State.SENT, 1)}
 
 
@@ -65,13 +67,17 @@ def test_someone_without_an_e_mail_address_gets_a_failed_delivery_that_says_so_a
     delivery = Delivery.objects.get()
     assert not mail.outbox
     assert delivery.state == Delivery.State.FAILED
-    assert delivery.reason == ("otto.operator has no e-mail address, so this was not sent. "
-                               "An administrator can add one to the user in the admin.")
+    assert delivery.reason == (
+        "otto.operator has no e-mail address, so this was not sent. "
+        "An administrator can add one to the user in the admin."
+    )
     email_channel.refresh_from_db()
     assert email_channel.consecutive_failures == 0 and not email_channel.is_failing
 
 
-def test_a_mail_server_that_cannot_be_reached_is_tried_again_then_recorded_as_failed(operator, email_channel, clock, tick, settings):
+def test_a_mail_server_that_cannot_be_reached_is_tried_again_then_recorded_as_failed(
+    operator, email_channel, clock, tick, settings
+):
     import socket
 
     with socket.socket() as closed:  # a port nobody listens on

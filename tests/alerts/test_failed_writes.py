@@ -31,7 +31,10 @@ def test_a_retry_noyo_refuses_alerts_once_and_a_retry_that_goes_through_does_not
 
     (alert,) = mine.alerts.all()
     assert alert.retry_attempt == attempt and alert.event == f"retry:{attempt.pk}"
-    assert alert.text == f"Retry of {connection.group_name} with {connection.carrier.name} failed (Noyo answered 500), sent by otto.operator"
+    assert (
+        alert.text
+        == f"Retry of {connection.group_name} with {connection.carrier.name} failed (Noyo answered 500), sent by otto.operator"
+    )
     assert alert.path == reverse("connections:connection_detail", args=[connection.pk])
     assert not another_carrier.alerts.exists()
 
@@ -41,7 +44,9 @@ def test_a_retry_noyo_refuses_alerts_once_and_a_retry_that_goes_through_does_not
     assert mine.alerts.count() == 1
 
 
-def test_a_disconnection_confirm_noyo_refuses_alerts_once(operator, operator_client, email_channel, mirror_from_sandbox, sandbox, noyo_settings, tick):
+def test_a_disconnection_confirm_noyo_refuses_alerts_once(
+    operator, operator_client, email_channel, mirror_from_sandbox, sandbox, noyo_settings, tick
+):
     from command_center.noyo.service import noyo_client
     from connections.sync import mirror_disconnection_request, mirror_group
 
@@ -62,7 +67,9 @@ def test_a_disconnection_confirm_noyo_refuses_alerts_once(operator, operator_cli
 
     (alert,) = subscription.alerts.all()
     assert alert.noyo_action == action
-    assert alert.text == (f"Confirm disconnection failed for {request.group.name} with {request.carrier.name} "
-                          f"(Noyo answered 503), sent by otto.operator")
+    assert alert.text == (
+        f"Confirm disconnection failed for {request.group.name} with {request.carrier.name} "
+        f"(Noyo answered 503), sent by otto.operator"
+    )
     assert alert.path == reverse("connections:disconnection_detail", args=[request.pk])
     assert Alert.objects.count() == 1

@@ -52,18 +52,29 @@ def spellings(ssn: str) -> list[str]:
 def records_with_ssns_in_their_free_text(operator):
     """A connection, its item, a failed retry and a failing family, each quoting an SSN where text is free."""
     group = make_group(name=f"Acme {TYPED_SSNS[1]} LLC")
-    connection = make_connection(group=group, status="unable_to_connect",
-                                 setup_error=f"The carrier has SSN {TYPED_SSNS[0]} on another member")
+    connection = make_connection(
+        group=group, status="unable_to_connect", setup_error=f"The carrier has SSN {TYPED_SSNS[0]} on another member"
+    )
     make_item(record=connection, summary=f"Unable to connect: The carrier has SSN {TYPED_SSNS[0]} on another member")
     RetryAttempt.objects.create(
-        token="00000000-0000-0000-0000-000000000001", connection=connection, requested_by=operator,
-        state=RetryAttempt.State.FAILED, finished_at=timezone.now(), noyo_status_code=422,
-        message=f"Noyo refused: member {TYPED_SSNS[2]} is not on this group", noyo_answer={"ssn": TYPED_SSNS[2]},
+        token="00000000-0000-0000-0000-000000000001",
+        connection=connection,
+        requested_by=operator,
+        state=RetryAttempt.State.FAILED,
+        finished_at=timezone.now(),
+        noyo_status_code=422,
+        message=f"Noyo refused: member {TYPED_SSNS[2]} is not on this group",
+        noyo_answer={"ssn": TYPED_SSNS[2]},
     )
-    SyncFamily.objects.update_or_create(family="member_requests", defaults={
-        "last_outcome": "failed", "last_attempt_at": timezone.now(), "last_success_at": None,
-        "last_message": f"The sync stopped on an unexpected error (ValueError: bad ssn {TYPED_SSNS[0]})",
-    })
+    SyncFamily.objects.update_or_create(
+        family="member_requests",
+        defaults={
+            "last_outcome": "failed",
+            "last_attempt_at": timezone.now(),
+            "last_success_at": None,
+            "last_message": f"The sync stopped on an unexpected error (ValueError: bad ssn {TYPED_SSNS[0]})",
+        },
+    )
 
 
 def test_no_e_mail_or_webhook_body_carries_an_ssn(
@@ -93,7 +104,10 @@ def test_no_e_mail_or_webhook_body_carries_an_ssn(
     assert len(mail.outbox) == 1 and len(webhook_endpoint.texts) == 1
     assert mail.outbox[0].body.count("\n• ") == Alert.objects.values("event").distinct().count() > 100
     assert Alert.objects.filter(topic=Topic.ATTENTION, attention_item__employee__isnull=False).exists()
-    assert Alert.objects.filter(topic=Topic.WRITE_FAILED).exists() and Alert.objects.filter(topic=Topic.FAMILY_STALE).exists()
+    assert (
+        Alert.objects.filter(topic=Topic.WRITE_FAILED).exists()
+        and Alert.objects.filter(topic=Topic.FAMILY_STALE).exists()
+    )
     assert "Acme •••-••-1120 LLC" in mail.outbox[0].body  # a name is kept, with the SSN in it masked
     for body in bodies:
         for ssn in [*ssns, *TYPED_SSNS]:

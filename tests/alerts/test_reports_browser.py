@@ -20,7 +20,11 @@ def person(django_user_model, transactional_db):
 
     user = django_user_model.objects.create_user("vera.viewer", "vera@example.com", PASSWORD)
     user.groups.add(Group.objects.get(name=VIEWER))
-    make_connection(group=make_group(name="Juniper Dental"), carrier=make_carrier(name="Northwind Health"), status="unable_to_connect")
+    make_connection(
+        group=make_group(name="Juniper Dental"),
+        carrier=make_carrier(name="Northwind Health"),
+        status="unable_to_connect",
+    )
     saved_views.save(user, "connections:connection_list", "Failing at Northwind", "status=unable_to_connect", False)
     Channel.objects.get_or_create(name="E-mail", defaults={"kind": Channel.Kind.EMAIL})
     return user
@@ -39,13 +43,17 @@ def test_columns_are_chosen_in_the_filter_bar_and_back_puts_form_and_table_back(
     screenshot("columns-picker")
     with page.expect_response(lambda response: "/connections/" in response.url):
         page.locator("#list-columns label", has_text="In status for").first.locator("input").uncheck()
-    page.wait_for_function("() => !document.querySelector('#results thead a[href*=\"sort=since&\"], #results thead a[href$=\"sort=since\"]')")
+    page.wait_for_function(
+        '() => !document.querySelector(\'#results thead a[href*="sort=since&"], #results thead a[href$="sort=since"]\')'
+    )
     assert "In status for" not in headers(page) and "Group" in headers(page)
     assert "cols=" in page.url and "cols=since&" not in page.url + "&"
     assert page.locator("form.filters details[data-count-summary] > summary").inner_text() == "7 of 8 shown"
 
     page.go_back()
-    page.wait_for_function("() => document.querySelector('#results thead a[href*=\"sort=since&\"], #results thead a[href$=\"sort=since\"]')")
+    page.wait_for_function(
+        '() => document.querySelector(\'#results thead a[href*="sort=since&"], #results thead a[href$="sort=since"]\')'
+    )
     assert page.locator("#list-columns input[value=since]").is_checked()
 
 

@@ -17,17 +17,34 @@ from command_center.models import AuditEntry
 from tests.factories import make_carrier, make_connection
 from tests.members.factories import make_employee, make_member_request, make_transaction
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 TOKYO = "Asia/Tokyo"  # UTC+9 all year: zone-aware without a DST change in the way
 # Wednesday 2 December 2026, 08:30 in Tokyo.
 WEDNESDAY_0830_TOKYO = dt.datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
 
 
-def schedule(owner, channel, *, list_name="connections:connection_list", query="status=unable_to_connect&cols=carrier",
-             name="Failing", at=dt.time(8, 0), zone=TOKYO, frequency="daily", weekday=None, since=None) -> ScheduledReport:
+def schedule(
+    owner,
+    channel,
+    *,
+    list_name="connections:connection_list",
+    query="status=unable_to_connect&cols=carrier",
+    name="Failing",
+    at=dt.time(8, 0),
+    zone=TOKYO,
+    frequency="daily",
+    weekday=None,
+    since=None,
+) -> ScheduledReport:
     view = saved_views.save(owner, list_name, name, query, make_default=False)
     return ScheduledReport.objects.create(
-        owner=owner, view=view, channel=channel, frequency=frequency, weekday=weekday, at=at, time_zone=zone,
+        owner=owner,
+        view=view,
+        channel=channel,
+        frequency=frequency,
+        weekday=weekday,
+        at=at,
+        time_zone=zone,
         scheduled_at=since or WEDNESDAY_0830_TOKYO - dt.timedelta(days=1),
     )
 
@@ -60,13 +77,17 @@ def test_a_daily_report_is_due_at_its_time_in_its_zone(owner, email_channel):
     report = schedule(owner, email_channel)
     # 08:00 in Tokyo is 23:00 UTC the day before.
     assert reports.latest_slot(report, WEDNESDAY_0830_TOKYO) == dt.datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
-    assert reports.latest_slot(report, dt.datetime(2026, 12, 1, 22, 59, tzinfo=UTC)) == dt.datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
+    assert reports.latest_slot(report, dt.datetime(2026, 12, 1, 22, 59, tzinfo=UTC)) == dt.datetime(
+        2026, 11, 30, 23, 0, tzinfo=UTC
+    )
     assert reports.next_slot(report, WEDNESDAY_0830_TOKYO) == dt.datetime(2026, 12, 2, 23, 0, tzinfo=UTC)
     assert reports.schedule_words(report) == "Daily at 08:00 (Asia/Tokyo)"
 
 
 def test_a_weekly_report_is_due_on_its_day_only(owner, email_channel):
-    report = schedule(owner, email_channel, frequency="weekly", weekday=ScheduledReport.Weekday.MONDAY, at=dt.time(17, 30))
+    report = schedule(
+        owner, email_channel, frequency="weekly", weekday=ScheduledReport.Weekday.MONDAY, at=dt.time(17, 30)
+    )
     # Monday 30 November 2026, 17:30 in Tokyo.
     assert reports.latest_slot(report, WEDNESDAY_0830_TOKYO) == dt.datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
     assert reports.next_slot(report, WEDNESDAY_0830_TOKYO) == dt.datetime(2026, 12, 7, 8, 30, tzinfo=UTC)
@@ -129,8 +150,17 @@ def test_the_e_mail_carries_the_saved_view_s_csv_its_filters_and_columns(owner, 
     assert mimetype == "text/csv" and filename.startswith("connections_status-unable_to_connect")
     rows = csv_rows(content)
     # The columns the view chose (carrier), the required ones (group, status), and the ids: not the type or error.
-    assert rows[0] == ["Connection id", "Group name", "Group id", "Carrier", "Carrier id", "Status", "Created",
-                       "Organization id", "Federal EIN"]
+    assert rows[0] == [
+        "Connection id",
+        "Group name",
+        "Group id",
+        "Carrier",
+        "Carrier id",
+        "Status",
+        "Created",
+        "Organization id",
+        "Federal EIN",
+    ]
     assert [row[3] for row in rows[1:]] == ["Zebra Mutual"]
     # Made as the owner's own export: in the audit log under their name.
     assert AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT, actor=owner, object_type="connections").exists()
@@ -141,7 +171,9 @@ def test_the_e_mail_carries_the_saved_view_s_csv_its_filters_and_columns(owner, 
 def test_ssns_are_masked_in_the_report_as_on_the_page(owner, email_channel):
     request = make_member_request(make_employee())
     make_transaction(request, status="failed", raw={"result": {"errors": [{"message": "SSN 123-45-6789 refused"}]}})
-    schedule(owner, email_channel, list_name="members:transaction_list", query="status=failed", name="Refused 987-65-4321")
+    schedule(
+        owner, email_channel, list_name="members:transaction_list", query="status=failed", name="Refused 987-65-4321"
+    )
 
     tick_at(WEDNESDAY_0830_TOKYO)
 
@@ -182,7 +214,9 @@ def test_a_webhook_gets_a_link_to_the_console_never_the_rows(owner, webhook_chan
     assert Client().get("/connections/export.csv?status=unable_to_connect").status_code == 302
 
 
-def test_a_failing_webhook_is_tried_again_and_the_failure_recorded_in_plain_words(owner, webhook_channel, webhook_endpoint, alert_settings):
+def test_a_failing_webhook_is_tried_again_and_the_failure_recorded_in_plain_words(
+    owner, webhook_channel, webhook_endpoint, alert_settings
+):
     webhook_endpoint.answers = [503, 200]
     report = schedule(owner, webhook_channel)
 
@@ -200,7 +234,9 @@ def test_a_saved_view_whose_filter_no_longer_reads_fails_saying_why(owner, email
 
     delivery = Delivery.objects.get(report=report)
     assert delivery.state == Delivery.State.FAILED and mail.outbox == []
-    assert delivery.reason.startswith("The list's export refused the saved view: This export was not made: a filter value is not valid.")
+    assert delivery.reason.startswith(
+        "The list's export refused the saved view: This export was not made: a filter value is not valid."
+    )
 
 
 def test_an_owner_without_an_address_is_told_on_the_page_not_mailed(viewer, email_channel):
@@ -214,12 +250,23 @@ def test_an_owner_without_an_address_is_told_on_the_page_not_mailed(viewer, emai
 
 
 def test_a_viewer_schedules_a_report_of_a_saved_view_for_themselves(owner, viewer_client, email_channel):
-    view = saved_views.save(owner, "connections:connection_list", "Failing", "status=unable_to_connect", make_default=False)
+    view = saved_views.save(
+        owner, "connections:connection_list", "Failing", "status=unable_to_connect", make_default=False
+    )
     page = viewer_client.get(reverse("alerts:report_create", args=[view.pk]))
     assert page.status_code == 200 and "Time zone" in page.content.decode()
 
-    answer = viewer_client.post(reverse("alerts:report_create", args=[view.pk]), {
-        "frequency": "weekly", "weekday": "0", "at": "08:15", "time_zone": TOKYO, "channel": email_channel.pk, "enabled": "on"})
+    answer = viewer_client.post(
+        reverse("alerts:report_create", args=[view.pk]),
+        {
+            "frequency": "weekly",
+            "weekday": "0",
+            "at": "08:15",
+            "time_zone": TOKYO,
+            "channel": email_channel.pk,
+            "enabled": "on",
+        },
+    )
 
     assert answer.status_code == 302
     report = ScheduledReport.objects.get()
@@ -231,8 +278,10 @@ def test_a_viewer_schedules_a_report_of_a_saved_view_for_themselves(owner, viewe
 
 def test_a_weekly_report_without_its_day_is_refused_in_plain_words(owner, viewer_client, email_channel):
     view = saved_views.save(owner, "connections:connection_list", "Failing", "", make_default=False)
-    answer = viewer_client.post(reverse("alerts:report_create", args=[view.pk]), {
-        "frequency": "weekly", "weekday": "", "at": "25:00", "time_zone": "Mars/Base", "channel": email_channel.pk})
+    answer = viewer_client.post(
+        reverse("alerts:report_create", args=[view.pk]),
+        {"frequency": "weekly", "weekday": "", "at": "25:00", "time_zone": "Mars/Base", "channel": email_channel.pk},
+    )
     assert answer.status_code == 400
     body = answer.content.decode()
     assert "A weekly report needs its day of the week." in body and "Give a time of day, e.g. 08:00." in body
@@ -259,8 +308,10 @@ def test_only_the_owner_or_staff_may_change_a_report(owner, email_channel, opera
 def test_changing_a_report_starts_its_new_schedule_now(owner, viewer_client, email_channel):
     report = schedule(owner, email_channel)
     with time_machine.travel(WEDNESDAY_0830_TOKYO, tick=False):
-        viewer_client.post(reverse("alerts:report_edit", args=[report.pk]), {
-            "frequency": "daily", "at": "08:10", "time_zone": TOKYO, "channel": email_channel.pk, "enabled": "on"})
+        viewer_client.post(
+            reverse("alerts:report_edit", args=[report.pk]),
+            {"frequency": "daily", "at": "08:10", "time_zone": TOKYO, "channel": email_channel.pk, "enabled": "on"},
+        )
     report.refresh_from_db()
     assert report.at == dt.time(8, 10) and report.scheduled_at == WEDNESDAY_0830_TOKYO
     assert tick_at(WEDNESDAY_0830_TOKYO + dt.timedelta(minutes=1)) == []  # 08:10 today passed before the change
@@ -268,8 +319,11 @@ def test_changing_a_report_starts_its_new_schedule_now(owner, viewer_client, ema
 
 def test_someone_signed_out_is_sent_to_sign_in(owner, email_channel, client):
     report = schedule(owner, email_channel)
-    for url in (reverse("alerts:report_list"), reverse("alerts:report_edit", args=[report.pk]),
-                reverse("alerts:report_create", args=[report.view.pk])):
+    for url in (
+        reverse("alerts:report_list"),
+        reverse("alerts:report_edit", args=[report.pk]),
+        reverse("alerts:report_create", args=[report.view.pk]),
+    ):
         assert client.get(url).status_code == 302
 
 

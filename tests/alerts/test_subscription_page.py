@@ -24,12 +24,26 @@ def test_a_viewer_subscribes_to_one_kind_of_item_for_one_carrier_by_e_mail(viewe
     viewer.save()
     carrier = make_carrier(name="Beta Health")
 
-    response = viewer_client.post(URL, {"topic": "attention", "attention_kind": "connection_needs_action", "carrier": carrier.pk,
-                                        "family": "groups", "stale_minutes": "15", "channel": email_channel.pk}, follow=True)
+    response = viewer_client.post(
+        URL,
+        {
+            "topic": "attention",
+            "attention_kind": "connection_needs_action",
+            "carrier": carrier.pk,
+            "family": "groups",
+            "stale_minutes": "15",
+            "channel": email_channel.pk,
+        },
+        follow=True,
+    )
 
     subscription = Subscription.objects.get(user=viewer)
     assert (subscription.topic, subscription.attention_kind, subscription.carrier, subscription.channel) == (
-        Topic.ATTENTION, "connection_needs_action", carrier, email_channel)
+        Topic.ATTENTION,
+        "connection_needs_action",
+        carrier,
+        email_channel,
+    )
     assert subscription.family == "" and subscription.stale_minutes is None  # not this topic's
     assert "Subscribed: New attention items (Connection needs action, Beta Health) by E-mail." in text(response)
     assert "New attention items (Connection needs action, Beta Health) by E-mail" in text(viewer_client.get(URL))
@@ -37,21 +51,40 @@ def test_a_viewer_subscribes_to_one_kind_of_item_for_one_carrier_by_e_mail(viewe
 
 def test_a_family_subscription_needs_its_minutes_and_drops_kind_and_carrier(operator, operator_client, email_channel):
     subscribe(operator, email_channel, Topic.WRITE_FAILED)  # gives the operator an address
-    response = operator_client.post(URL, {"topic": "family_stale", "family": "groups", "stale_minutes": "", "channel": email_channel.pk})
+    response = operator_client.post(
+        URL, {"topic": "family_stale", "family": "groups", "stale_minutes": "", "channel": email_channel.pk}
+    )
     assert response.status_code == 400
     assert "Say after how many minutes without a successful sync you want to hear." in text(response)
 
-    operator_client.post(URL, {"topic": "family_stale", "family": "groups", "stale_minutes": "90", "attention_kind": "renewal_not_ready",
-                               "channel": email_channel.pk})
+    operator_client.post(
+        URL,
+        {
+            "topic": "family_stale",
+            "family": "groups",
+            "stale_minutes": "90",
+            "attention_kind": "renewal_not_ready",
+            "channel": email_channel.pk,
+        },
+    )
     subscription = Subscription.objects.get(user=operator, topic=Topic.FAMILY_STALE)
-    assert (subscription.family, subscription.stale_minutes, subscription.attention_kind, subscription.carrier) == ("groups", 90, "", None)
+    assert (subscription.family, subscription.stale_minutes, subscription.attention_kind, subscription.carrier) == (
+        "groups",
+        90,
+        "",
+        None,
+    )
     assert "No successful groups sync for 90 minutes, by E-mail" in text(operator_client.get(URL))
 
 
-def test_e_mail_needs_an_address_and_the_same_subscription_twice_is_refused(viewer, viewer_client, email_channel, webhook_channel):
+def test_e_mail_needs_an_address_and_the_same_subscription_twice_is_refused(
+    viewer, viewer_client, email_channel, webhook_channel
+):
     response = viewer_client.post(URL, {"topic": "write_failed", "channel": email_channel.pk})
     assert response.status_code == 400
-    assert "Your account has no e-mail address. Ask an administrator to add one, or pick a webhook channel." in text(response)
+    assert "Your account has no e-mail address. Ask an administrator to add one, or pick a webhook channel." in text(
+        response
+    )
 
     viewer_client.post(URL, {"topic": "write_failed", "channel": webhook_channel.pk})
     response = viewer_client.post(URL, {"topic": "write_failed", "channel": webhook_channel.pk})
@@ -59,7 +92,9 @@ def test_e_mail_needs_an_address_and_the_same_subscription_twice_is_refused(view
     assert Subscription.objects.filter(user=viewer).count() == 1
 
 
-def test_a_disabled_channel_cannot_be_chosen_and_a_failing_one_says_so(operator, operator_client, email_channel, webhook_channel, settings):
+def test_a_disabled_channel_cannot_be_chosen_and_a_failing_one_says_so(
+    operator, operator_client, email_channel, webhook_channel, settings
+):
     email_channel.enabled = False
     email_channel.save()
     webhook_channel.consecutive_failures = settings.ALERT_CHANNEL_FAILING_AFTER

@@ -25,18 +25,41 @@ def retry(client, connection):
 
 
 def test_a_connection_the_sandbox_moves_to_unable_to_connect_reaches_each_subscriber_once(
-    sync_now, sandbox, operator, operator_client, email_channel, webhook_channel, webhook_endpoint, clock, tick, settings
+    sync_now,
+    sandbox,
+    operator,
+    operator_client,
+    email_channel,
+    webhook_channel,
+    webhook_endpoint,
+    clock,
+    tick,
+    settings,
 ):
     sync_now("group_connections")
-    item = AttentionItem.objects.open().filter(kind=Kind.CONNECTION_NEEDS_ACTION, summary__startswith="Unable to connect").first()
+    item = (
+        AttentionItem.objects.open()
+        .filter(kind=Kind.CONNECTION_NEEDS_ACTION, summary__startswith="Unable to connect")
+        .first()
+    )
     connection = GroupConnection.objects.select_related("carrier").get(pk=item.object_id)
     # Three people: by e-mail, in the team's chat, and one watching another carrier only.
     someone = get_user_model().objects.create_user("sam.support", email="sam@example.com")
-    by_email = subscribe(operator, email_channel, attention_kind=Kind.CONNECTION_NEEDS_ACTION, carrier=connection.carrier)
-    in_chat = subscribe(someone, webhook_channel, attention_kind=Kind.CONNECTION_NEEDS_ACTION, carrier=connection.carrier)
-    other_carrier = GroupConnection.objects.exclude(carrier=connection.carrier).values_list("carrier", flat=True).first()
-    elsewhere = subscribe(get_user_model().objects.create_user("olga", email="olga@example.com"), email_channel,
-                          attention_kind=Kind.CONNECTION_NEEDS_ACTION, carrier_id=other_carrier)
+    by_email = subscribe(
+        operator, email_channel, attention_kind=Kind.CONNECTION_NEEDS_ACTION, carrier=connection.carrier
+    )
+    in_chat = subscribe(
+        someone, webhook_channel, attention_kind=Kind.CONNECTION_NEEDS_ACTION, carrier=connection.carrier
+    )
+    other_carrier = (
+        GroupConnection.objects.exclude(carrier=connection.carrier).values_list("carrier", flat=True).first()
+    )
+    elsewhere = subscribe(
+        get_user_model().objects.create_user("olga", email="olga@example.com"),
+        email_channel,
+        attention_kind=Kind.CONNECTION_NEEDS_ACTION,
+        carrier_id=other_carrier,
+    )
     assert tick()["alerts"] == 0  # what was open before they subscribed is not news
 
     # The carrier refuses the connection again: a retry moves it to processing, and half an hour later
@@ -50,8 +73,14 @@ def test_a_connection_the_sandbox_moves_to_unable_to_connect_reaches_each_subscr
 
     tick()
     # Everything that run opened for this carrier and kind: the refused connection, and whatever else moved.
-    opened = set(AttentionEvent.objects.filter(run=run, action__in=["opened", "reopened"], item__kind=Kind.CONNECTION_NEEDS_ACTION,
-                                               item__carrier=connection.carrier).values_list("item", flat=True))
+    opened = set(
+        AttentionEvent.objects.filter(
+            run=run,
+            action__in=["opened", "reopened"],
+            item__kind=Kind.CONNECTION_NEEDS_ACTION,
+            item__carrier=connection.carrier,
+        ).values_list("item", flat=True)
+    )
     assert item.pk in opened
     for subscription in (by_email, in_chat):
         assert sorted(subscription.alerts.values_list("attention_item", flat=True)) == sorted(opened)

@@ -15,12 +15,19 @@ from tests.attention.factories import make_item
 
 def test_a_migration_schedules_the_tick_every_minute_and_makes_the_e_mail_channel(db):
     task = PeriodicTask.objects.select_related("interval").get(name="Send alerts")
-    assert (task.task, task.interval.every, task.interval.period, task.enabled) == ("command_center.alerts_tick", 1, "minutes", True)
+    assert (task.task, task.interval.every, task.interval.period, task.enabled) == (
+        "command_center.alerts_tick",
+        1,
+        "minutes",
+        True,
+    )
     assert {"command_center.alerts_tick", "command_center.send_alert_delivery"} <= set(app.tasks)
     assert Channel.objects.get(name="E-mail").kind == Channel.Kind.EMAIL
 
 
-def test_a_second_tick_at_the_same_moment_makes_no_second_digest(operator, webhook_channel, webhook_endpoint, clock, tick, settings):
+def test_a_second_tick_at_the_same_moment_makes_no_second_digest(
+    operator, webhook_channel, webhook_endpoint, clock, tick, settings
+):
     subscribe(operator, webhook_channel)
     make_item()
     tick()
@@ -39,7 +46,9 @@ def test_a_delivery_whose_task_was_lost_is_sent_again_by_the_tick_once_it_is_lon
     tick()
     clock.shift(past_the_window(settings))
     lost = []
-    monkeypatch.setattr(tasks.send_alert_delivery, "delay", lambda delivery_id: lost.append(delivery_id))  # the broker drops it
+    monkeypatch.setattr(
+        tasks.send_alert_delivery, "delay", lambda delivery_id: lost.append(delivery_id)
+    )  # the broker drops it
     tick()
     monkeypatch.undo()
     (delivery,) = Delivery.objects.all()
@@ -55,16 +64,20 @@ def test_a_delivery_whose_task_was_lost_is_sent_again_by_the_tick_once_it_is_lon
     assert len(webhook_endpoint.received) == 1
 
 
-
 @pytest.mark.worker
 def test_a_real_worker_tries_again_after_the_wait_and_records_the_delivery_sent(
     redis_worker, operator, webhook_channel, webhook_endpoint, settings
 ):
     settings.ALERT_RETRY_SECONDS = 1
     webhook_endpoint.answers = [503, 200]
-    delivery = Delivery.objects.create(channel=webhook_channel, subject="Command Center: 1 alert", body="• Something", next_attempt_at=timezone.now())
+    delivery = Delivery.objects.create(
+        channel=webhook_channel, subject="Command Center: 1 alert", body="• Something", next_attempt_at=timezone.now()
+    )
 
-    assert tasks.send_alert_delivery.apply_async(args=[delivery.pk], ignore_result=False).get(timeout=20) == "retrying in 1 s"
+    assert (
+        tasks.send_alert_delivery.apply_async(args=[delivery.pk], ignore_result=False).get(timeout=20)
+        == "retrying in 1 s"
+    )
     deadline = time.monotonic() + 30  # the worker waits the second, then tries again
     while Delivery.objects.get(pk=delivery.pk).state != Delivery.State.SENT and time.monotonic() < deadline:
         time.sleep(0.2)

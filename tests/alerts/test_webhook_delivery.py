@@ -16,7 +16,9 @@ def deliver_one_item(operator, webhook_channel, clock, tick, settings) -> Delive
     return Delivery.objects.get(pk=delivery_id)
 
 
-def test_a_digest_is_posted_to_the_webhook_as_json_with_a_text(operator, webhook_channel, webhook_endpoint, clock, tick, settings):
+def test_a_digest_is_posted_to_the_webhook_as_json_with_a_text(
+    operator, webhook_channel, webhook_endpoint, clock, tick, settings
+):
     delivery = deliver_one_item(operator, webhook_channel, clock, tick, settings)
 
     assert delivery.state == Delivery.State.SENT and delivery.attempts == 1
@@ -39,7 +41,9 @@ def test_a_webhook_answering_500_is_tried_again_with_growing_waits_then_recorded
     assert len(webhook_endpoint.received) == settings.ALERT_SEND_ATTEMPTS == 4
     assert delivery.state == Delivery.State.FAILED
     assert delivery.attempts == 4
-    assert delivery.reason == ("The webhook answered 500 Internal Server Error (“upstream trouble”). Gave up after 4 tries.")
+    assert delivery.reason == (
+        "The webhook answered 500 Internal Server Error (“upstream trouble”). Gave up after 4 tries."
+    )
     assert [entry["outcome"] for entry in delivery.history] == ["retrying", "retrying", "retrying", "failed"]
     # The waits doubled from ALERT_RETRY_SECONDS (the eager task makes the tries at once; a worker waits).
     assert [entry.get("wait_seconds") for entry in delivery.history] == [30, 60, 120, None]
@@ -55,11 +59,15 @@ def test_a_webhook_answering_4xx_is_not_tried_again(operator, webhook_channel, w
 
     assert len(webhook_endpoint.received) == 1
     assert delivery.state == Delivery.State.FAILED and delivery.attempts == 1
-    assert delivery.reason == ("The webhook answered 403 Forbidden (“invalid_token”). Check the channel's URL in the admin. "
-                               "Not tried again: another try would meet the same answer.")
+    assert delivery.reason == (
+        "The webhook answered 403 Forbidden (“invalid_token”). Check the channel's URL in the admin. "
+        "Not tried again: another try would meet the same answer."
+    )
 
 
-def test_a_429_is_tried_again_and_a_later_success_is_recorded_as_sent(operator, webhook_channel, webhook_endpoint, clock, tick, settings):
+def test_a_429_is_tried_again_and_a_later_success_is_recorded_as_sent(
+    operator, webhook_channel, webhook_endpoint, clock, tick, settings
+):
     webhook_endpoint.answers = [429, 503, 200]
 
     delivery = deliver_one_item(operator, webhook_channel, clock, tick, settings)
@@ -70,7 +78,9 @@ def test_a_429_is_tried_again_and_a_later_success_is_recorded_as_sent(operator, 
     assert "429 Too Many Requests" in delivery.history[0]["reason"]
 
 
-def test_a_webhook_nobody_listens_on_is_tried_again_as_a_connection_error(operator, webhook_channel, webhook_endpoint, clock, tick, settings):
+def test_a_webhook_nobody_listens_on_is_tried_again_as_a_connection_error(
+    operator, webhook_channel, webhook_endpoint, clock, tick, settings
+):
     webhook_endpoint.server.shutdown()
     webhook_endpoint.server.server_close()  # the port refuses connections now
 

@@ -11,8 +11,8 @@ import csv
 import datetime as dt
 import io
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from django.urls import reverse
@@ -21,7 +21,14 @@ from django.utils import timezone
 from command_center.models import AuditEntry, SyncRun
 from connections.models import GroupConnection
 from tests.attention.factories import make_item
-from tests.factories import make_carrier, make_connection, make_disconnection, make_group, make_renewal_decision, make_sync_run
+from tests.factories import (
+    make_carrier,
+    make_connection,
+    make_disconnection,
+    make_group,
+    make_renewal_decision,
+    make_sync_run,
+)
 from tests.members.factories import (
     make_difference,
     make_employee,
@@ -58,26 +65,47 @@ def populate(viewer, operator, n=N) -> Population:
     """``n`` rows of every list, their sort columns full of NULLs and repeated values."""
     now = timezone.now().replace(microsecond=0)
     # Times: NULLs and repeats, spread over days.
-    times = [None, now - dt.timedelta(days=3), now - dt.timedelta(days=3), now - dt.timedelta(days=1), None,
-             now - dt.timedelta(days=1), now - dt.timedelta(hours=2), None]
+    times = [
+        None,
+        now - dt.timedelta(days=3),
+        now - dt.timedelta(days=3),
+        now - dt.timedelta(days=1),
+        None,
+        now - dt.timedelta(days=1),
+        now - dt.timedelta(hours=2),
+        None,
+    ]
     days = [None, dt.date(2027, 1, 1), dt.date(2027, 1, 1), dt.date(2026, 6, 1)]
     # Two carriers of one name: their ties are broken by id.
     carriers = [make_carrier(name="Acme"), make_carrier(name="Acme"), make_carrier(name="Zenith", kind="send")]
     # More carriers for the carriers list, with no connections (equal counts) and missing reference data.
     for i in range(n - len(carriers)):
-        make_carrier(name=cycle(["Acme", "Mid", "Zenith"], i), kind=cycle(["sync", "unknown", "send"], i),
-                     carrier_group_id_format=cycle(["", r"\d{8}"], i), is_placeholder=cycle([False, True], i))
+        make_carrier(
+            name=cycle(["Acme", "Mid", "Zenith"], i),
+            kind=cycle(["sync", "unknown", "send"], i),
+            carrier_group_id_format=cycle(["", r"\d{8}"], i),
+            is_placeholder=cycle([False, True], i),
+        )
     groups = [
-        make_group(name=cycle(["Same", "Same", "Other", ""], i), dba_name=cycle(["", "D", ""], i),
-                   organization_id=cycle([str(uuid.UUID(int=1)), str(uuid.UUID(int=2))], i), modified=cycle(times, i))
+        make_group(
+            name=cycle(["Same", "Same", "Other", ""], i),
+            dba_name=cycle(["", "D", ""], i),
+            organization_id=cycle([str(uuid.UUID(int=1)), str(uuid.UUID(int=2))], i),
+            modified=cycle(times, i),
+        )
         for i in range(n)
     ]
     connections = [
         make_connection(
-            group=groups[i], group_name=cycle(["Alpha", "Alpha", "", "Beta"], i), carrier=cycle(carriers, i),
+            group=groups[i],
+            group_name=cycle(["Alpha", "Alpha", "", "Beta"], i),
+            carrier=cycle(carriers, i),
             status=cycle(["unable_to_connect", "completed", "unable_to_connect", "processing"], i),
-            status_changed_at=cycle(times, i), modified=cycle(times, i + 1), setup_error=cycle(["", "Bad id", ""], i),
-            carrier_group_id=cycle(["AB000001", "AB000001", ""], i), request_type=cycle(["initial", "initial", "update"], i),
+            status_changed_at=cycle(times, i),
+            modified=cycle(times, i + 1),
+            setup_error=cycle(["", "Bad id", ""], i),
+            carrier_group_id=cycle(["AB000001", "AB000001", ""], i),
+            request_type=cycle(["initial", "initial", "update"], i),
         )
         for i in range(n)
     ]
@@ -85,53 +113,99 @@ def populate(viewer, operator, n=N) -> Population:
     GroupConnection.objects.filter(pk__in=[c.pk for c in connections[2::4]]).update(carrier=None)
     for i in range(n):
         make_disconnection(
-            cycle([*groups, None], i), carrier=cycle([carriers[0], None, carriers[2]], i), group_name=cycle(["Same", "", "Other"], i),
-            status=cycle(["needs_review", "completed", "needs_review", "rejected"], i), created=cycle(times, i),
-            effective_end_date=cycle(days, i), decided=cycle(times, i + 2), reason=cycle(["broker_of_record", "lost_access"], i),
-            source_type=cycle(["carrier", "platform", "carrier"], i), modified=cycle(times, i + 3),
+            cycle([*groups, None], i),
+            carrier=cycle([carriers[0], None, carriers[2]], i),
+            group_name=cycle(["Same", "", "Other"], i),
+            status=cycle(["needs_review", "completed", "needs_review", "rejected"], i),
+            created=cycle(times, i),
+            effective_end_date=cycle(days, i),
+            decided=cycle(times, i + 2),
+            reason=cycle(["broker_of_record", "lost_access"], i),
+            source_type=cycle(["carrier", "platform", "carrier"], i),
+            modified=cycle(times, i + 3),
         )
         make_renewal_decision(
-            cycle([*groups[:3], None], i), renewal_date=cycle(days, i), status=cycle(["not_ready", "ready", "not_ready", "done"], i),
-            modified=cycle(times, i + 1), carrier_ids=cycle([carriers[0].pk, "", f"{carriers[1].pk},{carriers[2].pk}"], i),
+            cycle([*groups[:3], None], i),
+            renewal_date=cycle(days, i),
+            status=cycle(["not_ready", "ready", "not_ready", "done"], i),
+            modified=cycle(times, i + 1),
+            carrier_ids=cycle([carriers[0].pk, "", f"{carriers[1].pk},{carriers[2].pk}"], i),
         )
     employees = [
-        make_employee(group=cycle(groups[:4], i), last_name=cycle(["Smith", "Smith", "", "Jones"], i), first_name=cycle(["Ann", "Bo"], i),
-                      hire_date=cycle(days, i), date_of_birth=cycle([None, dt.date(1980, 5, 5), dt.date(1980, 5, 5)], i))
+        make_employee(
+            group=cycle(groups[:4], i),
+            last_name=cycle(["Smith", "Smith", "", "Jones"], i),
+            first_name=cycle(["Ann", "Bo"], i),
+            hire_date=cycle(days, i),
+            date_of_birth=cycle([None, dt.date(1980, 5, 5), dt.date(1980, 5, 5)], i),
+        )
         for i in range(n)
     ]
     for i, employee in enumerate(employees):
-        make_enrollment(employee, carrier=cycle(carriers, i), line_of_coverage=cycle(["medical", "dental", "medical"], i),
-                        effective_start_date=cycle(days, i), effective_end_date=cycle(days, i + 1),
-                        status=cycle(["active", "active", "terminated"], i))
+        make_enrollment(
+            employee,
+            carrier=cycle(carriers, i),
+            line_of_coverage=cycle(["medical", "dental", "medical"], i),
+            effective_start_date=cycle(days, i),
+            effective_end_date=cycle(days, i + 1),
+            status=cycle(["active", "active", "terminated"], i),
+        )
     snapshots = []
     for i, employee in enumerate(employees):
-        snapshot = make_snapshot(employee, created=cycle(times, i), status=cycle(["failed", "completed", "failed", "processing"], i))
+        snapshot = make_snapshot(
+            employee, created=cycle(times, i), status=cycle(["failed", "completed", "failed", "processing"], i)
+        )
         snapshots.append(snapshot)
         make_fulfillment(snapshot, carrier=cycle(carriers, i), status=cycle(["invalid", "invalid", "sent"], i))
-        make_difference(snapshot, carrier=cycle([carriers[0], None], i), impact_score=cycle([None, 3, 3, 5], i),
-                        created=cycle(times, i), resolved=cycle([None, None, now], i), is_dismissed=cycle([False, False, False, True], i))
+        make_difference(
+            snapshot,
+            carrier=cycle([carriers[0], None], i),
+            impact_score=cycle([None, 3, 3, 5], i),
+            created=cycle(times, i),
+            resolved=cycle([None, None, now], i),
+            is_dismissed=cycle([False, False, False, True], i),
+        )
     member_requests = []
     for i, employee in enumerate(employees):
-        request = make_member_request(employee, created=cycle(times, i), status=cycle(["failed", "completed", "failed"], i))
+        request = make_member_request(
+            employee, created=cycle(times, i), status=cycle(["failed", "completed", "failed"], i)
+        )
         member_requests.append(request)
-        make_transaction(request, carrier=cycle(carriers, i), created=cycle(times, i + 1), verified=cycle([None, now, now], i),
-                         status=cycle(["failed", "completed", "processing"], i))
+        make_transaction(
+            request,
+            carrier=cycle(carriers, i),
+            created=cycle(times, i + 1),
+            verified=cycle([None, now, now], i),
+            status=cycle(["failed", "completed", "processing"], i),
+        )
     today = timezone.localdate()
     items = [
-        make_item(record=connections[i], opened_at=cycle([t for t in times if t], i), summary=cycle(["Same problem", "Other"], i),
-                  assigned_to=cycle([None, operator, None], i), snoozed_until=cycle([None, today + dt.timedelta(days=3), None], i),
-                  closed_at=cycle([None, None, None, now], i))
+        make_item(
+            record=connections[i],
+            opened_at=cycle([t for t in times if t], i),
+            summary=cycle(["Same problem", "Other"], i),
+            assigned_to=cycle([None, operator, None], i),
+            snoozed_until=cycle([None, today + dt.timedelta(days=3), None], i),
+            closed_at=cycle([None, None, None, now], i),
+        )
         for i in range(n)
     ]
     runs = []
     for i in range(n):
-        run = make_sync_run(kind=cycle(["group_connections", "full", "members"], i), status=cycle(["succeeded", "failed", "succeeded"], i),
-                            api_calls=cycle([0, 5, 5], i))
+        run = make_sync_run(
+            kind=cycle(["group_connections", "full", "members"], i),
+            status=cycle(["succeeded", "failed", "succeeded"], i),
+            api_calls=cycle([0, 5, 5], i),
+        )
         SyncRun.objects.filter(pk=run.pk).update(created=cycle([t for t in times if t], i), started_at=cycle(times, i))
         runs.append(run)
         entry = AuditEntry.objects.create(
-            actor=cycle([None, viewer, operator], i), action=cycle(["export", "retry", "export", "sync"], i),
-            outcome=cycle(["succeeded", "failed"], i), object_type="connection", object_id=connections[i].pk, summary=f"Entry {i}",
+            actor=cycle([None, viewer, operator], i),
+            action=cycle(["export", "retry", "export", "sync"], i),
+            outcome=cycle(["succeeded", "failed"], i),
+            object_type="connection",
+            object_id=connections[i].pk,
+            summary=f"Entry {i}",
         )
         AuditEntry.objects.filter(pk=entry.pk).update(created=cycle([t for t in times if t], i))
     return Population(carriers, groups, connections, employees, snapshots, member_requests, items, runs, now)
@@ -191,28 +265,76 @@ def first_carrier(population):
 
 
 LISTS = [
-    ApiList("connection", "connections:connection_list",
-            [{}, {"sort": "request_type"}, {"sort": "-since"}, {"status": "unable_to_connect", "sort": "group"}, {"q": "Alpha"},
-             {"carrier": first_carrier, "sort": "-modified"}]),
-    ApiList("group", "connections:group_list",
-            [{}, {"sort": "-modified"}, {"q": "Same"}, {"connection_status": "completed", "sort": "dba_name"}]),
-    ApiList("carrier", "connections:carrier_list", [{}, {"sort": "-connections"}, {"kind": "sync"}, {"sort": "attention"}]),
-    ApiList("disconnection-request", "connections:disconnection_list",
-            [{}, {"sort": "ends"}, {"status": "needs_review"}, {"sort": "-decided", "carrier": first_carrier}]),
-    ApiList("renewal-decision", "connections:renewal_list",
-            [{}, {"sort": "-renewal_date"}, {"status": "not_ready"}, {"sort": "group", "carrier": first_carrier}]),
-    ApiList("employee", "members:employee_list",
-            [{}, {"sort": "-hire_date"}, {"q": "Smith"}, {"q": "Smith", "sort": "-name"}, {"sort": "date_of_birth"}]),
-    ApiList("enrollment", "members:enrollment_export", [{}, {"sort": "-start"}, {"q": "Smith"}, {"sort": "end"}], rows=export_rows),
+    ApiList(
+        "connection",
+        "connections:connection_list",
+        [
+            {},
+            {"sort": "request_type"},
+            {"sort": "-since"},
+            {"status": "unable_to_connect", "sort": "group"},
+            {"q": "Alpha"},
+            {"carrier": first_carrier, "sort": "-modified"},
+        ],
+    ),
+    ApiList(
+        "group",
+        "connections:group_list",
+        [{}, {"sort": "-modified"}, {"q": "Same"}, {"connection_status": "completed", "sort": "dba_name"}],
+    ),
+    ApiList(
+        "carrier", "connections:carrier_list", [{}, {"sort": "-connections"}, {"kind": "sync"}, {"sort": "attention"}]
+    ),
+    ApiList(
+        "disconnection-request",
+        "connections:disconnection_list",
+        [{}, {"sort": "ends"}, {"status": "needs_review"}, {"sort": "-decided", "carrier": first_carrier}],
+    ),
+    ApiList(
+        "renewal-decision",
+        "connections:renewal_list",
+        [{}, {"sort": "-renewal_date"}, {"status": "not_ready"}, {"sort": "group", "carrier": first_carrier}],
+    ),
+    ApiList(
+        "employee",
+        "members:employee_list",
+        [{}, {"sort": "-hire_date"}, {"q": "Smith"}, {"q": "Smith", "sort": "-name"}, {"sort": "date_of_birth"}],
+    ),
+    ApiList(
+        "enrollment",
+        "members:enrollment_export",
+        [{}, {"sort": "-start"}, {"q": "Smith"}, {"sort": "end"}],
+        rows=export_rows,
+    ),
     ApiList("snapshot", "members:snapshot_list", [{}, {"sort": "created"}, {"status": "failed"}]),
-    ApiList("fulfillment-summary", "members:snapshot_list",
-            [{}, {"sort": "created"}, {"carrier": first_carrier}, {"status": "failed"}], base={"fulfillment_status": "invalid"}),
-    ApiList("tracking-difference", "members:difference_list",
-            [{}, {"sort": "-impact"}, {"state": "unresolved"}, {"sort": "resolved"}, {"carrier": first_carrier}]),
+    ApiList(
+        "fulfillment-summary",
+        "members:snapshot_list",
+        [{}, {"sort": "created"}, {"carrier": first_carrier}, {"status": "failed"}],
+        base={"fulfillment_status": "invalid"},
+    ),
+    ApiList(
+        "tracking-difference",
+        "members:difference_list",
+        [{}, {"sort": "-impact"}, {"state": "unresolved"}, {"sort": "resolved"}, {"carrier": first_carrier}],
+    ),
     ApiList("member-request", "members:memberrequest_list", [{}, {"sort": "created"}, {"status": "failed"}]),
-    ApiList("transaction", "members:transaction_list", [{}, {"sort": "-verified"}, {"verified": "no"}, {"status": "failed", "sort": "created"}]),
-    ApiList("attention-item", "attention_list",
-            [{}, {"state": "all", "sort": "-snoozed"}, {"state": "all", "sort": "assignee"}, {"state": "snoozed"}, {"sort": "summary"}]),
+    ApiList(
+        "transaction",
+        "members:transaction_list",
+        [{}, {"sort": "-verified"}, {"verified": "no"}, {"status": "failed", "sort": "created"}],
+    ),
+    ApiList(
+        "attention-item",
+        "attention_list",
+        [
+            {},
+            {"state": "all", "sort": "-snoozed"},
+            {"state": "all", "sort": "assignee"},
+            {"state": "snoozed"},
+            {"sort": "summary"},
+        ],
+    ),
     ApiList("sync-run", "sync_list", [{}, {"sort": "-started"}, {"status": "failed"}, {"sort": "api_calls"}]),
     ApiList("audit-entry", "audit_list", [{}, {"sort": "actor"}, {"action": "export"}, {"sort": "-outcome"}]),
 ]

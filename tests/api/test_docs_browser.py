@@ -46,7 +46,9 @@ def documented_paths():
     return sorted(yaml.safe_load(CHECKED_IN.read_text())["paths"])
 
 
-def test_swagger_ui_shows_every_operation_and_asks_nothing_of_the_internet(live_server, page, outside, screenshot, viewer):
+def test_swagger_ui_shows_every_operation_and_asks_nothing_of_the_internet(
+    live_server, page, outside, screenshot, viewer
+):
     sign_in(page, live_server, viewer.username, PASSWORD)
     page.goto(f"{live_server.url}/api/docs/")
     page.locator(".opblock").first.wait_for()

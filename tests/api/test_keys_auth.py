@@ -33,7 +33,9 @@ def refused(response):
 
 
 def test_the_walk_finds_the_api_routes():
-    assert {"api:api-root", "api:connection-list", "api:connection-detail", "api:connection-retry"} <= {n for n, _ in API_ROUTES}
+    assert {"api:api-root", "api:connection-list", "api:connection-detail", "api:connection-retry"} <= {
+        n for n, _ in API_ROUTES
+    }
 
 
 def test_a_key_reads_as_its_owner(viewer):
@@ -135,7 +137,7 @@ def apikey_updates(queries):
 def test_last_used_is_noted_at_most_once_a_minute(viewer):
     api_key, key = make_key(viewer)
     client = key_client(key)
-    start = dt.datetime(2026, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
     with time_machine.travel(start, tick=False) as clock:
         client.get(LIST)
         api_key.refresh_from_db()

@@ -18,7 +18,9 @@ def call_api(live_server, key):
     return httpx.get(f"{live_server.url}/api/connections/", headers={"Authorization": f"Bearer {key}"}, timeout=10)
 
 
-def test_an_operator_makes_a_key_a_script_uses_it_and_the_operator_revokes_it(transactional_db, live_server, page, operator):
+def test_an_operator_makes_a_key_a_script_uses_it_and_the_operator_revokes_it(
+    transactional_db, live_server, page, operator
+):
     sign_in(page, live_server, operator.username, PASSWORD)
     page.locator(".userbox").get_by_role("link", name="API keys").click()
     page.wait_for_load_state("networkidle")

@@ -134,7 +134,11 @@ def test_revoking_a_key_refuses_it_and_is_audited(operator_client, operator):
     api_key.refresh_from_db()
     assert api_key.revoked and api_key.revoked_at is not None
     entry = AuditEntry.objects.get(action=AuditEntry.Action.REVOKE_KEY)
-    assert (entry.actor, entry.object_id, entry.summary) == (operator, api_key.prefix, "Revoked the read only API key “old script”")
+    assert (entry.actor, entry.object_id, entry.summary) == (
+        operator,
+        api_key.prefix,
+        "Revoked the read only API key “old script”",
+    )
 
 
 def test_revoking_twice_changes_nothing_more(operator_client, operator):

@@ -12,7 +12,6 @@ from command_center.audit import record_sync
 from command_center.models import ApiKey, AuditEntry
 from command_center.roles import OPERATOR, VIEWER
 from tests.api.keys import DOCUMENTS, key_client, make_key
-from tests.connections.conftest import mirror_from_sandbox, retry_calls  # noqa: F401 (fixtures)
 from tests.factories import make_sync_run
 from tests.routes import named_routes, sample_url
 
@@ -62,7 +61,7 @@ def test_the_audit_log_page_shows_the_key_a_write_was_made_with(operator, operat
     _, key = make_key(operator, ApiKey.Scope.OPERATOR, name="nightly retries")
     retry(key_client(key), mirror_from_sandbox("unable_to_connect"))
     page = operator_client.get(reverse("audit_list")).content.decode()
-    assert "otto.operator<div class=\"small muted\">with API key “nightly retries”</div>" in page
+    assert 'otto.operator<div class="small muted">with API key “nightly retries”</div>' in page
     export = operator_client.get(reverse("audit_export"))
     assert "nightly retries" in b"".join(export.streaming_content).decode()
 

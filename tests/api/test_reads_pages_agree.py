@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from command_center.api.urls import router
-from tests.api.reads import LIST_IDS, LISTS, PAGE_SIZE, population, walk  # noqa: F401 (population is a fixture)
+from tests.api.reads import LIST_IDS, LISTS, PAGE_SIZE, walk
 
 
 def test_every_api_list_is_compared_with_its_page():
@@ -42,12 +42,14 @@ API_ONLY_SORTS = {"connection": {"carrier", "error"}}
 
 @pytest.mark.parametrize("api_list", LISTS, ids=LIST_IDS)
 def test_walking_every_sort_yields_the_pages_whole_list_once_in_order(viewer_client, population, api_list):
-    view = dict((basename, viewset) for _, viewset, basename in router.registry)[api_list.basename]
+    view = {basename: viewset for _, viewset, basename in router.registry}[api_list.basename]
     for key in sorted(view.sorts):
         if key in API_ONLY_SORTS.get(api_list.basename, ()):
             continue  # the page does not offer it (test_reads_pagination walks it)
         for sort in (key, f"-{key}"):
-            query = api_list.query(population, {"sort": sort, **({"state": "all"} if api_list.basename == "attention-item" else {})})
+            query = api_list.query(
+                population, {"sort": sort, **({"state": "all"} if api_list.basename == "attention-item" else {})}
+            )
             expected = api_list.page_ids(viewer_client, {**query, api_list.per_page: 200})
             walked = walk(viewer_client, api_list.url, {**query, "page_size": PAGE_SIZE})
             assert walked == expected, sort
@@ -67,6 +69,8 @@ def test_a_records_own_url_shows_it_and_an_unknown_id_is_404(viewer_client, popu
 
 def test_a_closed_attention_item_is_found_by_its_url_though_the_list_hides_it(viewer_client, population):
     closed = next(item for item in population.items if item.closed_at)
-    listed = [row["id"] for row in viewer_client.get(reverse("api:attention-item-list"), {"page_size": 200}).json()["results"]]
+    listed = [
+        row["id"] for row in viewer_client.get(reverse("api:attention-item-list"), {"page_size": 200}).json()["results"]
+    ]
     assert closed.pk not in listed
     assert viewer_client.get(reverse("api:attention-item-detail", args=[closed.pk])).status_code == 200

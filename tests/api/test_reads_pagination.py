@@ -17,7 +17,7 @@ from command_center.models import AuditEntry
 from connections.filters import connections_for_list
 from connections.models import GroupConnection
 from connections.views import API_CONNECTION_SORTS
-from tests.api.reads import LISTS, LIST_IDS, cycle, walk
+from tests.api.reads import LIST_IDS, LISTS, cycle, walk
 from tests.factories import make_carrier, make_connection
 
 LIST = reverse("api:connection-list")
@@ -29,8 +29,12 @@ def connections(db):
     now = timezone.now().replace(microsecond=0)
     carriers = [make_carrier(name="Acme"), make_carrier(name="Acme"), make_carrier(name="Beta")]
     rows = [
-        make_connection(carrier=cycle(carriers, i), status_changed_at=cycle([None, now, None, now - dt.timedelta(days=1)], i),
-                        group_name=cycle(["Same", "Same", ""], i), modified=now)
+        make_connection(
+            carrier=cycle(carriers, i),
+            status_changed_at=cycle([None, now, None, now - dt.timedelta(days=1)], i),
+            group_name=cycle(["Same", "Same", ""], i),
+            modified=now,
+        )
         for i in range(30)
     ]
     GroupConnection.objects.filter(pk__in=[row.pk for row in rows[::3]]).update(carrier=None)
@@ -39,7 +43,9 @@ def connections(db):
 
 def page_order(sort):
     """The ids in the order the connections list has for ``sort`` (the API's sorts: the page's, and by carrier)."""
-    return [str(pk) for pk in order_by_sort(connections_for_list(), sort, API_CONNECTION_SORTS).values_list("pk", flat=True)]
+    return [
+        str(pk) for pk in order_by_sort(connections_for_list(), sort, API_CONNECTION_SORTS).values_list("pk", flat=True)
+    ]
 
 
 def page(client, url, params=None):
@@ -53,7 +59,9 @@ def ids(body):
 
 
 @pytest.mark.parametrize("sort", ["carrier", "-carrier", "since", "-since", "group", "-group", "modified", "-modified"])
-def test_walking_a_list_full_of_nulls_and_ties_yields_each_row_once_in_the_pages_order(viewer_client, connections, sort):
+def test_walking_a_list_full_of_nulls_and_ties_yields_each_row_once_in_the_pages_order(
+    viewer_client, connections, sort
+):
     walked = walk(viewer_client, LIST, {"sort": sort, "page_size": 4})
     assert walked == page_order(sort)
     assert len(set(walked)) == len(connections)
@@ -121,7 +129,14 @@ def test_a_page_size_that_is_not_a_whole_number_from_1_is_a_400_with_the_reason(
 
 def test_a_cursor_changed_or_made_up_is_a_400_with_the_reason(viewer_client, connections):
     cursor = cursor_of(page(viewer_client, LIST, {"page_size": 3})["next"])
-    for bad in ["x", "eyJ2YWx1ZXMiOlsxXX0", cursor[:-2], cursor[:-1] + ("A" if cursor[-1] != "A" else "B"), "\x00", "😀" * 50]:
+    for bad in [
+        "x",
+        "eyJ2YWx1ZXMiOlsxXX0",
+        cursor[:-2],
+        cursor[:-1] + ("A" if cursor[-1] != "A" else "B"),
+        "\x00",
+        "😀" * 50,
+    ]:
         response = viewer_client.get(LIST, {"page_size": 3, "cursor": bad})
         assert response.status_code == 400, bad
         assert response.json() == {"cursor": [pagination.BAD_CURSOR]}
@@ -142,7 +157,9 @@ def test_a_sort_the_page_does_not_offer_is_a_400_naming_the_sorts(viewer_client,
     assert "no_such_sort" in response.json()["sort"][0]
 
 
-@pytest.mark.parametrize("params", [{"status": "bogus"}, {"carrier": "no-such-carrier"}, {"organization": "not-a-uuid"}])
+@pytest.mark.parametrize(
+    "params", [{"status": "bogus"}, {"carrier": "no-such-carrier"}, {"organization": "not-a-uuid"}]
+)
 def test_a_bad_filter_value_is_a_400_naming_the_filter(viewer_client, db, params):
     response = viewer_client.get(LIST, params)
     assert response.status_code == 400
@@ -150,7 +167,9 @@ def test_a_bad_filter_value_is_a_400_naming_the_filter(viewer_client, db, params
 
 
 def test_a_bad_date_on_a_members_list_is_a_400_with_the_pages_message(viewer_client, db):
-    response = viewer_client.get(reverse("api:member-request-list"), {"created_from": "2026-02-01", "created_to": "2026-01-01"})
+    response = viewer_client.get(
+        reverse("api:member-request-list"), {"created_from": "2026-02-01", "created_to": "2026-01-01"}
+    )
     assert response.status_code == 400
     assert response.json() == {"created_to": ["The end date is before the start date."]}
 

@@ -31,7 +31,9 @@ def test_a_list_costs_the_same_queries_for_few_rows_and_many(viewer_client, view
     many = queries(viewer_client, api_list, populate(viewer, operator, n=42))
     FIGURES[api_list.basename] = (few, many)
     assert many[1] > 3 * few[1], "the second page must hold many more rows"
-    assert many[0] == few[0] <= MOST, f"{api_list.basename}: {few[0]} queries for {few[1]} rows, {many[0]} for {many[1]}"
+    assert many[0] == few[0] <= MOST, (
+        f"{api_list.basename}: {few[0]} queries for {few[1]} rows, {many[0]} for {many[1]}"
+    )
 
 
 def teardown_module():

@@ -34,8 +34,8 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from command_center.models import ApiKey, SyncRun
-from command_center.roles import is_operator
 from command_center.noyo.sandbox.carriers import CARRIERS
+from command_center.roles import is_operator
 from command_center.sync import runs
 from connections.management.commands.seed_carriers import seed_carriers
 from tests.api.keys import make_key
@@ -92,8 +92,10 @@ class Figures:
     def __str__(self):
         codes = ", ".join(f"{code}: {count}" for code, count in sorted(self.statuses.items()))
         slowest = ", ".join(f"{label} {seconds:.1f} s" for label, seconds in self.seconds_by_operation.most_common(3))
-        return (f"{self.operations} operations, {self.examples} examples, {len(self.failures)} failures, "
-                f"{self.seconds:.1f} s (status codes {codes}; slowest {slowest})")
+        return (
+            f"{self.operations} operations, {self.examples} examples, {len(self.failures)} failures, "
+            f"{self.seconds:.1f} s (status codes {codes}; slowest {slowest})"
+        )
 
 
 def live_schema(live_server, headers):
@@ -110,9 +112,13 @@ def existing_ids(live_server, headers, operation) -> list[dict]:
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
     if len(names) != 1:
         return []
-    answer = requests.get(f"{live_server.url}{path[: path.index('{')]}", {"page_size": 200}, headers=headers, timeout=30)
+    answer = requests.get(
+        f"{live_server.url}{path[: path.index('{')]}", {"page_size": 200}, headers=headers, timeout=30
+    )
     rows = answer.json().get("results", []) if answer.ok else []
-    flags = sorted({key for row in rows for key, value in row.items() if key.startswith("is_") and isinstance(value, bool)})
+    flags = sorted(
+        {key for row in rows for key, value in row.items() if key.startswith("is_") and isinstance(value, bool)}
+    )
     chosen = rows[:1] + [next(row for row in rows if row[flag]) for flag in flags if any(row[flag] for row in rows)]
     return [{names[0]: str(row.get(names[0], row["id"]))} for row in chosen]
 
@@ -121,7 +127,11 @@ def plain_cases(operation, ids: list[dict]) -> list:
     """The operation called plainly (once, or once per existing record when it takes an id): no
     optional parameter, an empty JSON body, a UUID of its own in each required header (``Idempotency-Key``)."""
     body = {"body": {}, "media_type": "application/json"} if operation.body else {}
-    headers = {header.name: str(uuid.uuid5(uuid.NAMESPACE_URL, operation.label)) for header in operation.headers if header.is_required}
+    headers = {
+        header.name: str(uuid.uuid5(uuid.NAMESPACE_URL, operation.label))
+        for header in operation.headers
+        if header.is_required
+    }
     targets = ids if "{" in operation.path else [{}]
     return [operation.Case(path_parameters=path_parameters, headers=headers, **body) for path_parameters in targets]
 
@@ -180,10 +190,13 @@ def test_every_read_answers_as_documented(live_server, synced_mirror, api_creden
     assert not figures.failures, "\n\n".join(figures.failures)
 
 
-def test_every_write_answers_as_documented_and_reaches_only_the_sandbox(live_server, synced_mirror, sandbox, api_credentials,
-                                                                     operator, syncs_queued_not_run, capsys):
+def test_every_write_answers_as_documented_and_reaches_only_the_sandbox(
+    live_server, synced_mirror, sandbox, api_credentials, operator, syncs_queued_not_run, capsys
+):
     assert django_settings.NOYO_API_URL == sandbox.url
-    figures = run_operations(live_server, api_credentials(operator), lambda operation: operation.method.upper() not in SAFE)
+    figures = run_operations(
+        live_server, api_credentials(operator), lambda operation: operation.method.upper() not in SAFE
+    )
     # The sync before the run only read (GET), apart from its token requests.
     sent = [request for request in sandbox.requests() if request["method"] != "GET" and "/auth/" not in request["path"]]
     with capsys.disabled():

@@ -28,17 +28,25 @@ def test_acknowledging_says_so_and_a_repeat_changes_nothing(operator_client, ope
     assert first.json()["detail"] == "Acknowledged: your teammates can see you have seen it."
     assert first.json()["changed"] is True and first.json()["item"]["acknowledged_by"] == "otto.operator"
     again = post(operator_client, item, "acknowledge")
-    assert again.json()["changed"] is False and again.json()["detail"].startswith("Already acknowledged by otto.operator")
+    assert again.json()["changed"] is False and again.json()["detail"].startswith(
+        "Already acknowledged by otto.operator"
+    )
     assert AuditEntry.objects.filter(action="acknowledge").count() == 1
 
 
 def test_the_audit_entries_are_the_ones_the_item_pages_buttons_write(operator_client, operator, db):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    for action, body in (("acknowledge", {}), ("assign", {"assignee": operator.pk}), ("snooze", {"until": tomorrow.isoformat()})):
+    for action, body in (
+        ("acknowledge", {}),
+        ("assign", {"assignee": operator.pk}),
+        ("snooze", {"until": tomorrow.isoformat()}),
+    ):
         by_api, by_button = make_item(summary="Same words"), make_item(summary="Same words")
         post(operator_client, by_api, action, body)
         operator_client.post(reverse(f"attention_{action}", args=[by_button.pk]), body)
-        api_entry, button_entry = (AuditEntry.objects.get(action=action, object_id=str(item.pk)) for item in (by_api, by_button))
+        api_entry, button_entry = (
+            AuditEntry.objects.get(action=action, object_id=str(item.pk)) for item in (by_api, by_button)
+        )
         assert audit_shape(api_entry) == audit_shape(button_entry), action
 
 
@@ -72,14 +80,23 @@ def test_snoozing_until_a_day_and_back(operator_client, db):
 @pytest.mark.parametrize("until", ["today", "far", "not a date", 5, ["2031-01-01"], {"day": 1}])
 def test_a_snooze_day_the_form_refuses_comes_back_by_field(operator_client, db, until):
     today = timezone.localdate()
-    value = {"today": today.isoformat(), "far": (today + dt.timedelta(days=400)).isoformat()}.get(until, until) if isinstance(until, str) else until
+    value = (
+        {"today": today.isoformat(), "far": (today + dt.timedelta(days=400)).isoformat()}.get(until, until)
+        if isinstance(until, str)
+        else until
+    )
     response = post(operator_client, make_item(), "snooze", {"until": value})
     assert response.status_code == 400 and list(response.json()["errors"]) == ["until"]
 
 
 def test_an_unknown_item_is_404(operator_client, db):
-    response = operator_client.post(reverse("api:attention-acknowledge", args=[999999]), {}, content_type="application/json")
-    assert response.status_code == 404 and response.json()["detail"] == "No attention item with this id in the mirror. Nothing was done."
+    response = operator_client.post(
+        reverse("api:attention-acknowledge", args=[999999]), {}, content_type="application/json"
+    )
+    assert (
+        response.status_code == 404
+        and response.json()["detail"] == "No attention item with this id in the mirror. Nothing was done."
+    )
 
 
 @pytest.mark.parametrize("action", ["acknowledge", "assign", "snooze"])

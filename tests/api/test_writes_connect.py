@@ -45,7 +45,9 @@ def test_an_operator_connects_an_existing_group_once_per_key(operator_client, op
     assert posts() == 1
     made = GroupConnection.objects.get(group=group, carrier_id=NORTHWIND, carrier_group_id="NW771100")
     answer = first.json()
-    assert answer["detail"] == "Noyo accepted the request: the connection is “Created”. Noyo checks with the carrier next."
+    assert (
+        answer["detail"] == "Noyo accepted the request: the connection is “Created”. Noyo checks with the carrier next."
+    )
     assert answer["connection"]["id"] == made.pk and answer["connection"]["status"] == "created"
     assert answer["action"]["state"] == "succeeded" and answer["action"]["result_id"] == made.pk
     entry = AuditEntry.objects.get(action="connect")
@@ -54,22 +56,33 @@ def test_an_operator_connects_an_existing_group_once_per_key(operator_client, op
 
 
 def test_a_new_group_is_made_with_its_connection(operator_client, group, posts, sandbox):
-    response = post(operator_client, {"group_name": "Juniper Dental Group", "federal_ein": "12-3456789",
-                                      "carrier": NORTHWIND, "carrier_group_id": "NW771101"})
+    response = post(
+        operator_client,
+        {
+            "group_name": "Juniper Dental Group",
+            "federal_ein": "12-3456789",
+            "carrier": NORTHWIND,
+            "carrier_group_id": "NW771101",
+        },
+    )
     assert response.status_code == 201 and posts() == 1
     assert sandbox.requests(method="POST", path_contains="/group_connections")[0]["path"] == "/api/v1/group_connections"
     assert GroupConnection.objects.get(pk=response.json()["connection"]["id"]).request_type == "initial"
 
 
 def test_the_forms_checks_come_back_by_field_and_nothing_is_sent(operator_client, group, posts):
-    response = post(operator_client, {"group": group.pk, "carrier": NORTHWIND, "carrier_group_id": "12", "broker_federal_ein": "x"})
+    response = post(
+        operator_client, {"group": group.pk, "carrier": NORTHWIND, "carrier_group_id": "12", "broker_federal_ein": "x"}
+    )
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert set(errors) == {"carrier_group_id", "broker_federal_ein"}
     assert "“x” is not an EIN" in errors["broker_federal_ein"][0]
     # The body's shape first (what is missing, what is not text), then the form, as on the page.
     assert post(operator_client, {"carrier": ["a", "list"]}).json()["errors"] == {
-        "carrier": ["Not a valid string."], "carrier_group_id": ["This field is required."]}
+        "carrier": ["Not a valid string."],
+        "carrier_group_id": ["This field is required."],
+    }
     missing = post(operator_client, {"carrier": "nobody", "carrier_group_id": "NW771100"})
     assert set(missing.json()["errors"]) == {"carrier", "group_name"}
     assert missing.json()["errors"]["group_name"] == ["Enter the new group's name, or find an existing group instead."]
@@ -88,7 +101,9 @@ def test_a_connection_the_mirror_already_has_is_not_sent_and_is_named(operator_c
     made = post(operator_client, body).json()["connection"]
     response = post(operator_client, body)  # a new key: another request, for what exists already
     assert response.status_code == 409
-    assert response.json()["detail"].startswith("Not sent: Northwind Health already has a connection with carrier group id “NW771100”")
+    assert response.json()["detail"].startswith(
+        "Not sent: Northwind Health already has a connection with carrier group id “NW771100”"
+    )
     assert response.json()["connection"]["id"] == made["id"]
     assert posts() == 1
 
@@ -104,6 +119,8 @@ def test_noyos_refusal_comes_back_with_its_code_and_words(operator_client, group
     sandbox.set_faults(fail_next=[503], path_contains="/group_connections", method="POST")
     response = post(operator_client, {"group": group.pk, "carrier": NORTHWIND, "carrier_group_id": "NW771100"})
     assert response.status_code == 502
-    assert response.json()["detail"].startswith("Noyo had a server error (503), so it may or may not have made the connection.")
+    assert response.json()["detail"].startswith(
+        "Noyo had a server error (503), so it may or may not have made the connection."
+    )
     assert response.json()["action"]["noyo_status_code"] == 503
     assert posts() == 1

@@ -41,7 +41,9 @@ def post(client, d, decision, body=None, key=None):
     return client.post(url, body or {}, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key or str(uuid.uuid4()))
 
 
-def test_confirming_sends_one_put_per_key_and_answers_the_request_as_it_is_now(operator_client, operator, mirror_disconnection, puts):
+def test_confirming_sends_one_put_per_key_and_answers_the_request_as_it_is_now(
+    operator_client, operator, mirror_disconnection, puts
+):
     d = mirror_disconnection()
     key = str(uuid.uuid4())
     body = {"effective_end_date": "2031-03-31", "note": "Broker confirmed by phone"}
@@ -50,7 +52,10 @@ def test_confirming_sends_one_put_per_key_and_answers_the_request_as_it_is_now(o
     assert puts() == 1
     answer = first.json()
     assert answer["detail"].startswith("Noyo recorded the confirmation: the disconnection is “Processing”.")
-    assert answer["disconnection"]["status"] == "processing" and answer["disconnection"]["effective_end_date"] == "2031-03-31"
+    assert (
+        answer["disconnection"]["status"] == "processing"
+        and answer["disconnection"]["effective_end_date"] == "2031-03-31"
+    )
     entry = AuditEntry.objects.get(action="confirm")
     assert (entry.actor, entry.outcome, entry.object_id) == (operator, "succeeded", d.pk)
     assert entry.summary == f"Confirmed disconnection of {d.group_name} from {d.carrier.name}"
@@ -62,7 +67,10 @@ def test_rejecting_keeps_the_group_connected(operator_client, mirror_disconnecti
     response = post(operator_client, d, "reject", {"note": "Still a client"})
     assert response.status_code == 200 and puts() == 1
     assert response.json()["disconnection"]["status"] == "rejected"
-    assert response.json()["detail"] == "Noyo recorded the rejection: the request is “Rejected” and the group stays connected."
+    assert (
+        response.json()["detail"]
+        == "Noyo recorded the rejection: the request is “Rejected” and the group stays connected."
+    )
     assert AuditEntry.objects.get(action="reject").outcome == "succeeded"
 
 
@@ -83,8 +91,12 @@ def test_a_bad_date_comes_back_by_field_and_nothing_is_sent(operator_client, mir
 
 
 def test_an_unknown_request_is_404(operator_client, db):
-    response = operator_client.post(reverse("api:disconnection-confirm", args=["nobody"]), {}, content_type="application/json",
-                                    HTTP_IDEMPOTENCY_KEY="k-1")
+    response = operator_client.post(
+        reverse("api:disconnection-confirm", args=["nobody"]),
+        {},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
     assert response.status_code == 404
 
 

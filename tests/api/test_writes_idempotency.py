@@ -15,7 +15,6 @@ from command_center.api import idempotency
 from command_center.models import IdempotentRequest
 from connections.models import GroupConnection, RetryAttempt
 from tests.attention.factories import make_item
-from tests.connections.conftest import mirror_from_sandbox, retry_calls  # noqa: F401  (fixtures shared with the console's tests)
 
 
 def retry_url(connection):
@@ -27,7 +26,9 @@ def post(client, url, body=None, key=None):
     return client.post(url, body or {}, content_type="application/json", **headers)
 
 
-def test_two_sends_with_the_same_key_reach_noyo_once_and_get_the_same_answer(operator_client, mirror_from_sandbox, retry_calls):
+def test_two_sends_with_the_same_key_reach_noyo_once_and_get_the_same_answer(
+    operator_client, mirror_from_sandbox, retry_calls
+):
     connection = mirror_from_sandbox("unable_to_connect")
     key = str(uuid.uuid4())
     first = post(operator_client, retry_url(connection), {"note": "once"}, key)
@@ -39,7 +40,9 @@ def test_two_sends_with_the_same_key_reach_noyo_once_and_get_the_same_answer(ope
     assert RetryAttempt.objects.exclude(state="ready").count() == 1
 
 
-def test_the_repeat_gets_the_first_outcome_even_when_the_record_has_moved_on(operator_client, mirror_from_sandbox, retry_calls):
+def test_the_repeat_gets_the_first_outcome_even_when_the_record_has_moved_on(
+    operator_client, mirror_from_sandbox, retry_calls
+):
     connection = mirror_from_sandbox("unable_to_connect")
     key = str(uuid.uuid4())
     post(operator_client, retry_url(connection), {}, key)
@@ -49,7 +52,9 @@ def test_the_repeat_gets_the_first_outcome_even_when_the_record_has_moved_on(ope
     assert retry_calls() == 1
 
 
-def test_the_same_key_with_other_values_is_refused_with_422_in_plain_words(operator_client, mirror_from_sandbox, retry_calls):
+def test_the_same_key_with_other_values_is_refused_with_422_in_plain_words(
+    operator_client, mirror_from_sandbox, retry_calls
+):
     connection = mirror_from_sandbox("unable_to_connect")
     key = str(uuid.uuid4())
     post(operator_client, retry_url(connection), {"note": "first"}, key)
@@ -76,10 +81,18 @@ def test_the_same_key_on_another_write_is_refused_with_422(operator_client, mirr
 def test_the_same_values_sent_in_another_order_are_the_same_request(operator_client, mirror_from_sandbox, retry_calls):
     connection = mirror_from_sandbox("unable_to_connect")
     key = str(uuid.uuid4())
-    first = operator_client.post(retry_url(connection), '{"note": "x", "broker_tin": ""}', content_type="application/json",
-                                 HTTP_IDEMPOTENCY_KEY=key)
-    again = operator_client.post(retry_url(connection), '{"broker_tin":"", "note":"x"}', content_type="application/json",
-                                 HTTP_IDEMPOTENCY_KEY=key)
+    first = operator_client.post(
+        retry_url(connection),
+        '{"note": "x", "broker_tin": ""}',
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+    again = operator_client.post(
+        retry_url(connection),
+        '{"broker_tin":"", "note":"x"}',
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
     assert first.status_code == again.status_code == 200 and again["Idempotent-Replayed"] == "true"
     assert retry_calls() == 1
 
@@ -91,23 +104,34 @@ def test_a_repeat_while_the_first_is_still_being_processed_answers_409_and_sends
     key = str(uuid.uuid4())
     # The first request has claimed the key and is still at work (it started a minute ago).
     IdempotentRequest.objects.create(
-        user=operator, key=key, method="POST", path=retry_url(connection), body_digest=idempotency.body_digest({}),
+        user=operator,
+        key=key,
+        method="POST",
+        path=retry_url(connection),
+        body_digest=idempotency.body_digest({}),
         started_at=timezone.now() - dt.timedelta(minutes=1),
     )
     response = post(operator_client, retry_url(connection), {}, key)
     assert response.status_code == 409
-    assert response.json()["detail"].startswith("The first request with this Idempotency-Key is still being processed. Try again")
+    assert response.json()["detail"].startswith(
+        "The first request with this Idempotency-Key is still being processed. Try again"
+    )
     assert retry_calls() == 0
     assert not RetryAttempt.objects.exists()
 
 
-def test_a_request_whose_process_died_is_taken_over_and_nothing_is_sent_twice(operator_client, mirror_from_sandbox, retry_calls):
+def test_a_request_whose_process_died_is_taken_over_and_nothing_is_sent_twice(
+    operator_client, mirror_from_sandbox, retry_calls
+):
     connection = mirror_from_sandbox("unable_to_connect")
     key = str(uuid.uuid4())
     first = post(operator_client, retry_url(connection), {}, key)
     # As if the process had died after Noyo answered but before the answer was kept.
     IdempotentRequest.objects.filter(key=key).update(
-        state="in_progress", status_code=None, response_body=None, started_at=timezone.now() - idempotency.TAKEN_OVER_AFTER - dt.timedelta(minutes=1)
+        state="in_progress",
+        status_code=None,
+        response_body=None,
+        started_at=timezone.now() - idempotency.TAKEN_OVER_AFTER - dt.timedelta(minutes=1),
     )
     again = post(operator_client, retry_url(connection), {}, key)
     assert again.status_code == 200
@@ -120,19 +144,25 @@ def test_a_write_to_noyo_without_a_key_is_refused_and_sends_nothing(operator_cli
     connection = mirror_from_sandbox("unable_to_connect")
     response = post(operator_client, retry_url(connection), {})
     assert response.status_code == 400
-    assert response.json()["detail"].startswith("Send an Idempotency-Key header (a UUID of your choosing) with this request")
+    assert response.json()["detail"].startswith(
+        "Send an Idempotency-Key header (a UUID of your choosing) with this request"
+    )
     assert retry_calls() == 0
 
 
 @pytest.mark.parametrize("key", ["", " padded ", "x" * 256, "tab\there"])
-def test_a_key_that_is_not_printable_ascii_or_too_long_is_refused(operator_client, mirror_from_sandbox, retry_calls, key):
+def test_a_key_that_is_not_printable_ascii_or_too_long_is_refused(
+    operator_client, mirror_from_sandbox, retry_calls, key
+):
     connection = mirror_from_sandbox("unable_to_connect")
     response = post(operator_client, retry_url(connection), {}, key)
     assert response.status_code == 400 and "printable ASCII" in response.json()["detail"]
     assert retry_calls() == 0
 
 
-def test_a_refusal_before_anything_was_sent_frees_the_key_for_corrected_values(operator_client, mirror_from_sandbox, retry_calls):
+def test_a_refusal_before_anything_was_sent_frees_the_key_for_corrected_values(
+    operator_client, mirror_from_sandbox, retry_calls
+):
     connection = mirror_from_sandbox("unable_to_connect")
     key = str(uuid.uuid4())
     assert post(operator_client, retry_url(connection), {"carrier_group_id": "12"}, key).status_code == 400

@@ -27,8 +27,11 @@ def plan(group):
     """A plan the form offers: of a carrier the group is connected to, that may be in force at renewal."""
     connected = set(group.connections.values_list("carrier_id", flat=True))
     return (
-        Plan.objects.filter(group=group, carrier_id__in=connected).exclude(status="discontinued")
-        .select_related("carrier").order_by("carrier__name", "line_of_coverage", "name").first()
+        Plan.objects.filter(group=group, carrier_id__in=connected)
+        .exclude(status="discontinued")
+        .select_related("carrier")
+        .order_by("carrier__name", "line_of_coverage", "name")
+        .first()
     )
 
 
@@ -39,9 +42,18 @@ def posts(sandbox):
 
 def body(group, plan, **line):
     return {
-        "group": group.pk, "carrier": plan.carrier_id, "renewal_date": RENEWAL_DATE,
-        "lines": [{"line": plan.line_of_coverage, "open_enrollment_start_date": "2030-11-01",
-                   "open_enrollment_end_date": "2030-11-30", "plans": [plan.pk], **line}],
+        "group": group.pk,
+        "carrier": plan.carrier_id,
+        "renewal_date": RENEWAL_DATE,
+        "lines": [
+            {
+                "line": plan.line_of_coverage,
+                "open_enrollment_start_date": "2030-11-01",
+                "open_enrollment_end_date": "2030-11-30",
+                "plans": [plan.pk],
+                **line,
+            }
+        ],
     }
 
 
@@ -60,10 +72,23 @@ def test_an_operator_sends_a_decision_once_per_key_and_gets_it_mirrored(operator
     assert answer["renewal"]["id"] == renewal.pk and answer["renewal"]["status"] == "submitted"
     assert answer["detail"].startswith("Noyo accepted the renewal decision: it is “Submitted”.")
     action = NoyoAction.objects.get(kind="create_renewal_decision")
-    assert action.values["body"] == {"carriers": [{"carrier_id": plan.carrier_id, "lines_of_coverage": {plan.line_of_coverage: {
-        "open_enrollment_start_date": "2030-11-01", "open_enrollment_end_date": "2030-11-30",
-        "plans": [{"plan_id": plan.pk}, {"name": "Select Plus PPO HDHP Bronze", "plan_type": "ppo", "metal_tier": "bronze"}],
-    }}}]}
+    assert action.values["body"] == {
+        "carriers": [
+            {
+                "carrier_id": plan.carrier_id,
+                "lines_of_coverage": {
+                    plan.line_of_coverage: {
+                        "open_enrollment_start_date": "2030-11-01",
+                        "open_enrollment_end_date": "2030-11-30",
+                        "plans": [
+                            {"plan_id": plan.pk},
+                            {"name": "Select Plus PPO HDHP Bronze", "plan_type": "ppo", "metal_tier": "bronze"},
+                        ],
+                    }
+                },
+            }
+        ]
+    }
     assert renewal.renewal_date == dt.date(2031, 1, 1)
     entry = AuditEntry.objects.get(action="renew")
     assert (entry.actor, entry.outcome, entry.object_id) == (operator, "succeeded", renewal.pk)
@@ -72,8 +97,14 @@ def test_an_operator_sends_a_decision_once_per_key_and_gets_it_mirrored(operator
 
 def test_each_lines_problems_come_back_under_its_place_in_the_list(operator_client, group, plan, posts):
     values = body(group, plan, open_enrollment_end_date="2030-10-01", plans=["not-one-of-its-plans"])
-    values["lines"].append({"line": plan.line_of_coverage, "open_enrollment_start_date": "2030-11-01",
-                            "open_enrollment_end_date": "2030-11-30", "plan_name": "Gold"})
+    values["lines"].append(
+        {
+            "line": plan.line_of_coverage,
+            "open_enrollment_start_date": "2030-11-01",
+            "open_enrollment_end_date": "2030-11-30",
+            "plan_name": "Gold",
+        }
+    )
     response = post(operator_client, values)
     assert response.status_code == 400
     errors = response.json()["errors"]
@@ -105,7 +136,9 @@ def test_the_shape_is_checked_before_the_form(operator_client, group, plan, post
     too_many = post(operator_client, {**body(group, plan), "lines": body(group, plan)["lines"] * (MAX_ROWS + 1)})
     assert too_many.status_code == 400 and list(too_many.json()["errors"]) == ["lines"]
     unknown = post(operator_client, {**body(group, plan), "group": str(uuid.uuid4())})
-    assert unknown.status_code == 400 and unknown.json()["errors"] == {"group": ["No group with this id in the mirror."]}
+    assert unknown.status_code == 400 and unknown.json()["errors"] == {
+        "group": ["No group with this id in the mirror."]
+    }
     assert posts() == 0
 
 

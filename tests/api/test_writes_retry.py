@@ -9,7 +9,6 @@ from rest_framework.test import APIClient
 
 from command_center.models import AuditEntry
 from connections.models import GroupConnection
-from tests.connections.conftest import mirror_from_sandbox, retry_calls  # noqa: F401  (fixtures shared with the console's tests)
 
 BULK_URL = reverse("api:connection-bulk-retry")
 
@@ -44,7 +43,9 @@ def audit_shape(entry):
 # --- One connection --------------------------------------------------------------------------------
 
 
-def test_an_operator_retries_a_connection_and_gets_the_outcome_and_the_connection(operator_api, mirror_from_sandbox, retry_calls):
+def test_an_operator_retries_a_connection_and_gets_the_outcome_and_the_connection(
+    operator_api, mirror_from_sandbox, retry_calls
+):
     connection = mirror_from_sandbox("unable_to_connect")
     response = post(operator_api, retry_url(connection), {"note": "from a script"})
     assert response.status_code == 200
@@ -59,11 +60,16 @@ def test_the_audit_entry_is_the_one_the_button_writes(operator_api, operator_cli
     by_api, by_button = mirror_from_sandbox("unable_to_connect", 0), mirror_from_sandbox("unable_to_connect", 1)
     post(operator_api, retry_url(by_api), {"note": "why"})
     form = operator_client.get(reverse("connections:connection_retry", args=[by_button.pk])).context["form"]
-    operator_client.post(reverse("connections:connection_retry", args=[by_button.pk]),
-                         {**form.initial, "token": str(form.initial["token"]), "note": "why"})
+    operator_client.post(
+        reverse("connections:connection_retry", args=[by_button.pk]),
+        {**form.initial, "token": str(form.initial["token"]), "note": "why"},
+    )
     api_entry, button_entry = (AuditEntry.objects.get(object_id=c.pk) for c in (by_api, by_button))
-    assert audit_shape(api_entry) == audit_shape(button_entry) == (
-        "retry", "succeeded", operator.pk, "groupconnection", sorted(button_entry.details))
+    assert (
+        audit_shape(api_entry)
+        == audit_shape(button_entry)
+        == ("retry", "succeeded", operator.pk, "groupconnection", sorted(button_entry.details))
+    )
     assert api_entry.summary == f"Retried connection of {by_api.group_name} → {by_api.carrier.name}"
 
 
@@ -75,7 +81,10 @@ def test_a_viewer_gets_403_in_plain_words_and_nothing_reaches_noyo(viewer_api, m
     assert retry_calls() == 0
     # Nothing was done: the only entry is the refusal itself.
     assert not AuditEntry.objects.exclude(action=AuditEntry.Action.REFUSED).exists()
-    assert AuditEntry.objects.get().summary == f"Refused POST {retry_url(connection)}: Only Operators can retry connections."
+    assert (
+        AuditEntry.objects.get().summary
+        == f"Refused POST {retry_url(connection)}: Only Operators can retry connections."
+    )
 
 
 def test_the_carriers_format_is_checked_as_the_form_checks_it(operator_api, mirror_from_sandbox, retry_calls):
@@ -116,7 +125,9 @@ def test_noyos_422_comes_back_with_its_code_and_its_messages_by_field(operator_a
     assert retry_calls() == 1
 
 
-def test_noyo_failing_is_a_502_that_says_whether_it_may_have_acted(operator_api, mirror_from_sandbox, sandbox, retry_calls):
+def test_noyo_failing_is_a_502_that_says_whether_it_may_have_acted(
+    operator_api, mirror_from_sandbox, sandbox, retry_calls
+):
     connection = mirror_from_sandbox("unable_to_connect")
     sandbox.set_faults(fail_next=["drop"], path_contains="/retry", method="PUT")
     response = post(operator_api, retry_url(connection))
@@ -146,11 +157,18 @@ def test_bulk_retry_reports_each_connection_retryable_or_not(operator_api, mirro
     assert rows[first.pk]["connection"]["status"] == "processing"
     assert rows[done.pk]["attempt"]["state"] == "skipped"
     assert rows[done.pk]["detail"] == "Not sent: “Completed” connections cannot be retried."
-    assert rows[unknown] == {"id": unknown, "detail": "No such connection in the mirror.", "attempt": None, "connection": None}
+    assert rows[unknown] == {
+        "id": unknown,
+        "detail": "No such connection in the mirror.",
+        "attempt": None,
+        "connection": None,
+    }
     assert retry_calls() == 2
 
 
-def test_bulk_retry_sent_twice_with_one_key_calls_noyo_once_per_connection(operator_api, mirror_from_sandbox, retry_calls):
+def test_bulk_retry_sent_twice_with_one_key_calls_noyo_once_per_connection(
+    operator_api, mirror_from_sandbox, retry_calls
+):
     ids = [mirror_from_sandbox("unable_to_connect", n).pk for n in range(2)]
     key = str(uuid.uuid4())
     first = post(operator_api, BULK_URL, {"ids": ids}, key)
@@ -160,10 +178,14 @@ def test_bulk_retry_sent_twice_with_one_key_calls_noyo_once_per_connection(opera
     assert retry_calls() == 2
 
 
-def test_bulk_retry_writes_the_audit_entries_the_list_pages_button_writes(operator_api, operator_client, mirror_from_sandbox):
+def test_bulk_retry_writes_the_audit_entries_the_list_pages_button_writes(
+    operator_api, operator_client, mirror_from_sandbox
+):
     by_api, by_button = mirror_from_sandbox("unable_to_connect", 0), mirror_from_sandbox("unable_to_connect", 1)
     post(operator_api, BULK_URL, {"ids": [by_api.pk]})
-    operator_client.post(reverse("connections:connection_bulk_retry"), {"ids": [by_button.pk], "batch": str(uuid.uuid4())})
+    operator_client.post(
+        reverse("connections:connection_bulk_retry"), {"ids": [by_button.pk], "batch": str(uuid.uuid4())}
+    )
     api_entry, button_entry = (AuditEntry.objects.get(object_id=c.pk) for c in (by_api, by_button))
     assert audit_shape(api_entry) == audit_shape(button_entry)
     assert api_entry.details["note"] == button_entry.details["note"] == "Bulk retry from the connections list"

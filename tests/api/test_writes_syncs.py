@@ -24,7 +24,9 @@ def post(client, body, key=None):
     return client.post(URL, body, content_type="application/json", **headers)
 
 
-def test_an_operator_starts_a_sync_and_it_is_queued_once_committed(operator_client, operator, queued, django_capture_on_commit_callbacks):
+def test_an_operator_starts_a_sync_and_it_is_queued_once_committed(
+    operator_client, operator, queued, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = post(operator_client, {"kind": "group_connections"})
     run = SyncRun.objects.get()
@@ -35,7 +37,12 @@ def test_an_operator_starts_a_sync_and_it_is_queued_once_committed(operator_clie
     assert queued == [run.pk]
     entry = AuditEntry.objects.get()  # as the page's button writes it
     assert (entry.action, entry.outcome, entry.actor, entry.object_id, entry.summary) == (
-        "sync", "succeeded", operator, str(run.pk), "Started a group connections sync")
+        "sync",
+        "succeeded",
+        operator,
+        str(run.pk),
+        "Started a group connections sync",
+    )
 
 
 def test_a_second_start_while_the_family_is_held_is_skipped_with_409_and_says_why(operator_client, queued):

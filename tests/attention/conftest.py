@@ -15,6 +15,8 @@ def derive():
 
         now = now or timezone.now()
         chosen = kinds or tuple(attention.CONDITIONS)
-        return {kind: attention.derive(attention.CONDITIONS[kind], now=now, complete=complete, run=run) for kind in chosen}
+        return {
+            kind: attention.derive(attention.CONDITIONS[kind], now=now, complete=complete, run=run) for kind in chosen
+        }
 
     return run

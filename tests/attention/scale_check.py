@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -36,13 +36,24 @@ from command_center.models import AttentionItem  # noqa: E402
 from command_center.roles import OPERATOR  # noqa: E402
 from members.models import MemberRequest  # noqa: E402
 
-BIG_TABLES = ("members_memberrequest", "members_membertransaction", "members_membersnapshot", "members_fulfillmentsummary",
-              "members_employee", "members_trackingdifference", "connections_groupconnection", "command_center_attentionitem",
-              "command_center_attentionevent")
+BIG_TABLES = (
+    "members_memberrequest",
+    "members_membertransaction",
+    "members_membersnapshot",
+    "members_fulfillmentsummary",
+    "members_employee",
+    "members_trackingdifference",
+    "connections_groupconnection",
+    "command_center_attentionitem",
+    "command_center_attentionevent",
+)
 
 
 def scan_of(plan: str) -> str:
-    scans = re.findall(r"((?:Parallel )?(?:Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)(?: Backward)?(?: using \w+)? on \w+)", plan)
+    scans = re.findall(
+        r"((?:Parallel )?(?:Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)(?: Backward)?(?: using \w+)? on \w+)",
+        plan,
+    )
     return "; ".join(dict.fromkeys(scans)) or "-"
 
 
@@ -53,10 +64,14 @@ def derive_all(label):
         with CaptureQueriesContext(connection) as captured:
             result = attention.derive(condition, now=timezone.now(), complete=True)
         statements += len(captured.captured_queries)
-        print(f"   {condition.kind:26} {len(captured.captured_queries):2} statements {1000 * (time.perf_counter() - start):8.0f} ms"
-              f"  opened {result.opened:6,} reopened {result.reopened:6,} closed {result.closed:6,}")
-    print(f"{label}: {statements} statements, {time.perf_counter() - total:.1f} s; "
-          f"{AttentionItem.objects.open().count():,} open of {AttentionItem.objects.count():,}")
+        print(
+            f"   {condition.kind:26} {len(captured.captured_queries):2} statements {1000 * (time.perf_counter() - start):8.0f} ms"
+            f"  opened {result.opened:6,} reopened {result.reopened:6,} closed {result.closed:6,}"
+        )
+    print(
+        f"{label}: {statements} statements, {time.perf_counter() - total:.1f} s; "
+        f"{AttentionItem.objects.open().count():,} open of {AttentionItem.objects.count():,}"
+    )
 
 
 def derivation():
@@ -119,7 +134,11 @@ def main(verbose=False, derive=True):
         print(f"\n{name}: {len(captured.captured_queries)} queries, page {statistics.median(timings):.1f} ms  {url}")
         for query in captured.captured_queries:
             sql = query["sql"]
-            if not sql.lstrip().upper().startswith("SELECT") or "django_session" in sql or '"auth_' in sql.split("FROM")[1][:40]:
+            if (
+                not sql.lstrip().upper().startswith("SELECT")
+                or "django_session" in sql
+                or '"auth_' in sql.split("FROM")[1][:40]
+            ):
                 continue
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)

@@ -93,13 +93,19 @@ def test_an_operator_opens_an_item_follows_it_to_the_connection_retries_and_sees
     assert page.locator(f"#results a[href='/attention/{item.pk}/']").count() == 0
 
 
-def test_the_queue_and_the_item_page_look_right_on_a_laptop_and_on_a_phone(live_server, page, screenshot, operator, synced):
+def test_the_queue_and_the_item_page_look_right_on_a_laptop_and_on_a_phone(
+    live_server, page, screenshot, operator, synced
+):
     from command_center import attention
 
     item = AttentionItem.objects.open().filter(summary__startswith="Unable to connect").first()
     attention.acknowledge(item, operator)
     sign_in(page, live_server, operator.username, PASSWORD)
-    pages = {"queue": "/attention/", "item": f"/attention/{item.pk}/", "queue-closed": "/attention/?state=all&sort=-opened"}
+    pages = {
+        "queue": "/attention/",
+        "item": f"/attention/{item.pk}/",
+        "queue-closed": "/attention/?state=all&sort=-opened",
+    }
     for suffix, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
         for name, path in pages.items():

@@ -63,7 +63,9 @@ def test_a_viewer_sees_the_item_but_no_buttons(viewer_client):
     assert "Operators can acknowledge, assign and snooze items." in body
 
 
-def test_fulfillments_and_differences_link_to_their_snapshot_and_a_difference_without_one_to_its_employee(operator_client):
+def test_fulfillments_and_differences_link_to_their_snapshot_and_a_difference_without_one_to_its_employee(
+    operator_client,
+):
     snapshot = make_snapshot()
     fulfillment = make_item(Kind.FULFILLMENT_INVALID, record=make_fulfillment(snapshot, status="invalid"))
     difference = make_item(Kind.TRACKING_DIFFERENCE, record=make_difference(snapshot))
@@ -75,7 +77,9 @@ def test_fulfillments_and_differences_link_to_their_snapshot_and_a_difference_wi
     snapshot_page = reverse("members:snapshot_detail", args=[snapshot.pk])
     assert snapshot_page in text(operator_client.get(url("attention_detail", fulfillment)))
     assert snapshot_page in text(operator_client.get(url("attention_detail", difference)))
-    assert reverse("members:employee_detail", args=[employee.pk]) in text(operator_client.get(url("attention_detail", loose)))
+    assert reverse("members:employee_detail", args=[employee.pk]) in text(
+        operator_client.get(url("attention_detail", loose))
+    )
     listing = text(operator_client.get(reverse("attention_list")))
     assert listing.count(snapshot_page) == 2
 
@@ -86,8 +90,12 @@ def test_disconnections_and_renewals_link_to_their_own_pages(operator_client):
     review = make_item(Kind.DISCONNECTION_REVIEW, record=disconnection)
     not_ready = make_item(Kind.RENEWAL_NOT_READY, record=renewal)
 
-    assert reverse("connections:disconnection_detail", args=[disconnection.pk]) in text(operator_client.get(url("attention_detail", review)))
-    assert reverse("connections:renewal_detail", args=[renewal.pk]) in text(operator_client.get(url("attention_detail", not_ready)))
+    assert reverse("connections:disconnection_detail", args=[disconnection.pk]) in text(
+        operator_client.get(url("attention_detail", review))
+    )
+    assert reverse("connections:renewal_detail", args=[renewal.pk]) in text(
+        operator_client.get(url("attention_detail", not_ready))
+    )
 
 
 def test_an_unknown_item_is_404(operator_client):
@@ -96,7 +104,9 @@ def test_an_unknown_item_is_404(operator_client):
 
 def test_the_item_page_stays_bounded_with_a_long_history(operator_client, operator, django_assert_max_num_queries):
     item = make_item()
-    AttentionEvent.objects.bulk_create([AttentionEvent(item=item, action="assigned", actor=operator, text=f"#{i}") for i in range(300)])
+    AttentionEvent.objects.bulk_create(
+        [AttentionEvent(item=item, action="assigned", actor=operator, text=f"#{i}") for i in range(300)]
+    )
     with django_assert_max_num_queries(25):
         assert operator_client.get(url("attention_detail", item)).status_code == 200
 
@@ -134,9 +144,14 @@ def test_an_action_asked_with_get_changes_nothing_and_goes_to_the_item(operator_
     assert item.acknowledged_at is None and not item.events.exists()
 
 
-@pytest.mark.parametrize("name,data", [
-    ("attention_acknowledge", {}), ("attention_assign", {"assignee": ""}), ("attention_snooze", {"until": ""}),
-])
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("attention_acknowledge", {}),
+        ("attention_assign", {"assignee": ""}),
+        ("attention_snooze", {"until": ""}),
+    ],
+)
 def test_a_viewer_is_refused_every_action_in_plain_words(viewer_client, viewer, name, data):
     item = make_item(snoozed_until=tomorrow())
     response = viewer_client.post(url(name, item), data)
@@ -151,8 +166,11 @@ def test_a_viewer_is_refused_every_action_in_plain_words(viewer_client, viewer, 
 
 def test_a_closed_item_is_not_acknowledged_assigned_or_snoozed(operator_client, operator):
     item = make_item(closed_at=timezone.now())
-    for name, data in (("attention_acknowledge", {}), ("attention_assign", {"assignee": operator.pk}),
-                       ("attention_snooze", {"until": tomorrow().isoformat()})):
+    for name, data in (
+        ("attention_acknowledge", {}),
+        ("attention_assign", {"assignee": operator.pk}),
+        ("attention_snooze", {"until": tomorrow().isoformat()}),
+    ):
         response = operator_client.post(url(name, item), data, HTTP_HX_REQUEST="true")
         assert response.status_code == 200
         assert "This item closed by itself" in text(response)
@@ -177,21 +195,29 @@ def test_assigning_to_myself_then_a_colleague_then_nobody_each_changes_once(oper
 
     item.refresh_from_db()
     assert item.assigned_to is None
-    assert list(item.events.values_list("text", flat=True)) == ["Assigned to otto.operator.", "Assigned to cora.colleague.", "Unassigned."]
+    assert list(item.events.values_list("text", flat=True)) == [
+        "Assigned to otto.operator.",
+        "Assigned to cora.colleague.",
+        "Unassigned.",
+    ]
     audit = AuditEntry.objects.filter(action=AuditEntry.Action.ASSIGN).order_by("pk")
     assert [entry.details["assigned_to"] for entry in audit] == ["otto.operator", "cora.colleague", ""]
 
 
-@pytest.mark.parametrize("who,says", [
-    ("999999", "Choose one of the Operators listed."),
-    ("not-a-user", "Choose one of the Operators listed."),
-    ("viewer", "Choose one of the Operators listed."),
-    ("\x00", "Null characters are not allowed."),
-])
+@pytest.mark.parametrize(
+    "who,says",
+    [
+        ("999999", "Choose one of the Operators listed."),
+        ("not-a-user", "Choose one of the Operators listed."),
+        ("viewer", "Choose one of the Operators listed."),
+        ("\x00", "Null characters are not allowed."),
+    ],
+)
 def test_assigning_to_someone_who_cannot_take_it_answers_422_in_plain_words(operator_client, viewer, who, says):
     item = make_item()
-    response = operator_client.post(url("attention_assign", item), {"assignee": viewer.pk if who == "viewer" else who},
-                                    HTTP_HX_REQUEST="true")
+    response = operator_client.post(
+        url("attention_assign", item), {"assignee": viewer.pk if who == "viewer" else who}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 422
     assert says in text(response)
     item.refresh_from_db()
@@ -206,7 +232,9 @@ def test_a_snoozed_item_leaves_the_open_queue_until_its_day_and_waking_it_brings
     queue = reverse("attention_list")
 
     for _ in range(2):
-        response = operator_client.post(url("attention_snooze", item), {"until": tomorrow(3).isoformat()}, HTTP_HX_REQUEST="true")
+        response = operator_client.post(
+            url("attention_snooze", item), {"until": tomorrow(3).isoformat()}, HTTP_HX_REQUEST="true"
+        )
     assert "Already snoozed until" in text(response)
     item.refresh_from_db()
     assert item.snoozed_until == tomorrow(3)
@@ -226,12 +254,15 @@ def test_a_snoozed_item_leaves_the_open_queue_until_its_day_and_waking_it_brings
     assert list(item.events.values_list("action", flat=True)) == ["snoozed", "woken"]
 
 
-@pytest.mark.parametrize("until,says", [
-    ("today", "Pick a day after today"),
-    ("far", "Snooze for at most 365 days."),
-    ("9999-12-31", "Enter a date from"),
-    ("31/02/2026", "Enter a valid date."),
-])
+@pytest.mark.parametrize(
+    "until,says",
+    [
+        ("today", "Pick a day after today"),
+        ("far", "Snooze for at most 365 days."),
+        ("9999-12-31", "Enter a date from"),
+        ("31/02/2026", "Enter a valid date."),
+    ],
+)
 def test_a_snooze_date_that_cannot_be_used_answers_422_in_plain_words(operator_client, until, says):
     item = make_item()
     value = {"today": timezone.localdate().isoformat(), "far": tomorrow(400).isoformat()}.get(until, until)
@@ -245,6 +276,11 @@ def test_a_snooze_date_that_cannot_be_used_answers_422_in_plain_words(operator_c
 def test_the_verbs_change_nothing_when_repeated_directly(operator, colleague):
     item = make_item()
     assert attention.acknowledge(item, operator).changed and not attention.acknowledge(item, colleague).changed
-    assert attention.assign(item, operator, colleague).changed and not attention.assign(item, colleague, colleague).changed
-    assert attention.snooze(item, operator, tomorrow()).changed and not attention.snooze(item, operator, tomorrow()).changed
+    assert (
+        attention.assign(item, operator, colleague).changed and not attention.assign(item, colleague, colleague).changed
+    )
+    assert (
+        attention.snooze(item, operator, tomorrow()).changed
+        and not attention.snooze(item, operator, tomorrow()).changed
+    )
     assert item.events.count() == 3 and AuditEntry.objects.count() == 3

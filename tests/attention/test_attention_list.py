@@ -100,10 +100,18 @@ def test_it_filters_by_assignee_me_nobody_or_a_colleague(operator_client, operat
     assert listed(operator_client.get(URL, {"assignee": str(colleague.pk)})) == [theirs.pk]
 
 
-@pytest.mark.parametrize("params", [
-    {"state": "forever"}, {"kind": "bogus"}, {"assignee": "999999"}, {"age": "2"}, {"carrier": "x"},
-    {"group": "\x00"}, {"assignee": "mine\x00"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"state": "forever"},
+        {"kind": "bogus"},
+        {"assignee": "999999"},
+        {"age": "2"},
+        {"carrier": "x"},
+        {"group": "\x00"},
+        {"assignee": "mine\x00"},
+    ],
+)
 def test_a_bad_filter_answers_400_in_plain_words_never_500(operator_client, params):
     make_item()
     response = operator_client.get(URL, params)
@@ -112,7 +120,10 @@ def test_a_bad_filter_answers_400_in_plain_words_never_500(operator_client, para
     assert "Fix the filter above" in text(response)
 
 
-@pytest.mark.parametrize("sort", ["opened", "first_detected", "detected", "closed", "kind", "summary", "carrier", "group", "assignee", "snoozed"])
+@pytest.mark.parametrize(
+    "sort",
+    ["opened", "first_detected", "detected", "closed", "kind", "summary", "carrier", "group", "assignee", "snoozed"],
+)
 def test_every_sort_key_sorts_both_ways(operator_client, sort):
     for hours in (1, 2, 3):
         make_item(opened_at=ago(hours=hours), last_detected_at=ago(minutes=hours))
@@ -147,13 +158,18 @@ def rows_of(response):
 
 def test_the_export_is_the_filtered_list_and_is_audited(operator_client, operator):
     request = make_member_request(status="failed")
-    failed = make_item(Kind.MEMBER_REQUEST_FAILED, record=request, summary="=New hire request failed", assigned_to=operator)
+    failed = make_item(
+        Kind.MEMBER_REQUEST_FAILED, record=request, summary="=New hire request failed", assigned_to=operator
+    )
     make_item()
 
     response = operator_client.get(EXPORT, {"kind": Kind.MEMBER_REQUEST_FAILED})
 
     assert response.status_code == 200
-    assert "attention_" in response["Content-Disposition"] and "kind-member_request_failed" in response["Content-Disposition"]
+    assert (
+        "attention_" in response["Content-Disposition"]
+        and "kind-member_request_failed" in response["Content-Disposition"]
+    )
     (row,) = rows_of(response)
     assert row["Item id"] == str(failed.pk)
     assert row["Kind"] == "member_request_failed"
@@ -181,18 +197,31 @@ def many_items(n, kinds=tuple(Kind.values)):
     carriers = [make_carrier() for _ in range(3)]
     groups = [make_group() for _ in range(3)]
     now = timezone.now()
-    connections = [make_connection(carrier=carriers[i % 3], group=groups[i % 3], status="unable_to_connect") for i in range(min(n, 20))]
+    connections = [
+        make_connection(carrier=carriers[i % 3], group=groups[i % 3], status="unable_to_connect")
+        for i in range(min(n, 20))
+    ]
     items = [
-        AttentionItem(kind=kinds[i % len(kinds)], resource="connections.groupconnection", object_id=f"{connections[i % len(connections)].pk}-{i}",
-                      carrier=carriers[i % 3], group=groups[i % 3], summary=f"Problem {i}", first_detected_at=now,
-                      last_detected_at=now, opened_at=now - dt.timedelta(minutes=i))
+        AttentionItem(
+            kind=kinds[i % len(kinds)],
+            resource="connections.groupconnection",
+            object_id=f"{connections[i % len(connections)].pk}-{i}",
+            carrier=carriers[i % 3],
+            group=groups[i % 3],
+            summary=f"Problem {i}",
+            first_detected_at=now,
+            last_detected_at=now,
+            opened_at=now - dt.timedelta(minutes=i),
+        )
         for i in range(n)
     ]
     AttentionItem.objects.bulk_create(items)
 
 
 @pytest.mark.parametrize("n", [3, 300])
-def test_the_queue_stays_under_25_queries_whatever_the_number_of_items(operator_client, django_assert_max_num_queries, n):
+def test_the_queue_stays_under_25_queries_whatever_the_number_of_items(
+    operator_client, django_assert_max_num_queries, n
+):
     many_items(n)
     with django_assert_max_num_queries(25):
         response = operator_client.get(URL, {"per_page": 200})

@@ -30,11 +30,15 @@ def an_old_time(days=30):
 
 # Each kind: a record in the condition, and what the item must say about it.
 def needs_action():
-    return make_connection(status="unable_to_connect", setup_error="Group number not found at the carrier."), "Unable to connect: Group number not found"
+    return make_connection(
+        status="unable_to_connect", setup_error="Group number not found at the carrier."
+    ), "Unable to connect: Group number not found"
 
 
 def stuck():
-    return make_connection(status="waiting_on_carrier", status_changed_at=an_old_time()), "Stuck in “Waiting on carrier” for more than 7 days"
+    return make_connection(
+        status="waiting_on_carrier", status_changed_at=an_old_time()
+    ), "Stuck in “Waiting on carrier” for more than 7 days"
 
 
 def failed_request():
@@ -44,7 +48,9 @@ def failed_request():
 def invalid_fulfillment():
     snapshot = make_snapshot(status="processing")
     errors = [{"code": "invalid_ssn", "message": "Social security number is not valid.", "field": "ssn"}]
-    return make_fulfillment(snapshot, status="invalid", errors=errors), "Fulfillment invalid at the carrier: Social security number is not valid."
+    return make_fulfillment(
+        snapshot, status="invalid", errors=errors
+    ), "Fulfillment invalid at the carrier: Social security number is not valid."
 
 
 def difference():
@@ -52,12 +58,15 @@ def difference():
 
 
 def disconnection():
-    return make_disconnection(make_group(), carrier=make_carrier(), effective_end_date=dt.date(2027, 3, 31)), \
-        "Disconnection waiting for review (Broker of record); last day through Noyo 2027-03-31"
+    return make_disconnection(
+        make_group(), carrier=make_carrier(), effective_end_date=dt.date(2027, 3, 31)
+    ), "Disconnection waiting for review (Broker of record); last day through Noyo 2027-03-31"
 
 
 def renewal():
-    return make_renewal_decision(make_group()), "Renewal on 2027-01-01 is not ready: No plans found at the carrier for the renewal date."
+    return make_renewal_decision(
+        make_group()
+    ), "Renewal on 2027-01-01 is not ready: No plans found at the carrier for the renewal date."
 
 
 KINDS = {
@@ -90,7 +99,10 @@ def test_each_kind_opens_one_item_about_its_record_with_its_carrier_group_and_em
 def test_an_invalid_fulfillment_without_errors_still_says_what_is_wrong(derive):
     make_fulfillment(make_snapshot(), status="invalid", errors=[])
     derive(Kind.FULFILLMENT_INVALID)
-    assert AttentionItem.objects.get().summary == "Fulfillment invalid at the carrier: a data problem stopped this carrier's part of the snapshot"
+    assert (
+        AttentionItem.objects.get().summary
+        == "Fulfillment invalid at the carrier: a data problem stopped this carrier's part of the snapshot"
+    )
 
 
 def test_a_connection_without_a_setup_error_says_what_its_status_means_for_its_kind_of_carrier(derive):
@@ -99,7 +111,9 @@ def test_a_connection_without_a_setup_error_says_what_its_status_means_for_its_k
     derive(Kind.CONNECTION_NEEDS_ACTION)
     sync_item, unknown_item = _by_carrier_kind()
     assert sync_item.summary.startswith("Carrier authorization: Noyo cannot pull the group's data from the carrier")
-    assert unknown_item.summary.startswith("Carrier authorization: Noyo is getting the group's information from the carrier. If the carrier is a Sync carrier")
+    assert unknown_item.summary.startswith(
+        "Carrier authorization: Noyo is getting the group's information from the carrier. If the carrier is a Sync carrier"
+    )
 
 
 def _by_carrier_kind():
@@ -126,7 +140,9 @@ def test_a_later_pass_refreshes_the_item_and_its_summary_without_a_second_item_o
     connection, _ = needs_action()
     first = timezone.now()
     derive(Kind.CONNECTION_NEEDS_ACTION, now=first)
-    GroupConnection.objects.filter(pk=connection.pk).update(status="action_required", setup_error="Sign the carrier's form.")
+    GroupConnection.objects.filter(pk=connection.pk).update(
+        status="action_required", setup_error="Sign the carrier's form."
+    )
 
     derive(Kind.CONNECTION_NEEDS_ACTION, now=first + dt.timedelta(minutes=5))
 
@@ -199,7 +215,13 @@ def test_a_condition_that_returns_reopens_the_same_item_with_its_history(derive,
     assert item.opened_at == t0 + dt.timedelta(minutes=10)
     # A new occurrence wants a new look; whoever had it keeps it.
     assert item.acknowledged_at is None and item.assigned_to == operator
-    assert list(item.events.values_list("action", flat=True)) == ["opened", "acknowledged", "assigned", "closed", "reopened"]
+    assert list(item.events.values_list("action", flat=True)) == [
+        "opened",
+        "acknowledged",
+        "assigned",
+        "closed",
+        "reopened",
+    ]
 
 
 def test_a_record_marked_removed_upstream_closes_its_item(derive):
@@ -231,12 +253,16 @@ def test_a_stuck_connection_opens_once_it_has_been_in_flight_longer_than_the_set
 
 def failed_runs(family, n, status="failed"):
     for _ in range(n):
-        make_sync_run(kind=family, status=status, families={family: {"status": status, "message": "Noyo did not answer (503)."}})
+        make_sync_run(
+            kind=family, status=status, families={family: {"status": status, "message": "Noyo did not answer (503)."}}
+        )
 
 
 def test_a_family_whose_last_attempts_all_failed_gets_one_item_that_closes_when_it_succeeds(derive, settings):
     settings.ATTENTION_SYNC_FAILURES = 3
-    SyncFamily.objects.filter(family="member_requests").update(last_outcome="failed", last_message="Noyo did not answer (503).")
+    SyncFamily.objects.filter(family="member_requests").update(
+        last_outcome="failed", last_message="Noyo did not answer (503)."
+    )
     failed_runs("member_requests", 2)
     derive(Kind.SYNC_FAILING)
     assert not AttentionItem.objects.exists()  # twice is bad luck
@@ -265,8 +291,17 @@ def connections_in_every_state(n):
     rows = []
     for i in range(n):
         status = ("unable_to_connect", "action_required", "carrier_authorization", "waiting_on_carrier")[i % 4]
-        rows.append(GroupConnection(id=f"00000000-0000-4000-8000-{i:012d}", version="v1", group=group, carrier=carrier,
-                                    status=status, status_changed_at=now - dt.timedelta(days=30), group_name=f"Group {i}"))
+        rows.append(
+            GroupConnection(
+                id=f"00000000-0000-4000-8000-{i:012d}",
+                version="v1",
+                group=group,
+                carrier=carrier,
+                status=status,
+                status_changed_at=now - dt.timedelta(days=30),
+                group_name=f"Group {i}",
+            )
+        )
     GroupConnection.objects.bulk_create(rows)
 
 

@@ -35,7 +35,9 @@ def test_a_full_sync_opens_one_item_for_every_condition_it_finds(sync_now, sandb
     }
     for kind, records in expected.items():
         assert records.exists(), f"the sandbox has no {kind}"
-        assert set(open_items(kind).values_list("object_id", flat=True)) == set(records.values_list("pk", flat=True)), kind
+        assert set(open_items(kind).values_list("object_id", flat=True)) == set(records.values_list("pk", flat=True)), (
+            kind
+        )
     assert open_items(Kind.TRACKING_DIFFERENCE).exists()
     assert not open_items(Kind.SYNC_FAILING).exists()
     # Every item was opened by this run, once.
@@ -54,13 +56,18 @@ def test_a_second_sync_with_nothing_changed_keeps_every_item_open_and_opens_none
     assert AttentionItem.objects.filter(events__action="opened").count() == len(before)
 
 
-def test_the_next_sync_closes_items_whose_record_the_sandbox_moved_on_and_opens_the_new_ones(sync_now, sandbox, settings):
+def test_the_next_sync_closes_items_whose_record_the_sandbox_moved_on_and_opens_the_new_ones(
+    sync_now, sandbox, settings
+):
     settings.STUCK_AFTER_DAYS = 1
     sync_now("group_connections")
     waiting = GroupConnection.objects.stuck().filter(status="waiting_on_carrier")
     stuck_ids = set(waiting.values_list("pk", flat=True))
     assert stuck_ids, "the sandbox has no connection waiting on the carrier for more than a day"
-    assert set(open_items(Kind.CONNECTION_STUCK).filter(object_id__in=stuck_ids).values_list("object_id", flat=True)) == stuck_ids
+    assert (
+        set(open_items(Kind.CONNECTION_STUCK).filter(object_id__in=stuck_ids).values_list("object_id", flat=True))
+        == stuck_ids
+    )
     needing_action = set(open_items(Kind.CONNECTION_NEEDS_ACTION).values_list("object_id", flat=True))
 
     sandbox.advance(3 * DAY)  # the carriers answer: those connections complete, some in flight fail
@@ -113,7 +120,9 @@ def test_an_item_closes_after_a_retry_and_reopens_with_its_history_when_the_conn
 
 def ghost_failed_request():
     """A failed request the mirror has and Noyo no longer lists."""
-    return MemberRequest.objects.create(id=str(uuid.uuid4()), version="gone-upstream", status="failed", request_type="new_hire")
+    return MemberRequest.objects.create(
+        id=str(uuid.uuid4()), version="gone-upstream", status="failed", request_type="new_hire"
+    )
 
 
 def test_a_sync_that_stops_partway_closes_nothing_and_the_next_complete_one_closes_what_is_gone(sync_now, sandbox):

@@ -30,11 +30,17 @@ def documented_noyo(documents_server):
 
 @pytest.fixture
 def documents_api(documented_noyo):
-    answer = httpx.post(documented_noyo.token_url, auth=(documented_noyo.client_id, documented_noyo.client_secret),
-                        json={"grant_type": "client_credentials"}, timeout=10)
+    answer = httpx.post(
+        documented_noyo.token_url,
+        auth=(documented_noyo.client_id, documented_noyo.client_secret),
+        json={"grant_type": "client_credentials"},
+        timeout=10,
+    )
     answer.raise_for_status()
     token = answer.json()["access_token"]
-    with httpx.Client(base_url=documented_noyo.api_url, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
+    with httpx.Client(
+        base_url=documented_noyo.api_url, headers={"Authorization": f"Bearer {token}"}, timeout=10
+    ) as client:
         yield client
 
 

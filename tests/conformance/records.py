@@ -55,7 +55,7 @@ def day(*keys: str) -> Callable[[dict], dt.date | None]:
 
 def moment(*keys: str) -> Callable[[dict], dt.datetime | None]:
     read = at(*keys)
-    return lambda payload: dt.datetime.fromtimestamp(read(payload), dt.timezone.utc) if read(payload) is not None else None
+    return lambda payload: dt.datetime.fromtimestamp(read(payload), dt.UTC) if read(payload) is not None else None
 
 
 def money(*keys: str) -> Callable[[dict], Decimal | None]:
@@ -95,7 +95,7 @@ class Table:
             for example in examples:
                 if example["kind"] != "response" or example["method"] != "GET" or not example["path"]:
                     continue
-                parent = matches(template, example["path"][len(API_PREFIX):])
+                parent = matches(template, example["path"][len(API_PREFIX) :])
                 if parent is False:
                     continue
                 where = f"{example['seed']}:{example['line']} GET {example['path']}"
@@ -138,46 +138,62 @@ PERSON = {
 }
 
 TABLES = (
-    Table(Group, ("/groups",), {
-        **STAMPS,
-        "organization_id": text("organization_id"),
-        "name": text("name"),
-        "dba_name": text("dba_name"),
-        "federal_ein": text("federal_ein"),
-        "sic_code": text("sic_code"),
-    }),
-    Table(GroupConnection, ("/group_connections", "/groups/{}/group_connections"), {
-        **STAMPS,
-        "organization_id": text("organization_id"),
-        "group_id": at("group_id"),
-        "carrier_id": at("carrier_id"),
-        "request_type": text("request_type"),
-        "status": text("status"),
-        "federal_ein": text("federal_ein"),
-        "carrier_group_id": text("group_data", "carrier_group_id"),
-        "group_name": text("group_data", "group_name"),
-        "setup_error": text("setup_result", "error"),
-    }),
-    Table(Contact, ("/groups/{}/contacts",), {
-        **STAMPS,
-        "group_id": at("group_id"),
-        "first_name": text("first_name"),
-        "last_name": text("last_name"),
-        "title": text("title"),
-        "email": text("email"),
-        "phone_number": text("phone_number"),
-        "types": at("types", default=[]),
-        "primary_contact": at("primary_contact", default=False),
-    }),
-    Table(Location, ("/groups/{}/locations",), {
-        **STAMPS,
-        "group_id": at("group_id"),
-        "display_name": text("display_name"),
-        "street_one": text("address", "street_one"),
-        "city": text("address", "city"),
-        "state": text("address", "state"),
-        "zip_code": text("address", "zip_code"),
-    }),
+    Table(
+        Group,
+        ("/groups",),
+        {
+            **STAMPS,
+            "organization_id": text("organization_id"),
+            "name": text("name"),
+            "dba_name": text("dba_name"),
+            "federal_ein": text("federal_ein"),
+            "sic_code": text("sic_code"),
+        },
+    ),
+    Table(
+        GroupConnection,
+        ("/group_connections", "/groups/{}/group_connections"),
+        {
+            **STAMPS,
+            "organization_id": text("organization_id"),
+            "group_id": at("group_id"),
+            "carrier_id": at("carrier_id"),
+            "request_type": text("request_type"),
+            "status": text("status"),
+            "federal_ein": text("federal_ein"),
+            "carrier_group_id": text("group_data", "carrier_group_id"),
+            "group_name": text("group_data", "group_name"),
+            "setup_error": text("setup_result", "error"),
+        },
+    ),
+    Table(
+        Contact,
+        ("/groups/{}/contacts",),
+        {
+            **STAMPS,
+            "group_id": at("group_id"),
+            "first_name": text("first_name"),
+            "last_name": text("last_name"),
+            "title": text("title"),
+            "email": text("email"),
+            "phone_number": text("phone_number"),
+            "types": at("types", default=[]),
+            "primary_contact": at("primary_contact", default=False),
+        },
+    ),
+    Table(
+        Location,
+        ("/groups/{}/locations",),
+        {
+            **STAMPS,
+            "group_id": at("group_id"),
+            "display_name": text("display_name"),
+            "street_one": text("address", "street_one"),
+            "city": text("address", "city"),
+            "state": text("address", "state"),
+            "zip_code": text("address", "zip_code"),
+        },
+    ),
     Table(
         CarrierConfiguration,
         ("/groups/{}/carrier_configurations",),
@@ -190,61 +206,81 @@ TABLES = (
         {"carrier_ids": at("carrier_ids", default=[]), "completed_at": moment("completed_at")},
         find=lambda record: {"group_id": record.payload["group_id"]},
     ),
-    Table(GroupEnrollment, ("/groups/{}/group_enrollments",), {
-        **STAMPS,
-        "group_id": at("group_id"),
-        "carrier_id": at("carrier_id"),
-        "line_of_coverage": text("line_of_coverage"),
-        "status": text("status"),
-        "open_enrollment_start_date": day("open_enrollment_start_date"),
-        "open_enrollment_end_date": day("open_enrollment_end_date"),
-        "open_enrollment_renewal_date": day("open_enrollment_renewal_date"),
-        "effective_start_date": day("effective_start_date"),
-        "effective_end_date": day("effective_end_date"),
-    }),
-    Table(Plan, ("/groups/{}/plans",), {
-        **STAMPS,
-        "group_enrollment_id": at("group_enrollment_id"),
-        "carrier_id": at("carrier_id"),
-        "line_of_coverage": text("line_of_coverage"),
-        "name": text("name"),
-        "code": text("code"),
-        "status": text("status"),
-        "plan_type": text("plan_type"),
-        "network": text("network"),
-        "metal_tier": text("metal_tier"),
-        "effective_start_date": day("effective_start_date"),
-        "effective_end_date": day("effective_end_date"),
-    }),
-    Table(Employee, ("/employees", "/groups/{}/employees"), {
-        **STAMPS,
-        **PERSON,
-        "group_id": at("group_id"),
-        "location_id": text("location_id"),
-        "email": text("person", "contact", "email_address"),
-        "employment_status": text("employment", "employment_status"),
-        "occupation": text("employment", "occupation"),
-        "hire_date": day("employment", "employment_dates", "hire_date"),
-    }),
-    Table(Dependent, ("/employees/{}/dependents",), {
-        **STAMPS,
-        **PERSON,
-        "employee_id": at("employee_id"),
-        "relationship": text("relationship"),
-    }),
-    Table(IndividualEnrollment, ("/employees/{}/individual_enrollments", "/dependents/{}/individual_enrollments"), {
-        **STAMPS,
-        "group_enrollment_id": at("group_enrollment_id"),
-        "plan_id": at("plan_id"),
-        "individual_type": text("individual_type"),
-        "individual_id": text("individual_id"),
-        "line_of_coverage": text("line_of_coverage"),
-        "status": text("status"),
-        "effective_start_date": day("effective_start_date"),
-        "effective_end_date": day("effective_end_date"),
-        "premium_amount": money("enroll_data", "premium", "amount"),
-        "premium_unit": text("enroll_data", "premium", "unit"),
-    }),
+    Table(
+        GroupEnrollment,
+        ("/groups/{}/group_enrollments",),
+        {
+            **STAMPS,
+            "group_id": at("group_id"),
+            "carrier_id": at("carrier_id"),
+            "line_of_coverage": text("line_of_coverage"),
+            "status": text("status"),
+            "open_enrollment_start_date": day("open_enrollment_start_date"),
+            "open_enrollment_end_date": day("open_enrollment_end_date"),
+            "open_enrollment_renewal_date": day("open_enrollment_renewal_date"),
+            "effective_start_date": day("effective_start_date"),
+            "effective_end_date": day("effective_end_date"),
+        },
+    ),
+    Table(
+        Plan,
+        ("/groups/{}/plans",),
+        {
+            **STAMPS,
+            "group_enrollment_id": at("group_enrollment_id"),
+            "carrier_id": at("carrier_id"),
+            "line_of_coverage": text("line_of_coverage"),
+            "name": text("name"),
+            "code": text("code"),
+            "status": text("status"),
+            "plan_type": text("plan_type"),
+            "network": text("network"),
+            "metal_tier": text("metal_tier"),
+            "effective_start_date": day("effective_start_date"),
+            "effective_end_date": day("effective_end_date"),
+        },
+    ),
+    Table(
+        Employee,
+        ("/employees", "/groups/{}/employees"),
+        {
+            **STAMPS,
+            **PERSON,
+            "group_id": at("group_id"),
+            "location_id": text("location_id"),
+            "email": text("person", "contact", "email_address"),
+            "employment_status": text("employment", "employment_status"),
+            "occupation": text("employment", "occupation"),
+            "hire_date": day("employment", "employment_dates", "hire_date"),
+        },
+    ),
+    Table(
+        Dependent,
+        ("/employees/{}/dependents",),
+        {
+            **STAMPS,
+            **PERSON,
+            "employee_id": at("employee_id"),
+            "relationship": text("relationship"),
+        },
+    ),
+    Table(
+        IndividualEnrollment,
+        ("/employees/{}/individual_enrollments", "/dependents/{}/individual_enrollments"),
+        {
+            **STAMPS,
+            "group_enrollment_id": at("group_enrollment_id"),
+            "plan_id": at("plan_id"),
+            "individual_type": text("individual_type"),
+            "individual_id": text("individual_id"),
+            "line_of_coverage": text("line_of_coverage"),
+            "status": text("status"),
+            "effective_start_date": day("effective_start_date"),
+            "effective_end_date": day("effective_end_date"),
+            "premium_amount": money("enroll_data", "premium", "amount"),
+            "premium_unit": text("enroll_data", "premium", "unit"),
+        },
+    ),
     Table(
         Premium,
         ("/employees/{}/premiums",),
@@ -264,13 +300,17 @@ TABLES = (
             "effective_start_date": dt.date.fromisoformat(record.payload["effective_start_date"]),
         },
     ),
-    Table(MemberRequest, ("/member_requests", "/employees/{}/member_requests"), {
-        **STAMPS,
-        "employee_id": at("employee_id"),
-        "request_type": text("request_type"),
-        "status": text("status"),
-        "transaction_ids": at("transactions", default=[]),
-    }),
+    Table(
+        MemberRequest,
+        ("/member_requests", "/employees/{}/member_requests"),
+        {
+            **STAMPS,
+            "employee_id": at("employee_id"),
+            "request_type": text("request_type"),
+            "status": text("status"),
+            "transaction_ids": at("transactions", default=[]),
+        },
+    ),
     Table(
         MemberTransaction,
         ("/member_transactions", "/member_requests/{}/member_transactions"),

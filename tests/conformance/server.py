@@ -99,7 +99,7 @@ class DocumentedNoyo:
         documented: dict[tuple[str, str], list[dict]] = {}
         for example in responses:
             if example["path"].startswith(API_PREFIX + "/"):
-                documented.setdefault((example["method"], example["path"][len(API_PREFIX):]), []).append(example)
+                documented.setdefault((example["method"], example["path"][len(API_PREFIX) :]), []).append(example)
         self.documented = documented
         self.routes, self.placements, self.unreachable = self._place(documented)
         self.conflicts = self._conflicts()
@@ -109,8 +109,12 @@ class DocumentedNoyo:
     def parent_ids(self, collection: str) -> list[str]:
         """Ids of the records the documents list as ``collection`` (a list whose path ends with it), in serving order."""
         ids: list[str] = []
-        lists = [e for (method, path), found in self.documented.items() for e in found
-                 if method == "GET" and path.rsplit("/", 1)[-1] == collection]
+        lists = [
+            e
+            for (method, path), found in self.documented.items()
+            for e in found
+            if method == "GET" and path.rsplit("/", 1)[-1] == collection
+        ]
         for example in plain_first(lists):
             if is_page(example["json"]) or isinstance(example["json"], list):
                 for record in records_of(example["json"]):
@@ -129,8 +133,13 @@ class DocumentedNoyo:
                 del routes[(method, path)]
         placements, unreachable = [], []
         for (method, collection, rest), moved in orphans.items():
-            taken = {child[1] for (m, path) in routes if m == method
-                     for child in [child_path(path)] if child and (child[0], child[2]) == (collection, rest)}
+            taken = {
+                child[1]
+                for (m, path) in routes
+                if m == method
+                for child in [child_path(path)]
+                if child and (child[0], child[2]) == (collection, rest)
+            }
             free = [parent for parent in self.parent_ids(collection) if parent not in taken]
             for path, found in moved:
                 if not free:
@@ -139,14 +148,20 @@ class DocumentedNoyo:
                     continue
                 served = f"/{collection}/{free[0]}/{rest}"
                 routes.setdefault((method, served), []).extend(found)
-                placements.append({"method": method, "documented": path, "served": served,
-                                   "lines": [f"{e['seed']}:{e['line']}" for e in found]})
+                placements.append(
+                    {
+                        "method": method,
+                        "documented": path,
+                        "served": served,
+                        "lines": [f"{e['seed']}:{e['line']}" for e in found],
+                    }
+                )
         return routes, placements, unreachable
 
     def _conflicts(self) -> list[dict]:
         """Records one served list would hold twice with different content (the first is served)."""
         found = []
-        for (method, path), examples in self.routes.items():
+        for (_method, path), examples in self.routes.items():
             seen: dict[str, tuple[Any, str]] = {}
             for example in plain_first(examples):
                 for record in records_of(example["json"]):
@@ -174,7 +189,7 @@ class DocumentedNoyo:
     def api(self, method: str, path: str, query: dict, authorization: str) -> tuple[int, Any]:
         if authorization != f"Bearer {self.access_token}":
             raise Answer(401, "A bearer token from the token endpoint is required.")
-        relative = path[len(API_PREFIX):]
+        relative = path[len(API_PREFIX) :]
         examples = self.routes.get((method, relative))
         if not examples:
             raise Answer(404, f"Not found: nothing is documented at {method} {path}.")
@@ -228,7 +243,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # else each answer waits for the client's delayed ACK
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def do_GET(self) -> None:

@@ -5,16 +5,25 @@ import httpx
 from tests.conformance import documents
 
 TEST_COMPANY = "2613a221-d3c8-4c8a-86d5-e7e885fd1da9"  # the group every other group example hangs off
-COMPANY_1 = "049c6ac3-3cf2-4d99-b781-aaa9aa846cb2"  # a group of the pagination example, with nothing documented under it
+COMPANY_1 = (
+    "049c6ac3-3cf2-4d99-b781-aaa9aa846cb2"  # a group of the pagination example, with nothing documented under it
+)
 
 
 def documented(path, method="GET"):
-    return [e for e in documents.load()["examples"] if e["kind"] == "response" and e["method"] == method and e["path"] == path]
+    return [
+        e
+        for e in documents.load()["examples"]
+        if e["kind"] == "response" and e["method"] == method and e["path"] == path
+    ]
 
 
 def test_the_token_endpoint_answers_the_documented_token_response(documented_noyo):
-    answer = httpx.post(documented_noyo.token_url, auth=(documented_noyo.client_id, documented_noyo.client_secret),
-                        json={"grant_type": "client_credentials"})
+    answer = httpx.post(
+        documented_noyo.token_url,
+        auth=(documented_noyo.client_id, documented_noyo.client_secret),
+        json={"grant_type": "client_credentials"},
+    )
 
     assert answer.status_code == 200
     assert answer.json() == documented("/auth/public/token", "POST")[0]["json"]
@@ -65,18 +74,27 @@ def test_bare_arrays_and_single_objects_come_as_documented(documents_api):
     audit = documents_api.get(f"/groups/{TEST_COMPANY}/audit_requests/latest").json()
 
     assert isinstance(configurations, list) and configurations[0]["configuration"]["policy_number"] == "9100084"
-    assert audit == {"group_id": "2ce3b54a-2535-4803-b218-e6b44081d418",
-                     "carrier_ids": ["8fac0992-933a-4743-8dab-0d606ef2569e"], "completed_at": 1602609543}
+    assert audit == {
+        "group_id": "2ce3b54a-2535-4803-b218-e6b44081d418",
+        "carrier_ids": ["8fac0992-933a-4743-8dab-0d606ef2569e"],
+        "completed_at": 1602609543,
+    }
 
 
-def test_a_child_example_under_a_parent_no_list_holds_is_served_once_under_the_first_parent_without_its_own(documented_noyo, documents_api):
+def test_a_child_example_under_a_parent_no_list_holds_is_served_once_under_the_first_parent_without_its_own(
+    documented_noyo, documents_api
+):
     plans = documents_api.get(f"/groups/{TEST_COMPANY}/plans")
 
     assert [plan["name"] for plan in plans.json()["response"]] == ["Dental - Employee", "Dental - Dependent"]
     assert documents_api.get(f"/groups/{COMPANY_1}/plans").status_code == 404
     assert documents_api.get("/groups/31559b4b-e45a-4df8-84f6-2220d7ed0c3a/plans").status_code == 404
-    assert {"method": "GET", "documented": "/groups/31559b4b-e45a-4df8-84f6-2220d7ed0c3a/plans",
-            "served": f"/groups/{TEST_COMPANY}/plans", "lines": ["001_0bd154a99514d965.txt:1829"]} in documented_noyo.noyo.placements
+    assert {
+        "method": "GET",
+        "documented": "/groups/31559b4b-e45a-4df8-84f6-2220d7ed0c3a/plans",
+        "served": f"/groups/{TEST_COMPANY}/plans",
+        "lines": ["001_0bd154a99514d965.txt:1829"],
+    } in documented_noyo.noyo.placements
 
 
 def test_a_child_example_under_a_listed_parent_stays_there(documents_api):
@@ -96,5 +114,7 @@ def test_the_request_log_names_every_call_and_its_answer(documented_noyo, docume
     documents_api.get("/differences")
 
     assert [(r["path"], r["status"]) for r in documented_noyo.requests()] == [
-        ("/auth/public/token", 200), ("/api/v1/groups", 200), ("/api/v1/differences", 404)
+        ("/auth/public/token", 200),
+        ("/api/v1/groups", 200),
+        ("/api/v1/differences", 404),
     ]

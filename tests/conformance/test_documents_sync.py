@@ -54,9 +54,14 @@ def documents_sync(documents_settings, documented_noyo, db):
 def assert_synced_but_for_what_the_documents_do_not_offer(run):
     """Partly synced, and only because the lists no document shows are not offered."""
     assert run.status == SyncRun.Status.PARTIAL, run.message
-    assert {key: counts.get("unavailable") for key, counts in run.resources.items() if counts.get("unavailable")} == UNAVAILABLE
+    assert {
+        key: counts.get("unavailable") for key, counts in run.resources.items() if counts.get("unavailable")
+    } == UNAVAILABLE
     assert {family: outcome["status"] for family, outcome in run.families.items()} == {
-        "groups": "partial", "group_connections": "succeeded", "employees": "succeeded", "snapshots": "partial",
+        "groups": "partial",
+        "group_connections": "succeeded",
+        "employees": "succeeded",
+        "snapshots": "partial",
         "member_requests": "succeeded",
     }
 
@@ -126,7 +131,9 @@ def test_references_to_records_the_documents_lack_crash_nothing_and_the_counts_a
         "the member transaction's employee": MemberTransaction.objects.get().employee_id,
     }
     known = set(Group.objects.values_list("pk", flat=True)) | set(GroupEnrollment.objects.values_list("pk", flat=True))
-    known |= set(MemberRequest.objects.values_list("pk", flat=True)) | set(Employee.objects.values_list("pk", flat=True))
+    known |= set(MemberRequest.objects.values_list("pk", flat=True)) | set(
+        Employee.objects.values_list("pk", flat=True)
+    )
     assert all(target and target not in known for target in dangling.values()), dangling
 
 
@@ -148,7 +155,10 @@ def test_a_second_sync_of_the_documents_changes_nothing(documents_sync, capture_
 
     assert_synced_but_for_what_the_documents_do_not_offer(second)
     assert {key: second.totals[key] for key in ("created", "updated", "removed", "failed")} == {
-        "created": 0, "updated": 0, "removed": 0, "failed": 0
+        "created": 0,
+        "updated": 0,
+        "removed": 0,
+        "failed": 0,
     }
     assert mirror_writes(captured.captured_queries) == []
 
@@ -168,8 +178,11 @@ def test_the_records_no_documented_list_holds_are_only_the_temporal_data_example
     only_get_one = {
         example["json"]["id"]: example["path"]
         for example in documents.load()["examples"]
-        if example["kind"] == "response" and example["method"] == "GET" and isinstance(example["json"], dict)
-        and isinstance(example["json"].get("id"), str) and example["json"]["id"] not in listed
+        if example["kind"] == "response"
+        and example["method"] == "GET"
+        and isinstance(example["json"], dict)
+        and isinstance(example["json"].get("id"), str)
+        and example["json"]["id"] not in listed
     }
 
     assert only_get_one == ONLY_IN_GET_ONE_EXAMPLES

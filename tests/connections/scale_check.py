@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -36,7 +36,13 @@ from connections.management.commands.seed_carriers import load_sandbox_carriers,
 from connections.models import Carrier, Group, GroupConnection, RenewalDecision  # noqa: E402
 from connections.sync import renewal_carrier_ids  # noqa: E402
 
-STATUSES = ["completed"] * 5 + ["processing", "unable_to_connect", "action_required", "waiting_on_carrier", "carrier_authorization"]
+STATUSES = ["completed"] * 5 + [
+    "processing",
+    "unable_to_connect",
+    "action_required",
+    "waiting_on_carrier",
+    "carrier_authorization",
+]
 
 
 def _id(*parts):
@@ -52,32 +58,88 @@ def load():
     Carrier.objects.ensure([_id("unseen carrier", n) for n in range(200)])
     carriers = list(Carrier.objects.filter(is_placeholder=False).values_list("pk", flat=True))
     now = timezone.now()
-    Group.objects.bulk_create([Group(id=_id("group", g), version="v", name=f"Group {g} Inc", dba_name=f"G{g}", created=now, modified=now) for g in range(1000)])
-    GroupConnection.objects.bulk_create([
-        GroupConnection(id=_id("gc", g, k), version="v", group_id=_id("group", g), group_name=f"Group {g} Inc",
-                        carrier_id=carriers[(g + k) % len(carriers)], status=STATUSES[(g * 7 + k) % len(STATUSES)],
-                        status_changed_at=now - dt.timedelta(days=g % 30), created=now, modified=now, carrier_group_id=f"X{g}{k}")
-        for g in range(1000) for k in range(4)
-    ], batch_size=2000)
+    Group.objects.bulk_create(
+        [
+            Group(id=_id("group", g), version="v", name=f"Group {g} Inc", dba_name=f"G{g}", created=now, modified=now)
+            for g in range(1000)
+        ]
+    )
+    GroupConnection.objects.bulk_create(
+        [
+            GroupConnection(
+                id=_id("gc", g, k),
+                version="v",
+                group_id=_id("group", g),
+                group_name=f"Group {g} Inc",
+                carrier_id=carriers[(g + k) % len(carriers)],
+                status=STATUSES[(g * 7 + k) % len(STATUSES)],
+                status_changed_at=now - dt.timedelta(days=g % 30),
+                created=now,
+                modified=now,
+                carrier_group_id=f"X{g}{k}",
+            )
+            for g in range(1000)
+            for k in range(4)
+        ],
+        batch_size=2000,
+    )
     renewals = []
     for g in range(1000):
         for r in range(1 + g % 2):
             mine = [carriers[(g + k) % len(carriers)] for k in range(3)]
             not_ready = (g + r) % 4 == 0
             payload = {
-                "issues": [{"level": "error", "message": "No plans found at the carrier for the renewal date.", "carrier_id": mine[0], "line_of_coverage": "medical"},
-                           {"level": "warning", "message": "Carrier has not yet published renewal rates.", "carrier_id": mine[1], "line_of_coverage": "dental"}] if not_ready else [],
-                "body": {"carriers": [{"carrier_id": c, "lines_of_coverage": {"medical": {"open_enrollment_start_date": "2026-11-15", "open_enrollment_end_date": "2026-12-15",
-                                                                                          "plans": [{"plan_id": _id("plan", g, c)}]}}} for c in mine]},
+                "issues": [
+                    {
+                        "level": "error",
+                        "message": "No plans found at the carrier for the renewal date.",
+                        "carrier_id": mine[0],
+                        "line_of_coverage": "medical",
+                    },
+                    {
+                        "level": "warning",
+                        "message": "Carrier has not yet published renewal rates.",
+                        "carrier_id": mine[1],
+                        "line_of_coverage": "dental",
+                    },
+                ]
+                if not_ready
+                else [],
+                "body": {
+                    "carriers": [
+                        {
+                            "carrier_id": c,
+                            "lines_of_coverage": {
+                                "medical": {
+                                    "open_enrollment_start_date": "2026-11-15",
+                                    "open_enrollment_end_date": "2026-12-15",
+                                    "plans": [{"plan_id": _id("plan", g, c)}],
+                                }
+                            },
+                        }
+                        for c in mine
+                    ]
+                },
             }
-            renewals.append(RenewalDecision(
-                id=_id("renewal", g, r), version="v", group_id=_id("group", g), renewal_date=dt.date(2027, 1 + (g + r) % 12, 1 if not not_ready else 15),
-                status="not_ready" if not_ready else ("ready", "submitted", "done")[g % 3], issues=payload["issues"], raw=payload,
-                carrier_ids=renewal_carrier_ids(payload), created=now, modified=now,
-            ))
+            renewals.append(
+                RenewalDecision(
+                    id=_id("renewal", g, r),
+                    version="v",
+                    group_id=_id("group", g),
+                    renewal_date=dt.date(2027, 1 + (g + r) % 12, 1 if not not_ready else 15),
+                    status="not_ready" if not_ready else ("ready", "submitted", "done")[g % 3],
+                    issues=payload["issues"],
+                    raw=payload,
+                    carrier_ids=renewal_carrier_ids(payload),
+                    created=now,
+                    modified=now,
+                )
+            )
     RenewalDecision.objects.bulk_create(renewals, batch_size=2000)
-    print(f"{Carrier.objects.count()} carriers, {Group.objects.count()} groups, {GroupConnection.objects.count()} connections, "
-          f"{RenewalDecision.objects.count()} renewals ({RenewalDecision.objects.filter(status='not_ready').count()} not ready)")
+    print(
+        f"{Carrier.objects.count()} carriers, {Group.objects.count()} groups, {GroupConnection.objects.count()} connections, "
+        f"{RenewalDecision.objects.count()} renewals ({RenewalDecision.objects.filter(status='not_ready').count()} not ready)"
+    )
 
 
 def pages():
@@ -87,7 +149,10 @@ def pages():
         ("carriers: default", "/connections/carriers/"),
         ("carriers: by connections", "/connections/carriers/?sort=-connections"),
         ("carriers: reference missing", "/connections/carriers/?reference_missing=on"),
-        ("carriers: with unable_to_connect", "/connections/carriers/?connection_status=unable_to_connect&sort=-attention"),
+        (
+            "carriers: with unable_to_connect",
+            "/connections/carriers/?connection_status=unable_to_connect&sort=-attention",
+        ),
         ("carriers: CSV", "/connections/carriers/export.csv"),
         ("carrier detail", f"/connections/carriers/{carrier.pk}/"),
         ("renewals: default (not ready first)", "/connections/renewals/"),

@@ -48,8 +48,12 @@ def test_an_operator_retries_once_per_idempotency_key(operator_client, mirror_fr
     connection = mirror_from_sandbox("unable_to_connect")
     key = str(uuid.uuid4())
     payload = {"note": "from a script"}
-    first = operator_client.post(retry_url(connection), payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
-    again = operator_client.post(retry_url(connection), payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+    first = operator_client.post(
+        retry_url(connection), payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+    )
+    again = operator_client.post(
+        retry_url(connection), payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+    )
     assert first.status_code == again.status_code == 200
     assert first.json()["attempt"]["token"] == again.json()["attempt"]["token"]
     assert first.json()["connection"]["status"] == "processing"
@@ -58,8 +62,12 @@ def test_an_operator_retries_once_per_idempotency_key(operator_client, mirror_fr
 
 def test_the_api_checks_the_carriers_format_like_the_form(operator_client, mirror_from_sandbox, retry_calls):
     connection = mirror_from_sandbox("unable_to_connect")
-    response = operator_client.post(retry_url(connection), {"carrier_group_id": "12"}, content_type="application/json",
-                                    HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    response = operator_client.post(
+        retry_url(connection),
+        {"carrier_group_id": "12"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    )
     assert response.status_code == 400
     assert "carrier_group_id" in response.json()["errors"]
     assert retry_calls() == 0
@@ -68,7 +76,9 @@ def test_the_api_checks_the_carriers_format_like_the_form(operator_client, mirro
 def test_noyo_refusing_comes_back_with_its_code_and_words(operator_client, mirror_from_sandbox, sandbox, retry_calls):
     connection = mirror_from_sandbox("unable_to_connect")
     sandbox.set_faults(fail_next=[503], path_contains="/retry", method="PUT")
-    response = operator_client.post(retry_url(connection), {}, content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    response = operator_client.post(
+        retry_url(connection), {}, content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+    )
     assert response.status_code == 502
     assert "Noyo had a server error (503)" in response.json()["attempt"]["message"]
     assert retry_calls() == 1

@@ -13,7 +13,9 @@ URL = reverse("audit_list")
 
 
 def entry(actor, action="retry", outcome="succeeded", days_ago=0, **fields):
-    e = AuditEntry.objects.create(actor=actor, action=action, outcome=outcome, summary=fields.pop("summary", f"{action} {outcome}"), **fields)
+    e = AuditEntry.objects.create(
+        actor=actor, action=action, outcome=outcome, summary=fields.pop("summary", f"{action} {outcome}"), **fields
+    )
     AuditEntry.objects.filter(pk=e.pk).update(created=timezone.now() - dt.timedelta(days=days_ago))
     return e
 
@@ -23,13 +25,36 @@ def summaries(response):
 
 
 def test_it_lists_entries_newest_first_with_their_details(viewer_client, operator):
-    entry(operator, summary="Retried connection of Blue Harbor", object_type="groupconnection", object_id="c1", days_ago=1,
-          details={"old_carrier_group_id": "AB1", "new_carrier_group_id": "AB2", "note": "new number from carrier", "message": "Noyo accepted the retry."})
-    entry(operator, action="export", summary="Exported connections as connections_2026.csv", details={"filename": "connections_2026.csv"})
+    entry(
+        operator,
+        summary="Retried connection of Blue Harbor",
+        object_type="groupconnection",
+        object_id="c1",
+        days_ago=1,
+        details={
+            "old_carrier_group_id": "AB1",
+            "new_carrier_group_id": "AB2",
+            "note": "new number from carrier",
+            "message": "Noyo accepted the retry.",
+        },
+    )
+    entry(
+        operator,
+        action="export",
+        summary="Exported connections as connections_2026.csv",
+        details={"filename": "connections_2026.csv"},
+    )
     response = viewer_client.get(URL)
     assert summaries(response) == ["Exported connections as connections_2026.csv", "Retried connection of Blue Harbor"]
     html = response.content.decode()
-    for text in ["otto.operator", "AB1", "AB2", "new number from carrier", "Noyo accepted the retry.", reverse("connections:connection_detail", args=["c1"])]:
+    for text in [
+        "otto.operator",
+        "AB1",
+        "AB2",
+        "new number from carrier",
+        "Noyo accepted the retry.",
+        reverse("connections:connection_detail", args=["c1"]),
+    ]:
         assert text in html
 
 
@@ -60,12 +85,23 @@ def test_it_filters_by_action_outcome_who_and_date_range(viewer_client, operator
     assert summaries(viewer_client.get(URL, {"actor": viewer.pk})) == ["viewer export"]
     since = (timezone.localdate() - dt.timedelta(days=2)).isoformat()
     until = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
-    assert sorted(summaries(viewer_client.get(URL, {"since": since, "until": until}))) == ["failed retry", "viewer export"]
+    assert sorted(summaries(viewer_client.get(URL, {"since": since, "until": until}))) == [
+        "failed retry",
+        "viewer export",
+    ]
 
 
-@pytest.mark.parametrize("query,field", [({"since": "2026-13-45"}, "since"), ({"action": "delete"}, "action"),
-                                         ({"since": "2026-05-02", "until": "2026-05-01"}, "until"), ({"actor": "x"}, "actor"),
-                                         ({"until": "9999-12-31"}, "until"), ({"since": "0001-01-01"}, "since")])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ({"since": "2026-13-45"}, "since"),
+        ({"action": "delete"}, "action"),
+        ({"since": "2026-05-02", "until": "2026-05-01"}, "until"),
+        ({"actor": "x"}, "actor"),
+        ({"until": "9999-12-31"}, "until"),
+        ({"since": "0001-01-01"}, "since"),
+    ],
+)
 def test_a_malformed_filter_is_explained_beside_the_field(viewer_client, query, field):
     response = viewer_client.get(URL, query)
     assert response.status_code == 400
@@ -81,7 +117,7 @@ def test_a_date_no_range_can_end_on_is_explained_in_plain_words(viewer_client):
 
 def test_entries_cannot_be_changed_from_the_page(operator_client, operator):
     e = entry(operator)
-    response = operator_client.post(URL, {"summary": "edited"})
+    operator_client.post(URL, {"summary": "edited"})
     e.refresh_from_db()
     assert e.summary == "retry succeeded"
     body = operator_client.get(URL).content.decode().split('class="site-header"')[1].split("</header>")[1]
@@ -91,9 +127,13 @@ def test_entries_cannot_be_changed_from_the_page(operator_client, operator):
 
 
 @pytest.mark.parametrize("rows", [5, 200])
-def test_the_number_of_queries_does_not_grow_with_the_rows(viewer_client, operator, django_assert_max_num_queries, rows):
+def test_the_number_of_queries_does_not_grow_with_the_rows(
+    viewer_client, operator, django_assert_max_num_queries, rows
+):
     # One more than before saved views: the person's saved views of the list, shown above its filters.
-    AuditEntry.objects.bulk_create([AuditEntry(actor=operator, action="export", outcome="succeeded", summary=f"e{n}") for n in range(rows)])
+    AuditEntry.objects.bulk_create(
+        [AuditEntry(actor=operator, action="export", outcome="succeeded", summary=f"e{n}") for n in range(rows)]
+    )
     with django_assert_max_num_queries(11):  # + the nav's open attention items
         response = viewer_client.get(URL, {"per_page": 100})
     assert len(response.context["rows"]) == min(rows, 100)

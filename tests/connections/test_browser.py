@@ -79,7 +79,9 @@ def test_an_operator_filters_retries_with_a_new_number_sees_the_outcome_and_down
     assert rows and {row["Status"] for row in rows} == {"unable_to_connect"}
 
 
-def test_an_operator_retries_ticked_rows_in_bulk_and_sees_an_outcome_per_row(live_server, page, screenshot, operator, synced, sandbox):
+def test_an_operator_retries_ticked_rows_in_bulk_and_sees_an_outcome_per_row(
+    live_server, page, screenshot, operator, synced, sandbox
+):
     sign_in(page, live_server, operator.username, PASSWORD)
     page.goto(f"{live_server.url}/connections/?status=unable_to_connect&status=action_required&sort=group")
     retry_button = page.get_by_role("button", name="Retry ticked")
@@ -110,7 +112,11 @@ def test_the_pages_look_right_on_a_laptop_and_on_a_phone(live_server, page, scre
     group = connection.group
     # Something in the audit log and the retry history.
     attempt = retry.prepare_attempt(connection, operator)
-    retry.perform_retry(attempt, operator, retry.RetryValues(carrier_group_id=new_number(connection.carrier_group_id), note="New number from the carrier"))
+    retry.perform_retry(
+        attempt,
+        operator,
+        retry.RetryValues(carrier_group_id=new_number(connection.carrier_group_id), note="New number from the carrier"),
+    )
     connection = GroupConnection.objects.filter(status="unable_to_connect").first() or connection
     sign_in(page, live_server, operator.username, PASSWORD)
     page.goto(f"{live_server.url}/connections/")

@@ -90,7 +90,10 @@ def test_an_operator_confirms_a_disconnection_from_the_review_queue(live_server,
     page.get_by_role("link", name="Disconnections waiting for review").click()
     page.wait_for_url(re.compile(r"/connections/disconnections/\?status=needs_review"))
     page.wait_for_load_state("networkidle")
-    assert page.locator("#results tbody tr").count() == GroupDisconnectionRequest.objects.filter(status="needs_review").count()
+    assert (
+        page.locator("#results tbody tr").count()
+        == GroupDisconnectionRequest.objects.filter(status="needs_review").count()
+    )
     shoot(page, "disconnection-list-waiting")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Disconnections").click()

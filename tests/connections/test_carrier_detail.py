@@ -6,7 +6,12 @@ from tests.factories import make_carrier, make_connection
 
 
 def test_it_shows_the_carrier_and_its_connections_by_status_linking_to_the_list(viewer_client):
-    carrier = make_carrier(name="Keystone Life", kind="sync", format_hint="KL, 5 digits and a plan letter", carrier_group_id_format=r"KL\d{5}[A-Z]")
+    carrier = make_carrier(
+        name="Keystone Life",
+        kind="sync",
+        format_hint="KL, 5 digits and a plan letter",
+        carrier_group_id_format=r"KL\d{5}[A-Z]",
+    )
     make_connection(carrier=carrier, status="action_required", group_name="Needs Us Co")
     make_connection(carrier=carrier, status="completed")
     make_connection(status="completed")  # another carrier's

@@ -18,8 +18,13 @@ def read(response):
 
 def test_it_exports_the_filtered_carriers_with_their_reference_data_and_counts(viewer_client):
     carrier = make_carrier(
-        name="Evergreen", kind="send", carrier_group_id_label="Policy number", carrier_group_id_format=r"\d{10}",
-        format_hint="10-digit policy number, e.g. 0071234455", format_example="0071234455", file_cadence="Monthly",
+        name="Evergreen",
+        kind="send",
+        carrier_group_id_label="Policy number",
+        carrier_group_id_format=r"\d{10}",
+        format_hint="10-digit policy number, e.g. 0071234455",
+        format_example="0071234455",
+        file_cadence="Monthly",
     )
     make_connection(carrier=carrier, status="unable_to_connect")
     make_connection(carrier=carrier, status="completed")
@@ -27,7 +32,11 @@ def test_it_exports_the_filtered_carriers_with_their_reference_data_and_counts(v
     response = viewer_client.get(URL, {"kind": "send"})
     [row] = read(response)
     assert row["Name"] == "Evergreen" and row["Carrier id"] == carrier.pk
-    assert (row["Name for the carrier group id"], row["Format example"], row["File cadence"]) == ("Policy number", "0071234455", "Monthly")
+    assert (row["Name for the carrier group id"], row["Format example"], row["File cadence"]) == (
+        "Policy number",
+        "0071234455",
+        "Monthly",
+    )
     assert (row["Reference data missing"], row["Connections"], row["Needing action"]) == ("no", "2", "1")
     assert "carriers_" in response["Content-Disposition"] and "kind-send" in response["Content-Disposition"]
 
@@ -46,7 +55,9 @@ def test_a_bad_filter_refuses_the_export_in_plain_words(viewer_client):
 
 
 @pytest.mark.parametrize("carriers", [3, 120])
-def test_the_export_has_every_row_the_list_counts_in_the_list_order(viewer_client, django_assert_max_num_queries, carriers):
+def test_the_export_has_every_row_the_list_counts_in_the_list_order(
+    viewer_client, django_assert_max_num_queries, carriers
+):
     for n in range(carriers):
         carrier = make_carrier(name=f"Carrier {n:03d}")
         if n % 3 == 0:

@@ -26,7 +26,11 @@ PROCESS = reverse("admin:connections_carrier_process_import")
 @pytest.fixture
 def staff_client(client, django_user_model):
     user = django_user_model.objects.create_user("sam.staff", password="pw", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="connections", codename__in=["view_carrier", "change_carrier"]))
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="connections", codename__in=["view_carrier", "change_carrier"]
+        )
+    )
     client.force_login(user)
     return client
 
@@ -34,7 +38,13 @@ def staff_client(client, django_user_model):
 @pytest.fixture
 def carriers(db):
     Carrier.objects.ensure([PLACEHOLDER])
-    Carrier.objects.create(id=NAMED, name="Acme Mutual", kind="sync", carrier_group_id_format=r"AC\d{6}", format_hint="AC and 6 digits, e.g. AC123456")
+    Carrier.objects.create(
+        id=NAMED,
+        name="Acme Mutual",
+        kind="sync",
+        carrier_group_id_format=r"AC\d{6}",
+        format_hint="AC and 6 digits, e.g. AC123456",
+    )
 
 
 def export(client) -> list[dict]:
@@ -71,10 +81,15 @@ def test_a_round_trip_updates_the_fields_and_clears_the_placeholder_flag(staff_c
     assert rows[PLACEHOLDER]["name"] == "Carrier 5e6f7a8b" and rows[PLACEHOLDER]["kind"] == "unknown"
 
     rows[PLACEHOLDER].update(
-        name="Evergreen Guardian Life", kind="Send", carrier_group_id_label="Policy number",
-        carrier_group_id_format=r"^\d{10}$", format_hint="10-digit policy number, e.g. 0071234455",
-        format_example="0071234455", file_cadence="Monthly file, first business day",
-        authorization_steps="Noyo obtains the group's information before testing.", sandbox_test_ids="",
+        name="Evergreen Guardian Life",
+        kind="Send",
+        carrier_group_id_label="Policy number",
+        carrier_group_id_format=r"^\d{10}$",
+        format_hint="10-digit policy number, e.g. 0071234455",
+        format_example="0071234455",
+        file_cadence="Monthly file, first business day",
+        authorization_steps="Noyo obtains the group's information before testing.",
+        sandbox_test_ids="",
     )
     preview = upload(staff_client, list(rows.values()))
     assert preview.status_code == 200
@@ -84,7 +99,11 @@ def test_a_round_trip_updates_the_fields_and_clears_the_placeholder_flag(staff_c
     response = confirm(staff_client, preview)
     assert response.status_code == 302
     carrier = Carrier.objects.get(pk=PLACEHOLDER)
-    assert (carrier.name, carrier.kind, carrier.carrier_group_id_label) == ("Evergreen Guardian Life", "send", "Policy number")
+    assert (carrier.name, carrier.kind, carrier.carrier_group_id_label) == (
+        "Evergreen Guardian Life",
+        "send",
+        "Policy number",
+    )
     assert (carrier.format_example, carrier.file_cadence) == ("0071234455", "Monthly file, first business day")
     assert carrier.is_placeholder is False and carrier.reference_missing is False
     assert carrier.check_carrier_group_id("12345") is not None  # the id is checked now
@@ -92,7 +111,9 @@ def test_a_round_trip_updates_the_fields_and_clears_the_placeholder_flag(staff_c
 
 
 def test_a_blank_name_never_wipes_one_and_ids_are_matched_whatever_their_case(staff_client, carriers):
-    preview = upload(staff_client, [{"id": f"  {NAMED.upper()} ", "name": "", "kind": "send"}], header=("id", "name", "kind"))
+    preview = upload(
+        staff_client, [{"id": f"  {NAMED.upper()} ", "name": "", "kind": "send"}], header=("id", "name", "kind")
+    )
     assert preview.context["confirm_form"] is not None
     confirm(staff_client, preview)
     carrier = Carrier.objects.get(pk=NAMED)
@@ -103,7 +124,10 @@ def test_a_blank_name_never_wipes_one_and_ids_are_matched_whatever_their_case(st
 
 def test_a_new_noyo_carrier_id_with_a_name_adds_the_carrier(staff_client, carriers):
     new = "9c9c9c9c-0000-4000-8000-000000000003"
-    confirm(staff_client, upload(staff_client, [{"id": new, "name": "Gamma Dental", "kind": "sync"}], header=("id", "name", "kind")))
+    confirm(
+        staff_client,
+        upload(staff_client, [{"id": new, "name": "Gamma Dental", "kind": "sync"}], header=("id", "name", "kind")),
+    )
     assert Carrier.objects.get(pk=new).name == "Gamma Dental"
 
 
@@ -113,8 +137,16 @@ def test_a_new_noyo_carrier_id_with_a_name_adds_the_carrier(staff_client, carrie
         ({"id": "not-an-id", "name": "X"}, "id", "is not a Noyo carrier id"),
         ({"id": "", "name": "X"}, "id", "is not a Noyo carrier id"),
         ({"id": NAMED, "name": "Acme", "kind": "fax"}, "kind", "use Sync, Send or Unknown"),
-        ({"id": NAMED, "name": "Acme", "carrier_group_id_format": "([0-9"}, "carrier_group_id_format", "not a regular expression"),
-        ({"id": NAMED, "name": "Acme", "carrier_group_id_format": r"\d{4}", "format_example": "12AB"}, "format_example", "does not match"),
+        (
+            {"id": NAMED, "name": "Acme", "carrier_group_id_format": "([0-9"},
+            "carrier_group_id_format",
+            "not a regular expression",
+        ),
+        (
+            {"id": NAMED, "name": "Acme", "carrier_group_id_format": r"\d{4}", "format_example": "12AB"},
+            "format_example",
+            "does not match",
+        ),
         ({"id": "9c9c9c9c-0000-4000-8000-000000000003", "name": ""}, "name", "needs a name"),
         ({"id": NAMED, "name": "A" * 300}, "name", "at most 200 characters"),
     ],

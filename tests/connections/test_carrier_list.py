@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from connections.models import Carrier
-from tests.factories import make_carrier, make_connection, noyo_id
+from tests.factories import make_carrier, make_connection
 
 URL = reverse("connections:carrier_list")
 
@@ -14,13 +14,26 @@ def names(response):
 
 
 def test_it_lists_carriers_with_their_kind_format_cadence_and_connections_by_status(viewer_client):
-    carrier = make_carrier(name="Bluepeak Dental", kind="send", format_hint="BP- followed by 5 digits", file_cadence="Weekly file, Mondays", carrier_group_id_label="Group number")
+    carrier = make_carrier(
+        name="Bluepeak Dental",
+        kind="send",
+        format_hint="BP- followed by 5 digits",
+        file_cadence="Weekly file, Mondays",
+        carrier_group_id_label="Group number",
+    )
     make_carrier(name="Idle Carrier")
     for status in ["completed", "completed", "unable_to_connect"]:
         make_connection(carrier=carrier, status=status)
     response = viewer_client.get(URL)
     html = response.content.decode()
-    for text in ["Bluepeak Dental", "Send", "Group number", "BP- followed by 5 digits", "Weekly file, Mondays", "Idle Carrier"]:
+    for text in [
+        "Bluepeak Dental",
+        "Send",
+        "Group number",
+        "BP- followed by 5 digits",
+        "Weekly file, Mondays",
+        "Idle Carrier",
+    ]:
         assert text in html
     row = next(c for c in response.context["rows"] if c.pk == carrier.pk)
     assert row.status_counts == [("unable_to_connect", 1), ("completed", 2)]
@@ -34,7 +47,10 @@ def test_a_carrier_only_a_sync_has_seen_says_its_reference_data_is_missing(viewe
     html = viewer_client.get(URL).content.decode()
     assert "Carrier 5e6f7a8b" in html
     assert "missing: name, Sync or Send, id format" in html
-    assert "We have no reference data for this carrier: its kind and id format are unknown, so the id is not checked. Staff can add it in the admin." in html
+    assert (
+        "We have no reference data for this carrier: its kind and id format are unknown, so the id is not checked. Staff can add it in the admin."
+        in html
+    )
     assert "complete</span>" in html
 
 
@@ -62,7 +78,10 @@ def test_it_filters_carriers_having_connections_in_a_status(viewer_client):
     make_connection(carrier=stuck, status="unable_to_connect")
     make_connection(carrier=fine, status="completed")
     assert names(viewer_client.get(URL, {"connection_status": "unable_to_connect"})) == ["Stuck Co"]
-    assert names(viewer_client.get(URL, {"connection_status": ["completed", "unable_to_connect"]})) == ["Fine Co", "Stuck Co"]
+    assert names(viewer_client.get(URL, {"connection_status": ["completed", "unable_to_connect"]})) == [
+        "Fine Co",
+        "Stuck Co",
+    ]
 
 
 def test_it_sorts_by_name_kind_reference_and_connection_counts(viewer_client):
@@ -103,7 +122,9 @@ def test_a_bad_filter_value_is_explained_not_a_500(viewer_client):
 
 
 @pytest.mark.parametrize("carriers", [3, 120])
-def test_counts_are_the_same_on_the_page_and_in_its_total_and_queries_stay_bounded(viewer_client, django_assert_max_num_queries, carriers):
+def test_counts_are_the_same_on_the_page_and_in_its_total_and_queries_stay_bounded(
+    viewer_client, django_assert_max_num_queries, carriers
+):
     made = [make_carrier(name=f"Carrier {n:03d}", kind="send" if n % 2 else "sync") for n in range(carriers)]
     for carrier in made[:10]:
         make_connection(carrier=carrier, status="unable_to_connect")

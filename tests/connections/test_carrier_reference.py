@@ -58,7 +58,9 @@ def test_a_carrier_missing_one_part_says_which():
 @pytest.mark.django_db
 def test_the_queryset_finds_the_same_carriers_as_the_property():
     carriers = [
-        make_carrier(kind="sync"), make_carrier(kind="unknown"), make_carrier(carrier_group_id_format=""),
+        make_carrier(kind="sync"),
+        make_carrier(kind="unknown"),
+        make_carrier(carrier_group_id_format=""),
         make_carrier(is_placeholder=True),
     ]
     missing = set(Carrier.objects.missing_reference().values_list("pk", flat=True))
@@ -77,7 +79,9 @@ def test_an_unknown_kind_gets_wording_that_holds_for_both_kinds_not_the_sync_wor
         if sync != send:
             assert either["meaning"] not in (sync, send), status
     assert "Sync carrier" in status_meaning("carrier_authorization", "")["meaning"]
-    assert status_meaning("waiting_on_carrier", "send")["meaning"].startswith("Waiting for the carrier's setup instructions")
+    assert status_meaning("waiting_on_carrier", "send")["meaning"].startswith(
+        "Waiting for the carrier's setup instructions"
+    )
     assert status_meaning("completed", "sync")["kind_known"] is True
 
 
@@ -93,24 +97,41 @@ def test_the_carrier_page_says_its_reference_data_is_missing(viewer_client, plac
 
 def test_the_carrier_page_shows_every_reference_field_and_staff_get_a_link_to_edit_it(client, django_user_model, db):
     carrier = make_carrier(
-        name="Evergreen", kind="send", carrier_group_id_label="Policy number", carrier_group_id_format=r"\d{10}",
-        format_hint="10-digit policy number, e.g. 0071234455", format_example="0071234455",
-        file_cadence="Monthly file", authorization_steps="Call the carrier.\nThen retry.", sandbox_test_ids="0000000001 → unable to connect",
+        name="Evergreen",
+        kind="send",
+        carrier_group_id_label="Policy number",
+        carrier_group_id_format=r"\d{10}",
+        format_hint="10-digit policy number, e.g. 0071234455",
+        format_example="0071234455",
+        file_cadence="Monthly file",
+        authorization_steps="Call the carrier.\nThen retry.",
+        sandbox_test_ids="0000000001 → unable to connect",
     )
     url = reverse("connections:carrier_detail", args=[carrier.pk])
     staff = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(staff)
     page = text(client.get(url))
-    for words in ["Policy number", "0071234455", "Monthly file", "Call the carrier.<br>Then retry.", "0000000001 → unable to connect", "Edit reference data"]:
+    for words in [
+        "Policy number",
+        "0071234455",
+        "Monthly file",
+        "Call the carrier.<br>Then retry.",
+        "0000000001 → unable to connect",
+        "Edit reference data",
+    ]:
         assert words in page
     assert "Reference data missing" not in page
 
 
 def test_viewers_get_no_edit_link(viewer_client, placeholder):
-    assert "Edit reference data" not in text(viewer_client.get(reverse("connections:carrier_detail", args=[PLACEHOLDER])))
+    assert "Edit reference data" not in text(
+        viewer_client.get(reverse("connections:carrier_detail", args=[PLACEHOLDER]))
+    )
 
 
-def test_the_connection_page_says_the_carriers_reference_data_is_missing_and_words_the_status_for_both_kinds(viewer_client, placeholder):
+def test_the_connection_page_says_the_carriers_reference_data_is_missing_and_words_the_status_for_both_kinds(
+    viewer_client, placeholder
+):
     connection = make_connection(carrier=placeholder, status="carrier_authorization")
     page = plain(viewer_client.get(reverse("connections:connection_detail", args=[connection.pk])))
     assert f"Reference data missing for Carrier 5e6f7a8b. {MISSING_REFERENCE_SENTENCE}" in page
@@ -134,12 +155,18 @@ def test_the_retry_form_says_the_id_is_not_checked_and_accepts_any(operator_clie
 
 
 def test_the_retry_form_labels_the_id_with_the_carriers_own_name(operator_client, db):
-    carrier = make_carrier(carrier_group_id_label="Master agreement number", carrier_group_id_format=r"\d{5}-\d{3}", format_hint="5 digits, a dash and 3, e.g. 51830-001")
+    carrier = make_carrier(
+        carrier_group_id_label="Master agreement number",
+        carrier_group_id_format=r"\d{5}-\d{3}",
+        format_hint="5 digits, a dash and 3, e.g. 51830-001",
+    )
     connection = make_connection(carrier=carrier, status="unable_to_connect", carrier_group_id="51830-001")
     response = operator_client.get(reverse("connections:connection_retry", args=[connection.pk]))
     assert response.context["form"].fields["carrier_group_id"].label == "Master agreement number"
     assert "Reference data missing" not in text(response) and "We have no reference data" not in text(response)
-    form = type(response.context["form"])({"token": response.context["form"].initial["token"], "carrier_group_id": "5183"}, connection=connection)
+    form = type(response.context["form"])(
+        {"token": response.context["form"].initial["token"], "carrier_group_id": "5183"}, connection=connection
+    )
     assert "expects a master agreement number in this format" in form.errors["carrier_group_id"][0]
 
 
@@ -154,7 +181,13 @@ def test_after_a_sync_without_reference_data_noyo_still_checks_the_id_and_says_s
     form = operator_client.get(reverse("connections:connection_retry", args=[connection.pk])).context["form"]
     response = operator_client.post(
         reverse("connections:connection_retry", args=[connection.pk]),
-        {"token": form.initial["token"], "carrier_group_id": "not-their-format", "broker_federal_ein": "", "broker_tin": "", "note": ""},
+        {
+            "token": form.initial["token"],
+            "carrier_group_id": "not-their-format",
+            "broker_federal_ein": "",
+            "broker_tin": "",
+            "note": "",
+        },
     )
     assert retry_calls() == 1
     assert response.status_code == 422
@@ -167,7 +200,9 @@ def test_after_a_sync_without_reference_data_noyo_still_checks_the_id_and_says_s
 def test_the_demo_carriers_get_examples_that_match_their_formats_and_names_only_where_the_hint_says_them(db):
     rows = load_sandbox_carriers()
     for row in rows:
-        assert row["format_example"] and re.fullmatch(row["carrier_group_id_format"], row["format_example"]), row["name"]
+        assert row["format_example"] and re.fullmatch(row["carrier_group_id_format"], row["format_example"]), row[
+            "name"
+        ]
         assert row["authorization_steps"]
         if row["carrier_group_id_label"]:
             assert row["carrier_group_id_label"].split()[0].lower() in row["format_hint"].lower(), row

@@ -40,7 +40,9 @@ def photograph(page, screenshot, name):
     page.set_viewport_size({"width": 1366, "height": 900})
 
 
-def test_an_operator_finds_carriers_missing_reference_data_and_opens_one(live_server, page, screenshot, operator, synced):
+def test_an_operator_finds_carriers_missing_reference_data_and_opens_one(
+    live_server, page, screenshot, operator, synced
+):
     sign_in(page, live_server, operator.username, PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Carriers").click()
     page.wait_for_load_state("networkidle")
@@ -77,7 +79,9 @@ def test_an_operator_finds_carriers_missing_reference_data_and_opens_one(live_se
     photograph(page, screenshot, "carrier-detail-missing")
 
 
-def test_an_operator_works_the_renewals_queue_opens_one_and_downloads_the_csv(live_server, page, screenshot, operator, synced):
+def test_an_operator_works_the_renewals_queue_opens_one_and_downloads_the_csv(
+    live_server, page, screenshot, operator, synced
+):
     sign_in(page, live_server, operator.username, PASSWORD)
     not_ready = RenewalDecision.objects.filter(status="not_ready").count()
     assert f"{not_ready}" in page.locator("a.stat", has_text="Renewals not ready").inner_text()

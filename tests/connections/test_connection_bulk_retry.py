@@ -62,7 +62,10 @@ def test_a_viewer_gets_403_and_nothing_reaches_noyo(viewer_client, mirror_from_s
 
 
 def test_it_asks_for_ticked_rows_and_caps_how_many(operator_client):
-    assert "Tick the connections to retry first." in operator_client.post(URL, {"batch": str(uuid.uuid4())}).content.decode()
+    assert (
+        "Tick the connections to retry first."
+        in operator_client.post(URL, {"batch": str(uuid.uuid4())}).content.decode()
+    )
     ids = [make_connection(status="unable_to_connect").pk for _ in range(BULK_LIMIT + 1)]
     response = operator_client.post(URL, {"ids": ids, "batch": str(uuid.uuid4())})
     assert response.status_code == 400

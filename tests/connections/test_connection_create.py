@@ -67,7 +67,7 @@ def text(response):
 
 def test_the_form_from_a_groups_page_preselects_the_group(operator_client, group):
     response = operator_client.get(reverse("connections:group_detail", args=[group.pk]))
-    assert f'{CREATE_URL}?group={group.pk}' in response.content.decode()
+    assert f"{CREATE_URL}?group={group.pk}" in response.content.decode()
     response = operator_client.get(CREATE_URL, {"group": group.pk})
     form = response.context["form"]
     assert form.initial["group"] == group.pk and response.context["group"] == group
@@ -82,7 +82,9 @@ def test_the_connections_list_offers_the_form_to_operators_only(operator_client,
 
 
 def test_choosing_a_carrier_shows_its_own_words_for_the_id(operator_client, carriers):
-    response = operator_client.get(CREATE_URL, {"carrier": NORTHWIND}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="carrier-hint")
+    response = operator_client.get(
+        CREATE_URL, {"carrier": NORTHWIND}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="carrier-hint"
+    )
     html = response.content.decode()
     assert 'id="carrier-hint"' in html and "<html" not in html
     assert "Northwind Health expects: NW followed by 6 digits" in html
@@ -93,12 +95,16 @@ def test_a_carrier_without_reference_data_says_so_plainly(operator_client, db):
     from tests.factories import make_carrier
 
     carrier = make_carrier(name="Carrier 1a2b3c4d", is_placeholder=True, carrier_group_id_format="", format_hint="")
-    response = operator_client.get(CREATE_URL, {"carrier": carrier.pk}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="carrier-hint")
+    response = operator_client.get(
+        CREATE_URL, {"carrier": carrier.pk}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="carrier-hint"
+    )
     assert "We have no reference data for Carrier 1a2b3c4d yet" in text(response)
 
 
 def test_find_a_group_offers_matching_groups_to_choose(operator_client, group):
-    response = operator_client.get(CREATE_URL, {"find": group.name[:6]}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="group-matches")
+    response = operator_client.get(
+        CREATE_URL, {"find": group.name[:6]}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="group-matches"
+    )
     html = response.content.decode()
     assert f"?group={group.pk}" in html and "<html" not in html
     assert "No group matches" in text(operator_client.get(CREATE_URL, {"find": "zzz-nothing-like-it"}))
@@ -132,8 +138,14 @@ def test_a_connection_for_an_existing_group_is_sent_once_mirrored_at_once_and_la
     (post,) = sandbox.requests(method="POST", path_contains="/group_connections")
     assert post["path"] == f"/api/v1/groups/{group.pk}/group_connections" and post["status"] == 201
     connection = GroupConnection.objects.get(group=group, carrier_id=NORTHWIND, carrier_group_id="NW771100")
-    assert response.status_code == 302 and response["Location"] == reverse("connections:connection_detail", args=[connection.pk])
-    assert (connection.status, connection.request_type, connection.broker_federal_ein) == ("created", "incremental", "45-1234567")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "connections:connection_detail", args=[connection.pk]
+    )
+    assert (connection.status, connection.request_type, connection.broker_federal_ein) == (
+        "created",
+        "incremental",
+        "45-1234567",
+    )
     assert StatusChange.objects.for_object(connection).get().new_status == "created"
     page = operator_client.get(response["Location"])
     assert "Noyo accepted the request: the connection is “Created”." in text(page)
@@ -147,8 +159,12 @@ def test_a_connection_for_an_existing_group_is_sent_once_mirrored_at_once_and_la
     assert entry.details["noyo_answer"]["id"] == connection.pk
 
 
-def test_a_connection_for_a_new_group_mirrors_the_group_noyo_made(operator_client, carriers, noyo_settings, posts, sandbox):
-    response = send(operator_client, open_form(operator_client), None, group_name="Juniper Dental Group", federal_ein="12-3456789")
+def test_a_connection_for_a_new_group_mirrors_the_group_noyo_made(
+    operator_client, carriers, noyo_settings, posts, sandbox
+):
+    response = send(
+        operator_client, open_form(operator_client), None, group_name="Juniper Dental Group", federal_ein="12-3456789"
+    )
     assert posts() == 1
     assert sandbox.requests(method="POST", path_contains="/group_connections")[0]["path"] == "/api/v1/group_connections"
     connection = GroupConnection.objects.get(carrier_group_id="NW771100")
@@ -176,18 +192,26 @@ def test_a_second_tab_with_the_same_values_finds_the_connection_made_and_sends_n
     response = send(operator_client, second_tab, group)
     assert posts() == 1
     assert response.status_code == 200
-    assert "Nothing was sent." in text(response) and "already has a connection with carrier group id “NW771100”" in text(response)
+    assert "Nothing was sent." in text(
+        response
+    ) and "already has a connection with carrier group id “NW771100”" in text(response)
     made = GroupConnection.objects.get(carrier_group_id="NW771100")
     assert reverse("connections:connection_detail", args=[made.pk]) in response.content.decode()
     assert NoyoAction.objects.get(token=second_tab).state == "skipped"
 
 
-def test_while_the_same_request_is_in_flight_from_elsewhere_another_is_not_sent(operator_client, operator, group, posts):
+def test_while_the_same_request_is_in_flight_from_elsewhere_another_is_not_sent(
+    operator_client, operator, group, posts
+):
     from django.utils import timezone
 
     NoyoAction.objects.create(
-        token=uuid.uuid4(), kind="create_connection", state="in_flight", started_at=timezone.now(),
-        lock_key=f"connection:{NORTHWIND}:NW771100", requested_by=operator,
+        token=uuid.uuid4(),
+        kind="create_connection",
+        state="in_flight",
+        started_at=timezone.now(),
+        lock_key=f"connection:{NORTHWIND}:NW771100",
+        requested_by=operator,
     )
     response = send(operator_client, open_form(operator_client, group=group.pk), group)
     assert posts() == 0
@@ -213,19 +237,26 @@ def test_an_unknown_token_sends_nothing_and_keeps_what_was_typed(operator_client
 # --- Checked before sending ---------------------------------------------------------------------
 
 
-def test_a_carrier_group_id_in_the_wrong_format_is_refused_beside_the_field_before_anything_is_sent(operator_client, group, posts):
+def test_a_carrier_group_id_in_the_wrong_format_is_refused_beside_the_field_before_anything_is_sent(
+    operator_client, group, posts
+):
     token = open_form(operator_client, group=group.pk)
     response = send(operator_client, token, group, carrier_group_id="12345", broker_tin="12-3456789")
     assert response.status_code == 422 and posts() == 0
     form = response.context["form"]
-    assert "Northwind Health expects a carrier group id in this format: NW followed by 6 digits" in form.errors["carrier_group_id"][0]
+    assert (
+        "Northwind Health expects a carrier group id in this format: NW followed by 6 digits"
+        in form.errors["carrier_group_id"][0]
+    )
     assert form["carrier_group_id"].value() == "12345" and form["broker_tin"].value() == "12-3456789"
     # The same form, corrected, is still good for one request.
     assert send(operator_client, token, group).status_code == 302 and posts() == 1
 
 
 def test_a_new_group_needs_a_name_and_eins_are_checked(operator_client, carriers, posts):
-    response = send(operator_client, open_form(operator_client), None, group_name="", federal_ein="123", broker_federal_ein="x")
+    response = send(
+        operator_client, open_form(operator_client), None, group_name="", federal_ein="123", broker_federal_ein="x"
+    )
     errors = response.context["form"].errors
     assert errors["group_name"] == ["Enter the new group's name, or find an existing group instead."]
     assert "is not an EIN" in errors["federal_ein"][0] and "is not an EIN" in errors["broker_federal_ein"][0]
@@ -235,8 +266,12 @@ def test_a_new_group_needs_a_name_and_eins_are_checked(operator_client, carriers
 # --- Noyo says no -------------------------------------------------------------------------------------
 
 
-def test_noyo_409_is_a_plain_sentence_with_a_link_to_the_existing_connection(operator_client, group, sandbox_api, posts):
-    taken = sandbox_api.get("/group_connections", params={"carrier_id": NORTHWIND, "page_size": 5}).json()["response"][0]
+def test_noyo_409_is_a_plain_sentence_with_a_link_to_the_existing_connection(
+    operator_client, group, sandbox_api, posts
+):
+    taken = sandbox_api.get("/group_connections", params={"carrier_id": NORTHWIND, "page_size": 5}).json()["response"][
+        0
+    ]
     number = taken["group_data"]["carrier_group_id"]
     token = open_form(operator_client, group=group.pk)
 
@@ -260,7 +295,13 @@ def test_noyo_422_puts_each_fields_message_beside_its_field_with_everything_kept
 
     # Our copy of the carrier does not know its format, so only Noyo can refuse the number.
     Carrier.objects.filter(pk=NORTHWIND).update(carrier_group_id_format="", format_hint="")
-    response = send(operator_client, open_form(operator_client, group=group.pk), group, carrier_group_id="WRONG-1", broker_federal_ein="45-1234567")
+    response = send(
+        operator_client,
+        open_form(operator_client, group=group.pk),
+        group,
+        carrier_group_id="WRONG-1",
+        broker_federal_ein="45-1234567",
+    )
     assert posts() == 1 and response.status_code == 422
     form = response.context["form"]
     assert form.errors["carrier_group_id"][0].startswith("Noyo: Does not match Northwind Health's format")
@@ -269,7 +310,9 @@ def test_noyo_422_puts_each_fields_message_beside_its_field_with_everything_kept
 
 
 @pytest.mark.parametrize("code", [500, 503])
-def test_noyo_5xx_says_it_may_or_may_not_have_reached_noyo_and_keeps_the_values(operator_client, group, sandbox, posts, code):
+def test_noyo_5xx_says_it_may_or_may_not_have_reached_noyo_and_keeps_the_values(
+    operator_client, group, sandbox, posts, code
+):
     sandbox.set_faults(fail_next=[code], path_contains="/group_connections", method="POST")
     token = open_form(operator_client, group=group.pk)
     response = send(operator_client, token, group, broker_tin="12-3456789")
@@ -288,7 +331,9 @@ def test_a_dropped_connection_says_it_may_have_reached_noyo(operator_client, gro
     sandbox.set_faults(fail_next=["drop"], path_contains="/group_connections", method="POST")
     response = send(operator_client, open_form(operator_client, group=group.pk), group)
     assert posts() == 1 and response.status_code == 422
-    assert "The connection to Noyo broke before it answered, so it may or may not have made the connection." in text(response)
+    assert "The connection to Noyo broke before it answered, so it may or may not have made the connection." in text(
+        response
+    )
     assert response.context["form"]["carrier_group_id"].value() == "NW771100"
 
 
@@ -310,7 +355,9 @@ def test_noyo_out_of_reach_says_nothing_was_sent(operator_client, group, setting
 # --- Bounds --------------------------------------------------------------------------------------------
 
 
-def test_the_form_stays_within_the_query_bound_whatever_the_number_of_groups(operator_client, group, django_assert_max_num_queries):
+def test_the_form_stays_within_the_query_bound_whatever_the_number_of_groups(
+    operator_client, group, django_assert_max_num_queries
+):
     from tests.factories import make_connection
 
     for _ in range(30):

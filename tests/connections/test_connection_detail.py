@@ -25,20 +25,39 @@ def test_it_shows_every_field(viewer_client):
     connection = make_connection(
         group=make_group(name="Granite Logistics", dba_name="Granite"),
         carrier=make_carrier(name="Cascade Mutual", kind="send"),
-        carrier_group_id="4420917", federal_ein="12-3456789", broker_federal_ein="98-7654321", broker_tin="123-45-6789",
-        employer_email_address="hr@example.com", request_type="incremental", status="waiting_on_carrier",
+        carrier_group_id="4420917",
+        federal_ein="12-3456789",
+        broker_federal_ein="98-7654321",
+        broker_tin="123-45-6789",
+        employer_email_address="hr@example.com",
+        request_type="incremental",
+        status="waiting_on_carrier",
         group_audit_request_id="0b3f6d8e-1111-4222-8333-444455556666",
     )
     _, html = page(viewer_client, connection)
-    for value in ["Granite Logistics", "DBA Granite", "Cascade Mutual", "4420917", "12-3456789", "98-7654321", "123-45-6789",
-                  "hr@example.com", "Incremental", "Waiting on carrier", connection.pk, connection.version,
-                  "0b3f6d8e-1111-4222-8333-444455556666", connection.organization_id]:
+    for value in [
+        "Granite Logistics",
+        "DBA Granite",
+        "Cascade Mutual",
+        "4420917",
+        "12-3456789",
+        "98-7654321",
+        "123-45-6789",
+        "hr@example.com",
+        "Incremental",
+        "Waiting on carrier",
+        connection.pk,
+        connection.version,
+        "0b3f6d8e-1111-4222-8333-444455556666",
+        connection.organization_id,
+    ]:
         assert value in html, value
 
 
 def test_the_setup_error_and_what_the_status_means_are_in_plain_words(viewer_client):
     connection = make_connection(
-        carrier=make_carrier(kind="send"), status="unable_to_connect",
+        carrier=make_carrier(kind="send"),
+        status="unable_to_connect",
         setup_error="The carrier reports that a different broker of record is on file for this group.",
     )
     _, html = page(viewer_client, connection)
@@ -52,16 +71,26 @@ def test_the_timeline_lists_status_changes_oldest_first(viewer_client):
     make_status_change(connection, "", "created", timezone.now() - timezone.timedelta(days=2))
     make_status_change(connection, "created", "unable_to_connect", timezone.now() - timezone.timedelta(days=1))
     response, html = page(viewer_client, connection)
-    assert [(c.old_status, c.new_status) for c in response.context["timeline"]] == [("", "created"), ("created", "unable_to_connect")]
+    assert [(c.old_status, c.new_status) for c in response.context["timeline"]] == [
+        ("", "created"),
+        ("created", "unable_to_connect"),
+    ]
     assert "First seen as" in html
 
 
 def test_it_shows_the_retry_history_but_not_forms_nobody_sent(viewer_client, operator):
     connection = make_connection(status="processing", carrier_group_id="AB000002")
     RetryAttempt.objects.create(
-        token=uuid.uuid4(), connection=connection, requested_by=operator, state="succeeded", started_at=timezone.now(),
-        old_carrier_group_id="AB000001", carrier_group_id="AB000002", note="Carrier gave us the right number",
-        message="Noyo accepted the retry.", noyo_status_code=201,
+        token=uuid.uuid4(),
+        connection=connection,
+        requested_by=operator,
+        state="succeeded",
+        started_at=timezone.now(),
+        old_carrier_group_id="AB000001",
+        carrier_group_id="AB000002",
+        note="Carrier gave us the right number",
+        message="Noyo accepted the retry.",
+        noyo_status_code=201,
     )
     RetryAttempt.objects.create(token=uuid.uuid4(), connection=connection, requested_by=operator)  # a form left open
     response, html = page(viewer_client, connection)

@@ -21,15 +21,25 @@ def read(response):
 
 def test_it_exports_the_filtered_list_with_a_header_row_and_a_dated_file_name(viewer_client, viewer):
     carrier = make_carrier(name="Northwind Health")
-    make_connection(group=make_group(name="Zoë's Bakery"), carrier=carrier, status="unable_to_connect", carrier_group_id="NW204518",
-                    setup_error="Carrier says no.")
+    make_connection(
+        group=make_group(name="Zoë's Bakery"),
+        carrier=carrier,
+        status="unable_to_connect",
+        carrier_group_id="NW204518",
+        setup_error="Carrier says no.",
+    )
     make_connection(status="completed")
     response = viewer_client.get(URL, {"status": "unable_to_connect"})
     rows = read(response)
     assert len(rows) == 1
     row = rows[0]
     assert (row["Group name"], row["Carrier"], row["Carrier group id"], row["Status"], row["Setup error"]) == (
-        "Zoë's Bakery", "Northwind Health", "NW204518", "unable_to_connect", "Carrier says no.")
+        "Zoë's Bakery",
+        "Northwind Health",
+        "NW204518",
+        "unable_to_connect",
+        "Carrier says no.",
+    )
     today = timezone.localdate().isoformat()
     assert response["Content-Disposition"] == f'attachment; filename="connections_status-unable_to_connect_{today}.csv"'
     audit = AuditEntry.objects.get(action="export")
@@ -41,9 +51,11 @@ def test_the_file_name_reads_every_status_asked_for_and_says_when_only_ticked_ro
     today = timezone.localdate().isoformat()
     both = {"status": ["unable_to_connect", "action_required"]}
     assert viewer_client.get(URL, both)["Content-Disposition"] == (
-        f'attachment; filename="connections_status-unable_to_connect+action_required_{today}.csv"')
+        f'attachment; filename="connections_status-unable_to_connect+action_required_{today}.csv"'
+    )
     assert viewer_client.get(URL, {**both, "ids": [ticked.pk]})["Content-Disposition"] == (
-        f'attachment; filename="connections_status-unable_to_connect+action_required_ticked_{today}.csv"')
+        f'attachment; filename="connections_status-unable_to_connect+action_required_ticked_{today}.csv"'
+    )
 
 
 def test_it_exports_only_the_ticked_rows(viewer_client):
@@ -67,9 +79,11 @@ def test_a_nul_byte_in_the_query_is_recorded_in_the_audit_log_escaped(viewer_cli
 
 
 def test_cells_that_a_spreadsheet_would_run_are_neutralised(viewer_client):
-    make_connection(group=make_group(name="=HYPERLINK(\"http://evil\")"), setup_error="+1 call", carrier_group_id="@SUM(1)")
+    make_connection(
+        group=make_group(name='=HYPERLINK("http://evil")'), setup_error="+1 call", carrier_group_id="@SUM(1)"
+    )
     row = read(viewer_client.get(URL))[0]
-    assert row["Group name"] == "'=HYPERLINK(\"http://evil\")"
+    assert row["Group name"] == '\'=HYPERLINK("http://evil")'
     assert row["Setup error"] == "'+1 call" and row["Carrier group id"] == "'@SUM(1)"
 
 

@@ -28,8 +28,16 @@ def test_it_shows_every_column_of_a_connection(viewer_client):
         setup_error="The carrier could not find an active group with number NW204518.",
     )
     html = viewer_client.get(URL).content.decode()
-    for text in ["Blue Harbor Bakery", "Northwind Health", "NW204518", "Unable to connect", "Incremental",
-                 "could not find an active group", "In status for", "Last modified"]:
+    for text in [
+        "Blue Harbor Bakery",
+        "Northwind Health",
+        "NW204518",
+        "Unable to connect",
+        "Incremental",
+        "could not find an active group",
+        "In status for",
+        "Last modified",
+    ]:
         assert text in html
 
 
@@ -118,8 +126,12 @@ def test_it_does_not_sort_by_carrier_or_setup_error_and_says_so(viewer_client, s
 
 def test_it_breaks_ties_of_status_and_type_newest_first(viewer_client):
     # The order its index (status, modified) gives, so a page deep in a status is read from the index.
-    for n, name in enumerate(["Old", "New", "Middle"]):
-        make_connection(group_name=name, status="completed", modified=timezone.now() - dt.timedelta(days={"Old": 3, "New": 1, "Middle": 2}[name]))
+    for _n, name in enumerate(["Old", "New", "Middle"]):
+        make_connection(
+            group_name=name,
+            status="completed",
+            modified=timezone.now() - dt.timedelta(days={"Old": 3, "New": 1, "Middle": 2}[name]),
+        )
     assert names(viewer_client.get(URL, {"sort": "status"})) == ["New", "Middle", "Old"]
     assert names(viewer_client.get(URL, {"sort": "-status"})) == ["Old", "Middle", "New"]
     assert names(viewer_client.get(URL, {"sort": "request_type"})) == ["New", "Middle", "Old"]
@@ -140,13 +152,20 @@ def test_it_paginates_and_keeps_the_filters_in_the_page_links(viewer_client):
     assert names(response) == ["G0", "G1", "G2", "G3", "G4"]
     html = response.content.decode()
     assert f"carrier={carrier.pk}" in html and "page=2" in html
-    assert names(viewer_client.get(URL, {"carrier": carrier.pk, "per_page": 5, "sort": "group", "page": 2})) == ["G5", "G6"]
+    assert names(viewer_client.get(URL, {"carrier": carrier.pk, "per_page": 5, "sort": "group", "page": 2})) == [
+        "G5",
+        "G6",
+    ]
 
 
 @pytest.mark.parametrize(
     "query,field",
-    [({"status": "bogus"}, "status"), ({"organization": "not-an-id"}, "organization"), ({"carrier": "nope"}, "carrier"),
-     ({"request_type": "sideways"}, "request_type")],
+    [
+        ({"status": "bogus"}, "status"),
+        ({"organization": "not-an-id"}, "organization"),
+        ({"carrier": "nope"}, "carrier"),
+        ({"request_type": "sideways"}, "request_type"),
+    ],
 )
 def test_a_bad_filter_value_is_explained_beside_the_field_not_a_500(viewer_client, query, field):
     make_connection()
@@ -224,7 +243,10 @@ def test_the_count_is_bounded_on_a_big_list(viewer_client, monkeypatch):
     group = make_group()
     carrier = make_carrier()
     GroupConnection.objects.bulk_create(
-        [GroupConnection(id=f"00000000-0000-4000-8000-{n:012d}", group=group, carrier=carrier, status="completed") for n in range(25)]
+        [
+            GroupConnection(id=f"00000000-0000-4000-8000-{n:012d}", group=group, carrier=carrier, status="completed")
+            for n in range(25)
+        ]
     )
     text = " ".join(viewer_client.get(URL, {"per_page": 5}).content.decode().split())
     assert "Showing 1–5 of 10+" in text

@@ -96,7 +96,9 @@ def test_a_retry_with_a_new_carrier_group_id_goes_to_noyo_once_and_the_new_statu
     new_number = other_valid_number(connection)
     token = open_form(operator_client, connection)
 
-    response = send(operator_client, connection, token, carrier_group_id=new_number, note="Carrier confirmed the new number")
+    response = send(
+        operator_client, connection, token, carrier_group_id=new_number, note="Carrier confirmed the new number"
+    )
 
     assert response.status_code == 200
     assert "Retry sent." in text(response) and "Processing" in text(response)
@@ -106,7 +108,11 @@ def test_a_retry_with_a_new_carrier_group_id_goes_to_noyo_once_and_the_new_statu
     assert connection.carrier_group_id == new_number
     assert StatusChange.objects.for_object(connection).last().new_status == "processing"
     attempt = RetryAttempt.objects.get(token=token)
-    assert (attempt.state, attempt.old_carrier_group_id, attempt.carrier_group_id) == ("succeeded", old_number, new_number)
+    assert (attempt.state, attempt.old_carrier_group_id, attempt.carrier_group_id) == (
+        "succeeded",
+        old_number,
+        new_number,
+    )
 
     entry = AuditEntry.objects.get(action="retry")
     assert entry.actor == operator and entry.outcome == "succeeded" and entry.object_id == connection.pk
@@ -140,7 +146,9 @@ def test_a_double_click_or_a_browser_resend_does_not_call_noyo_twice(operator_cl
     assert AuditEntry.objects.filter(action="retry").count() == 1
 
 
-def test_a_second_tab_finds_the_connection_already_retried_and_sends_nothing(operator_client, mirror_from_sandbox, retry_calls):
+def test_a_second_tab_finds_the_connection_already_retried_and_sends_nothing(
+    operator_client, mirror_from_sandbox, retry_calls
+):
     connection = mirror_from_sandbox("unable_to_connect")
     first_tab = open_form(operator_client, connection)
     second_tab = open_form(operator_client, connection)
@@ -155,13 +163,17 @@ def test_while_an_attempt_is_in_flight_another_one_for_the_same_connection_is_no
     operator_client, operator, mirror_from_sandbox, retry_calls
 ):
     connection = mirror_from_sandbox("unable_to_connect")
-    RetryAttempt.objects.create(token=uuid.uuid4(), connection=connection, requested_by=operator, state="in_flight", started_at=timezone.now())
+    RetryAttempt.objects.create(
+        token=uuid.uuid4(), connection=connection, requested_by=operator, state="in_flight", started_at=timezone.now()
+    )
     response = send(operator_client, connection, open_form(operator_client, connection))
     assert retry_calls() == 0
     assert "another retry of this connection is being sent right now" in text(response)
 
 
-def test_a_resend_while_its_attempt_is_in_flight_says_so_and_polls_for_the_outcome(operator_client, mirror_from_sandbox, retry_calls):
+def test_a_resend_while_its_attempt_is_in_flight_says_so_and_polls_for_the_outcome(
+    operator_client, mirror_from_sandbox, retry_calls
+):
     connection = mirror_from_sandbox("unable_to_connect")
     token = open_form(operator_client, connection)
     RetryAttempt.objects.filter(token=token).update(state="in_flight", started_at=timezone.now())
@@ -176,15 +188,22 @@ def test_polling_stops_with_286_once_the_attempt_has_finished(operator_client, m
     connection = mirror_from_sandbox("unable_to_connect")
     token = open_form(operator_client, connection)
     send(operator_client, connection, token)
-    response = operator_client.get(reverse("connections:retry_attempt", args=[connection.pk, token]), HTTP_HX_REQUEST="true")
+    response = operator_client.get(
+        reverse("connections:retry_attempt", args=[connection.pk, token]), HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 286
     assert "Retry sent." in text(response)
 
 
-def test_an_attempt_left_in_flight_by_a_dead_worker_is_released(operator_client, operator, mirror_from_sandbox, retry_calls):
+def test_an_attempt_left_in_flight_by_a_dead_worker_is_released(
+    operator_client, operator, mirror_from_sandbox, retry_calls
+):
     connection = mirror_from_sandbox("unable_to_connect")
     stale = RetryAttempt.objects.create(
-        token=uuid.uuid4(), connection=connection, requested_by=operator, state="in_flight",
+        token=uuid.uuid4(),
+        connection=connection,
+        requested_by=operator,
+        state="in_flight",
         started_at=timezone.now() - dt.timedelta(minutes=30),
     )
     send(operator_client, connection, open_form(operator_client, connection))
@@ -223,7 +242,9 @@ def test_a_carrier_group_id_in_the_wrong_format_is_refused_beside_the_field_befo
 
 def test_broker_ids_are_checked_as_ein_or_ssn(operator_client, mirror_from_sandbox, retry_calls):
     connection = mirror_from_sandbox("unable_to_connect")
-    response = send(operator_client, connection, open_form(operator_client, connection), broker_federal_ein="123", broker_tin="abc")
+    response = send(
+        operator_client, connection, open_form(operator_client, connection), broker_federal_ein="123", broker_tin="abc"
+    )
     form = response.context["form"]
     assert "is not an EIN" in form.errors["broker_federal_ein"][0]
     assert "neither an EIN" in form.errors["broker_tin"][0]
@@ -237,7 +258,9 @@ def test_noyo_409_for_a_duplicate_number_is_a_plain_sentence_beside_the_form_wit
     operator_client, mirror_from_sandbox, sandbox_api, retry_calls
 ):
     connection = mirror_from_sandbox("unable_to_connect")
-    others = sandbox_api.get("/group_connections", params={"carrier_id": connection.carrier_id, "page_size": 100}).json()["response"]
+    others = sandbox_api.get(
+        "/group_connections", params={"carrier_id": connection.carrier_id, "page_size": 100}
+    ).json()["response"]
     taken = next(o["group_data"]["carrier_group_id"] for o in others if o["id"] != connection.pk)
     token = open_form(operator_client, connection)
     response = send(operator_client, connection, token, carrier_group_id=taken, note="after the carrier call")
@@ -253,7 +276,9 @@ def test_noyo_409_for_a_duplicate_number_is_a_plain_sentence_beside_the_form_wit
     assert entry.outcome == "failed" and entry.details["noyo_status_code"] == 409
 
 
-def test_noyo_409_because_our_copy_is_behind_refreshes_the_connection(operator_client, mirror_from_sandbox, retry_calls):
+def test_noyo_409_because_our_copy_is_behind_refreshes_the_connection(
+    operator_client, mirror_from_sandbox, retry_calls
+):
     # Noyo already completed this connection; the mirror still says unable_to_connect.
     connection = mirror_from_sandbox("completed")
     GroupConnection.objects.filter(pk=connection.pk).update(status="unable_to_connect", version="an-older-version")
@@ -282,7 +307,9 @@ def test_noyo_422_puts_its_field_messages_beside_the_fields(operator_client, mir
 
 
 @pytest.mark.parametrize("code", [500, 503])
-def test_noyo_5xx_is_a_plain_sentence_and_the_retry_is_not_sent_again(operator_client, mirror_from_sandbox, sandbox, retry_calls, code):
+def test_noyo_5xx_is_a_plain_sentence_and_the_retry_is_not_sent_again(
+    operator_client, mirror_from_sandbox, sandbox, retry_calls, code
+):
     connection = mirror_from_sandbox("unable_to_connect")
     sandbox.set_faults(fail_next=[code], path_contains="/retry", method="PUT")
     response = send(operator_client, connection, open_form(operator_client, connection), note="try again")
@@ -293,7 +320,9 @@ def test_noyo_5xx_is_a_plain_sentence_and_the_retry_is_not_sent_again(operator_c
     assert AuditEntry.objects.get(action="retry").details["noyo_status_code"] == code
 
 
-def test_a_dropped_connection_says_noyo_may_have_received_it(operator_client, mirror_from_sandbox, sandbox, retry_calls):
+def test_a_dropped_connection_says_noyo_may_have_received_it(
+    operator_client, mirror_from_sandbox, sandbox, retry_calls
+):
     connection = mirror_from_sandbox("unable_to_connect")
     sandbox.set_faults(fail_next=["drop"], path_contains="/retry", method="PUT")
     response = send(operator_client, connection, open_form(operator_client, connection))
@@ -318,10 +347,16 @@ def test_a_resend_of_a_failed_attempt_shows_that_failure_without_calling_again(
 
 def test_forms_opened_and_never_sent_are_dropped_after_a_day(operator_client, operator):
     connection = make_connection(status="unable_to_connect")
-    old = RetryAttempt.objects.create(token=uuid.uuid4(), connection=connection, requested_by=operator,
-                                      created=timezone.now() - dt.timedelta(days=2))
-    sent = RetryAttempt.objects.create(token=uuid.uuid4(), connection=connection, requested_by=operator, state="failed",
-                                       created=timezone.now() - dt.timedelta(days=2))
+    old = RetryAttempt.objects.create(
+        token=uuid.uuid4(), connection=connection, requested_by=operator, created=timezone.now() - dt.timedelta(days=2)
+    )
+    sent = RetryAttempt.objects.create(
+        token=uuid.uuid4(),
+        connection=connection,
+        requested_by=operator,
+        state="failed",
+        created=timezone.now() - dt.timedelta(days=2),
+    )
     operator_client.get(retry_url(connection))
     assert not RetryAttempt.objects.filter(pk=old.pk).exists()
     assert RetryAttempt.objects.filter(pk=sent.pk).exists()

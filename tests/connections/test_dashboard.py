@@ -38,8 +38,12 @@ def test_the_needs_attention_queue_is_oldest_first_and_includes_stuck_connection
     now = timezone.now()
     make_connection(group_name="Recent action", status="action_required", status_changed_at=now - dt.timedelta(hours=1))
     make_connection(group_name="Old failure", status="unable_to_connect", status_changed_at=now - dt.timedelta(days=3))
-    make_connection(group_name="Stuck at carrier", status="waiting_on_carrier", status_changed_at=now - dt.timedelta(days=20))
-    make_connection(group_name="Waiting, but not long", status="waiting_on_carrier", status_changed_at=now - dt.timedelta(days=1))
+    make_connection(
+        group_name="Stuck at carrier", status="waiting_on_carrier", status_changed_at=now - dt.timedelta(days=20)
+    )
+    make_connection(
+        group_name="Waiting, but not long", status="waiting_on_carrier", status_changed_at=now - dt.timedelta(days=1)
+    )
     make_connection(group_name="Done", status="completed", status_changed_at=now - dt.timedelta(days=90))
     response = viewer_client.get(URL)
     assert [c.group_name for c in response.context["attention"]] == ["Stuck at carrier", "Old failure", "Recent action"]
@@ -65,8 +69,8 @@ def test_failed_member_requests_and_invalid_fulfillments_are_counted_and_linked(
     response = viewer_client.get(URL)
     assert response.context["failed_requests"] == 1 and response.context["invalid_fulfillments"] == 1
     html = response.content.decode()
-    assert f'{reverse("members:memberrequest_list")}?status=failed' in html
-    assert f'{reverse("members:snapshot_list")}?fulfillment_status=invalid' in html
+    assert f"{reverse('members:memberrequest_list')}?status=failed" in html
+    assert f"{reverse('members:snapshot_list')}?fulfillment_status=invalid" in html
 
 
 def test_an_empty_mirror_says_so(viewer_client):
@@ -75,7 +79,7 @@ def test_an_empty_mirror_says_so(viewer_client):
 
 
 def test_the_dashboard_costs_the_same_queries_at_any_size(viewer_client, django_assert_max_num_queries):
-    for n in range(40):
+    for _n in range(40):
         connection = make_connection(status="unable_to_connect")
         make_status_change(connection, "processing", "unable_to_connect")
     # The bounded counts (attention, member, renewal, disconnection, difference, failing statuses) are one query.

@@ -19,7 +19,13 @@ EXPORT = reverse("connections:disconnection_export")
 def disconnection(name="Blue Harbor Bakery", *, carrier=None, days_old=3, **fields):
     group = fields.pop("group", None) or make_group(name=name)
     created = timezone.now() - dt.timedelta(days=days_old)
-    fields = {"group_name": name, "carrier": carrier or make_carrier(), "created": created, "modified": created, **fields}
+    fields = {
+        "group_name": name,
+        "carrier": carrier or make_carrier(),
+        "created": created,
+        "modified": created,
+        **fields,
+    }
     return make_disconnection(group, **fields)
 
 
@@ -39,11 +45,24 @@ def text(response):
 def test_it_shows_every_column_of_a_request(viewer_client):
     carrier = make_carrier(name="Northwind Health")
     disconnection(
-        "Blue Harbor Bakery", carrier=carrier, status="needs_review", reason="payment_lapse", source_type="carrier",
-        effective_end_date=dt.date(2027, 3, 31), days_old=9,
+        "Blue Harbor Bakery",
+        carrier=carrier,
+        status="needs_review",
+        reason="payment_lapse",
+        source_type="carrier",
+        effective_end_date=dt.date(2027, 3, 31),
+        days_old=9,
     )
     page = text(viewer_client.get(URL))
-    for words in ["Blue Harbor Bakery", "Northwind Health", "Needs review", "Payment lapse", "Carrier", "Mar 31, 2027", "1 week, 2 days"]:
+    for words in [
+        "Blue Harbor Bakery",
+        "Northwind Health",
+        "Needs review",
+        "Payment lapse",
+        "Carrier",
+        "Mar 31, 2027",
+        "1 week, 2 days",
+    ]:
         assert words in page
 
 
@@ -52,7 +71,12 @@ def test_those_waiting_for_review_come_first_then_the_newest(viewer_client):
     disconnection("Waiting a while", status="needs_review", days_old=20)
     disconnection("Rejected yesterday", status="rejected", days_old=1)
     disconnection("Waiting since today", status="needs_review", days_old=0)
-    assert names(viewer_client.get(URL)) == ["Waiting since today", "Waiting a while", "Rejected yesterday", "Done long ago"]
+    assert names(viewer_client.get(URL)) == [
+        "Waiting since today",
+        "Waiting a while",
+        "Rejected yesterday",
+        "Done long ago",
+    ]
 
 
 def test_it_filters_by_status_carrier_reason_and_who_started_it(viewer_client):
@@ -62,10 +86,17 @@ def test_it_filters_by_status_carrier_reason_and_who_started_it(viewer_client):
     disconnection("Other reason", carrier=carrier, status="needs_review", reason="other", source_type="carrier")
     disconnection("Other source", carrier=carrier, status="needs_review", reason="terminated", source_type="platform")
     disconnection("Other status", carrier=carrier, status="completed", reason="terminated", source_type="carrier")
-    response = viewer_client.get(URL, {"status": "needs_review", "carrier": carrier.pk, "reason": "terminated", "source_type": "carrier"})
+    response = viewer_client.get(
+        URL, {"status": "needs_review", "carrier": carrier.pk, "reason": "terminated", "source_type": "carrier"}
+    )
     assert names(response) == ["Mine"]
-    assert sorted(names(viewer_client.get(URL, {"status": ["completed", "needs_review"], "carrier": carrier.pk, "reason": "terminated"}))) == [
-        "Mine", "Other source", "Other status"]
+    assert sorted(
+        names(
+            viewer_client.get(
+                URL, {"status": ["completed", "needs_review"], "carrier": carrier.pk, "reason": "terminated"}
+            )
+        )
+    ) == ["Mine", "Other source", "Other status"]
 
 
 @pytest.mark.parametrize("query", ["harbor", "HARBOR bak"])
@@ -116,7 +147,9 @@ def test_an_htmx_request_gets_the_results_alone_with_shareable_links(viewer_clie
 
 def test_the_review_link_shows_only_to_operators(viewer_client, operator_client):
     waiting = disconnection("Waiting", status="needs_review")
-    review = f'<a class="row-action" href="{reverse("connections:disconnection_detail", args=[waiting.pk])}">Review…</a>'
+    review = (
+        f'<a class="row-action" href="{reverse("connections:disconnection_detail", args=[waiting.pk])}">Review…</a>'
+    )
     assert review in operator_client.get(URL).content.decode()
     assert review not in viewer_client.get(URL).content.decode()
 
@@ -126,14 +159,24 @@ def test_the_review_link_shows_only_to_operators(viewer_client, operator_client)
 
 def test_the_csv_is_the_filtered_list_in_the_order_on_screen_audited(viewer_client, viewer):
     carrier = make_carrier(name="Northwind Health")
-    disconnection("Zoë's Bakery", carrier=carrier, status="needs_review", reason="lost_access", effective_end_date=dt.date(2027, 3, 31))
+    disconnection(
+        "Zoë's Bakery",
+        carrier=carrier,
+        status="needs_review",
+        reason="lost_access",
+        effective_end_date=dt.date(2027, 3, 31),
+    )
     disconnection("Alpha Co", carrier=carrier, status="needs_review")
     disconnection("Done", status="completed")
     response = viewer_client.get(EXPORT, {"status": "needs_review", "sort": "group"})
     rows = read(response)
     assert [row["Group name"] for row in rows] == ["Alpha Co", "Zoë's Bakery"]
     assert (rows[1]["Carrier"], rows[1]["Status"], rows[1]["Reason"], rows[1]["Effective end date"]) == (
-        "Northwind Health", "needs_review", "lost_access", "2027-03-31")
+        "Northwind Health",
+        "needs_review",
+        "lost_access",
+        "2027-03-31",
+    )
     assert response["Content-Disposition"].startswith('attachment; filename="disconnections_')
     assert AuditEntry.objects.get(action="export").actor == viewer
 
@@ -152,7 +195,9 @@ def test_a_bad_filter_exports_nothing_and_says_why(viewer_client):
 
 
 @pytest.mark.parametrize("waiting,others", [(2, 1), (60, 45)])
-def test_the_page_the_csv_and_the_dashboard_agree_on_how_many_wait_for_review(viewer_client, waiting, others, django_assert_max_num_queries):
+def test_the_page_the_csv_and_the_dashboard_agree_on_how_many_wait_for_review(
+    viewer_client, waiting, others, django_assert_max_num_queries
+):
     carrier, group = make_carrier(), make_group()
     for n in range(waiting):
         disconnection(f"Waiting {n}", group=group, carrier=carrier, status="needs_review", days_old=n % 30)
@@ -169,7 +214,7 @@ def test_the_page_the_csv_and_the_dashboard_agree_on_how_many_wait_for_review(vi
         assert len(read(viewer_client.get(EXPORT, {"status": "needs_review"}))) == waiting
     dashboard = viewer_client.get(reverse("dashboard"))
     assert dashboard.context["disconnections_waiting"] == waiting
-    assert f'{URL}?status=needs_review' in dashboard.content.decode()
+    assert f"{URL}?status=needs_review" in dashboard.content.decode()
 
 
 def test_the_dashboard_does_not_count_requests_removed_at_noyo(viewer_client):

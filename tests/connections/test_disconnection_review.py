@@ -69,14 +69,23 @@ def text(response):
 # --- The detail page ------------------------------------------------------------------------------
 
 
-def test_the_page_shows_the_request_with_its_group_carrier_connection_dates_and_masked_payload(viewer_client, mirror_disconnection):
+def test_the_page_shows_the_request_with_its_group_carrier_connection_dates_and_masked_payload(
+    viewer_client, mirror_disconnection
+):
     d = mirror_disconnection("completed")
     connection = make_connection(group=d.group, carrier=d.carrier, carrier_group_id="NW204518")
     GroupDisconnectionRequest.objects.filter(pk=d.pk).update(raw={**d.raw, "ssn": "123456789"})
     response = viewer_client.get(detail_url(d))
     page = text(response)
     assert response.status_code == 200
-    for words in [d.group_name, d.carrier.name, "Completed", "Decided", "Completed", f"{d.decided:%b} {d.decided.day}, {d.decided:%Y}"]:
+    for words in [
+        d.group_name,
+        d.carrier.name,
+        "Completed",
+        "Decided",
+        "Completed",
+        f"{d.decided:%b} {d.decided.day}, {d.decided:%Y}",
+    ]:
         assert words in page
     assert reverse("connections:connection_detail", args=[connection.pk]) in response.content.decode()
     assert reverse("connections:group_detail", args=[d.group_id]) in response.content.decode()
@@ -103,13 +112,17 @@ def test_an_unknown_request_is_404(viewer_client, db):
     assert viewer_client.get(reverse("connections:disconnection_detail", args=["nobody"])).status_code == 404
 
 
-def test_the_page_stays_within_the_query_bound_with_a_long_history(viewer_client, operator, django_assert_max_num_queries):
+def test_the_page_stays_within_the_query_bound_with_a_long_history(
+    viewer_client, operator, django_assert_max_num_queries
+):
     group = make_group()
     d = make_disconnection(group, status="needs_review")
-    for n in range(30):
+    for _n in range(30):
         make_connection(group=group, carrier=None)
         StatusChange.objects.record(d, "needs_review", "processing")
-        NoyoAction.objects.create(token=uuid.uuid4(), kind="confirm_disconnection", target_id=d.pk, state="failed", requested_by=operator)
+        NoyoAction.objects.create(
+            token=uuid.uuid4(), kind="confirm_disconnection", target_id=d.pk, state="failed", requested_by=operator
+        )
     with django_assert_max_num_queries(25):
         assert viewer_client.get(detail_url(d)).status_code == 200
 
@@ -147,14 +160,18 @@ def test_a_viewer_gets_403_in_plain_words_and_nothing_reaches_noyo(viewer_client
 # --- Success, once ----------------------------------------------------------------------------------------
 
 
-def test_confirming_sends_one_put_mirrors_the_answer_at_once_and_audits_it(operator_client, operator, mirror_disconnection, puts, sandbox):
+def test_confirming_sends_one_put_mirrors_the_answer_at_once_and_audits_it(
+    operator_client, operator, mirror_disconnection, puts, sandbox
+):
     d = mirror_disconnection()
     token = open_form(operator_client, d, "confirm")
 
-    response = send(operator_client, d, "confirm", token, effective_end_date="2031-03-31", note="Broker confirmed by phone")
+    response = send(
+        operator_client, d, "confirm", token, effective_end_date="2031-03-31", note="Broker confirmed by phone"
+    )
 
     assert puts() == 1
-    (put,) = [r for r in sandbox.requests(method="PUT")]
+    (put,) = list(sandbox.requests(method="PUT"))
     assert put["path"] == f"/api/v1/group_disconnection_requests/{d.pk}/confirm" and put["status"] == 200
     assert response.status_code == 302 and response["Location"] == detail_url(d)
     d.refresh_from_db()
@@ -172,7 +189,9 @@ def test_confirming_sends_one_put_mirrors_the_answer_at_once_and_audits_it(opera
     assert (entry.details["old_status"], entry.details["new_status"]) == ("needs_review", "processing")
 
 
-def test_rejecting_sends_one_put_with_no_body_and_the_group_stays_connected(operator_client, mirror_disconnection, puts):
+def test_rejecting_sends_one_put_with_no_body_and_the_group_stays_connected(
+    operator_client, mirror_disconnection, puts
+):
     d = mirror_disconnection()
     response = send(operator_client, d, "reject", open_form(operator_client, d, "reject"))
     assert puts() == 1
@@ -203,10 +222,19 @@ def test_a_second_tab_finds_the_request_decided_and_sends_nothing(operator_clien
     assert NoyoAction.objects.get(token=reject_tab).state == "skipped"
 
 
-def test_while_a_decision_is_in_flight_from_elsewhere_another_is_not_sent(operator_client, operator, mirror_disconnection, puts):
+def test_while_a_decision_is_in_flight_from_elsewhere_another_is_not_sent(
+    operator_client, operator, mirror_disconnection, puts
+):
     d = mirror_disconnection()
-    NoyoAction.objects.create(token=uuid.uuid4(), kind="confirm_disconnection", target_id=d.pk, state="in_flight",
-                              started_at=timezone.now(), lock_key=f"disconnection:{d.pk}", requested_by=operator)
+    NoyoAction.objects.create(
+        token=uuid.uuid4(),
+        kind="confirm_disconnection",
+        target_id=d.pk,
+        state="in_flight",
+        started_at=timezone.now(),
+        lock_key=f"disconnection:{d.pk}",
+        requested_by=operator,
+    )
     response = send(operator_client, d, "reject", open_form(operator_client, d, "reject"))
     assert puts() == 0
     assert "the same request is being sent to Noyo right now" in text(operator_client.get(response["Location"]))
@@ -229,7 +257,9 @@ def test_a_token_of_another_request_is_not_taken_for_this_one(operator_client, m
 # --- Noyo says no -------------------------------------------------------------------------------------
 
 
-def test_noyo_409_because_our_copy_is_behind_brings_it_up_to_date_in_plain_words(operator_client, mirror_disconnection, puts):
+def test_noyo_409_because_our_copy_is_behind_brings_it_up_to_date_in_plain_words(
+    operator_client, mirror_disconnection, puts
+):
     d = mirror_disconnection("processing")
     GroupDisconnectionRequest.objects.filter(pk=d.pk).update(status="needs_review", version="an-older-version")
     response = send(operator_client, d, "confirm", open_form(operator_client, d, "confirm"))
@@ -241,11 +271,20 @@ def test_noyo_409_because_our_copy_is_behind_brings_it_up_to_date_in_plain_words
     assert AuditEntry.objects.get(action="confirm").details["noyo_status_code"] == 409
 
 
-def test_noyo_422_puts_its_message_beside_the_date_with_the_note_kept(operator_client, mirror_disconnection, sandbox, puts):
+def test_noyo_422_puts_its_message_beside_the_date_with_the_note_kept(
+    operator_client, mirror_disconnection, sandbox, puts
+):
     d = mirror_disconnection()
     # A date our form takes, refused by Noyo (the sandbox refuses what is not YYYY-MM-DD: send one it reads as such).
     sandbox.set_faults(fail_next=[422], path_contains="/confirm", method="PUT")
-    response = send(operator_client, d, "confirm", open_form(operator_client, d, "confirm"), effective_end_date="2031-03-31", note="keep me")
+    response = send(
+        operator_client,
+        d,
+        "confirm",
+        open_form(operator_client, d, "confirm"),
+        effective_end_date="2031-03-31",
+        note="keep me",
+    )
     assert puts() == 1 and response.status_code == 422
     form = response.context["form"]
     assert form["note"].value() == "keep me" and str(form["effective_end_date"].value()) == "2031-03-31"
@@ -253,7 +292,9 @@ def test_noyo_422_puts_its_message_beside_the_date_with_the_note_kept(operator_c
 
 
 @pytest.mark.parametrize("code", [500, 503])
-def test_noyo_5xx_says_it_may_or_may_not_have_gone_through_and_keeps_the_values(operator_client, mirror_disconnection, sandbox, puts, code):
+def test_noyo_5xx_says_it_may_or_may_not_have_gone_through_and_keeps_the_values(
+    operator_client, mirror_disconnection, sandbox, puts, code
+):
     d = mirror_disconnection()
     sandbox.set_faults(fail_next=[code], path_contains="/confirm", method="PUT")
     token = open_form(operator_client, d, "confirm")
@@ -275,12 +316,16 @@ def test_a_request_decided_at_noyo_meanwhile_is_refused_in_plain_words_and_broug
 
     d = mirror_disconnection()
     with noyo_client() as noyo:
-        noyo.reject_group_disconnection_request(d.pk)  # decided in Noyo's own console, say: the mirror still says needs_review
+        noyo.reject_group_disconnection_request(
+            d.pk
+        )  # decided in Noyo's own console, say: the mirror still says needs_review
     response = send(operator_client, d, "confirm", open_form(operator_client, d, "confirm"))
     assert puts() == 2
     d.refresh_from_db()
     assert d.status == "rejected"
-    assert "Noyo refused: the request is “Rejected” at Noyo, so it can no longer be confirmed." in text(operator_client.get(response["Location"]))
+    assert "Noyo refused: the request is “Rejected” at Noyo, so it can no longer be confirmed." in text(
+        operator_client.get(response["Location"])
+    )
 
 
 def test_a_dropped_connection_says_it_may_have_reached_noyo(operator_client, mirror_disconnection, sandbox, puts):
@@ -288,7 +333,9 @@ def test_a_dropped_connection_says_it_may_have_reached_noyo(operator_client, mir
     sandbox.set_faults(fail_next=["drop"], path_contains="/reject", method="PUT")
     response = send(operator_client, d, "reject", open_form(operator_client, d, "reject"), note="why")
     assert puts() == 1 and response.status_code == 422
-    assert "The connection to Noyo broke before it answered, so it may or may not have recorded the rejection." in text(response)
+    assert "The connection to Noyo broke before it answered, so it may or may not have recorded the rejection." in text(
+        response
+    )
     assert response.context["form"]["note"].value() == "why"
 
 

@@ -27,17 +27,38 @@ def test_it_shows_the_group_and_all_its_related_records(viewer_client, django_as
     make_plan(group, carrier=carrier, name="Gold PPO 500", code="GPPO5")
     make_contact(group, first_name="Dana", last_name="Reyes", email="dana@example.com", primary_contact=True)
     make_location(group, display_name="Head office", city="Portland", state="OR")
-    make_carrier_configuration(group, carrier, carrier_group_id="NW204518", configuration={"bill_groups": ["Alpha bill group"]})
+    make_carrier_configuration(
+        group, carrier, carrier_group_id="NW204518", configuration={"bill_groups": ["Alpha bill group"]}
+    )
     make_renewal_decision(group)
     make_latest_audit(group, carrier_ids=[carrier.pk])
     with django_assert_max_num_queries(18):  # + the nav's open attention items + the notes
         response = viewer_client.get(reverse("connections:group_detail", args=[group.pk]))
     html = " ".join(strip_tags(response.content.decode()).split())
-    for text in ["Blue Harbor Bakery", "DBA BHB", "12-3456789", "NW204518", "Unable to connect",
-                 "Disconnection requests", "Broker of record", "Needs review",
-                 "Group enrollments", "Dental", "Gold PPO 500", "GPPO5", "Dana Reyes", "dana@example.com", "primary",
-                 "Head office", "Portland OR", "Alpha bill group", "Renewal decisions", "Not ready",
-                 "No plans found at the carrier for the renewal date.", "Latest carrier audit"]:
+    for text in [
+        "Blue Harbor Bakery",
+        "DBA BHB",
+        "12-3456789",
+        "NW204518",
+        "Unable to connect",
+        "Disconnection requests",
+        "Broker of record",
+        "Needs review",
+        "Group enrollments",
+        "Dental",
+        "Gold PPO 500",
+        "GPPO5",
+        "Dana Reyes",
+        "dana@example.com",
+        "primary",
+        "Head office",
+        "Portland OR",
+        "Alpha bill group",
+        "Renewal decisions",
+        "Not ready",
+        "No plans found at the carrier for the renewal date.",
+        "Latest carrier audit",
+    ]:
         assert text in html, text
 
 

@@ -51,7 +51,7 @@ def test_a_bad_status_is_explained_not_a_500(viewer_client):
 def test_the_number_of_queries_does_not_grow_with_the_rows(viewer_client, django_assert_max_num_queries, rows):
     # One more than before saved views: the person's saved views of the list, shown above its filters.
     carrier = make_carrier()
-    for n in range(rows):
+    for _n in range(rows):
         make_connection(group=make_group(), carrier=carrier)
     with django_assert_max_num_queries(12):  # + the nav's open attention items
         response = viewer_client.get(URL, {"per_page": 100})

@@ -51,7 +51,9 @@ def test_a_hidden_tab_or_someone_typing_holds_the_refresh(live_server, page, vie
     page.wait_for_function("() => document.querySelector('.stats .stat .value').textContent.trim() === '1'")
 
 
-def test_the_attention_queue_refreshes_with_its_filters_and_keeps_ticked_rows(live_server, page, viewer, transactional_db, every_second):
+def test_the_attention_queue_refreshes_with_its_filters_and_keeps_ticked_rows(
+    live_server, page, viewer, transactional_db, every_second
+):
     make_item()
     sign_in(page, live_server, viewer.username, PASSWORD)
     page.goto(f"{live_server.url}/attention/")

@@ -27,10 +27,19 @@ def test_it_shows_the_issues_and_each_carriers_expectations_in_words(viewer_clie
     renewal = mirror_renewal(
         group,
         issues=[issue(cascade, "Plan 'Medical Plan' is not offered at renewal; choose a replacement.")],
-        carriers=[(cascade, {
-            "medical": [{"plan_id": GOLD}, {"plan_id": MISSING_PLAN}, {"metal_tier": "bronze", "name": "Select Plus PPO HDHP Bronze", "plan_type": "ppo"}],
-            "dental": [{"name": "Dental Plus Plan", "plan_type": "ppo"}],
-        })],
+        carriers=[
+            (
+                cascade,
+                {
+                    "medical": [
+                        {"plan_id": GOLD},
+                        {"plan_id": MISSING_PLAN},
+                        {"metal_tier": "bronze", "name": "Select Plus PPO HDHP Bronze", "plan_type": "ppo"},
+                    ],
+                    "dental": [{"name": "Dental Plus Plan", "plan_type": "ppo"}],
+                },
+            )
+        ],
     )
     with django_assert_max_num_queries(12):
         response = viewer_client.get(url(renewal))
@@ -40,7 +49,11 @@ def test_it_shows_the_issues_and_each_carriers_expectations_in_words(viewer_clie
     [expectation] = response.context["expectations"]
     assert expectation.carrier.name == "Cascade Mutual"
     medical = expectation.lines[0]
-    assert (medical.line, medical.open_enrollment_start.isoformat(), medical.open_enrollment_end.isoformat()) == ("Medical", "2026-11-17", "2026-12-17")
+    assert (medical.line, medical.open_enrollment_start.isoformat(), medical.open_enrollment_end.isoformat()) == (
+        "Medical",
+        "2026-11-17",
+        "2026-12-17",
+    )
     assert [p.text for p in medical.plans] == [
         "Select Plus PPO HDHP Gold",
         "Plan f9897240 (not mirrored)",
@@ -61,8 +74,18 @@ def test_a_ready_renewal_without_issues_says_so(viewer_client):
 def test_shapes_noyo_did_not_document_still_show_without_a_500(viewer_client):
     group = make_group()
     renewal = RenewalDecision.objects.create(
-        id="b5f2b5f7-0336-45f7-baf1-7e11dfac50a6", group=group, status="odd_status",
-        issues=["not an object", {"level": "fatal"}], raw={"body": {"carriers": ["x", {"carrier_id": "nope", "lines_of_coverage": {"medical": "x", "vision": {"plans": "x"}}}]}},
+        id="b5f2b5f7-0336-45f7-baf1-7e11dfac50a6",
+        group=group,
+        status="odd_status",
+        issues=["not an object", {"level": "fatal"}],
+        raw={
+            "body": {
+                "carriers": [
+                    "x",
+                    {"carrier_id": "nope", "lines_of_coverage": {"medical": "x", "vision": {"plans": "x"}}},
+                ]
+            }
+        },
     )
     response = viewer_client.get(url(renewal))
     assert response.status_code == 200

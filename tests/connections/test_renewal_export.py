@@ -21,8 +21,12 @@ def test_it_exports_the_filtered_renewals_with_issues_and_carriers_in_words(view
     cascade, bluepeak = make_carrier(name="Cascade Mutual"), make_carrier(name="Bluepeak Dental")
     group = make_group(name="Acme Tools")
     renewal = mirror_renewal(
-        group, renewal_date=dt.date(2027, 1, 1),
-        issues=[issue(cascade), issue(bluepeak, "Carrier has not yet published renewal rates.", level="warning", line="dental")],
+        group,
+        renewal_date=dt.date(2027, 1, 1),
+        issues=[
+            issue(cascade),
+            issue(bluepeak, "Carrier has not yet published renewal rates.", level="warning", line="dental"),
+        ],
         carriers=[(cascade, {"medical": []}), (bluepeak, {"dental": []})],
     )
     mirror_renewal(group, status="ready")
@@ -49,11 +53,17 @@ def test_it_exports_only_the_ticked_renewals_and_refuses_bad_filters_in_words(vi
 
 
 @pytest.mark.parametrize("renewals", [4, 150])
-def test_the_export_has_every_row_the_list_counts_in_the_list_order(viewer_client, django_assert_max_num_queries, renewals):
+def test_the_export_has_every_row_the_list_counts_in_the_list_order(
+    viewer_client, django_assert_max_num_queries, renewals
+):
     carrier = make_carrier()
     for n in range(renewals):
-        mirror_renewal(make_group(), renewal_date=dt.date(2027, 1, 1) + dt.timedelta(days=n % 40),
-                       status="not_ready" if n % 2 else "ready", issues=[issue(carrier)] if n % 2 else [])
+        mirror_renewal(
+            make_group(),
+            renewal_date=dt.date(2027, 1, 1) + dt.timedelta(days=n % 40),
+            status="not_ready" if n % 2 else "ready",
+            issues=[issue(carrier)] if n % 2 else [],
+        )
     listed = viewer_client.get(reverse("connections:renewal_list"), {"per_page": 200})
     with django_assert_max_num_queries(25):
         rows = read(viewer_client.get(URL))

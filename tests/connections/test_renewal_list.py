@@ -27,7 +27,10 @@ def test_not_ready_comes_first_then_the_soonest_renewal(viewer_client):
     mirror_renewal(group, renewal_date=FEB, status="not_ready")
     mirror_renewal(group, renewal_date=FEB, status="submitted")
     assert listed(viewer_client.get(URL)) == [
-        ("Acme", FEB, "not_ready"), ("Acme", MAR, "not_ready"), ("Acme", JAN, "ready"), ("Acme", FEB, "submitted"),
+        ("Acme", FEB, "not_ready"),
+        ("Acme", MAR, "not_ready"),
+        ("Acme", JAN, "ready"),
+        ("Acme", FEB, "submitted"),
     ]
 
 
@@ -36,7 +39,10 @@ def test_issues_and_expectations_read_as_lines_linked_to_their_carriers(viewer_c
     group = make_group(name="Blue Harbor Bakery")
     mirror_renewal(
         group,
-        issues=[issue(cascade, "Carrier has not yet published renewal rates.", level="warning", line="dental"), issue(cascade)],
+        issues=[
+            issue(cascade, "Carrier has not yet published renewal rates.", level="warning", line="dental"),
+            issue(cascade),
+        ],
         carriers=[(cascade, {"medical": [{"plan_id": "818e52d4-6c34-4914-b716-a3047c85e468"}], "dental": []})],
     )
     response = viewer_client.get(URL)
@@ -46,7 +52,9 @@ def test_issues_and_expectations_read_as_lines_linked_to_their_carriers(viewer_c
         ("error", "No plans found at the carrier for the renewal date.", "Cascade Mutual", "Medical"),
         ("warning", "Carrier has not yet published renewal rates.", "Cascade Mutual", "Dental"),
     ]
-    assert [(e.carrier.name, e.line_names) for e in row.readable_expectations] == [("Cascade Mutual", "Medical, Dental")]
+    assert [(e.carrier.name, e.line_names) for e in row.readable_expectations] == [
+        ("Cascade Mutual", "Medical, Dental")
+    ]
     assert f'href="{reverse("connections:carrier_detail", args=[cascade.pk])}">Cascade Mutual</a>' in html
     assert f'href="{reverse("connections:group_detail", args=[group.pk])}">Blue Harbor Bakery</a>' in html
     assert "No plans found at the carrier for the renewal date." in html
@@ -65,14 +73,21 @@ def test_it_filters_by_status_carrier_renewal_dates_and_group(viewer_client):
     cascade, bluepeak = make_carrier(name="Cascade"), make_carrier(name="Bluepeak")
     acme, beta = make_group(name="Acme Tools", dba_name="ACT"), make_group(name="Beta Foods")
     mirror_renewal(acme, renewal_date=JAN, status="ready", carriers=[(cascade, {"medical": []})])
-    mirror_renewal(acme, renewal_date=FEB, status="not_ready", issues=[issue(bluepeak)], carriers=[(cascade, {"medical": []})])
+    mirror_renewal(
+        acme, renewal_date=FEB, status="not_ready", issues=[issue(bluepeak)], carriers=[(cascade, {"medical": []})]
+    )
     mirror_renewal(beta, renewal_date=MAR, status="not_ready", carriers=[(bluepeak, {"dental": []})])
     assert {r[1] for r in listed(viewer_client.get(URL, {"status": "not_ready"}))} == {FEB, MAR}
     assert {r[1] for r in listed(viewer_client.get(URL, {"status": ["ready", "not_ready"]}))} == {JAN, FEB, MAR}
     assert {r[1] for r in listed(viewer_client.get(URL, {"carrier": cascade.pk}))} == {JAN, FEB}
-    assert {r[1] for r in listed(viewer_client.get(URL, {"carrier": bluepeak.pk}))} == {FEB, MAR}  # named by an issue, or expected
+    assert {r[1] for r in listed(viewer_client.get(URL, {"carrier": bluepeak.pk}))} == {
+        FEB,
+        MAR,
+    }  # named by an issue, or expected
     assert {r[1] for r in listed(viewer_client.get(URL, {"renewal_from": "2027-02-01"}))} == {FEB, MAR}
-    assert {r[1] for r in listed(viewer_client.get(URL, {"renewal_from": "2027-01-02", "renewal_to": "2027-02-01"}))} == {FEB}
+    assert {
+        r[1] for r in listed(viewer_client.get(URL, {"renewal_from": "2027-01-02", "renewal_to": "2027-02-01"}))
+    } == {FEB}
     assert {r[0] for r in listed(viewer_client.get(URL, {"q": "beta"}))} == {"Beta Foods"}
     assert {r[0] for r in listed(viewer_client.get(URL, {"q": "act"}))} == {"Acme Tools"}  # the DBA name
     assert {r[0] for r in listed(viewer_client.get(URL, {"q": beta.pk.upper()}))} == {"Beta Foods"}
@@ -122,7 +137,9 @@ def test_the_dashboard_counts_renewals_not_ready_and_links_to_them(viewer_client
     response = viewer_client.get(reverse("dashboard"))
     assert response.context["renewals_not_ready"] == 2
     html = " ".join(response.content.decode().split())
-    assert f'href="{URL}?status=not_ready"> <div class="value">2</div><div class="label">Renewals not ready</div>' in html
+    assert (
+        f'href="{URL}?status=not_ready"> <div class="value">2</div><div class="label">Renewals not ready</div>' in html
+    )
 
 
 @pytest.mark.parametrize("renewals", [4, 150])
@@ -131,7 +148,8 @@ def test_counts_agree_and_queries_stay_bounded_with_many_rows(viewer_client, dja
     for n in range(renewals):
         c = carriers[n % 6]
         mirror_renewal(
-            make_group(name=f"Group {n:03d}"), renewal_date=JAN + dt.timedelta(days=n),
+            make_group(name=f"Group {n:03d}"),
+            renewal_date=JAN + dt.timedelta(days=n),
             status="not_ready" if n % 3 == 0 else "ready",
             issues=[issue(c), issue(carriers[(n + 1) % 6], level="warning")] if n % 3 == 0 else [],
             carriers=[(c, {"medical": [{"plan_id": "818e52d4-6c34-4914-b716-a3047c85e468"}], "dental": []})],

@@ -13,7 +13,9 @@ from connections.views import CONNECTION_COLUMNS, CONNECTION_TABLE
 from tests.factories import make_carrier, make_connection
 from tests.routes import named_routes
 
-TABLE = Columns(Choice("a", "A", ("A",), required=True), Choice("b", "B", ("B",)), Choice("c", "C", ("C",), default=False))
+TABLE = Columns(
+    Choice("a", "A", ("A",), required=True), Choice("b", "B", ("B",)), Choice("c", "C", ("C",), default=False)
+)
 
 
 def test_no_columns_in_the_address_shows_the_list_s_own():
@@ -46,17 +48,25 @@ def test_the_csv_keeps_the_columns_no_choice_names_and_those_of_the_chosen_ones(
 def test_every_header_a_list_s_column_names_is_in_its_export():
     from members import columns as member_columns
 
-    pairs = [(CONNECTION_TABLE, CONNECTION_COLUMNS), (member_columns.EMPLOYEE_TABLE, member_columns.EMPLOYEES.columns),
-             (member_columns.MEMBER_REQUEST_TABLE, member_columns.MEMBER_REQUESTS.columns),
-             (member_columns.TRANSACTION_TABLE, member_columns.TRANSACTIONS.columns),
-             (member_columns.DIFFERENCE_TABLE, member_columns.DIFFERENCES.columns)]
+    pairs = [
+        (CONNECTION_TABLE, CONNECTION_COLUMNS),
+        (member_columns.EMPLOYEE_TABLE, member_columns.EMPLOYEES.columns),
+        (member_columns.MEMBER_REQUEST_TABLE, member_columns.MEMBER_REQUESTS.columns),
+        (member_columns.TRANSACTION_TABLE, member_columns.TRANSACTIONS.columns),
+        (member_columns.DIFFERENCE_TABLE, member_columns.DIFFERENCES.columns),
+    ]
     from command_center.views.attention import ATTENTION_COLUMNS, ATTENTION_TABLE
     from command_center.views.audit import AUDIT_COLUMNS, AUDIT_TABLE
     from connections.disconnection_views import DISCONNECTION_COLUMNS, DISCONNECTION_TABLE
     from connections.views import CARRIER_COLUMNS, CARRIER_TABLE, GROUP_COLUMNS, GROUP_TABLE
 
-    pairs += [(ATTENTION_TABLE, ATTENTION_COLUMNS), (AUDIT_TABLE, AUDIT_COLUMNS), (DISCONNECTION_TABLE, DISCONNECTION_COLUMNS),
-              (CARRIER_TABLE, CARRIER_COLUMNS), (GROUP_TABLE, GROUP_COLUMNS)]
+    pairs += [
+        (ATTENTION_TABLE, ATTENTION_COLUMNS),
+        (AUDIT_TABLE, AUDIT_COLUMNS),
+        (DISCONNECTION_TABLE, DISCONNECTION_COLUMNS),
+        (CARRIER_TABLE, CARRIER_COLUMNS),
+        (GROUP_TABLE, GROUP_COLUMNS),
+    ]
     for table, columns in pairs:
         headers = {column.header for column in columns}
         assert {h for choice in table.choices for h in choice.csv} <= headers, table.choices
@@ -100,8 +110,16 @@ def test_the_csv_follows_the_chosen_columns(viewer_client):
     response = viewer_client.get(reverse("connections:connection_export"), {"cols": "carrier_group_id"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode().lstrip("\ufeff"))))
     # The ids and what only the CSV has stay; group and status are required; carrier, type... are gone.
-    assert rows[0] == ["Connection id", "Group name", "Group id", "Carrier group id", "Status", "Created",
-                       "Organization id", "Federal EIN"]
+    assert rows[0] == [
+        "Connection id",
+        "Group name",
+        "Group id",
+        "Carrier group id",
+        "Status",
+        "Created",
+        "Organization id",
+        "Federal EIN",
+    ]
     assert "CG-777" in rows[1]
 
 

@@ -38,7 +38,10 @@ def test_pages_allow_no_inline_style_either(operator_client, url):
 
 def test_only_redoc_and_the_browsable_api_allow_the_inline_style_their_bundles_build(operator_client):
     # Redoc (styled-components) and DRF's templates build styles in the page; their scripts stay files.
-    for response in (operator_client.get("/api/redoc/"), operator_client.get("/api/connections/", HTTP_ACCEPT="text/html")):
+    for response in (
+        operator_client.get("/api/redoc/"),
+        operator_client.get("/api/connections/", HTTP_ACCEPT="text/html"),
+    ):
         assert response["Content-Type"].startswith("text/html")
         policy = directives(response)
         assert policy["style-src"] == ["'self'", "'unsafe-inline'"]

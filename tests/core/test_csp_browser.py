@@ -20,7 +20,13 @@ pytestmark = pytest.mark.browser
 # Not pages: files (every *export* route), JSON, and what signs out. Every other route name reached by a link is visited once.
 NOT_PAGES = {"logout", "healthz", "metrics", "api:schema"}
 # The admin site: its index, one list and one form stand for it.
-ADMIN_PAGES = ["/admin/", "/admin/auth/user/", "/admin/auth/user/add/", "/admin/connections/carrier/", "/admin/django_celery_beat/periodictask/"]
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/auth/user/",
+    "/admin/auth/user/add/",
+    "/admin/connections/carrier/",
+    "/admin/django_celery_beat/periodictask/",
+]
 
 
 class Blocked(html.parser.HTMLParser):
@@ -32,7 +38,11 @@ class Blocked(html.parser.HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         names = dict(attrs)
-        if tag == "script" and "src" not in names and names.get("type", "text/javascript") in ("text/javascript", "module"):
+        if (
+            tag == "script"
+            and "src" not in names
+            and names.get("type", "text/javascript") in ("text/javascript", "module")
+        ):
             self.found.append(f"inline <script> at line {self.getpos()[0]}")
         if tag == "style":
             self.found.append(f"<style> element at line {self.getpos()[0]}")
@@ -102,7 +112,10 @@ def test_every_page_type_loads_under_the_policy_with_no_violation(live_server, p
             continue
         found = blocked_in(response.text())
         policy = response.headers.get("content-security-policy", "")
-        assert "script-src 'self';" in policy + ";" and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0], path
+        assert (
+            "script-src 'self';" in policy + ";"
+            and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        ), path
         if "style-src 'self' 'unsafe-inline'" in policy:
             # The API's pages that allow inline style (their bundles and DRF's templates build it).
             styled[name] = path
@@ -124,12 +137,36 @@ def test_every_page_type_loads_under_the_policy_with_no_violation(live_server, p
     assert [v for v in violations if "cdn.redoc.ly" not in v] == []
     # Each kind of page the console has was reached (the list grows with the console).
     expected = {
-        "dashboard", "attention_list", "attention_detail", "trends", "search", "sync_list", "sync_detail", "audit_list",
-        "api_key_list", "alerts:subscription_list", "connections:connection_list", "connections:connection_detail",
-        "connections:group_list", "connections:group_detail", "connections:carrier_list", "connections:carrier_detail",
-        "connections:disconnection_list", "connections:disconnection_detail", "connections:renewal_list",
-        "connections:renewal_detail", "connections:connection_retry", "members:employee_list", "members:employee_detail",
-        "members:snapshot_list", "members:snapshot_detail", "members:memberrequest_list", "members:memberrequest_detail",
-        "members:transaction_list", "members:difference_list", "api:docs", "api:redoc",
+        "dashboard",
+        "attention_list",
+        "attention_detail",
+        "trends",
+        "search",
+        "sync_list",
+        "sync_detail",
+        "audit_list",
+        "api_key_list",
+        "alerts:subscription_list",
+        "connections:connection_list",
+        "connections:connection_detail",
+        "connections:group_list",
+        "connections:group_detail",
+        "connections:carrier_list",
+        "connections:carrier_detail",
+        "connections:disconnection_list",
+        "connections:disconnection_detail",
+        "connections:renewal_list",
+        "connections:renewal_detail",
+        "connections:connection_retry",
+        "members:employee_list",
+        "members:employee_detail",
+        "members:snapshot_list",
+        "members:snapshot_detail",
+        "members:memberrequest_list",
+        "members:memberrequest_detail",
+        "members:transaction_list",
+        "members:difference_list",
+        "api:docs",
+        "api:redoc",
     }
     assert expected - set(visited) == set(), sorted(visited)

@@ -10,16 +10,31 @@ from django.db import connection
 from django.urls import reverse
 
 from command_center.lists import copy_lines, csv_rows
-from command_center.models import AuditEntry, AttentionItem
+from command_center.models import AttentionItem, AuditEntry
 from command_center.views.attention import ATTENTION_COLUMNS
 from command_center.views.audit import AUDIT_COLUMNS
 from connections.disconnection_views import DISCONNECTION_COLUMNS
-from connections.models import GroupConnection
 from connections.filters import connections_for_list, disconnections_for_list, groups_for_list
-from connections.views import CARRIER_COLUMNS, CONNECTION_COLUMNS, GROUP_COLUMNS, _renewal_columns, carriers_for_list, renewals_for_list
+from connections.models import GroupConnection
+from connections.views import (
+    CARRIER_COLUMNS,
+    CONNECTION_COLUMNS,
+    GROUP_COLUMNS,
+    _renewal_columns,
+    carriers_for_list,
+    renewals_for_list,
+)
 from members import columns
 from members.filters import status_on
-from members.models import Employee, FulfillmentSummary, IndividualEnrollment, MemberRequest, MemberSnapshot, MemberTransaction, TrackingDifference
+from members.models import (
+    Employee,
+    FulfillmentSummary,
+    IndividualEnrollment,
+    MemberRequest,
+    MemberSnapshot,
+    MemberTransaction,
+    TrackingDifference,
+)
 from tests.factories import make_carrier, make_connection, make_disconnection, make_group, make_renewal_decision
 from tests.members.factories import (
     FULL_SSN,
@@ -35,9 +50,26 @@ from tests.members.factories import (
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="SQL cells are written for PostgreSQL")
 
 # What a cell may hold that a CSV writer must quote, escape or neutralise.
-TRICKY = ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "", "a,b", 'say "hi"', "two\nlines", "cr\r\nlf", "Zoë ☃", " lead",
-          "12-34", "'quoted", "x\\y", "trailing "]
-WITH_MICROSECONDS = dt.datetime(2026, 3, 4, 5, 6, 7, 89, tzinfo=dt.timezone.utc)
+TRICKY = [
+    "=1+1",
+    "+1",
+    "-2",
+    "@SUM(A1)",
+    "\tx",
+    "\rx",
+    "",
+    "a,b",
+    'say "hi"',
+    "two\nlines",
+    "cr\r\nlf",
+    "Zoë ☃",
+    " lead",
+    "12-34",
+    "'quoted",
+    "x\\y",
+    "trailing ",
+]
+WITH_MICROSECONDS = dt.datetime(2026, 3, 4, 5, 6, 7, 89, tzinfo=dt.UTC)
 WHOLE_SECOND = dt.datetime(2026, 3, 4, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
 
 
@@ -68,11 +100,25 @@ def tricky_connections(db):
     carrier = make_carrier(name="=Carrier", format_example="-1")
     for n, text in enumerate(TRICKY):
         group = make_group(name=text, dba_name=text, federal_ein=text)
-        make_connection(group=group, group_name=text, carrier=carrier, setup_error=text, carrier_group_id=text, federal_ein=text,
-                        status_changed_at=None if n % 3 == 0 else (WITH_MICROSECONDS if n % 3 == 1 else WHOLE_SECOND),
-                        modified=WITH_MICROSECONDS, created=WHOLE_SECOND)
-        make_disconnection(group, carrier=carrier, reason=text, source_id=text, effective_end_date=dt.date(2027, 1, n + 1),
-                           decided=WITH_MICROSECONDS if n % 2 else None)
+        make_connection(
+            group=group,
+            group_name=text,
+            carrier=carrier,
+            setup_error=text,
+            carrier_group_id=text,
+            federal_ein=text,
+            status_changed_at=None if n % 3 == 0 else (WITH_MICROSECONDS if n % 3 == 1 else WHOLE_SECOND),
+            modified=WITH_MICROSECONDS,
+            created=WHOLE_SECOND,
+        )
+        make_disconnection(
+            group,
+            carrier=carrier,
+            reason=text,
+            source_id=text,
+            effective_end_date=dt.date(2027, 1, n + 1),
+            decided=WITH_MICROSECONDS if n % 2 else None,
+        )
         make_renewal_decision(group, carrier_ids=f"{carrier.pk},{text}", issues=[{"level": "error", "message": text}])
     return carrier
 
@@ -89,11 +135,26 @@ def test_connections_groups_carriers_disconnections_and_renewals_are_the_same_by
 def test_attention_and_audit_are_the_same_bytes_both_ways(tricky_connections, operator):
     connection_ = make_connection(carrier=tricky_connections)
     for n, text in enumerate(TRICKY):
-        AttentionItem.objects.create(kind="connection_failed", resource="connections.groupconnection", object_id=f"{text}{n}",
-                                     carrier=tricky_connections, group=connection_.group, summary=text,
-                                     first_detected_at=WITH_MICROSECONDS, last_detected_at=WHOLE_SECOND, opened_at=WHOLE_SECOND)
-        AuditEntry.objects.create(actor=operator if n % 2 else None, action="retry", outcome="ok", object_type=text, object_id=text,
-                                  summary=text, details={"text": text, "n": n} if n % 3 else {})
+        AttentionItem.objects.create(
+            kind="connection_failed",
+            resource="connections.groupconnection",
+            object_id=f"{text}{n}",
+            carrier=tricky_connections,
+            group=connection_.group,
+            summary=text,
+            first_detected_at=WITH_MICROSECONDS,
+            last_detected_at=WHOLE_SECOND,
+            opened_at=WHOLE_SECOND,
+        )
+        AuditEntry.objects.create(
+            actor=operator if n % 2 else None,
+            action="retry",
+            outcome="ok",
+            object_type=text,
+            object_id=text,
+            summary=text,
+            details={"text": text, "n": n} if n % 3 else {},
+        )
     assert_same_bytes(AttentionItem.objects.all(), ATTENTION_COLUMNS, len(TRICKY))
     assert_same_bytes(AuditEntry.objects.select_related("actor"), AUDIT_COLUMNS, len(TRICKY))
 
@@ -101,43 +162,88 @@ def test_attention_and_audit_are_the_same_bytes_both_ways(tricky_connections, op
 def test_every_members_export_is_the_same_bytes_both_ways(db):
     carrier = make_carrier(name="@Carrier")
     for n, text in enumerate(TRICKY):
-        employee = make_employee(first_name=text, last_name=text, occupation=text, middle_name=text,
-                                 lines_of_coverage="" if n % 2 else "dental,medical", modified=WITH_MICROSECONDS)
+        employee = make_employee(
+            first_name=text,
+            last_name=text,
+            occupation=text,
+            middle_name=text,
+            lines_of_coverage="" if n % 2 else "dental,medical",
+            modified=WITH_MICROSECONDS,
+        )
         make_enrollment(employee, carrier=carrier, effective_end_date=None if n % 2 else dt.date(2026, 1, 1))
         snapshot = make_snapshot(employee, created=WHOLE_SECOND)
         make_fulfillment(snapshot, carrier=carrier, errors=[{"message": f"{text} SSN {FULL_SSN}", "field": text}])
-        make_difference(snapshot, carrier=carrier, fields=[{"key": "first_name", "platform_value": text, "carrier_value": "x"}],
-                        is_dismissed=bool(n % 2))
+        make_difference(
+            snapshot,
+            carrier=carrier,
+            fields=[{"key": "first_name", "platform_value": text, "carrier_value": "x"}],
+            is_dismissed=bool(n % 2),
+        )
         request = make_member_request(employee, transaction_ids=["a", "b"][: n % 3], created=WITH_MICROSECONDS)
-        make_transaction(request, carrier=carrier, raw={"result": {"errors": [{"message": f"{text} {FULL_SSN}"}]}} if n % 2 else {})
+        make_transaction(
+            request, carrier=carrier, raw={"result": {"errors": [{"message": f"{text} {FULL_SSN}"}]}} if n % 2 else {}
+        )
     rows = len(TRICKY)
     assert_same_bytes(columns.EMPLOYEES.queryset(Employee.objects.all()), columns.EMPLOYEES.columns, rows)
     enrollments = IndividualEnrollment.objects.annotate(csv_status_on=status_on(dt.date(2026, 6, 1)))
     assert_same_bytes(enrollments, columns.ENROLLMENTS.columns, rows)
     assert_same_bytes(columns.SNAPSHOTS.queryset(MemberSnapshot.objects.all()), columns.SNAPSHOTS.columns, rows)
-    assert_same_bytes(columns.FULFILLMENTS.queryset(FulfillmentSummary.objects.all()), columns.FULFILLMENTS.columns, rows)
-    assert_same_bytes(columns.MEMBER_REQUESTS.queryset(MemberRequest.objects.all()), columns.MEMBER_REQUESTS.columns, rows)
-    assert_same_bytes(columns.TRANSACTIONS.queryset(MemberTransaction.objects.all()), columns.TRANSACTIONS.columns, rows)
+    assert_same_bytes(
+        columns.FULFILLMENTS.queryset(FulfillmentSummary.objects.all()), columns.FULFILLMENTS.columns, rows
+    )
+    assert_same_bytes(
+        columns.MEMBER_REQUESTS.queryset(MemberRequest.objects.all()), columns.MEMBER_REQUESTS.columns, rows
+    )
+    assert_same_bytes(
+        columns.TRANSACTIONS.queryset(MemberTransaction.objects.all()), columns.TRANSACTIONS.columns, rows
+    )
     assert_same_bytes(columns.DIFFERENCES.queryset(TrackingDifference.objects.all()), columns.DIFFERENCES.columns, rows)
 
 
-@pytest.mark.parametrize("columns_", [CONNECTION_COLUMNS, GROUP_COLUMNS, CARRIER_COLUMNS, DISCONNECTION_COLUMNS, ATTENTION_COLUMNS,
-                                      columns.EMPLOYEES.columns, columns.SNAPSHOTS.columns, columns.MEMBER_REQUESTS.columns],
-                         ids=["connections", "groups", "carriers", "disconnections", "attention", "employees", "snapshots", "member_requests"])
+@pytest.mark.parametrize(
+    "columns_",
+    [
+        CONNECTION_COLUMNS,
+        GROUP_COLUMNS,
+        CARRIER_COLUMNS,
+        DISCONNECTION_COLUMNS,
+        ATTENTION_COLUMNS,
+        columns.EMPLOYEES.columns,
+        columns.SNAPSHOTS.columns,
+        columns.MEMBER_REQUESTS.columns,
+    ],
+    ids=[
+        "connections",
+        "groups",
+        "carriers",
+        "disconnections",
+        "attention",
+        "employees",
+        "snapshots",
+        "member_requests",
+    ],
+)
 def test_these_exports_are_written_whole_by_copy(db, columns_):
     """A column only Python can make would take the export off COPY (several times slower at 1M rows)."""
-    model = {id(CONNECTION_COLUMNS): connections_for_list(), id(GROUP_COLUMNS): groups_for_list(), id(CARRIER_COLUMNS): carriers_for_list(),
-             id(DISCONNECTION_COLUMNS): disconnections_for_list(), id(ATTENTION_COLUMNS): AttentionItem.objects.all(),
-             id(columns.EMPLOYEES.columns): columns.EMPLOYEES.queryset(Employee.objects.all()),
-             id(columns.SNAPSHOTS.columns): columns.SNAPSHOTS.queryset(MemberSnapshot.objects.all()),
-             id(columns.MEMBER_REQUESTS.columns): columns.MEMBER_REQUESTS.queryset(MemberRequest.objects.all())}[id(columns_)]
+    model = {
+        id(CONNECTION_COLUMNS): connections_for_list(),
+        id(GROUP_COLUMNS): groups_for_list(),
+        id(CARRIER_COLUMNS): carriers_for_list(),
+        id(DISCONNECTION_COLUMNS): disconnections_for_list(),
+        id(ATTENTION_COLUMNS): AttentionItem.objects.all(),
+        id(columns.EMPLOYEES.columns): columns.EMPLOYEES.queryset(Employee.objects.all()),
+        id(columns.SNAPSHOTS.columns): columns.SNAPSHOTS.queryset(MemberSnapshot.objects.all()),
+        id(columns.MEMBER_REQUESTS.columns): columns.MEMBER_REQUESTS.queryset(MemberRequest.objects.all()),
+    }[id(columns_)]
     assert copy_lines(model, columns_) is not None
 
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
 def test_copy_neutralises_every_formula_character(tricky_connections, viewer_client, prefix):
     make_connection(group_name=f"{prefix}cmd", setup_error=f"{prefix}err", carrier_group_id=f"{prefix}id")
-    body = b"".join(viewer_client.get(reverse("connections:connection_export"), {"sort": "group"}).streaming_content).decode()
+    body = b"".join(
+        viewer_client.get(reverse("connections:connection_export"), {"sort": "group"}).streaming_content
+    ).decode()
     rows = {row["Setup error"]: row for row in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))}
     row = rows[f"'{prefix}err"]
     assert (row["Group name"], row["Carrier group id"]) == (f"'{prefix}cmd", f"'{prefix}id")
@@ -146,17 +252,23 @@ def test_copy_neutralises_every_formula_character(tricky_connections, viewer_cli
 def test_copy_keeps_the_sort_on_screen_and_writes_times_in_utc(viewer_client, db):
     for name, modified in [("Bravo", WITH_MICROSECONDS), ("Alpha", WHOLE_SECOND), ("Charlie", WHOLE_SECOND)]:
         make_connection(group_name=name, modified=modified)
-    body = b"".join(viewer_client.get(reverse("connections:connection_export"), {"sort": "-group"}).streaming_content).decode()
+    body = b"".join(
+        viewer_client.get(reverse("connections:connection_export"), {"sort": "-group"}).streaming_content
+    ).decode()
     rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     assert [r["Group name"] for r in rows] == ["Charlie", "Bravo", "Alpha"]
-    assert [r["Modified"] for r in rows] == ["2026-03-05T04:59:59+00:00", "2026-03-04T05:06:07.000089+00:00", "2026-03-05T04:59:59+00:00"]
+    assert [r["Modified"] for r in rows] == [
+        "2026-03-05T04:59:59+00:00",
+        "2026-03-04T05:06:07.000089+00:00",
+        "2026-03-05T04:59:59+00:00",
+    ]
     assert body.count("\r\n") == 4
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_client_that_goes_away_mid_export_leaves_the_connection_usable(viewer_client):
     group, carrier = make_group(), make_carrier()
-    for n in range(300):
+    for _n in range(300):
         make_connection(group=group, carrier=carrier, setup_error="x" * 500)
     response = viewer_client.get(reverse("connections:connection_export"))
     chunks = iter(response.streaming_content)

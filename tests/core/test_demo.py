@@ -30,7 +30,9 @@ def test_once_the_first_sync_ends_the_url_and_every_login_are_printed_again(db):
     call_command("create_demo_users", stdout=io.StringIO())
     run = make_sync_run(kind="full", status="partial")
     out = io.StringIO()
-    call_command("demo_announce", "--url", "http://127.0.0.1:8100/", "--sandbox-clock-speed", "60", "--exit", stdout=out)
+    call_command(
+        "demo_announce", "--url", "http://127.0.0.1:8100/", "--sandbox-clock-speed", "60", "--exit", stdout=out
+    )
     text = out.getvalue()
     assert "Command Center is ready at http://127.0.0.1:8100/" in text
     assert f"The first sync (#{run.pk}) ended partial: http://127.0.0.1:8100/syncs/{run.pk}/" in text

@@ -18,10 +18,14 @@ def _subclasses(cls):
 
 
 def project_filtersets():
-    get_resolver().url_patterns  # imports every view, and so every FilterSet
+    get_resolver().url_patterns  # noqa: B018 (reading it imports every view, and so every FilterSet)
     return sorted(
         # A FilterSet with a model is a list's; the others (FilterSet, CreatedRangeFilterSet) are bases.
-        {cls for cls in _subclasses(django_filters.FilterSet) if cls.__module__.startswith(PROJECT_APPS) and cls._meta.model},
+        {
+            cls
+            for cls in _subclasses(django_filters.FilterSet)
+            if cls.__module__.startswith(PROJECT_APPS) and cls._meta.model
+        },
         key=lambda cls: f"{cls.__module__}.{cls.__name__}",
     )
 
@@ -40,10 +44,17 @@ def test_every_filterset_is_built_on_the_shared_one_and_its_dates_are_bounded(fi
             assert isinstance(field, DateField), f"{filterset.__name__}.{name} takes dates no range can be built on"
 
 
-@pytest.mark.parametrize("value,valid", [
-    ("1900-01-01", True), ("2026-02-28", True), ("9998-12-31", True),
-    ("1899-12-31", False), ("0001-01-01", False), ("9999-12-31", False),
-])
+@pytest.mark.parametrize(
+    "value,valid",
+    [
+        ("1900-01-01", True),
+        ("2026-02-28", True),
+        ("9998-12-31", True),
+        ("1899-12-31", False),
+        ("0001-01-01", False),
+        ("9999-12-31", False),
+    ],
+)
 def test_a_date_field_takes_only_dates_a_day_can_be_added_to_or_taken_from(value, valid):
     field = DateField(required=False)
     if valid:

@@ -40,7 +40,9 @@ def test_the_header_is_green_when_the_latest_attempt_of_the_pages_families_succe
 def test_a_failed_latest_attempt_turns_the_header_red_and_says_which_family_when_why_and_the_datas_time(viewer_client):
     # Seen: the dashboard showed a green "Synced just now" from the last *successful* run.
     attempt("group_connections", "succeeded", ago=dt.timedelta(minutes=40))
-    failed = attempt("group_connections", "failed", message="Noyo did not answer (503) after 5 attempts; nothing was marked removed.")
+    failed = attempt(
+        "group_connections", "failed", message="Noyo did not answer (503) after 5 attempts; nothing was marked removed."
+    )
 
     page = text(viewer_client.get(reverse("dashboard")))
 
@@ -63,7 +65,11 @@ def test_a_page_is_not_red_for_a_family_it_does_not_read(viewer_client):
 
 def test_a_partly_synced_family_is_amber_and_says_so(viewer_client):
     attempt("groups", "succeeded")
-    attempt("group_connections", "partial", message="Read 45 group connections: nothing changed. 2 records could not be read.")
+    attempt(
+        "group_connections",
+        "partial",
+        message="Read 45 group connections: nothing changed. 2 records could not be read.",
+    )
 
     page = text(viewer_client.get(reverse("connections:connection_list")))
 
@@ -126,6 +132,9 @@ def test_the_dashboard_takes_its_freshness_from_every_family_it_counts(viewer_cl
 def test_a_page_that_shows_nothing_from_noyo_says_nothing_about_its_freshness(operator_client, url_name):
     # Seen: the API keys and alerts pages carried a banner for every family, and would have shown a
     # green pill vouching for data they do not show.
-    record_outcome(runs.start_sync("groups", SyncRun.Trigger.COMMAND, enqueue=False), Outcome("groups", SyncRun.Status.FAILED, "Noyo is down"))
+    record_outcome(
+        runs.start_sync("groups", SyncRun.Trigger.COMMAND, enqueue=False),
+        Outcome("groups", SyncRun.Status.FAILED, "Noyo is down"),
+    )
     html = text(operator_client.get(reverse(url_name)))
     assert 'id="freshness"' not in html and "Noyo is down" not in html

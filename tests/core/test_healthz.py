@@ -28,8 +28,10 @@ def test_it_reports_the_age_of_the_last_successful_sync(client):
 
     assert client.get("/healthz").json()["last_successful_sync_age_seconds"] is None
     runs.ensure_families()
-    for status, finished in ((SyncRun.Status.SUCCEEDED, timezone.now() - timezone.timedelta(minutes=5)),
-                             (SyncRun.Status.FAILED, timezone.now())):
+    for status, finished in (
+        (SyncRun.Status.SUCCEEDED, timezone.now() - timezone.timedelta(minutes=5)),
+        (SyncRun.Status.FAILED, timezone.now()),
+    ):
         run = SyncRun.objects.create(kind="full", trigger="command", status=status, finished_at=finished)
         for family in runs.FAMILIES:
             runs.record_outcome(run, runs.Outcome(family, status, ""), finished=finished)

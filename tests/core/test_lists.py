@@ -46,8 +46,16 @@ def test_the_paginator_counts_no_further_than_it_needs(django_assert_max_num_que
 # --- Page numbers: bounded, whatever the query string says ----------------------------------
 
 # The lists that page through Listing, each with a row to show.
-PAGED_LISTS = ["connections:connection_list", "connections:group_list", "members:employee_list", "members:snapshot_list",
-               "members:memberrequest_list", "sync_list", "audit_list", "attention_list"]
+PAGED_LISTS = [
+    "connections:connection_list",
+    "connections:group_list",
+    "members:employee_list",
+    "members:snapshot_list",
+    "members:memberrequest_list",
+    "sync_list",
+    "audit_list",
+    "attention_list",
+]
 
 
 @pytest.fixture

@@ -30,7 +30,11 @@ def test_the_schema_generates_without_warnings_or_errors(generated):
 def test_the_checked_in_schema_is_what_the_code_generates(generated):
     checked_in = CHECKED_IN.read_text()
     if checked_in != generated:
-        diff = "".join(difflib.unified_diff(checked_in.splitlines(True), generated.splitlines(True), "openapi.yaml", "generated", n=2))
+        diff = "".join(
+            difflib.unified_diff(
+                checked_in.splitlines(True), generated.splitlines(True), "openapi.yaml", "generated", n=2
+            )
+        )
         pytest.fail(f"openapi.yaml is not what the code generates: run `make schema` and commit it.\n{diff[:4000]}")
 
 

@@ -39,6 +39,7 @@ from connections import actions
 from connections import retry as retries
 from connections.models import NoyoAction
 from members.models import FulfillmentSummary, IndividualEnrollment, TrackingDifference
+from tests.attention.factories import make_item
 from tests.factories import (
     make_carrier,
     make_connection,
@@ -59,7 +60,6 @@ from tests.members.factories import (
     make_snapshot,
     make_transaction,
 )
-from tests.attention.factories import make_item
 from tests.routes import named_routes
 
 # Routes not fuzzed, and why.
@@ -139,8 +139,12 @@ def _saved_view():
     from command_center.models import SavedView
 
     owner = get_user_model().objects.order_by("pk").first()
-    return SavedView.objects.get_or_create(owner=owner, list_name="connections:connection_list", name="Failing",
-                                           defaults={"query": "status=unable_to_connect"})[0]
+    return SavedView.objects.get_or_create(
+        owner=owner,
+        list_name="connections:connection_list",
+        name="Failing",
+        defaults={"query": "status=unable_to_connect"},
+    )[0]
 
 
 def _scheduled_report():
@@ -150,8 +154,9 @@ def _scheduled_report():
 
     view = _saved_view()
     channel = Channel.objects.get_or_create(name="E-mail", defaults={"kind": "email"})[0]
-    return ScheduledReport.objects.get_or_create(owner=view.owner, view=view, defaults={
-        "channel": channel, "at": dt.time(8), "time_zone": "UTC"})[0]
+    return ScheduledReport.objects.get_or_create(
+        owner=view.owner, view=view, defaults={"channel": channel, "at": dt.time(8), "time_zone": "UTC"}
+    )[0]
 
 
 def _first(model):
@@ -166,12 +171,47 @@ MIXED_EXAMPLES = 5
 # Parameters read as whole numbers (the lists, the sync page's failures, the API's pages).
 INTEGER_KEYS = {"page", "per_page", "page_size", "limit", "offset"}
 # The first of each list is what Hypothesis sends first: the worst.
-INTEGER_EDGES = [str(2**63), "-1", "0", str(2**31), str(2**63 - 1), str(2**64), "9" * 30, "9" * 5000, "1e309", "1.0", "٣"]
-DATE_EDGES = ["9999-12-31", "0001-01-01", "9999-12-30", "0001-01-02", "1899-12-31", "10000-01-01", "2026-02-30", "0000-00-00"]
+INTEGER_EDGES = [
+    str(2**63),
+    "-1",
+    "0",
+    str(2**31),
+    str(2**63 - 1),
+    str(2**64),
+    "9" * 30,
+    "9" * 5000,
+    "1e309",
+    "1.0",
+    "٣",
+]
+DATE_EDGES = [
+    "9999-12-31",
+    "0001-01-01",
+    "9999-12-30",
+    "0001-01-02",
+    "1899-12-31",
+    "10000-01-01",
+    "2026-02-30",
+    "0000-00-00",
+]
 ID_EDGES = ["not-an-id", "\x00", str(2**63), "-1", "1.5", "x" * 5000]
 TEXT_EDGES = [
-    "\x00", "a\x00b", "x" * 5000, "", " ", "+", "%00", "😀", "\u202e", "' OR 1=1 --", "<script>", "٣",
-    str(2**63), "-1", "nan", "9999-12-31",
+    "\x00",
+    "a\x00b",
+    "x" * 5000,
+    "",
+    " ",
+    "+",
+    "%00",
+    "😀",
+    "\u202e",
+    "' OR 1=1 --",
+    "<script>",
+    "٣",
+    str(2**63),
+    "-1",
+    "nan",
+    "9999-12-31",
 ]
 
 
@@ -202,7 +242,9 @@ def rows(operator):
     connection = make_connection(group=group, carrier=carrier, status="unable_to_connect", setup_error="Wrong id")
     make_status_change(connection, "processing", "unable_to_connect")
     run = make_sync_run(status="partial")
-    run.failures.create(resource="group_connections", noyo_id=connection.pk, reason="Bad record", payload={"ssn": "123456789"})
+    run.failures.create(
+        resource="group_connections", noyo_id=connection.pk, reason="Bad record", payload={"ssn": "123456789"}
+    )
     record_sync(operator, run)
     attempt = retries.prepare_attempt(connection, operator)
     employee = make_employee(group=group)
@@ -213,17 +255,60 @@ def rows(operator):
     make_fulfillment(snapshot, carrier=carrier, status="invalid")
     difference = make_difference(snapshot, carrier=carrier)
     member_request = make_member_request(employee, status="failed")
-    transaction = make_transaction(member_request, carrier=carrier, status="failed",
-                                   raw={"body": {"carrier_id": carrier.pk}, "result": {"errors": [{"message": "No"}]}})
+    transaction = make_transaction(
+        member_request,
+        carrier=carrier,
+        status="failed",
+        raw={"body": {"carrier_id": carrier.pk}, "result": {"errors": [{"message": "No"}]}},
+    )
     renewal = make_renewal_decision(
-        group, carrier_ids=carrier.pk, issues=[{"level": "error", "message": "No plans", "carrier_id": carrier.pk, "line_of_coverage": "medical"}],
-        raw={"body": {"carriers": [{"carrier_id": carrier.pk, "lines_of_coverage": {"medical": {"plans": [{"plan_id": connection.pk}]}}}]}},
+        group,
+        carrier_ids=carrier.pk,
+        issues=[{"level": "error", "message": "No plans", "carrier_id": carrier.pk, "line_of_coverage": "medical"}],
+        raw={
+            "body": {
+                "carriers": [
+                    {
+                        "carrier_id": carrier.pk,
+                        "lines_of_coverage": {"medical": {"plans": [{"plan_id": connection.pk}]}},
+                    }
+                ]
+            }
+        },
     )
     disconnection = make_disconnection(group, carrier=carrier, group_name=group.name, status="needs_review")
     action = actions.prepare(NoyoAction.Kind.CONFIRM_DISCONNECTION, operator, target_id=disconnection.pk)
     item = make_item(record=connection, assigned_to=operator)
-    ids = [connection.pk, group.pk, carrier.pk, employee.pk, snapshot.pk, member_request.pk, transaction.pk, difference.pk, str(run.pk), renewal.pk, disconnection.pk, str(item.pk)]
-    return Rows(carrier, group, connection, run, attempt, employee, snapshot, member_request, renewal, disconnection, action, transaction, item, ids)
+    ids = [
+        connection.pk,
+        group.pk,
+        carrier.pk,
+        employee.pk,
+        snapshot.pk,
+        member_request.pk,
+        transaction.pk,
+        difference.pk,
+        str(run.pk),
+        renewal.pk,
+        disconnection.pk,
+        str(item.pk),
+    ]
+    return Rows(
+        carrier,
+        group,
+        connection,
+        run,
+        attempt,
+        employee,
+        snapshot,
+        member_request,
+        renewal,
+        disconnection,
+        action,
+        transaction,
+        item,
+        ids,
+    )
 
 
 def test_every_route_is_fuzzed_or_skipped_for_a_reason():
@@ -231,8 +316,18 @@ def test_every_route_is_fuzzed_or_skipped_for_a_reason():
         if name not in SKIPPED and pattern.pattern.converters:
             assert name in ROUTE_ARGS, f"{name} takes arguments: give it some in ROUTE_ARGS, or skip it with a reason"
     names = {name for name, _ in ROUTES}
-    assert {"connections:connection_list", "connections:connection_export", "members:employee_list", "audit_export"} <= names
-    assert {"connections:carrier_list", "connections:carrier_export", "connections:renewal_list", "connections:renewal_export"} <= names
+    assert {
+        "connections:connection_list",
+        "connections:connection_export",
+        "members:employee_list",
+        "audit_export",
+    } <= names
+    assert {
+        "connections:carrier_list",
+        "connections:carrier_export",
+        "connections:renewal_list",
+        "connections:renewal_export",
+    } <= names
     assert {"attention_list", "attention_export", "attention_detail"} <= names
 
 
@@ -338,7 +433,9 @@ def valid(name, form_field, params: Parameters, ids):
 
 def _pairs(params, values_for):
     keys = sorted(params.keys) or ["q"]
-    return st.sampled_from(keys).flatmap(lambda name: st.tuples(st.just(name), values_for(name, params.fields.get(name))))
+    return st.sampled_from(keys).flatmap(
+        lambda name: st.tuples(st.just(name), values_for(name, params.fields.get(name)))
+    )
 
 
 def aimed_at(key, params: Parameters, ids):
@@ -351,7 +448,9 @@ def aimed_at(key, params: Parameters, ids):
 
 def mixed(params: Parameters, ids):
     """Valid and bad parameters, repeated keys, an unknown key: anything goes."""
-    either = _pairs(params, lambda name, form_field: st.one_of(valid(name, form_field, params, ids), hostile(name, form_field)))
+    either = _pairs(
+        params, lambda name, form_field: st.one_of(valid(name, form_field, params, ids), hostile(name, form_field))
+    )
     unknown = st.tuples(st.text(max_size=10), anything())
     return st.tuples(st.lists(either, max_size=5), st.lists(unknown, max_size=1)).map(
         lambda parts: urllib.parse.urlencode([*parts[0], *parts[1]])

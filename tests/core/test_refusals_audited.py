@@ -45,8 +45,12 @@ def test_a_viewer_refused_a_retry_names_the_connection(viewer_client):
 
 def test_an_api_write_refused_to_a_viewer_key_is_logged_under_the_key(viewer):
     api_key, key = make_key(viewer, ApiKey.Scope.READ_ONLY, name="reporting script")
-    response = key_client(key).post(reverse("api:sync-start"), {"kind": "full"}, content_type="application/json",
-                                    HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    response = key_client(key).post(
+        reverse("api:sync-start"),
+        {"kind": "full"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    )
     assert response.status_code == 403
     entry = refusals().get()
     assert (entry.actor, entry.api_key, entry.api_key_name) == (viewer, api_key, "reporting script")
@@ -55,8 +59,12 @@ def test_an_api_write_refused_to_a_viewer_key_is_logged_under_the_key(viewer):
 
 
 def test_a_viewer_session_refused_an_api_write_is_logged(viewer, viewer_client):
-    response = viewer_client.post(reverse("api:sync-start"), {"kind": "full"}, content_type="application/json",
-                                  HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    response = viewer_client.post(
+        reverse("api:sync-start"),
+        {"kind": "full"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    )
     assert response.status_code == 403
     assert refusals().get().actor == viewer
 

@@ -18,13 +18,16 @@ def listed(response):
     return {kind.name: [match.label for match in kind.matches] for kind in response.context["kinds"]}
 
 
-@pytest.mark.parametrize("record, page", [
-    (lambda: make_connection(), "connections:connection_detail"),
-    (lambda: make_carrier(), "connections:carrier_detail"),
-    (lambda: make_employee(), "members:employee_detail"),
-    (lambda: make_snapshot(), "members:snapshot_detail"),
-    (lambda: make_member_request(), "members:memberrequest_detail"),
-])
+@pytest.mark.parametrize(
+    "record, page",
+    [
+        (lambda: make_connection(), "connections:connection_detail"),
+        (lambda: make_carrier(), "connections:carrier_detail"),
+        (lambda: make_employee(), "members:employee_detail"),
+        (lambda: make_snapshot(), "members:snapshot_detail"),
+        (lambda: make_member_request(), "members:memberrequest_detail"),
+    ],
+)
 def test_an_id_goes_straight_to_its_record_whatever_it_is_an_id_of(viewer_client, record, page):
     row = record()
     response = search(viewer_client, row.pk)
@@ -63,8 +66,12 @@ def test_a_name_lists_its_matches_by_kind(viewer_client):
 def test_an_email_or_a_carrier_group_id_finds_its_one_record(viewer_client):
     employee = make_employee(email="kwame.adams@example.com")
     connection = make_connection(carrier_group_id="NW204518")
-    assert search(viewer_client, "Kwame.Adams@example.com")["Location"] == reverse("members:employee_detail", args=[employee.pk])
-    assert search(viewer_client, "nw204518")["Location"] == reverse("connections:connection_detail", args=[connection.pk])
+    assert search(viewer_client, "Kwame.Adams@example.com")["Location"] == reverse(
+        "members:employee_detail", args=[employee.pk]
+    )
+    assert search(viewer_client, "nw204518")["Location"] == reverse(
+        "connections:connection_detail", args=[connection.pk]
+    )
 
 
 def test_more_matches_than_shown_link_to_the_whole_list(viewer_client):

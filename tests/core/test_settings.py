@@ -13,7 +13,19 @@ from command_center.env import env_bool, env_int, env_list, env_str
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("raw,expected", [("true", True), ("1", True), ("YES", True), ("on", True), ("false", False), ("0", False), ("no", False), ("", False)])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("true", True),
+        ("1", True),
+        ("YES", True),
+        ("on", True),
+        ("false", False),
+        ("0", False),
+        ("no", False),
+        ("", False),
+    ],
+)
 def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("FLAG", raw)
     assert env_bool("FLAG", default=not expected) is expected
@@ -114,7 +126,10 @@ def test_production_values_pass_the_deploy_checklist():
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -122,31 +137,51 @@ def test_production_values_pass_the_deploy_checklist():
 
 def test_sign_in_throttling_and_webhook_receipts_come_from_the_environment():
     result = _settings_in_subprocess(
-        {"DEBUG": "true", "LOGIN_FAILURE_LIMIT": "8", "LOGIN_LOCKOUT_MINUTES": "30", "TRUSTED_PROXY_COUNT": "1",
-         "NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS": "48"},
+        {
+            "DEBUG": "true",
+            "LOGIN_FAILURE_LIMIT": "8",
+            "LOGIN_LOCKOUT_MINUTES": "30",
+            "TRUSTED_PROXY_COUNT": "1",
+            "NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS": "48",
+        },
         "s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds(), s.TRUSTED_PROXY_COUNT, s.NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS",
     )
     assert result.stdout.strip() == "(8, 1800.0, 1, 48)", result.stderr
 
 
-@pytest.mark.parametrize("name,value,message", [
-    ("LOGIN_FAILURE_LIMIT", "0", "LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1"),
-    ("LOGIN_LOCKOUT_MINUTES", "0", "LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1"),
-    ("NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS", "0", "NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "name,value,message",
+    [
+        ("LOGIN_FAILURE_LIMIT", "0", "LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1"),
+        ("LOGIN_LOCKOUT_MINUTES", "0", "LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1"),
+        ("NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS", "0", "NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS must be at least 1"),
+    ],
+)
 def test_a_limit_that_would_switch_a_protection_off_stops_the_process(name, value, message):
     result = _settings_in_subprocess({"DEBUG": "true", name: value}, "s.DEBUG")
     assert result.returncode != 0 and message in result.stderr
 
 
 def test_a_shared_cache_keeps_the_sessions_and_none_keeps_them_in_the_database():
-    shared = _settings_in_subprocess({"DEBUG": "true", "VAR_DIR": "/tmp/cc-var", "CACHE_URL": "redis://cache.internal:6379/2"},
-                                     "s.CACHES['default']['BACKEND'], s.SESSION_ENGINE")
-    assert shared.stdout.strip() == "('django.core.cache.backends.redis.RedisCache', 'django.contrib.sessions.backends.cached_db')"
-    alone = _settings_in_subprocess({"DEBUG": "true", "VAR_DIR": "/tmp/cc-var"}, "s.CACHES['default']['BACKEND'], s.SESSION_ENGINE")
-    assert alone.stdout.strip() == "('django.core.cache.backends.locmem.LocMemCache', 'django.contrib.sessions.backends.db')"
+    shared = _settings_in_subprocess(
+        {"DEBUG": "true", "VAR_DIR": "/tmp/cc-var", "CACHE_URL": "redis://cache.internal:6379/2"},
+        "s.CACHES['default']['BACKEND'], s.SESSION_ENGINE",
+    )
+    assert (
+        shared.stdout.strip()
+        == "('django.core.cache.backends.redis.RedisCache', 'django.contrib.sessions.backends.cached_db')"
+    )
+    alone = _settings_in_subprocess(
+        {"DEBUG": "true", "VAR_DIR": "/tmp/cc-var"}, "s.CACHES['default']['BACKEND'], s.SESSION_ENGINE"
+    )
+    assert (
+        alone.stdout.strip()
+        == "('django.core.cache.backends.locmem.LocMemCache', 'django.contrib.sessions.backends.db')"
+    )
 
 
 def test_a_cache_url_that_is_not_redis_stops_the_process():
-    result = _settings_in_subprocess({"DEBUG": "true", "VAR_DIR": "/tmp/cc-var", "CACHE_URL": "memcached://x"}, "s.CACHES")
+    result = _settings_in_subprocess(
+        {"DEBUG": "true", "VAR_DIR": "/tmp/cc-var", "CACHE_URL": "memcached://x"}, "s.CACHES"
+    )
     assert result.returncode != 0 and "CACHE_URL" in result.stderr

@@ -16,7 +16,16 @@ def test_the_roles_exist_after_migrate(db):
 
 def test_the_dashboard_shows_the_navigation_and_the_user(viewer_client):
     html = viewer_client.get("/").content.decode()
-    for label in ["Dashboard", "Connections", "Groups", "Employees", "Member requests", "Snapshots", "Syncs", "Audit log"]:
+    for label in [
+        "Dashboard",
+        "Connections",
+        "Groups",
+        "Employees",
+        "Member requests",
+        "Snapshots",
+        "Syncs",
+        "Audit log",
+    ]:
         assert f">{label}</a>" in html
     assert "vera.viewer" in html
     assert "Sign out" in html
@@ -52,7 +61,9 @@ def test_a_user_signs_in_and_sees_the_dashboard(live_server, page, screenshot, v
     assert page.locator("h1").inner_text() == "Dashboard"
     assert page.locator(".userbox").inner_text().startswith("vera.viewer")
     # The stylesheet was served (no CDN) and applied: the header is dark.
-    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") == "rgb(17, 26, 51)"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") == "rgb(17, 26, 51)"
+    )
     assert page.evaluate("typeof htmx") == "object"
     screenshot("dashboard-signed-in")
     page.set_viewport_size({"width": 390, "height": 800})

@@ -72,7 +72,7 @@ def test_an_address_is_locked_whatever_user_names_it_tries(client, viewer, opera
 
 
 def test_the_lockout_expires_by_itself(client, viewer):
-    with time_machine.travel(dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.timezone.utc), tick=False) as clock:
+    with time_machine.travel(dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
         fail(client, viewer.username, settings.AXES_FAILURE_LIMIT)
         assert sign_in(client, viewer.username, PASSWORD).status_code == 429
         clock.shift(settings.AXES_COOLOFF_TIME - dt.timedelta(seconds=30))
@@ -102,7 +102,9 @@ def test_the_admin_sign_in_is_throttled_too(client, django_user_model):
     django_user_model.objects.create_superuser("ada.admin", "ada@example.com", PASSWORD)
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("admin:login"), {"username": "ada.admin", "password": "nope"}, REMOTE_ADDR="203.0.113.8")
-    response = client.post(reverse("admin:login"), {"username": "ada.admin", "password": PASSWORD}, REMOTE_ADDR="203.0.113.8")
+    response = client.post(
+        reverse("admin:login"), {"username": "ada.admin", "password": PASSWORD}, REMOTE_ADDR="203.0.113.8"
+    )
     assert response.status_code == 429 and not signed_in(client)
 
 
@@ -111,12 +113,24 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(client, viewer, ope
     # Every request comes from the proxy (10.0.0.2); the proxy appends the client's address. What a
     # client writes into X-Forwarded-For itself is further left, and ignored.
     for n in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("login"), {"username": f"guess{n}", "password": "x"}, REMOTE_ADDR="10.0.0.2",
-                    HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.9")
-    locked = client.post(reverse("login"), {"username": operator.username, "password": PASSWORD}, REMOTE_ADDR="10.0.0.2",
-                         HTTP_X_FORWARDED_FOR="198.51.100.9")
+        client.post(
+            reverse("login"),
+            {"username": f"guess{n}", "password": "x"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.9",
+        )
+    locked = client.post(
+        reverse("login"),
+        {"username": operator.username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.9",
+    )
     assert locked.status_code == 429
     # Another client behind the same proxy is not locked out with it.
-    other = client.post(reverse("login"), {"username": operator.username, "password": PASSWORD}, REMOTE_ADDR="10.0.0.2",
-                        HTTP_X_FORWARDED_FOR="192.0.2.200")
+    other = client.post(
+        reverse("login"),
+        {"username": operator.username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="192.0.2.200",
+    )
     assert other.status_code == 302

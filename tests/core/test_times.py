@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from command_center.templatetags.cc import absolute, ago, when
 
-NOW = dt.datetime(2026, 12, 1, 14, 5, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 12, 1, 14, 5, tzinfo=dt.UTC)
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 
 
@@ -36,7 +36,9 @@ def test_a_day_without_a_time_stays_a_day():
 def test_no_page_writes_a_time_of_day_its_own_way():
     # "M j, Y H:i", "H:i:s", "Y-m-d H:i" each read differently and none said its zone.
     own_way = re.compile(r"""\|date:["'][^"']*[HGgh]:i""")
-    offenders = [str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html") if own_way.search(path.read_text())]
+    offenders = [
+        str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html") if own_way.search(path.read_text())
+    ]
     assert offenders == []
 
 
@@ -49,7 +51,7 @@ def test_the_exact_time_reads_as_djangos_own_format_would_write_it_in_every_seas
 
     from command_center.templatetags.cc import MOMENT_FORMAT
 
-    start = dt.datetime(2026, 1, 1, 0, 7, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 1, 1, 0, 7, tzinfo=dt.UTC)
     moments = [start + dt.timedelta(hours=n) for n in range(0, 365 * 24, 1)]
     assert [absolute(m) for m in moments] == [date_format(timezone.localtime(m), MOMENT_FORMAT) for m in moments]
     assert [absolute(m.date()) for m in moments[::24]] == [date_format(m.date(), "M j, Y") for m in moments[::24]]
@@ -61,7 +63,9 @@ def test_how_long_ago_reads_as_djangos_own_words_for_every_span():
 
     from connections.templatetags.console import duration_since
 
-    spans = [dt.timedelta(minutes=m) for m in range(1, 200, 7)] + [dt.timedelta(hours=h, minutes=5) for h in range(1, 24 * 800, 37)]
+    spans = [dt.timedelta(minutes=m) for m in range(1, 200, 7)] + [
+        dt.timedelta(hours=h, minutes=5) for h in range(1, 24 * 800, 37)
+    ]
     for span in spans:
         assert ago(NOW - span, now=NOW) == f"{timesince(NOW - span, NOW, depth=1)} ago"
         assert duration_since(NOW - span, now=NOW) == timesince(NOW - span, NOW)

@@ -13,7 +13,7 @@ from tests.factories import make_connection, make_status_change, make_sync_run
 from tests.members.factories import make_member_request
 
 # Noon, so "N days ago" lands on the same day in any zone the suite runs in.
-NOW = dt.datetime(2026, 12, 1, 12, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
 pytestmark = pytest.mark.django_db
 
 
@@ -35,7 +35,7 @@ def test_each_day_counts_the_status_each_connection_was_in_at_its_end():
     make_status_change(steady, "", "completed", observed_at=days_ago(40))
     series = trends.connections_by_status(trends.window(7))
     day = {n: series.values[timezone.localdate() - dt.timedelta(days=n)] for n in range(7)}
-    assert day[6]["processing"] == 0 and day[6]["completed"] == 1          # before the first sighting
+    assert day[6]["processing"] == 0 and day[6]["completed"] == 1  # before the first sighting
     assert day[5]["processing"] == day[3]["processing"] == 1 and day[3]["unable_to_connect"] == 0
     assert day[2]["unable_to_connect"] == day[0]["unable_to_connect"] == 1 and day[2]["processing"] == 0
     assert all(values["completed"] == 1 for values in day.values())
@@ -59,7 +59,11 @@ def test_failed_member_requests_are_counted_on_the_day_they_failed():
 def test_each_familys_failures_and_longest_run_come_from_the_runs():
     def family(status, minutes, day):
         start = days_ago(day)
-        return {"status": status, "started_at": start.isoformat(), "finished_at": (start + dt.timedelta(minutes=minutes)).isoformat()}
+        return {
+            "status": status,
+            "started_at": start.isoformat(),
+            "finished_at": (start + dt.timedelta(minutes=minutes)).isoformat(),
+        }
 
     with time_machine.travel(days_ago(1), tick=False):
         make_sync_run(kind="full", families={"groups": family("failed", 2, 1), "employees": family("succeeded", 30, 1)})
@@ -73,7 +77,9 @@ def test_each_familys_failures_and_longest_run_come_from_the_runs():
 
 
 def test_a_stacked_bar_is_as_tall_as_its_days_total():
-    series = trends.Series([dt.date(2026, 12, 1)], ["a", "b"], {"a": "A", "b": "B"}, {dt.date(2026, 12, 1): {"a": 3, "b": 1}})
+    series = trends.Series(
+        [dt.date(2026, 12, 1)], ["a", "b"], {"a": "A", "b": "B"}, {dt.date(2026, 12, 1): {"a": 3, "b": 1}}
+    )
     chart = Chart("t", series, "bars")
     assert chart.top == 5
     assert sum(bar.height for bar in chart.bars) == pytest.approx(chart.plot_height * 4 / 5, abs=0.05)

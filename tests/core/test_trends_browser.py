@@ -15,11 +15,15 @@ STATUSES = ["processing", "noyo_review", "waiting_on_carrier", "completed", "una
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_the_charts_fit_the_screen_and_their_keys_open_the_lists(live_server, page, screenshot, viewer, transactional_db, width):
+def test_the_charts_fit_the_screen_and_their_keys_open_the_lists(
+    live_server, page, screenshot, viewer, transactional_db, width
+):
     now = timezone.now()
     for n in range(60):
         status = STATUSES[n % len(STATUSES)]
-        make_status_change(make_connection(status=status), "", status, observed_at=now - dt.timedelta(days=n % 30, hours=1))
+        make_status_change(
+            make_connection(status=status), "", status, observed_at=now - dt.timedelta(days=n % 30, hours=1)
+        )
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server, viewer.username, PASSWORD)
     page.goto(f"{live_server.url}/trends/")

@@ -13,9 +13,22 @@ ROUTES = [(name, pattern) for name, pattern in named_routes() if name not in PUB
 
 def test_the_walk_finds_the_pages():
     names = {name for name, _ in ROUTES}
-    assert {"dashboard", "connections:connection_list", "members:employee_list", "sync_list", "audit_list",
-            "attention_list", "attention_export", "attention_detail", "note_add", "api_key_list",
-            "api_key_create", "api_key_revoke", "api:api-root", "api:connection-list"} <= names
+    assert {
+        "dashboard",
+        "connections:connection_list",
+        "members:employee_list",
+        "sync_list",
+        "audit_list",
+        "attention_list",
+        "attention_export",
+        "attention_detail",
+        "note_add",
+        "api_key_list",
+        "api_key_create",
+        "api_key_revoke",
+        "api:api-root",
+        "api:connection-list",
+    } <= names
 
 
 @pytest.mark.django_db

@@ -28,8 +28,13 @@ def test_a_link_reads_as_reverse_writes_it_the_first_time_and_after(pk):
 
 
 def test_keyword_arguments_and_as_var_work_as_djangos():
-    assert render("{% url 'connections:connection_detail' pk=pk %}", pk="abc") == reverse("connections:connection_detail", kwargs={"pk": "abc"})
-    assert render("{% url 'connections:connection_detail' pk as u %}[{{ u }}]", pk="abc") == f"[{reverse('connections:connection_detail', args=['abc'])}]"
+    assert render("{% url 'connections:connection_detail' pk=pk %}", pk="abc") == reverse(
+        "connections:connection_detail", kwargs={"pk": "abc"}
+    )
+    assert (
+        render("{% url 'connections:connection_detail' pk as u %}[{{ u }}]", pk="abc")
+        == f"[{reverse('connections:connection_detail', args=['abc'])}]"
+    )
     assert render("{% url 'no_such_view' as u %}[{{ u }}]") == "[]"
 
 

@@ -75,7 +75,13 @@ def make_dependent(employee, **fields):
 
 def make_plan(carrier=None, **fields):
     n = next(_seq)
-    defaults = {"id": noyo_id(), "version": noyo_id(), "name": f"Gold PPO {n}", "line_of_coverage": "medical", "carrier": carrier}
+    defaults = {
+        "id": noyo_id(),
+        "version": noyo_id(),
+        "name": f"Gold PPO {n}",
+        "line_of_coverage": "medical",
+        "carrier": carrier,
+    }
     return Plan.objects.create(**{**defaults, **fields})
 
 
@@ -185,7 +191,13 @@ def make_member_request(employee=None, body=None, result=None, **fields):
         "status": "processing",
         "status_changed_at": now,
         "transaction_ids": [],
-        "raw": {"id": request_id, "employee_id": employee.pk, "request_type": request_type, "body": body or {}, "result": result or {}},
+        "raw": {
+            "id": request_id,
+            "employee_id": employee.pk,
+            "request_type": request_type,
+            "body": body or {},
+            "result": result or {},
+        },
     }
     return MemberRequest.objects.create(**{**defaults, **fields})
 

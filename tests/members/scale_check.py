@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -32,8 +32,15 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from members.models import Employee, MemberRequest, MemberSnapshot, MemberTransaction  # noqa: E402
 
-BIG_TABLES = ("members_memberrequest", "members_membertransaction", "members_membersnapshot",
-              "members_fulfillmentsummary", "members_employee", "members_individualenrollment", "members_trackingdifference")
+BIG_TABLES = (
+    "members_memberrequest",
+    "members_membertransaction",
+    "members_membersnapshot",
+    "members_fulfillmentsummary",
+    "members_employee",
+    "members_individualenrollment",
+    "members_trackingdifference",
+)
 
 
 def pages():
@@ -53,14 +60,20 @@ def pages():
         ("requests: employee id", f"/members/requests/?employee={employee.pk}"),
         ("requests: employee name", "/members/requests/?employee=Okafor12"),
         ("requests: created range", "/members/requests/?created_from=2026-01-01&created_to=2026-01-31"),
-        ("requests: failed + type + range", "/members/requests/?status=failed&request_type=demographic&created_from=2025-06-01"),
+        (
+            "requests: failed + type + range",
+            "/members/requests/?status=failed&request_type=demographic&created_from=2025-06-01",
+        ),
         ("requests: detail", f"/members/requests/{request.pk}/"),
         ("requests: detail (failed)", f"/members/requests/{failed.pk}/"),
         ("snapshots: default", "/members/snapshots/"),
         ("snapshots: status=processing", "/members/snapshots/?status=processing"),
         ("snapshots: fulfillment=invalid", "/members/snapshots/?fulfillment_status=invalid"),
         ("snapshots: carrier", f"/members/snapshots/?carrier={snapshot.fulfillment_summaries.first().carrier_id}"),
-        ("snapshots: carrier + invalid", f"/members/snapshots/?carrier={snapshot.fulfillment_summaries.filter(status='invalid').first().carrier_id}&fulfillment_status=invalid"),
+        (
+            "snapshots: carrier + invalid",
+            f"/members/snapshots/?carrier={snapshot.fulfillment_summaries.filter(status='invalid').first().carrier_id}&fulfillment_status=invalid",
+        ),
         ("snapshots: group", f"/members/snapshots/?group={group}"),
         ("snapshots: created range", "/members/snapshots/?created_from=2026-06-01&created_to=2026-06-30"),
         ("snapshots: summary", "/members/snapshots/summary/"),
@@ -77,7 +90,10 @@ def pages():
         ("transactions: page 15", "/members/transactions/?page=15"),
         ("transactions: status=failed", "/members/transactions/?status=failed"),
         ("transactions: type", "/members/transactions/?transaction_type=carrier_termination"),
-        ("transactions: carrier", f"/members/transactions/?carrier={snapshot.fulfillment_summaries.first().carrier_id}"),
+        (
+            "transactions: carrier",
+            f"/members/transactions/?carrier={snapshot.fulfillment_summaries.first().carrier_id}",
+        ),
         ("transactions: not verified", "/members/transactions/?verified=no"),
         ("transactions: by verified", "/members/transactions/?sort=-verified"),
         ("transactions: request failed", "/members/transactions/?request_status=failed"),
@@ -99,7 +115,10 @@ def pages():
 
 
 def scan_of(plan: str) -> str:
-    scans = re.findall(r"((?:Parallel )?(?:Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)(?: Backward)?(?: using \w+)? on \w+)", plan)
+    scans = re.findall(
+        r"((?:Parallel )?(?:Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)(?: Backward)?(?: using \w+)? on \w+)",
+        plan,
+    )
     return "; ".join(dict.fromkeys(scans)) or "-"
 
 
@@ -161,9 +180,11 @@ def exports():
         with cursor.connection.cursor().copy(sql) as copy:
             copied = sum(bytes(block).count(b"\n") for block in copy)
     copy_seconds = time.perf_counter() - start
-    print(f"member requests CSV: {rows:,} rows in {view_seconds:.1f} s ({rows / view_seconds:,.0f} rows/s); "
-          f"COPY TO: {copied:,} rows in {copy_seconds:.1f} s ({copied / copy_seconds:,.0f} rows/s); "
-          f"ratio {copy_seconds / view_seconds:.2f} x COPY")
+    print(
+        f"member requests CSV: {rows:,} rows in {view_seconds:.1f} s ({rows / view_seconds:,.0f} rows/s); "
+        f"COPY TO: {copied:,} rows in {copy_seconds:.1f} s ({copied / copy_seconds:,.0f} rows/s); "
+        f"ratio {copy_seconds / view_seconds:.2f} x COPY"
+    )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from members.models import TrackingDifference
 from tests.factories import make_carrier, make_group
-from tests.members.factories import FULL_SSN, make_dependent, make_difference, make_employee, make_enrollment, make_snapshot
+from tests.members.factories import (
+    FULL_SSN,
+    make_dependent,
+    make_difference,
+    make_employee,
+    make_enrollment,
+    make_snapshot,
+)
 
 URL = reverse("members:difference_list")
 NOW = timezone.now()
@@ -41,38 +48,70 @@ def test_each_row_says_what_differs_where_for_whom_and_since_when(viewer_client)
     group = make_group(name="Blue Harbor Bakery")
     maria = make_employee(first_name="Maria", last_name="Gonzalez", group=group)
     leo = make_dependent(maria, first_name="Leo", last_name="Gonzalez")
-    difference(maria, carrier=make_carrier(name="Kaiser Permanente"), classification="field_mismatch", difference_type="dob",
-               object_type="dependent", object_id=leo.pk, created=days_ago(3),
-               fields=[{"key": "date_of_birth", "platform_value": "2016-08-02", "carrier_value": "2016-02-08"}])
+    difference(
+        maria,
+        carrier=make_carrier(name="Kaiser Permanente"),
+        classification="field_mismatch",
+        difference_type="dob",
+        object_type="dependent",
+        object_id=leo.pk,
+        created=days_ago(3),
+        fields=[{"key": "date_of_birth", "platform_value": "2016-08-02", "carrier_value": "2016-02-08"}],
+    )
     html = viewer_client.get(URL).content.decode()
-    for text in ["Field mismatch", "Date of birth", "Dependent Leo Gonzalez", "2016-08-02", "2016-02-08", "Kaiser Permanente",
-                 "Maria Gonzalez", "Blue Harbor Bakery", "Unresolved", "for 3\xa0days"]:
+    for text in [
+        "Field mismatch",
+        "Date of birth",
+        "Dependent Leo Gonzalez",
+        "2016-08-02",
+        "2016-02-08",
+        "Kaiser Permanente",
+        "Maria Gonzalez",
+        "Blue Harbor Bakery",
+        "Unresolved",
+        "for 3\xa0days",
+    ]:
         assert text in html, text
     assert reverse("members:employee_detail", args=[maria.pk]) in html
 
 
 def test_a_missing_record_says_which_side_lacks_it_and_an_ssn_is_masked(viewer_client):
     enrollment = make_enrollment(make_employee(), line_of_coverage="dental")
-    difference(classification="missing_from_carrier", difference_type="missing_ie", object_type="individual_enrollment",
-               object_id=enrollment.pk, fields=[{"key": "individual_enrollment", "platform_value": "dental coverage from 2024-01-01",
-                                                 "carrier_value": None}])
-    difference(classification="field_mismatch", difference_type="ssn", fields=[{"key": "ssn", "platform_value": FULL_SSN,
-                                                                                "carrier_value": "123-45-0000"}])
-    difference(classification="field_mismatch", difference_type="ie_effective_end_date",
-               fields=[{"key": "effective_end_date", "platform_value": "9999-12-31", "carrier_value": "2026-01-31"}])
+    difference(
+        classification="missing_from_carrier",
+        difference_type="missing_ie",
+        object_type="individual_enrollment",
+        object_id=enrollment.pk,
+        fields=[
+            {"key": "individual_enrollment", "platform_value": "dental coverage from 2024-01-01", "carrier_value": None}
+        ],
+    )
+    difference(
+        classification="field_mismatch",
+        difference_type="ssn",
+        fields=[{"key": "ssn", "platform_value": FULL_SSN, "carrier_value": "123-45-0000"}],
+    )
+    difference(
+        classification="field_mismatch",
+        difference_type="ie_effective_end_date",
+        fields=[{"key": "effective_end_date", "platform_value": "9999-12-31", "carrier_value": "2026-01-31"}],
+    )
     html = viewer_client.get(URL).content.decode()
     assert "Not at the carrier" in html and "Dental enrollment" in html
     assert "•••-••-6789" in html and FULL_SSN not in html and "123456789" not in html
     assert "open-ended (9999-12-31)" in html
 
 
-@pytest.mark.parametrize("state, expected", [
-    ("unresolved", ["open", "discrepancy"]),
-    ("discrepancy", ["discrepancy"]),
-    ("resolved", ["resolved"]),
-    ("dismissed", ["dismissed", "suppressed"]),
-    ("", ["open", "discrepancy", "resolved", "dismissed", "suppressed"]),
-])
+@pytest.mark.parametrize(
+    "state, expected",
+    [
+        ("unresolved", ["open", "discrepancy"]),
+        ("discrepancy", ["discrepancy"]),
+        ("resolved", ["resolved"]),
+        ("dismissed", ["dismissed", "suppressed"]),
+        ("", ["open", "discrepancy", "resolved", "dismissed", "suppressed"]),
+    ],
+)
 def test_it_filters_resolved_or_not(viewer_client, state, expected):
     made = {
         "open": difference(created=days_ago(5)),
@@ -97,10 +136,15 @@ def test_it_filters_by_classification_carrier_and_group(viewer_client):
 
 def test_search_finds_an_employee_by_name_or_id_a_field_or_a_value(viewer_client):
     maria = make_employee(first_name="Maria", last_name="Gonzalez")
-    hers = difference(maria, difference_type="dob", fields=[{"key": "date_of_birth", "platform_value": "2016-08-02",
-                                                             "carrier_value": "2016-02-08"}])
-    end = difference(difference_type="ie_effective_end_date", fields=[{"key": "effective_end_date", "platform_value": "2026-03-31",
-                                                                         "carrier_value": "2026-01-31"}])
+    hers = difference(
+        maria,
+        difference_type="dob",
+        fields=[{"key": "date_of_birth", "platform_value": "2016-08-02", "carrier_value": "2016-02-08"}],
+    )
+    end = difference(
+        difference_type="ie_effective_end_date",
+        fields=[{"key": "effective_end_date", "platform_value": "2026-03-31", "carrier_value": "2026-01-31"}],
+    )
     assert ids(viewer_client.get(URL, {"q": "gonzalez"})) == [hers.pk]
     assert ids(viewer_client.get(URL, {"q": maria.pk})) == [hers.pk]
     assert ids(viewer_client.get(URL, {"q": "end date"})) == [end.pk]
@@ -118,8 +162,10 @@ def test_a_snapshots_differences_are_one_link_away(viewer_client):
     assert reverse("members:snapshot_detail", args=[snapshot.pk]) in response.content.decode()
 
 
-@pytest.mark.parametrize("sort, field", [("created", "created"), ("-created", "created"), ("impact", "impact_score"),
-                                         ("-impact", "impact_score")])
+@pytest.mark.parametrize(
+    "sort, field",
+    [("created", "created"), ("-created", "created"), ("impact", "impact_score"), ("-impact", "impact_score")],
+)
 def test_it_sorts_by_a_column_both_ways(viewer_client, sort, field):
     made = [difference(created=days_ago(n), impact_score=n * 3 % 7) for n in range(6)]
     expected = sorted(made, key=lambda d: getattr(d, field), reverse=sort.startswith("-"))
@@ -148,8 +194,12 @@ def test_the_dashboard_counts_the_unresolved_and_links_to_exactly_them(viewer_cl
     difference(removed_upstream_at=NOW)
     dashboard = viewer_client.get(reverse("dashboard"))
     assert dashboard.context["unresolved_differences"] == 3
-    assert f'{URL}?state=unresolved' in dashboard.content.decode()
-    assert len(ids(viewer_client.get(URL, {"state": "unresolved"}))) == 3 == TrackingDifference.objects.unresolved().count()
+    assert f"{URL}?state=unresolved" in dashboard.content.decode()
+    assert (
+        len(ids(viewer_client.get(URL, {"state": "unresolved"})))
+        == 3
+        == TrackingDifference.objects.unresolved().count()
+    )
 
 
 def test_the_dashboard_count_is_bounded(viewer_client, monkeypatch):
@@ -169,12 +219,15 @@ def test_htmx_gets_only_the_results(viewer_client):
     assert response["Vary"] == "HX-Request" or "HX-Request" in response["Vary"]
 
 
-@pytest.mark.parametrize("params, field, message", [
-    ({"state": "maybe"}, "state", "Select a valid choice."),
-    ({"classification": "different"}, "classification", "Select a valid choice."),
-    ({"carrier": "not-a-carrier"}, "carrier", "Select a valid choice."),
-    ({"snapshot": "a\x00b"}, "snapshot", "Null characters are not allowed."),
-])
+@pytest.mark.parametrize(
+    "params, field, message",
+    [
+        ({"state": "maybe"}, "state", "Select a valid choice."),
+        ({"classification": "different"}, "classification", "Select a valid choice."),
+        ({"carrier": "not-a-carrier"}, "carrier", "Select a valid choice."),
+        ({"snapshot": "a\x00b"}, "snapshot", "Null characters are not allowed."),
+    ],
+)
 def test_a_bad_value_is_a_message_not_a_500(viewer_client, params, field, message):
     difference()
     response = viewer_client.get(URL, params)
@@ -198,8 +251,9 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(viewer_client, django
     employee, carrier = make_employee(), make_carrier()
     snapshot = make_snapshot(employee)
     for n in range(rows):
-        make_difference(snapshot, carrier=carrier, object_id=make_dependent(employee).pk if n % 2 else "",
-                        created=days_ago(n % 30))
+        make_difference(
+            snapshot, carrier=carrier, object_id=make_dependent(employee).pk if n % 2 else "", created=days_ago(n % 30)
+        )
     with django_assert_max_num_queries(26):
         response = viewer_client.get(URL)
     assert len(ids(response)) == min(rows, 50)

@@ -34,20 +34,35 @@ def family(db):
     """An employee with a dental enrollment for 2024 only and a medical one from 2024 on, open-ended."""
     employee = make_employee(first_name="Maria", last_name="Gonzalez", occupation="Office Manager")
     carrier = make_carrier(name="Beam Dental")
-    make_enrollment(employee, line_of_coverage="dental", carrier=carrier, plan=make_plan(carrier, name="Dental PPO High", line_of_coverage="dental"),
-                    effective_start_date=dt.date(2024, 1, 1), effective_end_date=dt.date(2024, 12, 31), status="terminated")
-    make_enrollment(employee, line_of_coverage="medical", effective_start_date=dt.date(2024, 1, 1),
-                    effective_end_date=dt.date(9999, 12, 31), premium_amount="412.25")
+    make_enrollment(
+        employee,
+        line_of_coverage="dental",
+        carrier=carrier,
+        plan=make_plan(carrier, name="Dental PPO High", line_of_coverage="dental"),
+        effective_start_date=dt.date(2024, 1, 1),
+        effective_end_date=dt.date(2024, 12, 31),
+        status="terminated",
+    )
+    make_enrollment(
+        employee,
+        line_of_coverage="medical",
+        effective_start_date=dt.date(2024, 1, 1),
+        effective_end_date=dt.date(9999, 12, 31),
+        premium_amount="412.25",
+    )
     return employee
 
 
-@pytest.mark.parametrize("as_of, expected", [
-    ("2023-12-31", {"dental": "pending", "medical": "pending"}),
-    ("2024-01-01", {"dental": "active", "medical": "active"}),
-    ("2024-12-31", {"dental": "active", "medical": "active"}),
-    ("2025-01-01", {"dental": "terminated", "medical": "active"}),
-    ("2090-06-30", {"dental": "terminated", "medical": "active"}),
-])
+@pytest.mark.parametrize(
+    "as_of, expected",
+    [
+        ("2023-12-31", {"dental": "pending", "medical": "pending"}),
+        ("2024-01-01", {"dental": "active", "medical": "active"}),
+        ("2024-12-31", {"dental": "active", "medical": "active"}),
+        ("2025-01-01", {"dental": "terminated", "medical": "active"}),
+        ("2090-06-30", {"dental": "terminated", "medical": "active"}),
+    ],
+)
 def test_each_enrollments_status_is_recomputed_as_of_the_date_asked(viewer_client, family, as_of, expected):
     response = viewer_client.get(url(family), {"as_of": as_of})
     assert response.status_code == 200
@@ -82,8 +97,18 @@ def test_a_date_out_of_range_gets_a_message_beside_the_field(viewer_client, fami
 
 def test_enrollments_show_line_member_carrier_plan_dates_and_premium(viewer_client, family):
     html = viewer_client.get(url(family), {"as_of": "2024-06-01"}).content.decode()
-    for text in ["Dental", "Medical", "Maria Gonzalez", "Beam Dental", "Dental PPO High", "Jan 1, 2024", "Dec 31, 2024",
-                 "open-ended", "$412.25", "/ month"]:
+    for text in [
+        "Dental",
+        "Medical",
+        "Maria Gonzalez",
+        "Beam Dental",
+        "Dental PPO High",
+        "Jan 1, 2024",
+        "Dec 31, 2024",
+        "open-ended",
+        "$412.25",
+        "/ month",
+    ]:
         assert text in html
 
 
@@ -111,7 +136,9 @@ def test_dependents_are_listed_with_their_relationship_and_masked_ssn(viewer_cli
 
 
 def test_premiums_show_whether_they_are_in_force_on_the_date(viewer_client, family):
-    make_premium(family, amount="250.00", effective_start_date=dt.date(2024, 1, 1), effective_end_date=dt.date(2024, 12, 31))
+    make_premium(
+        family, amount="250.00", effective_start_date=dt.date(2024, 1, 1), effective_end_date=dt.date(2024, 12, 31)
+    )
     in_2024 = viewer_client.get(url(family), {"as_of": "2024-03-01"})
     in_2025 = viewer_client.get(url(family), {"as_of": "2025-03-01"})
     assert [p.in_force for p in in_2024.context["premiums"]] == [True]

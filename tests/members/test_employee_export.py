@@ -14,7 +14,13 @@ URL = reverse("members:employee_export")
 
 def test_it_exports_the_employees_on_screen_with_their_filters(viewer_client):
     group = make_group(name="Summit Analytics")
-    make_employee(first_name="Maria", last_name="Gonzalez", group=group, hire_date=dt.date(2021, 3, 1), lines_of_coverage="dental,medical")
+    make_employee(
+        first_name="Maria",
+        last_name="Gonzalez",
+        group=group,
+        hire_date=dt.date(2021, 3, 1),
+        lines_of_coverage="dental,medical",
+    )
     make_employee(first_name="Tom", last_name="Wu")
     rows = read_csv(viewer_client.get(URL, {"q": "GONZ"}))
     assert [(r["First name"], r["Last name"], r["Group"], r["Hire date"], r["Lines of coverage"]) for r in rows] == [
@@ -40,7 +46,7 @@ def test_it_follows_the_lists_sort(viewer_client):
 
 
 def test_a_cell_a_spreadsheet_would_run_is_neutralised(viewer_client):
-    make_employee(first_name="=HYPERLINK(\"http://evil\")", last_name="+1")
+    make_employee(first_name='=HYPERLINK("http://evil")', last_name="+1")
     row = read_csv(viewer_client.get(URL))[0]
     assert row["First name"].startswith("'=") and row["Last name"] == "'+1"
 

@@ -17,10 +17,24 @@ def names(response):
 
 def test_it_lists_name_group_employment_hire_date_and_lines(viewer_client):
     group = make_group(name="Blue Harbor Bakery LLC")
-    make_employee(first_name="Maria", last_name="Gonzalez", group=group, employment_status="part-time",
-                  hire_date=dt.date(2021, 3, 1), lines_of_coverage="dental,medical,vision")
+    make_employee(
+        first_name="Maria",
+        last_name="Gonzalez",
+        group=group,
+        employment_status="part-time",
+        hire_date=dt.date(2021, 3, 1),
+        lines_of_coverage="dental,medical,vision",
+    )
     html = viewer_client.get(URL).content.decode()
-    for text in ["Gonzalez, Maria", "Blue Harbor Bakery LLC", "Part time", "Mar 1, 2021", "Dental", "Medical", "Vision"]:
+    for text in [
+        "Gonzalez, Maria",
+        "Blue Harbor Bakery LLC",
+        "Part time",
+        "Mar 1, 2021",
+        "Dental",
+        "Medical",
+        "Vision",
+    ]:
         assert text in html
 
 
@@ -45,7 +59,9 @@ def adamses():
     make_employee(first_name="Mary Ann", last_name="Adams-Cole")
 
 
-@pytest.mark.parametrize("query", ["Kwame Adams", "kwame  adams", "adams, kwame", "Adams Kwame", "kwame.adams@example.com"])
+@pytest.mark.parametrize(
+    "query", ["Kwame Adams", "kwame  adams", "adams, kwame", "Adams Kwame", "kwame.adams@example.com"]
+)
 def test_search_finds_a_person_by_first_and_last_name_either_way_round_or_by_email(viewer_client, adamses, query):
     # Seen: "Kwame Adams", "adams, kwame" and the e-mail found nobody; "adams" found every Adams.
     assert names(viewer_client.get(URL, {"q": query})) == ["Kwame Adams"]
@@ -93,10 +109,13 @@ def test_a_name_search_still_sorts_by_last_name(viewer_client):
     assert names(viewer_client.get(URL, {"q": "mar", "sort": "-name"})) == ["Mary Young", "Mark adams"]
 
 
-@pytest.mark.parametrize("params, field, message", [
-    ({"date_of_birth": "31/02/1990"}, "date_of_birth", "Enter a valid date."),
-    ({"date_of_birth": "1990-02-31"}, "date_of_birth", "Enter a valid date."),
-])
+@pytest.mark.parametrize(
+    "params, field, message",
+    [
+        ({"date_of_birth": "31/02/1990"}, "date_of_birth", "Enter a valid date."),
+        ({"date_of_birth": "1990-02-31"}, "date_of_birth", "Enter a valid date."),
+    ],
+)
 def test_a_bad_value_is_a_message_beside_the_field_not_a_500(viewer_client, params, field, message):
     make_employee()
     response = viewer_client.get(URL, params)

@@ -13,16 +13,28 @@ URL = reverse("members:fulfillment_export")
 def test_it_exports_each_invalid_fulfillment_with_its_errors(viewer_client):
     kaiser = make_carrier(name="Kaiser")
     snapshot = make_snapshot(status="processing")
-    make_fulfillment(snapshot, kaiser, status="invalid", errors=[
-        {"code": "ssn_invalid", "message": "Social security number is not valid.", "field": "employee.person.ssn"},
-        {"code": "plan_not_found", "message": "No plan named 'Gold PPO 750'."},
-    ])
+    make_fulfillment(
+        snapshot,
+        kaiser,
+        status="invalid",
+        errors=[
+            {"code": "ssn_invalid", "message": "Social security number is not valid.", "field": "employee.person.ssn"},
+            {"code": "plan_not_found", "message": "No plan named 'Gold PPO 750'."},
+        ],
+    )
     make_fulfillment(snapshot, status="sent")
     rows = read_csv(viewer_client.get(URL, {"fulfillment_status": "invalid"}))
-    assert [(r["Snapshot id"], r["Carrier"], r["Fulfillment status"], r["Snapshot status"], r["Errors"]) for r in rows] == [(
-        snapshot.pk, "Kaiser", "invalid", "processing",
-        "ssn_invalid: Social security number is not valid. (employee.person.ssn); plan_not_found: No plan named 'Gold PPO 750'.",
-    )]
+    assert [
+        (r["Snapshot id"], r["Carrier"], r["Fulfillment status"], r["Snapshot status"], r["Errors"]) for r in rows
+    ] == [
+        (
+            snapshot.pk,
+            "Kaiser",
+            "invalid",
+            "processing",
+            "ssn_invalid: Social security number is not valid. (employee.person.ssn); plan_not_found: No plan named 'Gold PPO 750'.",
+        )
+    ]
 
 
 def test_the_snapshot_filters_apply_to_the_fulfillments(viewer_client):

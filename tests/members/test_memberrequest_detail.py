@@ -34,39 +34,83 @@ def family(db):
 
 
 def new_hire_body(employee, child, carrier, plan):
-    return {"coverages": [{
-        "carrier_id": carrier.pk,
-        "carrier_config": {"bill_group": "0100"},
-        "signature_date": "2026-01-15",
-        "lines_of_coverage": {"dental": {
-            "enrolling_members": [{"id": employee.pk, "member_type": "employee", "plan_id": plan.pk}],
-            "waiving_members": [{"id": child.pk, "member_type": "dependent", "reason": "other-spouse-group"}],
-        }},
-    }]}
+    return {
+        "coverages": [
+            {
+                "carrier_id": carrier.pk,
+                "carrier_config": {"bill_group": "0100"},
+                "signature_date": "2026-01-15",
+                "lines_of_coverage": {
+                    "dental": {
+                        "enrolling_members": [{"id": employee.pk, "member_type": "employee", "plan_id": plan.pk}],
+                        "waiving_members": [
+                            {"id": child.pk, "member_type": "dependent", "reason": "other-spouse-group"}
+                        ],
+                    }
+                },
+            }
+        ]
+    }
 
 
 def test_a_new_hire_body_reads_with_names_of_people_plans_and_carriers(viewer_client, family):
     employee, child, carrier, plan = family
     request = make_member_request(employee, body=new_hire_body(*family))
     html = viewer_client.get(url(request)).content.decode()
-    for text in ["New hire", "Beam Dental", "signed 2026-01-15", "Enrolling", "Maria Gonzalez", "Dental PPO High",
-                 "Waiving", "Leo Gonzalez", "Reason: Other spouse group", "Bill group"]:
+    for text in [
+        "New hire",
+        "Beam Dental",
+        "signed 2026-01-15",
+        "Enrolling",
+        "Maria Gonzalez",
+        "Dental PPO High",
+        "Waiving",
+        "Leo Gonzalez",
+        "Reason: Other spouse group",
+        "Bill group",
+    ]:
         assert text in html, text
 
 
-@pytest.mark.parametrize("request_type, body, texts", [
-    ("termination", {"reason": "voluntary", "last_work_date": "2026-01-15", "signature_date": "2026-01-01"},
-     ["Reason", "Voluntary", "Last day of work", "2026-01-15"]),
-    ("cobra_termination", {"reason": "expiration", "cobra_termination_date": "2026-03-31"}, ["COBRA coverage ends", "2026-03-31"]),
-    ("demographic", {"change_date": "2026-01-15", "member_changes": [{"member": {"id": "m", "member_type": "employee"},
-                                                                      "salary_change": {"amount": 55000, "unit": "annual"}}]},
-     ["Change effective", "Salary", "55000", "annual"]),
-    ("qualifying_life_event", {"event": {"event_type": "marriage", "event_date": "2026-01-02"}, "coverages": []},
-     ["Life event", "Marriage", "2026-01-02"]),
-    ("enrollment_snapshot", {"enrollment_type": "new_hire", "coverages": []}, ["Enrollment type", "New hire"]),
-    ("cobra_enrollment", {"termination_info": {"reason": "voluntary", "last_work_date": "2026-01-01"}, "coverages": []},
-     ["Termination reason", "Voluntary"]),
-])
+@pytest.mark.parametrize(
+    "request_type, body, texts",
+    [
+        (
+            "termination",
+            {"reason": "voluntary", "last_work_date": "2026-01-15", "signature_date": "2026-01-01"},
+            ["Reason", "Voluntary", "Last day of work", "2026-01-15"],
+        ),
+        (
+            "cobra_termination",
+            {"reason": "expiration", "cobra_termination_date": "2026-03-31"},
+            ["COBRA coverage ends", "2026-03-31"],
+        ),
+        (
+            "demographic",
+            {
+                "change_date": "2026-01-15",
+                "member_changes": [
+                    {
+                        "member": {"id": "m", "member_type": "employee"},
+                        "salary_change": {"amount": 55000, "unit": "annual"},
+                    }
+                ],
+            },
+            ["Change effective", "Salary", "55000", "annual"],
+        ),
+        (
+            "qualifying_life_event",
+            {"event": {"event_type": "marriage", "event_date": "2026-01-02"}, "coverages": []},
+            ["Life event", "Marriage", "2026-01-02"],
+        ),
+        ("enrollment_snapshot", {"enrollment_type": "new_hire", "coverages": []}, ["Enrollment type", "New hire"]),
+        (
+            "cobra_enrollment",
+            {"termination_info": {"reason": "voluntary", "last_work_date": "2026-01-01"}, "coverages": []},
+            ["Termination reason", "Voluntary"],
+        ),
+    ],
+)
 def test_each_request_type_reads_in_plain_words(viewer_client, request_type, body, texts):
     html = viewer_client.get(url(make_member_request(request_type=request_type, body=body))).content.decode()
     for text in texts:
@@ -108,14 +152,31 @@ def test_the_raw_json_beside_it_has_ssns_masked(viewer_client):
 def test_transactions_show_type_carrier_lines_status_and_verified_time(viewer_client, family):
     employee, _, carrier, _ = family
     request = make_member_request(employee, transaction_ids=["t-missing"])
-    make_transaction(request, carrier=carrier, transaction_type="carrier_new_hire", status="completed",
-                     lines_of_coverage="dental,vision", verified=timezone.make_aware(dt.datetime(2026, 2, 1, 10, 30)))
-    make_transaction(request, carrier=None, transaction_type="noyo_termination", status="processing", lines_of_coverage="")
+    make_transaction(
+        request,
+        carrier=carrier,
+        transaction_type="carrier_new_hire",
+        status="completed",
+        lines_of_coverage="dental,vision",
+        verified=timezone.make_aware(dt.datetime(2026, 2, 1, 10, 30)),
+    )
+    make_transaction(
+        request, carrier=None, transaction_type="noyo_termination", status="processing", lines_of_coverage=""
+    )
     response = viewer_client.get(url(request))
     assert [t.transaction_type for t in response.context["transactions"]] == ["carrier_new_hire", "noyo_termination"]
     html = response.content.decode()
-    for text in ["Carrier new hire", "Beam Dental", "Dental", "Vision", "Completed", "Feb 1, 2026 10:30", "Noyo termination",
-                 "Not verified", "1 transaction listed by the request is not mirrored yet"]:
+    for text in [
+        "Carrier new hire",
+        "Beam Dental",
+        "Dental",
+        "Vision",
+        "Completed",
+        "Feb 1, 2026 10:30",
+        "Noyo termination",
+        "Not verified",
+        "1 transaction listed by the request is not mirrored yet",
+    ]:
         assert text in html, text
 
 
@@ -146,7 +207,9 @@ def test_the_transactions_export_and_list_links_are_for_this_request(viewer_clie
 def test_each_transaction_links_to_its_own_page(viewer_client, family):
     request = make_member_request(family[0])
     transaction = make_transaction(request)
-    assert reverse("members:transaction_detail", args=[transaction.pk]) in viewer_client.get(url(request)).content.decode()
+    assert (
+        reverse("members:transaction_detail", args=[transaction.pk]) in viewer_client.get(url(request)).content.decode()
+    )
 
 
 def test_an_unknown_request_is_404(viewer_client):
@@ -154,7 +217,9 @@ def test_an_unknown_request_is_404(viewer_client):
 
 
 @pytest.mark.parametrize("size", [1, 10])
-def test_the_number_of_queries_does_not_grow_with_the_transactions(viewer_client, django_assert_max_num_queries, family, size):
+def test_the_number_of_queries_does_not_grow_with_the_transactions(
+    viewer_client, django_assert_max_num_queries, family, size
+):
     employee, child, carrier, plan = family
     request = make_member_request(employee, body=new_hire_body(*family))
     for _ in range(size):

@@ -19,7 +19,10 @@ def test_it_exports_the_requests_on_screen(viewer_client):
     failed = make_member_request(maria, status="failed", request_type="termination", transaction_ids=["a", "b"])
     make_member_request(status="completed")
     rows = read_csv(viewer_client.get(URL, {"status": "failed"}))
-    assert [(r["Member request id"], r["Request type"], r["Status"], r["Employee last name"], r["Transactions"]) for r in rows] == [
+    assert [
+        (r["Member request id"], r["Request type"], r["Status"], r["Employee last name"], r["Transactions"])
+        for r in rows
+    ] == [
         (failed.pk, "termination", "failed", "Gonzalez", "2"),
     ]
 
@@ -38,13 +41,17 @@ def test_it_carries_no_ssn_even_when_the_body_does(viewer_client):
 def test_it_is_audited_with_its_filters(viewer_client, viewer):
     read_csv(viewer_client.get(URL, {"request_type": "new_hire"}))
     entry = AuditEntry.objects.get(action="export")
-    assert (entry.actor, entry.object_type, entry.details["filters"]) == (viewer, "member_requests", {"request_type": ["new_hire"]})
+    assert (entry.actor, entry.object_type, entry.details["filters"]) == (
+        viewer,
+        "member_requests",
+        {"request_type": ["new_hire"]},
+    )
 
 
 def test_times_are_iso_8601_in_utc_and_transactions_are_counted(viewer_client):
     import datetime as dt
 
-    created = dt.datetime(2026, 1, 31, 9, 30, 15, 123456, tzinfo=dt.timezone.utc)
+    created = dt.datetime(2026, 1, 31, 9, 30, 15, 123456, tzinfo=dt.UTC)
     make_member_request(created=created, status_changed_at=None, transaction_ids=["a", "b", "c"])
     make_member_request(created=created - dt.timedelta(days=1), transaction_ids={"not": "a list"})
     first, second = read_csv(viewer_client.get(URL))

@@ -19,8 +19,13 @@ def ids(response):
 
 def test_it_lists_requests_newest_first_with_type_status_employee_and_group(viewer_client):
     employee = make_employee(first_name="Maria", last_name="Gonzalez", group=make_group(name="Summit Analytics"))
-    old = make_member_request(employee, request_type="new_hire", status="completed", created=timezone.now() - dt.timedelta(days=3),
-                              transaction_ids=["t1", "t2"])
+    old = make_member_request(
+        employee,
+        request_type="new_hire",
+        status="completed",
+        created=timezone.now() - dt.timedelta(days=3),
+        transaction_ids=["t1", "t2"],
+    )
     new = make_member_request(employee, request_type="qualifying_life_event", status="failed")
     response = viewer_client.get(URL)
     assert ids(response) == [new.pk, old.pk]
@@ -73,19 +78,28 @@ def test_filters_combine(viewer_client):
     wanted = make_member_request(make_employee(group=group), status="failed", request_type="demographic")
     make_member_request(make_employee(group=group), status="failed", request_type="termination")
     make_member_request(make_employee(group=group), status="completed", request_type="demographic")
-    assert ids(viewer_client.get(URL, {"group": group.pk, "status": "failed", "request_type": "demographic"})) == [wanted.pk]
+    assert ids(viewer_client.get(URL, {"group": group.pk, "status": "failed", "request_type": "demographic"})) == [
+        wanted.pk
+    ]
 
 
-@pytest.mark.parametrize("params, field, message", [
-    ({"status": "exploded"}, "status", "Select a valid choice."),
-    ({"request_type": "new hire"}, "request_type", "Select a valid choice."),
-    ({"created_to": "2026-13-01"}, "created_to", "Enter a valid date."),
-    ({"created_from": "2026-02-01", "created_to": "2026-01-01"}, "created_to", "The end date is before the start date."),
-    ({"page": "banana", "status": "nope"}, "status", "Select a valid choice."),
-    # A day past 9999-12-31 does not exist: the range "to the end of that day" cannot be built.
-    ({"created_to": "9999-12-31"}, "created_to", "Enter a date from 1 January 1900 to 31 December 9998."),
-    ({"created_from": "0001-01-01"}, "created_from", "Enter a date from 1 January 1900 to 31 December 9998."),
-])
+@pytest.mark.parametrize(
+    "params, field, message",
+    [
+        ({"status": "exploded"}, "status", "Select a valid choice."),
+        ({"request_type": "new hire"}, "request_type", "Select a valid choice."),
+        ({"created_to": "2026-13-01"}, "created_to", "Enter a valid date."),
+        (
+            {"created_from": "2026-02-01", "created_to": "2026-01-01"},
+            "created_to",
+            "The end date is before the start date.",
+        ),
+        ({"page": "banana", "status": "nope"}, "status", "Select a valid choice."),
+        # A day past 9999-12-31 does not exist: the range "to the end of that day" cannot be built.
+        ({"created_to": "9999-12-31"}, "created_to", "Enter a date from 1 January 1900 to 31 December 9998."),
+        ({"created_from": "0001-01-01"}, "created_from", "Enter a date from 1 January 1900 to 31 December 9998."),
+    ],
+)
 def test_a_bad_value_is_a_message_beside_the_field_not_a_500(viewer_client, params, field, message):
     make_member_request()
     response = viewer_client.get(URL, params)

@@ -38,44 +38,158 @@ def build_queues():
     omar = make_employee(first_name="Omar", last_name="Haddad", group=other)
     plan = make_plan(beam, name="Dental PPO High", line_of_coverage="dental")
 
-    snapshot = make_snapshot(maria, status="processing", created=now - dt.timedelta(days=8), raw={}, submitted={
-        "snapshot_mode": "current_open", "enable_member_auto_link": True,
-        "employee": {"id": maria.pk, "custom_individual_id": "EMP-000042", "person": {
-            "first_name": "Maria", "last_name": "Gonzalez", "date_of_birth": "1986-04-12", "ssn": FULL_SSN, "sex": "F",
-            "contact": {"email_address": "maria.gonzalez@example.com"}}, "employment": {"employment_status": "full-time"}},
-        "dependents": [{"id": leo.pk, "relationship": "child", "person": {"first_name": "Leo", "last_name": "Gonzalez",
-                                                                        "date_of_birth": "2016-08-02", "ssn": "987-65-4321"}}],
-        "coverages": [{"carrier_id": beam.pk, "line_of_coverage": "dental", "plan_id": plan.pk, "signature_date": "2023-11-06",
-                       "enrolled_members": [{"individual_type": t, "individual_id": i, "effective_start_date": "2024-01-01",
-                                             "effective_end_date": "9999-12-31"} for t, i in (("employee", maria.pk), ("dependent", leo.pk))]}],
-        "events": [{"id": "e1", "type": "coverage", "reason": "new_hire", "date": "2023-11-06"}],
-    }, created_members=[{"id": maria.pk, "custom_individual_id": "EMP-000042", "type": "employee"}])
+    snapshot = make_snapshot(
+        maria,
+        status="processing",
+        created=now - dt.timedelta(days=8),
+        raw={},
+        submitted={
+            "snapshot_mode": "current_open",
+            "enable_member_auto_link": True,
+            "employee": {
+                "id": maria.pk,
+                "custom_individual_id": "EMP-000042",
+                "person": {
+                    "first_name": "Maria",
+                    "last_name": "Gonzalez",
+                    "date_of_birth": "1986-04-12",
+                    "ssn": FULL_SSN,
+                    "sex": "F",
+                    "contact": {"email_address": "maria.gonzalez@example.com"},
+                },
+                "employment": {"employment_status": "full-time"},
+            },
+            "dependents": [
+                {
+                    "id": leo.pk,
+                    "relationship": "child",
+                    "person": {
+                        "first_name": "Leo",
+                        "last_name": "Gonzalez",
+                        "date_of_birth": "2016-08-02",
+                        "ssn": "987-65-4321",
+                    },
+                }
+            ],
+            "coverages": [
+                {
+                    "carrier_id": beam.pk,
+                    "line_of_coverage": "dental",
+                    "plan_id": plan.pk,
+                    "signature_date": "2023-11-06",
+                    "enrolled_members": [
+                        {
+                            "individual_type": t,
+                            "individual_id": i,
+                            "effective_start_date": "2024-01-01",
+                            "effective_end_date": "9999-12-31",
+                        }
+                        for t, i in (("employee", maria.pk), ("dependent", leo.pk))
+                    ],
+                }
+            ],
+            "events": [{"id": "e1", "type": "coverage", "reason": "new_hire", "date": "2023-11-06"}],
+        },
+        created_members=[{"id": maria.pk, "custom_individual_id": "EMP-000042", "type": "employee"}],
+    )
     MemberSnapshot.objects.filter(pk=snapshot.pk).update(details_version=F("version"))
-    make_difference(snapshot, carrier=kaiser, classification="field_mismatch", difference_type="dob", impact_score=5,
-                    object_type="dependent", object_id=leo.pk, created=now - dt.timedelta(days=6),
-                    fields=[{"key": "date_of_birth", "platform_value": "2016-08-02", "carrier_value": "2016-02-08"}])
-    make_difference(snapshot, carrier=beam, classification="missing_from_carrier", difference_type="missing_ie", impact_score=3,
-                    object_type="individual_enrollment", created=now - dt.timedelta(days=2), discrepancy_time=now - dt.timedelta(days=1),
-                    fields=[{"key": "individual_enrollment", "platform_value": "dental coverage from 2024-01-01", "carrier_value": None}])
-    make_difference(make_snapshot(omar), carrier=kaiser, classification="missing_from_platform", difference_type="ie_effective_end_date",
-                    created=now - dt.timedelta(days=12), resolved=now - dt.timedelta(days=3),
-                    fields=[{"key": "effective_end_date", "platform_value": None, "carrier_value": "2026-01-31"}])
+    make_difference(
+        snapshot,
+        carrier=kaiser,
+        classification="field_mismatch",
+        difference_type="dob",
+        impact_score=5,
+        object_type="dependent",
+        object_id=leo.pk,
+        created=now - dt.timedelta(days=6),
+        fields=[{"key": "date_of_birth", "platform_value": "2016-08-02", "carrier_value": "2016-02-08"}],
+    )
+    make_difference(
+        snapshot,
+        carrier=beam,
+        classification="missing_from_carrier",
+        difference_type="missing_ie",
+        impact_score=3,
+        object_type="individual_enrollment",
+        created=now - dt.timedelta(days=2),
+        discrepancy_time=now - dt.timedelta(days=1),
+        fields=[
+            {"key": "individual_enrollment", "platform_value": "dental coverage from 2024-01-01", "carrier_value": None}
+        ],
+    )
+    make_difference(
+        make_snapshot(omar),
+        carrier=kaiser,
+        classification="missing_from_platform",
+        difference_type="ie_effective_end_date",
+        created=now - dt.timedelta(days=12),
+        resolved=now - dt.timedelta(days=3),
+        fields=[{"key": "effective_end_date", "platform_value": None, "carrier_value": "2026-01-31"}],
+    )
 
-    new_hire = make_member_request(maria, request_type="new_hire", status="completed", created=now - dt.timedelta(days=30))
-    body = {"carrier_id": beam.pk, "lines_of_coverage": {"dental": {"enrolling_members": [
-        {"id": maria.pk, "member_type": "employee", "plan_id": plan.pk}, {"id": leo.pk, "member_type": "dependent", "plan_id": plan.pk}]}}}
-    done = make_transaction(new_hire, carrier=beam, transaction_type="carrier_new_hire", status="completed", lines_of_coverage="dental",
-                            verified=now - dt.timedelta(days=20), created=now - dt.timedelta(days=30), raw={"body": body, "result": {
-                                "dental": [{"member_id": maria.pk, "member_type": "employee",
-                                            "individual_enrollment_id": "4b1c0d6e-8f7a-4d2b-9a11-2c3d4e5f6a7b"}]}})
+    new_hire = make_member_request(
+        maria, request_type="new_hire", status="completed", created=now - dt.timedelta(days=30)
+    )
+    body = {
+        "carrier_id": beam.pk,
+        "lines_of_coverage": {
+            "dental": {
+                "enrolling_members": [
+                    {"id": maria.pk, "member_type": "employee", "plan_id": plan.pk},
+                    {"id": leo.pk, "member_type": "dependent", "plan_id": plan.pk},
+                ]
+            }
+        },
+    }
+    done = make_transaction(
+        new_hire,
+        carrier=beam,
+        transaction_type="carrier_new_hire",
+        status="completed",
+        lines_of_coverage="dental",
+        verified=now - dt.timedelta(days=20),
+        created=now - dt.timedelta(days=30),
+        raw={
+            "body": body,
+            "result": {
+                "dental": [
+                    {
+                        "member_id": maria.pk,
+                        "member_type": "employee",
+                        "individual_enrollment_id": "4b1c0d6e-8f7a-4d2b-9a11-2c3d4e5f6a7b",
+                    }
+                ]
+            },
+        },
+    )
     StatusChange.objects.record(done, "", "processing", observed_at=now - dt.timedelta(days=30))
     StatusChange.objects.record(done, "processing", "completed", observed_at=now - dt.timedelta(days=29))
-    make_transaction(new_hire, carrier=kaiser, transaction_type="carrier_new_hire", status="processing", lines_of_coverage="medical,vision",
-                     created=now - dt.timedelta(days=30, seconds=-5))
-    failed = make_transaction(make_member_request(omar, request_type="demographic", status="failed"), carrier=kaiser,
-                              transaction_type="carrier_demographic", status="failed", lines_of_coverage="medical",
-                              raw={"body": {}, "result": {"errors": [{"carrier_id": kaiser.pk,
-                                                                      "message": "The carrier rejected the change: member not found on its roster."}]}})
+    make_transaction(
+        new_hire,
+        carrier=kaiser,
+        transaction_type="carrier_new_hire",
+        status="processing",
+        lines_of_coverage="medical,vision",
+        created=now - dt.timedelta(days=30, seconds=-5),
+    )
+    failed = make_transaction(
+        make_member_request(omar, request_type="demographic", status="failed"),
+        carrier=kaiser,
+        transaction_type="carrier_demographic",
+        status="failed",
+        lines_of_coverage="medical",
+        raw={
+            "body": {},
+            "result": {
+                "errors": [
+                    {
+                        "carrier_id": kaiser.pk,
+                        "message": "The carrier rejected the change: member not found on its roster.",
+                    }
+                ]
+            },
+        },
+    )
     return maria, snapshot, done, failed
 
 

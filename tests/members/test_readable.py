@@ -25,22 +25,30 @@ def enrolling_coverages(action="enrolling_members", extra=None):
         {"id": EMPLOYEE, "member_type": "employee", "plan_id": DENTAL_PLAN},
         {"id": DEPENDENT, "member_type": "dependent", "plan_id": DENTAL_PLAN, **(extra or {})},
     ]
-    return [{
-        "carrier_id": CARRIER,
-        "carrier_config": {"bill_group": "0100", "member_group": "99999"},
-        "signature_date": "2020-01-15",
-        "lines_of_coverage": {
-            "dental": {action: members},
-            "vision": {action: [{"id": EMPLOYEE, "member_type": "employee", "plan_id": VISION_PLAN}], "waiving_members": []},
-        },
-    }]
+    return [
+        {
+            "carrier_id": CARRIER,
+            "carrier_config": {"bill_group": "0100", "member_group": "99999"},
+            "signature_date": "2020-01-15",
+            "lines_of_coverage": {
+                "dental": {action: members},
+                "vision": {
+                    action: [{"id": EMPLOYEE, "member_type": "employee", "plan_id": VISION_PLAN}],
+                    "waiving_members": [],
+                },
+            },
+        }
+    ]
 
 
 def rows(readable):
     """(line, change, member, plan) for every member of every coverage."""
     return [
         (line.label, action.label, member.name, member.plan)
-        for coverage in readable.coverages for line in coverage.lines for action in line.actions for member in action.members
+        for coverage in readable.coverages
+        for line in coverage.lines
+        for action in line.actions
+        for member in action.members
     ]
 
 
@@ -58,15 +66,32 @@ def test_a_new_hire_reads_as_who_enrols_in_which_plan_at_which_carrier():
 
 
 def test_waiving_members_show_their_reason():
-    body = {"coverages": [{"carrier_id": CARRIER, "lines_of_coverage": {"dental": {"waiving_members": [
-        {"id": DEPENDENT, "member_type": "dependent", "reason": "other-spouse-group"}]}}}]}
+    body = {
+        "coverages": [
+            {
+                "carrier_id": CARRIER,
+                "lines_of_coverage": {
+                    "dental": {
+                        "waiving_members": [
+                            {"id": DEPENDENT, "member_type": "dependent", "reason": "other-spouse-group"}
+                        ]
+                    }
+                },
+            }
+        ]
+    }
     member = describe_body(body, NAMES).coverages[0].lines[0].actions[0].members[0]
     assert (member.name, member.reason) == ("Leo Gonzalez", "Other spouse group")
     assert describe_body(body, NAMES).coverages[0].lines[0].actions[0].label == "Waiving"
 
 
 def test_a_termination_reads_as_its_reason_and_dates():
-    body = {"employee_id": EMPLOYEE, "reason": "job-eliminated", "last_work_date": "2020-01-15", "signature_date": "2020-01-01"}
+    body = {
+        "employee_id": EMPLOYEE,
+        "reason": "job-eliminated",
+        "last_work_date": "2020-01-15",
+        "signature_date": "2020-01-01",
+    }
     assert describe_body(body, NAMES).facts == [
         ("Employee", "Maria Gonzalez"),
         ("Reason", "Job eliminated"),
@@ -79,12 +104,14 @@ def test_a_demographic_change_lists_each_members_changes():
     body = {
         "change_date": "2020-01-15",
         "signature_date": "2020-01-15",
-        "member_changes": [{
-            "member": {"id": EMPLOYEE, "member_type": "employee"},
-            "name_change": {"first_name": "David", "last_name": "Williamson"},
-            "contact_change": {"home_phone": "+15555551212", "email_address": "d@example.com"},
-            "salary_change": {"amount": 55000, "unit": "annual", "type": "salary"},
-        }],
+        "member_changes": [
+            {
+                "member": {"id": EMPLOYEE, "member_type": "employee"},
+                "name_change": {"first_name": "David", "last_name": "Williamson"},
+                "contact_change": {"home_phone": "+15555551212", "email_address": "d@example.com"},
+                "salary_change": {"amount": 55000, "unit": "annual", "type": "salary"},
+            }
+        ],
     }
     readable = describe_body(body, NAMES)
     assert ("Change effective", "2020-01-15") in readable.facts
@@ -96,16 +123,23 @@ def test_a_demographic_change_lists_each_members_changes():
 
 
 def test_a_demographic_change_of_ssn_shows_it_masked():
-    body = {"member_changes": [{"member": {"id": EMPLOYEE, "member_type": "employee"}, "person_change": {"ssn": "123-45-6789"}}]}
+    body = {
+        "member_changes": [
+            {"member": {"id": EMPLOYEE, "member_type": "employee"}, "person_change": {"ssn": "123-45-6789"}}
+        ]
+    }
     change = describe_body(body, NAMES).member_changes[0]
     assert dict(change.changes)["Person"] == [("Ssn", "•••-••-6789")]
 
 
-@pytest.mark.parametrize("action, label", [
-    ("adding_coverage", "Adding coverage"),
-    ("modifying_coverage", "Changing coverage"),
-    ("removing_coverage", "Removing coverage"),
-])
+@pytest.mark.parametrize(
+    "action, label",
+    [
+        ("adding_coverage", "Adding coverage"),
+        ("modifying_coverage", "Changing coverage"),
+        ("removing_coverage", "Removing coverage"),
+    ],
+)
 def test_a_qualifying_life_event_reads_as_the_event_and_each_coverage_change(action, label):
     body = {"event": {"event_type": "newborn", "event_date": "2020-01-01"}, "coverages": enrolling_coverages(action)}
     readable = describe_body(body, NAMES)
@@ -128,7 +162,10 @@ def test_an_enrollment_snapshot_shows_its_enrollment_type_and_target_date():
 
 
 def test_a_cobra_enrollment_shows_the_termination_before_it():
-    body = {"termination_info": {"reason": "voluntary", "last_work_date": "2020-01-01"}, "coverages": enrolling_coverages()}
+    body = {
+        "termination_info": {"reason": "voluntary", "last_work_date": "2020-01-01"},
+        "coverages": enrolling_coverages(),
+    }
     readable = describe_body(body, NAMES)
     assert readable.facts == [("Termination reason", "Voluntary"), ("Last day of work", "2020-01-01")]
     assert rows(readable)[0] == ("Dental", "Enrolling", "Maria Gonzalez", "Dental PPO High")
@@ -161,12 +198,15 @@ def test_a_body_that_is_not_an_object_is_unreadable(body):
     assert describe_body(body, NAMES).unreadable
 
 
-@pytest.mark.parametrize("coverages", [
-    [{"carrier_id": CARRIER, "lines_of_coverage": ["dental"]}],
-    [{"carrier_id": CARRIER, "lines_of_coverage": {"dental": "all of them"}}],
-    [{"carrier_id": CARRIER, "lines_of_coverage": {"dental": {"enrolling_members": "me"}}}],
-    ["not a coverage"],
-])
+@pytest.mark.parametrize(
+    "coverages",
+    [
+        [{"carrier_id": CARRIER, "lines_of_coverage": ["dental"]}],
+        [{"carrier_id": CARRIER, "lines_of_coverage": {"dental": "all of them"}}],
+        [{"carrier_id": CARRIER, "lines_of_coverage": {"dental": {"enrolling_members": "me"}}}],
+        ["not a coverage"],
+    ],
+)
 def test_a_coverage_of_an_unknown_shape_is_left_to_the_raw_json(coverages):
     readable = describe_body({"coverages": coverages}, NAMES)
     assert readable.coverages == []
@@ -187,7 +227,9 @@ def test_an_enrollment_result_lists_the_individual_enrollments_made():
 
 
 def test_a_termination_result_gives_the_last_day_of_coverage():
-    assert describe_result({"last_day_of_coverage": "2018-02-01"}, NAMES).facts == [("Last day of coverage", "2018-02-01")]
+    assert describe_result({"last_day_of_coverage": "2018-02-01"}, NAMES).facts == [
+        ("Last day of coverage", "2018-02-01")
+    ]
 
 
 def test_a_demographic_result_lists_the_updated_members():
@@ -235,12 +277,15 @@ def test_every_body_and_result_the_sandbox_makes_reads_in_full(db):
     assert len(seen) == 8
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("SSN 123-45-6789 is not valid", "SSN •••-••-6789 is not valid"),
-    ("ssn=123456789.", "ssn=•••-••-6789."),
-    ("phone +15555551212, id 2df0efa9-78c9-4668-ab99-6a7d8cf23fba, EIN 12-3456789, group 0100", None),
-    ("1234-56-7890 and 12-345-6789", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("SSN 123-45-6789 is not valid", "SSN •••-••-6789 is not valid"),
+        ("ssn=123456789.", "ssn=•••-••-6789."),
+        ("phone +15555551212, id 2df0efa9-78c9-4668-ab99-6a7d8cf23fba, EIN 12-3456789, group 0100", None),
+        ("1234-56-7890 and 12-345-6789", None),
+    ],
+)
 def test_ssns_written_into_free_text_are_masked_and_nothing_else(text, expected):
     from members.readable import mask_ssns_in_text
 
@@ -259,8 +304,12 @@ from members.readable import (  # noqa: E402
 
 
 def test_a_transactions_top_level_lines_read_as_one_coverage():
-    body = {"carrier_id": CARRIER, "lines_of_coverage": {"dental": {"enrolling_members": [
-        {"id": EMPLOYEE, "member_type": "employee", "plan_id": DENTAL_PLAN}]}}}
+    body = {
+        "carrier_id": CARRIER,
+        "lines_of_coverage": {
+            "dental": {"enrolling_members": [{"id": EMPLOYEE, "member_type": "employee", "plan_id": DENTAL_PLAN}]}
+        },
+    }
     readable = describe_transaction_body(body, NAMES)
     assert [c.carrier for c in readable.coverages] == ["Beam Dental"]
     assert rows(readable) == [("Dental", "Enrolling", "Maria Gonzalez", "Dental PPO High")]
@@ -269,30 +318,37 @@ def test_a_transactions_top_level_lines_read_as_one_coverage():
 
 def test_a_transactions_body_in_the_requests_shape_reads_as_the_request():
     assert rows(describe_transaction_body({"coverages": enrolling_coverages()}, NAMES)) == rows(
-        describe_body({"coverages": enrolling_coverages()}, NAMES))
+        describe_body({"coverages": enrolling_coverages()}, NAMES)
+    )
 
 
-@pytest.mark.parametrize("status, verified, error, expected", [
-    ("failed", None, "Member not on the roster.", "Member not on the roster."),
-    ("failed", None, None, "Noyo could not make the change at the carrier."),
-    ("completed", None, None, "Completed; not verified at the carrier yet."),
-    ("processing", None, None, "Being sent to or worked on by the carrier."),
-    ("canceled", None, None, "Canceled: a later request superseded it."),
-    ("something_new", None, None, ""),
-])
+@pytest.mark.parametrize(
+    "status, verified, error, expected",
+    [
+        ("failed", None, "Member not on the roster.", "Member not on the roster."),
+        ("failed", None, None, "Noyo could not make the change at the carrier."),
+        ("completed", None, None, "Completed; not verified at the carrier yet."),
+        ("processing", None, None, "Being sent to or worked on by the carrier."),
+        ("canceled", None, None, "Canceled: a later request superseded it."),
+        ("something_new", None, None, ""),
+    ],
+)
 def test_a_transactions_status_details_are_one_sentence(status, verified, error, expected):
     assert transaction_status_detail(status, verified, error) == expected
 
 
-@pytest.mark.parametrize("key, value, expected", [
-    ("date_of_birth", "2016-08-02", "2016-08-02"),
-    ("effective_end_date", "9999-12-31", "open-ended (9999-12-31)"),
-    ("ssn", "123-45-6789", "•••-••-6789"),
-    ("note", "SSN 123-45-6789 on file", "SSN •••-••-6789 on file"),
-    ("person", {"ssn": "123456789", "first_name": "Leo"}, '{"ssn": "•••-••-6789", "first_name": "Leo"}'),
-    ("anything", None, "—"),
-    ("flag", True, "yes"),
-])
+@pytest.mark.parametrize(
+    "key, value, expected",
+    [
+        ("date_of_birth", "2016-08-02", "2016-08-02"),
+        ("effective_end_date", "9999-12-31", "open-ended (9999-12-31)"),
+        ("ssn", "123-45-6789", "•••-••-6789"),
+        ("note", "SSN 123-45-6789 on file", "SSN •••-••-6789 on file"),
+        ("person", {"ssn": "123456789", "first_name": "Leo"}, '{"ssn": "•••-••-6789", "first_name": "Leo"}'),
+        ("anything", None, "—"),
+        ("flag", True, "yes"),
+    ],
+)
 def test_a_differences_values_read_plainly_and_never_show_an_ssn(key, value, expected):
     assert field_value(key, value) == expected
 
@@ -300,7 +356,11 @@ def test_a_differences_values_read_plainly_and_never_show_an_ssn(key, value, exp
 def test_the_side_lacking_the_record_says_so():
     fields = [{"key": "individual_enrollment", "platform_value": "dental from 2024-01-01", "carrier_value": None}]
     (row,) = difference_fields(fields, "missing_from_carrier")
-    assert (row.label, row.platform, row.carrier) == ("Individual enrollment", "dental from 2024-01-01", "Not at the carrier")
+    assert (row.label, row.platform, row.carrier) == (
+        "Individual enrollment",
+        "dental from 2024-01-01",
+        "Not at the carrier",
+    )
     (row,) = difference_fields([{"key": "x", "platform_value": None, "carrier_value": "1"}], "missing_from_platform")
     assert row.platform == "Not on the platform"
     assert difference_fields("not a list") == [] and difference_fields(["odd"])[0].platform == "odd"
@@ -309,16 +369,29 @@ def test_the_side_lacking_the_record_says_so():
 def test_a_submitted_snapshot_reads_as_people_coverage_and_events():
     payload = {
         "snapshot_mode": "current_open",
-        "employee": {"id": EMPLOYEE, "person": {"first_name": "Maria", "last_name": "Gonzalez", "ssn": "123-45-6789"},
-                     "employment": {"occupation": "Baker"}},
-        "dependents": [{"id": DEPENDENT, "relationship": "spouse", "person": {"first_name": "Daniel", "ssn": "555123344"}}],
-        "coverages": [{"carrier_id": CARRIER, "line_of_coverage": "vision", "plan_id": VISION_PLAN,
-                       "enrolled_members": [{"individual_type": "dependent", "individual_id": DEPENDENT, "volume": 1}]}],
+        "employee": {
+            "id": EMPLOYEE,
+            "person": {"first_name": "Maria", "last_name": "Gonzalez", "ssn": "123-45-6789"},
+            "employment": {"occupation": "Baker"},
+        },
+        "dependents": [
+            {"id": DEPENDENT, "relationship": "spouse", "person": {"first_name": "Daniel", "ssn": "555123344"}}
+        ],
+        "coverages": [
+            {
+                "carrier_id": CARRIER,
+                "line_of_coverage": "vision",
+                "plan_id": VISION_PLAN,
+                "enrolled_members": [{"individual_type": "dependent", "individual_id": DEPENDENT, "volume": 1}],
+            }
+        ],
         "events": [{"type": "coverage", "reason": "marriage", "date": "2025-06-01"}],
     }
     readable = describe_snapshot(payload, NAMES)
-    assert [(p.role, p.name, p.ssn) for p in readable.people] == [("Employee", "Maria Gonzalez", "•••-••-6789"),
-                                                                 ("Spouse", "Daniel", "•••-••-3344")]
+    assert [(p.role, p.name, p.ssn) for p in readable.people] == [
+        ("Employee", "Maria Gonzalez", "•••-••-6789"),
+        ("Spouse", "Daniel", "•••-••-3344"),
+    ]
     assert ("Employment · Occupation", "Baker") in readable.people[0].details
     (coverage,) = readable.coverages
     assert (coverage.carrier, coverage.line, coverage.plan) == ("Beam Dental", "Vision", "Vision Plus 130")

@@ -31,11 +31,19 @@ def snapshot(db):
 
 def test_each_carriers_fulfillment_is_shown_invalid_first_with_what_is_wrong(viewer_client, snapshot):
     make_fulfillment(snapshot, make_carrier(name="Aetna"), status="sent")
-    make_fulfillment(snapshot, make_carrier(name="Kaiser"), status="invalid", errors=[
-        {"code": "missing_required_field", "message": "Dependent date of birth is required by the carrier.",
-         "field": "dependents[0].person.date_of_birth"},
-        "The carrier's file was rejected.",
-    ])
+    make_fulfillment(
+        snapshot,
+        make_carrier(name="Kaiser"),
+        status="invalid",
+        errors=[
+            {
+                "code": "missing_required_field",
+                "message": "Dependent date of birth is required by the carrier.",
+                "field": "dependents[0].person.date_of_birth",
+            },
+            "The carrier's file was rejected.",
+        ],
+    )
     make_fulfillment(snapshot, make_carrier(name="Beam"), status="scheduled")
     response = viewer_client.get(url(snapshot))
     assert [f.carrier.name for f in response.context["summaries"]] == ["Kaiser", "Beam", "Aetna"]
@@ -52,19 +60,50 @@ def test_an_invalid_fulfillment_without_errors_says_noyo_gave_no_reason(viewer_c
 
 
 def test_tracking_differences_show_classification_fields_and_whether_resolved(viewer_client, snapshot):
-    make_difference(snapshot, classification="field_mismatch", difference_type="dob", impact_score=5,
-                    fields=[{"key": "date_of_birth", "platform_value": "2015-06-01", "carrier_value": "2015-01-06"}])
-    make_difference(snapshot, classification="missing_from_carrier", difference_type="missing_ie", impact_score=3,
-                    resolved=timezone.make_aware(dt.datetime(2026, 2, 3, 12, 0)), fields=[])
-    make_difference(snapshot, classification="missing_from_platform", difference_type="ie_effective_end_date", impact_score=1,
-                    discrepancy_time=timezone.make_aware(dt.datetime(2026, 2, 4, 12, 0)),
-                    fields=[{"key": "effective_end_date", "platform_value": None, "carrier_value": "2026-01-31"}])
+    make_difference(
+        snapshot,
+        classification="field_mismatch",
+        difference_type="dob",
+        impact_score=5,
+        fields=[{"key": "date_of_birth", "platform_value": "2015-06-01", "carrier_value": "2015-01-06"}],
+    )
+    make_difference(
+        snapshot,
+        classification="missing_from_carrier",
+        difference_type="missing_ie",
+        impact_score=3,
+        resolved=timezone.make_aware(dt.datetime(2026, 2, 3, 12, 0)),
+        fields=[],
+    )
+    make_difference(
+        snapshot,
+        classification="missing_from_platform",
+        difference_type="ie_effective_end_date",
+        impact_score=1,
+        discrepancy_time=timezone.make_aware(dt.datetime(2026, 2, 4, 12, 0)),
+        fields=[{"key": "effective_end_date", "platform_value": None, "carrier_value": "2026-01-31"}],
+    )
     response = viewer_client.get(url(snapshot))
-    assert [d.difference_type for d in response.context["differences"]] == ["dob", "missing_ie", "ie_effective_end_date"]
+    assert [d.difference_type for d in response.context["differences"]] == [
+        "dob",
+        "missing_ie",
+        "ie_effective_end_date",
+    ]
     html = response.content.decode()
-    for text in ["Field mismatch", "Missing from carrier", "Missing from platform", "Date of birth", "Missing individual enrollment",
-                 "date_of_birth", "2015-06-01", "2015-01-06",
-                 "Resolved Feb 3", "Discrepancy Feb 4", "Open", "impact 5"]:
+    for text in [
+        "Field mismatch",
+        "Missing from carrier",
+        "Missing from platform",
+        "Date of birth",
+        "Missing individual enrollment",
+        "date_of_birth",
+        "2015-06-01",
+        "2015-01-06",
+        "Resolved Feb 3",
+        "Discrepancy Feb 4",
+        "Open",
+        "impact 5",
+    ]:
         assert text in html
 
 
@@ -112,7 +151,9 @@ def test_the_raw_payload_is_shown_with_ssns_masked(viewer_client, snapshot):
 
 
 def test_the_old_failed_status_shows_its_errors(viewer_client):
-    failed = make_snapshot(status="failed", errors=[{"message": "Employee not eligible on the effective date.", "carrier_id": "c"}])
+    failed = make_snapshot(
+        status="failed", errors=[{"message": "Employee not eligible on the effective date.", "carrier_id": "c"}]
+    )
     assert "Employee not eligible on the effective date." in viewer_client.get(url(failed)).content.decode()
 
 
@@ -125,24 +166,61 @@ def test_an_unknown_snapshot_is_404(viewer_client):
 SUBMITTED = {
     "snapshot_mode": "current_open",
     "enable_member_auto_link": True,
-    "employee": {"id": "", "custom_individual_id": "EMP-000042",
-                 "person": {"first_name": "Maria", "last_name": "Gonzalez", "date_of_birth": "1986-04-12", "ssn": FULL_SSN, "sex": "F",
-                            "contact": {"email_address": "maria@example.com"}},
-                 "employment": {"employment_status": "full-time", "occupation": "Office Manager"}},
-    "dependents": [{"id": "", "relationship": "child", "person": {"first_name": "Leo", "last_name": "Gonzalez", "ssn": "987654321"}}],
-    "coverages": [{"carrier_id": "", "line_of_coverage": "dental", "plan_id": "", "signature_date": "2023-11-06",
-                   "enrolled_members": [{"individual_type": "employee", "individual_id": "", "effective_start_date": "2024-01-01",
-                                         "effective_end_date": "9999-12-31"}]}],
+    "employee": {
+        "id": "",
+        "custom_individual_id": "EMP-000042",
+        "person": {
+            "first_name": "Maria",
+            "last_name": "Gonzalez",
+            "date_of_birth": "1986-04-12",
+            "ssn": FULL_SSN,
+            "sex": "F",
+            "contact": {"email_address": "maria@example.com"},
+        },
+        "employment": {"employment_status": "full-time", "occupation": "Office Manager"},
+    },
+    "dependents": [
+        {
+            "id": "",
+            "relationship": "child",
+            "person": {"first_name": "Leo", "last_name": "Gonzalez", "ssn": "987654321"},
+        }
+    ],
+    "coverages": [
+        {
+            "carrier_id": "",
+            "line_of_coverage": "dental",
+            "plan_id": "",
+            "signature_date": "2023-11-06",
+            "enrolled_members": [
+                {
+                    "individual_type": "employee",
+                    "individual_id": "",
+                    "effective_start_date": "2024-01-01",
+                    "effective_end_date": "9999-12-31",
+                }
+            ],
+        }
+    ],
     "events": [{"id": "e1", "type": "coverage", "reason": "new_hire", "date": "2023-11-06"}],
     "something_new": {"a": 1},
 }
 
 
 def submitted_for(employee, dependent, carrier, plan):
-    payload = {**SUBMITTED, "employee": {**SUBMITTED["employee"], "id": employee.pk},
-               "dependents": [{**SUBMITTED["dependents"][0], "id": dependent.pk}]}
-    payload["coverages"] = [{**SUBMITTED["coverages"][0], "carrier_id": carrier.pk, "plan_id": plan.pk,
-                             "enrolled_members": [{**SUBMITTED["coverages"][0]["enrolled_members"][0], "individual_id": employee.pk}]}]
+    payload = {
+        **SUBMITTED,
+        "employee": {**SUBMITTED["employee"], "id": employee.pk},
+        "dependents": [{**SUBMITTED["dependents"][0], "id": dependent.pk}],
+    }
+    payload["coverages"] = [
+        {
+            **SUBMITTED["coverages"][0],
+            "carrier_id": carrier.pk,
+            "plan_id": plan.pk,
+            "enrolled_members": [{**SUBMITTED["coverages"][0]["enrolled_members"][0], "individual_id": employee.pk}],
+        }
+    ]
     return payload
 
 
@@ -154,9 +232,15 @@ def sent(db):
     leo = make_dependent(employee, first_name="Leo", last_name="Gonzalez")
     carrier = make_carrier(name="Beam Dental")
     plan = make_plan(carrier, name="Dental PPO High", line_of_coverage="dental")
-    snapshot = make_snapshot(employee, raw={}, submitted=submitted_for(employee, leo, carrier, plan),
-                             created_members=[{"id": employee.pk, "custom_individual_id": "EMP-000042", "type": "employee"},
-                                              {"id": "6dc22bed-27fc-458c-b732-bdaf5b5a1031", "custom_individual_id": "DEP-7", "type": "dependent"}])
+    snapshot = make_snapshot(
+        employee,
+        raw={},
+        submitted=submitted_for(employee, leo, carrier, plan),
+        created_members=[
+            {"id": employee.pk, "custom_individual_id": "EMP-000042", "type": "employee"},
+            {"id": "6dc22bed-27fc-458c-b732-bdaf5b5a1031", "custom_individual_id": "DEP-7", "type": "dependent"},
+        ],
+    )
     MemberSnapshot.objects.filter(pk=snapshot.pk).update(details_version=F("version"))
     snapshot.refresh_from_db()
     return snapshot, employee, leo
@@ -168,10 +252,19 @@ def test_what_was_sent_reads_as_people_coverage_and_events(viewer_client, sent):
     submitted = response.context["submitted"]
     assert submitted.facts == [("Snapshot mode", "Current open"), ("Match existing members (auto-link)", "yes")]
     assert [(p.role, p.name, p.ssn, p.mirrored["kind"]) for p in submitted.people] == [
-        ("Employee", "Maria Gonzalez", "•••-••-6789", "employee"), ("Child", "Leo Gonzalez", "•••-••-4321", "dependent")]
+        ("Employee", "Maria Gonzalez", "•••-••-6789", "employee"),
+        ("Child", "Leo Gonzalez", "•••-••-4321", "dependent"),
+    ]
     (coverage,) = submitted.coverages
-    assert (coverage.carrier, coverage.line, coverage.plan, coverage.signature_date) == ("Beam Dental", "Dental", "Dental PPO High", "2023-11-06")
-    assert [(m.name, m.start, m.end) for m in coverage.members] == [("Maria Gonzalez", "2024-01-01", "open-ended (9999-12-31)")]
+    assert (coverage.carrier, coverage.line, coverage.plan, coverage.signature_date) == (
+        "Beam Dental",
+        "Dental",
+        "Dental PPO High",
+        "2023-11-06",
+    )
+    assert [(m.name, m.start, m.end) for m in coverage.members] == [
+        ("Maria Gonzalez", "2024-01-01", "open-ended (9999-12-31)")
+    ]
     assert submitted.leftovers == ["something_new"]
     html = response.content.decode()
     assert "Office Manager" in html and "New hire" in html and "something_new" in html
@@ -181,9 +274,11 @@ def test_the_members_it_created_link_to_the_mirror_or_say_they_are_not_there_yet
     snapshot, employee, _ = sent
     response = viewer_client.get(url(snapshot))
     assert [(m["id"], m["custom_id"], bool(m["mirrored"])) for m in response.context["created_members"]] == [
-        (employee.pk, "EMP-000042", True), ("6dc22bed-27fc-458c-b732-bdaf5b5a1031", "DEP-7", False)]
+        (employee.pk, "EMP-000042", True),
+        ("6dc22bed-27fc-458c-b732-bdaf5b5a1031", "DEP-7", False),
+    ]
     html = response.content.decode()
-    section = html[html.index("Members this snapshot created"):]
+    section = html[html.index("Members this snapshot created") :]
     assert reverse("members:employee_detail", args=[employee.pk]) in section and "Not mirrored yet" in section
 
 
@@ -196,7 +291,9 @@ def test_the_submitted_json_masks_every_ssn(viewer_client, sent):
 
 
 def test_a_payload_a_webhook_brought_in_raw_is_shown_too(viewer_client):
-    snapshot = make_snapshot(make_employee(first_name="Maria"))  # raw carries member_snapshot, as a single snapshot does
+    snapshot = make_snapshot(
+        make_employee(first_name="Maria")
+    )  # raw carries member_snapshot, as a single snapshot does
     response = viewer_client.get(url(snapshot))
     assert [p.name for p in response.context["submitted"].people] == ["Maria"]
 

@@ -37,7 +37,9 @@ def test_a_fulfillment_filter_exports_each_matching_snapshot_once(viewer_client)
     make_fulfillment(twice_invalid, kaiser, status="invalid")
     make_fulfillment(twice_invalid, status="invalid")
     make_fulfillment(make_snapshot(), kaiser, status="sent")
-    assert [r["Snapshot id"] for r in read_csv(viewer_client.get(URL, {"fulfillment_status": "invalid"}))] == [twice_invalid.pk]
+    assert [r["Snapshot id"] for r in read_csv(viewer_client.get(URL, {"fulfillment_status": "invalid"}))] == [
+        twice_invalid.pk
+    ]
     assert len(read_csv(viewer_client.get(URL, {"carrier": kaiser.pk}))) == 2
 
 

@@ -64,8 +64,18 @@ def test_it_filters_by_created_date_range_inclusive(viewer_client):
 def test_the_dashboards_invalid_link_lists_each_invalid_carrier_fulfillment_with_its_reason(viewer_client):
     carrier = make_carrier(name="Kaiser")
     broken = make_snapshot(status="processing")
-    make_fulfillment(broken, carrier, status="invalid",
-                     errors=[{"code": "plan_not_found", "message": "No plan named 'Gold PPO 750' exists", "field": "coverages[0].plan_name"}])
+    make_fulfillment(
+        broken,
+        carrier,
+        status="invalid",
+        errors=[
+            {
+                "code": "plan_not_found",
+                "message": "No plan named 'Gold PPO 750' exists",
+                "field": "coverages[0].plan_name",
+            }
+        ],
+    )
     make_fulfillment(broken, status="sent")
     make_fulfillment(make_snapshot(), carrier, status="sent")
     response = viewer_client.get(URL, {"fulfillment_status": "invalid"})
@@ -100,14 +110,21 @@ def test_the_other_filters_still_apply_to_fulfillments(viewer_client):
     assert snapshot_ids(response) == {mine.pk}
 
 
-@pytest.mark.parametrize("params, field, message", [
-    ({"status": "bogus"}, "status", "Select a valid choice."),
-    ({"fulfillment_status": "exploded"}, "fulfillment_status", "Select a valid choice."),
-    ({"carrier": "not-a-carrier"}, "carrier", "Select a valid choice."),
-    ({"created_from": "yesterday"}, "created_from", "Enter a valid date."),
-    ({"created_to": "9999-12-31"}, "created_to", "Enter a date from 1 January 1900 to 31 December 9998."),
-    ({"created_from": "2026-03-10", "created_to": "2026-03-01"}, "created_to", "The end date is before the start date."),
-])
+@pytest.mark.parametrize(
+    "params, field, message",
+    [
+        ({"status": "bogus"}, "status", "Select a valid choice."),
+        ({"fulfillment_status": "exploded"}, "fulfillment_status", "Select a valid choice."),
+        ({"carrier": "not-a-carrier"}, "carrier", "Select a valid choice."),
+        ({"created_from": "yesterday"}, "created_from", "Enter a valid date."),
+        ({"created_to": "9999-12-31"}, "created_to", "Enter a date from 1 January 1900 to 31 December 9998."),
+        (
+            {"created_from": "2026-03-10", "created_to": "2026-03-01"},
+            "created_to",
+            "The end date is before the start date.",
+        ),
+    ],
+)
 def test_a_bad_value_is_a_message_beside_the_field_not_a_500(viewer_client, params, field, message):
     make_snapshot()
     response = viewer_client.get(URL, params)

@@ -11,12 +11,12 @@ from command_center.models import SyncRun
 from members import sync as members_sync
 from members.models import Employee, MemberSnapshot
 from tests.members.factories import SSN_DIGITS
-from tests.sync.conftest import capture_writes, fast_retries, mirror_writes, sync_now  # noqa: F401 (fixtures)
+from tests.sync.conftest import mirror_writes
 
 
 def single_reads(sandbox):
     """The GETs of one snapshot (``/member_snapshots/{id}``), not of a group's list."""
-    return [r for r in sandbox.requests(method="GET", path_contains="/api/v1/member_snapshots/")]
+    return list(sandbox.requests(method="GET", path_contains="/api/v1/member_snapshots/"))
 
 
 def test_a_sync_reads_each_snapshot_once_and_keeps_its_payload_and_created_members(sync_now, sandbox):
@@ -93,7 +93,10 @@ def test_when_noyo_fails_the_snapshots_are_kept_and_the_next_sync_reads_them(syn
     sandbox.set_faults(rate_500=1.0, path_contains="/api/v1/member_snapshots/")
     run = sync_now()
 
-    assert MemberSnapshot.objects.exists() and MemberSnapshot.objects.details_needed().count() == MemberSnapshot.objects.count()
+    assert (
+        MemberSnapshot.objects.exists()
+        and MemberSnapshot.objects.details_needed().count() == MemberSnapshot.objects.count()
+    )
     assert "the next sync asks again" in " ".join(run.resources["member_snapshots"]["notes"])
     assert run.resources["differences"]["fetched"] > 0  # read before the single snapshots: not lost
 
@@ -115,7 +118,7 @@ def test_the_snapshot_page_shows_what_was_sent_readably_with_ssns_masked(viewer_
     employee = snapshot.employee
     html = viewer_client.get(reverse("members:snapshot_detail", args=[snapshot.pk])).content.decode()
 
-    section = html[html.index('id="submitted"'):html.index('id="differences"')]
+    section = html[html.index('id="submitted"') : html.index('id="differences"')]
     assert "What was sent" in section and "Current open" in section
     assert employee.first_name in section and employee.last_name in section
     assert employee.ssn_masked in section

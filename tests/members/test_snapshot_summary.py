@@ -33,7 +33,12 @@ def test_the_matrix_puts_carriers_with_invalid_fulfillments_first_and_invalid_in
     assert [row["carrier"].name for row in rows] == ["Kaiser", "Beam", "Aetna"]
     assert response.context["fulfillment_statuses"][0] == "invalid"
     assert {cell["status"]: cell["count"] for cell in rows[1]["cells"]} == {
-        "invalid": 1, "processing": 0, "scheduled": 1, "sent": 0, "no_changes": 0, "replaced": 0,
+        "invalid": 1,
+        "processing": 0,
+        "scheduled": 1,
+        "sent": 0,
+        "no_changes": 0,
+        "replaced": 0,
     }
 
 

@@ -18,31 +18,61 @@ FROM_REQUESTS = reverse("members:memberrequest_transaction_export")
 
 def test_it_exports_one_requests_transactions(viewer_client):
     request = make_member_request(request_type="new_hire")
-    make_transaction(request, carrier=make_carrier(name="Beam"), transaction_type="carrier_new_hire", status="completed",
-                     lines_of_coverage="dental,vision")
+    make_transaction(
+        request,
+        carrier=make_carrier(name="Beam"),
+        transaction_type="carrier_new_hire",
+        status="completed",
+        lines_of_coverage="dental,vision",
+    )
     make_transaction(make_member_request())
     rows = read_csv(viewer_client.get(URL, {"member_request": request.pk}))
-    assert [(r["Member request id"], r["Request type"], r["Transaction type"], r["Carrier"], r["Lines of coverage"], r["Status"])
-            for r in rows] == [(request.pk, "new_hire", "carrier_new_hire", "Beam", "dental, vision", "completed")]
+    assert [
+        (
+            r["Member request id"],
+            r["Request type"],
+            r["Transaction type"],
+            r["Carrier"],
+            r["Lines of coverage"],
+            r["Status"],
+        )
+        for r in rows
+    ] == [(request.pk, "new_hire", "carrier_new_hire", "Beam", "dental, vision", "completed")]
 
 
 def test_it_has_the_lists_rows_in_the_lists_order_for_the_same_filters(viewer_client):
     carrier = make_carrier(name="Kaiser")
     now = timezone.now()
     for n in range(7):
-        make_transaction(make_member_request(), carrier=carrier if n % 2 else make_carrier(), status="failed" if n % 3 else "completed",
-                         created=now - dt.timedelta(hours=n), verified=now if n % 4 == 0 else None)
-    for params in ({}, {"status": "failed"}, {"carrier": carrier.pk}, {"verified": "no"}, {"sort": "created"},
-                   {"carrier": carrier.pk, "status": "failed", "sort": "-verified"}):
+        make_transaction(
+            make_member_request(),
+            carrier=carrier if n % 2 else make_carrier(),
+            status="failed" if n % 3 else "completed",
+            created=now - dt.timedelta(hours=n),
+            verified=now if n % 4 == 0 else None,
+        )
+    for params in (
+        {},
+        {"status": "failed"},
+        {"carrier": carrier.pk},
+        {"verified": "no"},
+        {"sort": "created"},
+        {"carrier": carrier.pk, "status": "failed", "sort": "-verified"},
+    ):
         on_screen = [t.pk for t in viewer_client.get(LIST, {**params, "per_page": 200}).context["rows"]]
         assert [r["Transaction id"] for r in read_csv(viewer_client.get(URL, params))] == on_screen, params
 
 
 def test_it_says_what_went_wrong_without_an_ssn(viewer_client):
-    transaction = make_transaction(make_member_request(), status="failed", raw={
-        "result": {"errors": [{"message": f"The carrier has another member with SSN {FULL_SSN}."}]}})
+    transaction = make_transaction(
+        make_member_request(),
+        status="failed",
+        raw={"result": {"errors": [{"message": f"The carrier has another member with SSN {FULL_SSN}."}]}},
+    )
     rows = read_csv(viewer_client.get(URL))
-    assert [(r["Transaction id"], r["Error"]) for r in rows] == [(transaction.pk, "The carrier has another member with SSN •••-••-6789.")]
+    assert [(r["Transaction id"], r["Error"]) for r in rows] == [
+        (transaction.pk, "The carrier has another member with SSN •••-••-6789.")
+    ]
     assert FULL_SSN not in raw_csv(viewer_client.get(URL))
 
 

@@ -24,19 +24,37 @@ def ago(**delta):
 def test_each_row_has_type_carrier_lines_status_details_verified_request_and_employee(viewer_client):
     maria = make_employee(first_name="Maria", last_name="Gonzalez")
     request = make_member_request(maria, request_type="new_hire", status="completed")
-    make_transaction(request, carrier=make_carrier(name="Kaiser Permanente"), transaction_type="carrier_new_hire", status="completed",
-                     lines_of_coverage="dental,medical", verified=timezone.make_aware(dt.datetime(2026, 2, 3, 10, 0)))
+    make_transaction(
+        request,
+        carrier=make_carrier(name="Kaiser Permanente"),
+        transaction_type="carrier_new_hire",
+        status="completed",
+        lines_of_coverage="dental,medical",
+        verified=timezone.make_aware(dt.datetime(2026, 2, 3, 10, 0)),
+    )
     html = viewer_client.get(URL).content.decode()
-    for text in ["Carrier new hire", "Kaiser Permanente", "Dental", "Medical", "Completed", "Completed and verified at the carrier on Feb 3, 2026.",
-                 "Feb 3, 2026", "New hire", "Maria Gonzalez"]:
+    for text in [
+        "Carrier new hire",
+        "Kaiser Permanente",
+        "Dental",
+        "Medical",
+        "Completed",
+        "Completed and verified at the carrier on Feb 3, 2026.",
+        "Feb 3, 2026",
+        "New hire",
+        "Maria Gonzalez",
+    ]:
         assert text in html, text
     assert reverse("members:memberrequest_detail", args=[request.pk]) in html
     assert reverse("members:employee_detail", args=[maria.pk]) in html
 
 
 def test_a_failed_transaction_says_why_with_any_ssn_masked(viewer_client):
-    make_transaction(make_member_request(), status="failed",
-                     raw={"result": {"errors": [{"message": f"Member {FULL_SSN} is not on the carrier's roster."}]}})
+    make_transaction(
+        make_member_request(),
+        status="failed",
+        raw={"result": {"errors": [{"message": f"Member {FULL_SSN} is not on the carrier's roster."}]}},
+    )
     make_transaction(make_member_request(), status="failed", raw={"result": {}})
     html = viewer_client.get(URL).content.decode()
     assert "Member •••-••-6789 is not on the carrier&#x27;s roster." in html and FULL_SSN not in html
@@ -44,7 +62,12 @@ def test_a_failed_transaction_says_why_with_any_ssn_masked(viewer_client):
 
 
 def test_a_transaction_with_no_carrier_is_noyos_own(viewer_client):
-    make_transaction(make_member_request(request_type="termination"), carrier=None, carrier_id=None, transaction_type="noyo_termination")
+    make_transaction(
+        make_member_request(request_type="termination"),
+        carrier=None,
+        carrier_id=None,
+        transaction_type="noyo_termination",
+    )
     assert ">Noyo<" in viewer_client.get(URL).content.decode()
 
 
@@ -60,7 +83,9 @@ def test_newest_first_and_sortable_by_created_and_verified(viewer_client):
 
 def test_it_filters_by_status_type_carrier_and_verified(viewer_client):
     kaiser = make_carrier(name="Kaiser")
-    failed = make_transaction(make_member_request(), status="failed", transaction_type="carrier_termination", carrier=kaiser)
+    failed = make_transaction(
+        make_member_request(), status="failed", transaction_type="carrier_termination", carrier=kaiser
+    )
     verified = make_transaction(make_member_request(), status="completed", verified=NOW)
     processing = make_transaction(make_member_request(), status="processing")
     assert ids(viewer_client.get(URL, {"status": "failed"})) == [failed.pk]
@@ -73,7 +98,9 @@ def test_it_filters_by_status_type_carrier_and_verified(viewer_client):
 
 def test_it_filters_by_the_requests_status_type_and_group(viewer_client):
     group = make_group(name="Blue Harbor")
-    wanted = make_transaction(make_member_request(make_employee(group=group), status="failed", request_type="demographic"))
+    wanted = make_transaction(
+        make_member_request(make_employee(group=group), status="failed", request_type="demographic")
+    )
     make_transaction(make_member_request(make_employee(group=group), status="completed", request_type="demographic"))
     make_transaction(make_member_request(status="failed", request_type="demographic"))
     response = viewer_client.get(URL, {"request_status": "failed", "request_type": "demographic", "group": "harbor"})
@@ -115,14 +142,21 @@ def test_transactions_removed_at_noyo_are_not_listed(viewer_client):
     assert ids(viewer_client.get(URL)) == [kept.pk]
 
 
-@pytest.mark.parametrize("params, field, message", [
-    ({"status": "exploded"}, "status", "Select a valid choice."),
-    ({"transaction_type": "new_hire"}, "transaction_type", "Select a valid choice."),
-    ({"verified": "maybe"}, "verified", "Select a valid choice."),
-    ({"request_status": "lost"}, "request_status", "Select a valid choice."),
-    ({"created_from": "2026-02-01", "created_to": "2026-01-01"}, "created_to", "The end date is before the start date."),
-    ({"member_request": "a\x00b"}, "member_request", "Null characters are not allowed."),
-])
+@pytest.mark.parametrize(
+    "params, field, message",
+    [
+        ({"status": "exploded"}, "status", "Select a valid choice."),
+        ({"transaction_type": "new_hire"}, "transaction_type", "Select a valid choice."),
+        ({"verified": "maybe"}, "verified", "Select a valid choice."),
+        ({"request_status": "lost"}, "request_status", "Select a valid choice."),
+        (
+            {"created_from": "2026-02-01", "created_to": "2026-01-01"},
+            "created_to",
+            "The end date is before the start date.",
+        ),
+        ({"member_request": "a\x00b"}, "member_request", "Null characters are not allowed."),
+    ],
+)
 def test_a_bad_value_is_a_message_not_a_500(viewer_client, params, field, message):
     make_transaction(make_member_request())
     response = viewer_client.get(URL, params)
@@ -152,8 +186,12 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(viewer_client, django
     carrier = make_carrier()
     for n in range(rows):
         request = make_member_request(make_employee())
-        make_transaction(request, carrier=carrier, status=["failed", "completed", "processing"][n % 3],
-                         raw={"result": {"errors": [{"message": "No"}]}} if n % 3 == 0 else {})
+        make_transaction(
+            request,
+            carrier=carrier,
+            status=["failed", "completed", "processing"][n % 3],
+            raw={"result": {"errors": [{"message": "No"}]}} if n % 3 == 0 else {},
+        )
     with django_assert_max_num_queries(26):
         response = viewer_client.get(URL, {"per_page": 200})
     assert len(ids(response)) == min(rows, 200)

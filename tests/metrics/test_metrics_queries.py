@@ -17,12 +17,21 @@ SCRAPE_QUERIES = 9
 
 def add_rows(n):
     now = timezone.now().isoformat()
-    families = {family: {"status": "succeeded", "message": "", "started_at": now, "finished_at": now} for family in FAMILIES}
-    resources = {key: {"fetched": 3, "created": 1, "updated": 1, "unchanged": 1, "failed": 0, "removed": 0}
-                 for key in ("groups", "group_connections", "employees")}
+    families = {
+        family: {"status": "succeeded", "message": "", "started_at": now, "finished_at": now} for family in FAMILIES
+    }
+    resources = {
+        key: {"fetched": 3, "created": 1, "updated": 1, "unchanged": 1, "failed": 0, "removed": 0}
+        for key in ("groups", "group_connections", "employees")
+    }
     for i in range(n):
-        make_sync_run(kind="full", families=families, resources=resources, api_calls=5,
-                      absorbed={"calls": 5, "rate_limited": 1, "statuses": {"200": 4, "429": 1}})
+        make_sync_run(
+            kind="full",
+            families=families,
+            resources=resources,
+            api_calls=5,
+            absorbed={"calls": 5, "rate_limited": 1, "statuses": {"200": 4, "429": 1}},
+        )
         connection = make_connection(status=("unable_to_connect", "completed", "processing")[i % 3])
         make_item(AttentionItem.Kind.CONNECTION_NEEDS_ACTION, connection)
         RetryAttempt.objects.create(token=uuid.uuid4(), connection=connection, state=("succeeded", "failed")[i % 2])
@@ -48,4 +57,7 @@ def test_runs_recorded_before_calls_were_counted_by_status_show_as_unknown(scrap
     make_sync_run(kind="groups", api_calls=3, absorbed={"calls": 3, "statuses": {"200": 2, "404": 1}})
     figures = scrape()
     assert figures.values("command_center_noyo_api_calls", "kind", "status") == {
-        ("groups", "200"): 2, ("groups", "404"): 1, ("groups", "unknown"): 7}
+        ("groups", "200"): 2,
+        ("groups", "404"): 1,
+        ("groups", "unknown"): 7,
+    }

@@ -19,8 +19,11 @@ def test_metrics_are_off_when_no_token_is_set(client, db, settings):
     assert client.get(URL, HTTP_AUTHORIZATION="Bearer ").status_code == 404
 
 
-@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer wrong-token", f"Basic {TOKEN}", f"Bearer {TOKEN}x", TOKEN],
-                         ids=["none", "empty", "no token", "wrong token", "other scheme", "longer token", "no scheme"])
+@pytest.mark.parametrize(
+    "header",
+    [None, "", "Bearer", "Bearer wrong-token", f"Basic {TOKEN}", f"Bearer {TOKEN}x", TOKEN],
+    ids=["none", "empty", "no token", "wrong token", "other scheme", "longer token", "no scheme"],
+)
 def test_a_scrape_without_the_right_token_gets_401_and_says_how_to_authenticate(client, db, metrics_token, header):
     extra = {} if header is None else {"HTTP_AUTHORIZATION": header}
     response = client.get(URL, **extra)
@@ -42,8 +45,12 @@ def test_the_token_opens_the_metrics_in_the_prometheus_text_format(client, db, m
     names = [family.name for family in families]
     assert len(names) == len(set(names))
     assert all(family.documentation for family in families)
-    assert {"command_center_sync_runs", "command_center_connections", "command_center_attention_items_open",
-            "command_center_sync_family_last_success_timestamp_seconds"} <= set(names)
+    assert {
+        "command_center_sync_runs",
+        "command_center_connections",
+        "command_center_attention_items_open",
+        "command_center_sync_family_last_success_timestamp_seconds",
+    } <= set(names)
 
 
 def test_the_scheme_is_read_in_any_case(client, db, metrics_token):

@@ -33,8 +33,11 @@ def dashboard():
 def expressions():
     """(where, PromQL) for every alert rule and every dashboard query."""
     found = [(f"alert {rule['alert']}", rule["expr"]) for rule in rules()]
-    found += [(f"panel {panel['title']!r}", target["expr"])
-              for panel in dashboard()["panels"] for target in panel.get("targets", [])]
+    found += [
+        (f"panel {panel['title']!r}", target["expr"])
+        for panel in dashboard()["panels"]
+        for target in panel.get("targets", [])
+    ]
     return found
 
 
@@ -65,9 +68,15 @@ def test_every_metric_and_label_the_rules_and_the_dashboard_use_is_exported(expo
             for label in filter(None, (part.strip() for part in grouping.split(","))):
                 assert label in labels, f"{where} groups by {label!r}, a label none of its metrics has"
     # Each kind of figure is watched somewhere.
-    assert {"command_center_sync_family_last_success_timestamp_seconds", "command_center_sync_family_runs",
-            "command_center_noyo_api_calls", "command_center_connections", "command_center_attention_items_open",
-            "command_center_retry_attempts_total", "command_center_http_request_duration_seconds_bucket"} <= used
+    assert {
+        "command_center_sync_family_last_success_timestamp_seconds",
+        "command_center_sync_family_runs",
+        "command_center_noyo_api_calls",
+        "command_center_connections",
+        "command_center_attention_items_open",
+        "command_center_retry_attempts_total",
+        "command_center_http_request_duration_seconds_bucket",
+    } <= used
 
 
 def test_every_alert_rule_says_what_happened_and_how_bad_it_is():
@@ -89,7 +98,9 @@ def test_the_dashboard_reads_from_the_prometheus_datasource_it_asks_for_on_impor
         assert panel["description"], panel["title"]
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed (Debian: apt-get install prometheus)")
+@pytest.mark.skipif(
+    shutil.which("promtool") is None, reason="promtool is not installed (Debian: apt-get install prometheus)"
+)
 def test_promtool_accepts_the_rules_the_dashboard_queries_and_the_scrape_configuration(tmp_path):
     def promtool(*args, cwd=MONITORING / "prometheus"):
         done = subprocess.run(["promtool", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
@@ -98,13 +109,20 @@ def test_promtool_accepts_the_rules_the_dashboard_queries_and_the_scrape_configu
     promtool("check", "rules", "alerts.yml")
     promtool("test", "rules", "alerts.test.yml")
     # Each dashboard query as a recording rule, for promtool to parse.
-    queries = [{"record": f"dashboard:query_{i}", "expr": expr}
-               for i, (where, expr) in enumerate(expressions()) if where.startswith("panel")]
+    queries = [
+        {"record": f"dashboard:query_{i}", "expr": expr}
+        for i, (where, expr) in enumerate(expressions())
+        if where.startswith("panel")
+    ]
     (tmp_path / "dashboard.yml").write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": queries}]}))
     promtool("check", "rules", "dashboard.yml", cwd=tmp_path)
     # The example configuration, with its token file where this test can write one.
     shutil.copy(RULES, tmp_path / "alerts.yml")
     (tmp_path / "token").write_text("a-token")
-    config = (MONITORING / "prometheus" / "prometheus.yml").read_text().replace("/etc/prometheus/command-center-token", str(tmp_path / "token"))
+    config = (
+        (MONITORING / "prometheus" / "prometheus.yml")
+        .read_text()
+        .replace("/etc/prometheus/command-center-token", str(tmp_path / "token"))
+    )
     (tmp_path / "prometheus.yml").write_text(config)
     promtool("check", "config", "prometheus.yml", cwd=tmp_path)

@@ -22,7 +22,9 @@ def test_each_request_is_timed_under_its_route_name_and_status_class(scrape, cli
     after = scrape()
     assert answered(after, "dashboard", "2xx") - answered(before, "dashboard", "2xx") == 2
     assert answered(after, "dashboard", "3xx") - answered(before, "dashboard", "3xx") == 1
-    assert after.get(f"{LATENCY}_bucket", route="dashboard", method="GET", status="2xx", le="+Inf") == answered(after, "dashboard", "2xx")
+    assert after.get(f"{LATENCY}_bucket", route="dashboard", method="GET", status="2xx", le="+Inf") == answered(
+        after, "dashboard", "2xx"
+    )
 
 
 def test_paths_that_match_no_route_share_one_label_and_the_admin_is_one_route(scrape, client):
@@ -42,8 +44,10 @@ def test_the_metrics_scrape_itself_is_timed(scrape):
 
 def test_in_multiprocess_mode_every_processs_requests_add_up(scrape, settings, tmp_path):
     # Two web processes answer a sign-in page each, writing to the shared directory, as gunicorn workers do.
-    code = ("import django; django.setup(); from django.test import Client; "
-            "assert Client().get('/login/', HTTP_HOST='localhost').status_code == 200")
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "assert Client().get('/login/', HTTP_HOST='localhost').status_code == 200"
+    )
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "tests.settings"}
     workers = [subprocess.Popen([sys.executable, "-c", code], env=env, cwd=django_settings.BASE_DIR) for _ in range(2)]
     assert [worker.wait(timeout=120) for worker in workers] == [0, 0]

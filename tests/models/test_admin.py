@@ -36,7 +36,16 @@ def test_mirrored_records_are_read_only(admin_client):
 def test_staff_name_carriers_in_the_admin(admin_client):
     Carrier.objects.ensure([synthetic_id("c")])
     url = reverse("admin:connections_carrier_change", args=[synthetic_id("c")])
-    response = admin_client.post(url, {"name": "Acme", "kind": "send", "carrier_group_id_format": r"\d+", "format_hint": "", "file_cadence": "weekly"})
+    response = admin_client.post(
+        url,
+        {
+            "name": "Acme",
+            "kind": "send",
+            "carrier_group_id_format": r"\d+",
+            "format_hint": "",
+            "file_cadence": "weekly",
+        },
+    )
     assert response.status_code == 302
     carrier = Carrier.objects.get()
     assert (carrier.name, carrier.kind, carrier.is_placeholder) == ("Acme", "send", False)
@@ -44,6 +53,8 @@ def test_staff_name_carriers_in_the_admin(admin_client):
 
 @pytest.mark.django_db
 def test_the_admin_never_shows_an_ssn(admin_client):
-    employee = Employee.objects.create(id=synthetic_id("e"), first_name="Ann", ssn="123-45-6789", raw={"person": {"ssn": "123-45-6789"}})
+    employee = Employee.objects.create(
+        id=synthetic_id("e"), first_name="Ann", ssn="123-45-6789", raw={"person": {"ssn": "123-45-6789"}}
+    )
     page = admin_client.get(reverse("admin:members_employee_change", args=[employee.pk])).content.decode()
     assert "6789" in page and "123-45" not in page

@@ -58,9 +58,30 @@ def test_seed_fills_placeholders_but_keeps_what_staff_edited():
     Carrier.objects.ensure([A])
     Carrier.objects.create(id=B, name="Named by staff")
     rows = [
-        {"id": A, "name": "Acme Mutual", "kind": "sync", "carrier_group_id_format": r"\d{8}", "format_hint": "8 digits", "file_cadence": ""},
-        {"id": B, "name": "Beta Life", "kind": "send", "carrier_group_id_format": "", "format_hint": "", "file_cadence": "weekly"},
-        {"id": "9c9c9c9c-0000-4000-8000-000000000003", "name": "Gamma", "kind": "fax", "carrier_group_id_format": "", "format_hint": "", "file_cadence": ""},
+        {
+            "id": A,
+            "name": "Acme Mutual",
+            "kind": "sync",
+            "carrier_group_id_format": r"\d{8}",
+            "format_hint": "8 digits",
+            "file_cadence": "",
+        },
+        {
+            "id": B,
+            "name": "Beta Life",
+            "kind": "send",
+            "carrier_group_id_format": "",
+            "format_hint": "",
+            "file_cadence": "weekly",
+        },
+        {
+            "id": "9c9c9c9c-0000-4000-8000-000000000003",
+            "name": "Gamma",
+            "kind": "fax",
+            "carrier_group_id_format": "",
+            "format_hint": "",
+            "file_cadence": "",
+        },
     ]
 
     assert seed_carriers(rows) == (1, 1)

@@ -31,7 +31,9 @@ def test_status_as_of_follows_noyos_temporal_model(day, expected):
 
 
 def test_an_open_ended_enrollment_stays_active_far_ahead():
-    enrollment = IndividualEnrollment(effective_start_date=dt.date(2024, 1, 1), effective_end_date=dt.date(9999, 12, 31))
+    enrollment = IndividualEnrollment(
+        effective_start_date=dt.date(2024, 1, 1), effective_end_date=dt.date(9999, 12, 31)
+    )
     assert enrollment.status_as_of(dt.date(2090, 1, 1)) == "active"
     assert IndividualEnrollment(effective_start_date=dt.date(2024, 1, 1)).status_as_of(dt.date(2090, 1, 1)) == "active"
 

@@ -21,9 +21,12 @@ def test_renewals_mirrored_before_the_column_get_their_carriers():
     old_apps = executor.loader.project_state(BEFORE).apps
     RenewalDecision = old_apps.get_model("connections", "RenewalDecision")
     RenewalDecision.objects.create(
-        id="b5f2b5f7-0336-45f7-baf1-7e11dfac50a6", status="not_ready",
-        raw={"body": {"carriers": [{"carrier_id": CASCADE.upper()}, "odd"]},
-             "issues": [{"carrier_id": BLUEPEAK}, {"carrier_id": "not-an-id"}, "odd"]},
+        id="b5f2b5f7-0336-45f7-baf1-7e11dfac50a6",
+        status="not_ready",
+        raw={
+            "body": {"carriers": [{"carrier_id": CASCADE.upper()}, "odd"]},
+            "issues": [{"carrier_id": BLUEPEAK}, {"carrier_id": "not-an-id"}, "odd"],
+        },
     )
     RenewalDecision.objects.create(id="c5f2b5f7-0336-45f7-baf1-7e11dfac50a6", status="ready", raw={"body": "odd"})
 
@@ -31,6 +34,8 @@ def test_renewals_mirrored_before_the_column_get_their_carriers():
     executor.migrate(everything)
     new_apps = executor.loader.project_state(after).apps
     Migrated = new_apps.get_model("connections", "RenewalDecision")
-    assert Migrated.objects.get(pk="b5f2b5f7-0336-45f7-baf1-7e11dfac50a6").carrier_ids == ",".join(sorted([CASCADE, BLUEPEAK]))
+    assert Migrated.objects.get(pk="b5f2b5f7-0336-45f7-baf1-7e11dfac50a6").carrier_ids == ",".join(
+        sorted([CASCADE, BLUEPEAK])
+    )
     assert Migrated.objects.get(pk="c5f2b5f7-0336-45f7-baf1-7e11dfac50a6").carrier_ids == ""
     Migrated.objects.all().delete()

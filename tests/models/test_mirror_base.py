@@ -19,7 +19,7 @@ ID = "0b6a1e3c-7f1e-4d5a-9c1b-3f2e4d5c6b7a"
 
 
 def test_it_converts_epoch_seconds_to_aware_utc():
-    assert from_epoch(1700000000) == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.timezone.utc)
+    assert from_epoch(1700000000) == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC)
     assert from_epoch("1700000000") == from_epoch(1700000000)
     assert from_epoch(None) is None
     assert from_epoch("soon") is None

@@ -18,9 +18,13 @@ def test_for_object_is_the_timeline_of_one_record_oldest_first():
     request_same_id = MemberRequest(id=connection.pk)
     StatusChange.objects.bulk_create(
         [
-            StatusChange.objects.build(connection, connection.pk, "processing", "completed", observed_at=T0 + dt.timedelta(days=2)),
+            StatusChange.objects.build(
+                connection, connection.pk, "processing", "completed", observed_at=T0 + dt.timedelta(days=2)
+            ),
             StatusChange.objects.build(connection, connection.pk, None, "created", observed_at=T0),
-            StatusChange.objects.build(connection, connection.pk, "created", "processing", observed_at=T0 + dt.timedelta(days=1)),
+            StatusChange.objects.build(
+                connection, connection.pk, "created", "processing", observed_at=T0 + dt.timedelta(days=1)
+            ),
             StatusChange.objects.build(other, other.pk, "", "created", observed_at=T0),
             StatusChange.objects.build(MemberRequest, request_same_id.pk, "", "processing", observed_at=T0),
         ]
@@ -28,7 +32,11 @@ def test_for_object_is_the_timeline_of_one_record_oldest_first():
 
     timeline = list(StatusChange.objects.for_object(connection))
 
-    assert [(c.old_status, c.new_status) for c in timeline] == [("", "created"), ("created", "processing"), ("processing", "completed")]
+    assert [(c.old_status, c.new_status) for c in timeline] == [
+        ("", "created"),
+        ("created", "processing"),
+        ("processing", "completed"),
+    ]
     assert timeline[0].is_first_sight
     assert timeline[0].resource == "connections.groupconnection"
     assert StatusChange.objects.for_resource(MemberRequest).count() == 1

@@ -1,6 +1,6 @@
 """The retry policy: which failures are retried, how long we wait, and when we give up."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
@@ -14,7 +14,7 @@ from command_center.noyo.backoff import (
 
 
 def policy(**overrides):
-    settings = dict(max_attempts=5, base_delay=1.0, max_delay=10.0, max_total_seconds=30.0, jitter=0.0)
+    settings = {"max_attempts": 5, "base_delay": 1.0, "max_delay": 10.0, "max_total_seconds": 30.0, "jitter": 0.0}
     settings.update(overrides)
     return RetryPolicy(**settings)
 
@@ -108,13 +108,15 @@ def test_one_attempt_means_no_retries():
     assert policy(max_attempts=1).next_delay(Failure.RATE_LIMITED, attempt=1, elapsed=0, is_write=False) is None
 
 
-@pytest.mark.parametrize(("header", "seconds"), [("3", 3.0), (" 1.5 ", 1.5), ("-2", 0.0), ("", None), (None, None), ("soon", None)])
+@pytest.mark.parametrize(
+    ("header", "seconds"), [("3", 3.0), (" 1.5 ", 1.5), ("-2", 0.0), ("", None), (None, None), ("soon", None)]
+)
 def test_it_reads_retry_after_in_seconds(header, seconds):
     assert parse_retry_after(header) == seconds
 
 
 def test_it_reads_retry_after_as_an_http_date():
-    now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
     header = format_datetime(now + timedelta(seconds=30), usegmt=True)
     assert parse_retry_after(header, now=now.timestamp()) == pytest.approx(30.0)
     assert parse_retry_after(format_datetime(now - timedelta(seconds=30), usegmt=True), now=now.timestamp()) == 0.0

@@ -13,7 +13,6 @@ import pytest
 
 from command_center.noyo import contract
 from command_center.noyo.backoff import RetryPolicy
-from command_center.noyo.client import NoyoClient
 from command_center.noyo.errors import (
     AuthenticationError,
     BadRequest,
@@ -25,49 +24,10 @@ from command_center.noyo.errors import (
     ValidationFailed,
 )
 from command_center.noyo.sandbox.carriers import make_group_number
+from tests.noyo.conftest import ATTEMPTS
 
-ATTEMPTS = 3
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 NORTHWIND = "d5792730-663e-4e24-a4ff-ca68c35f748f"  # Sync carrier, carrier_group_id "NW" + 6 digits
-
-
-class Sleeps(list):
-    """Stands in for time.sleep: remembers each wait instead of waiting."""
-
-    def __call__(self, seconds):
-        self.append(seconds)
-
-
-@pytest.fixture
-def sleeps():
-    return Sleeps()
-
-
-@pytest.fixture
-def policy(sleeps):
-    return RetryPolicy(max_attempts=ATTEMPTS, base_delay=0.01, max_delay=2.0, max_total_seconds=10.0, jitter=0.0, sleep=sleeps)
-
-
-@pytest.fixture
-def make_client(sandbox, policy):
-    made = []
-
-    def make(**overrides):
-        options = dict(retry_policy=policy, timeout=5.0)
-        options.update(overrides)
-        secret = options.pop("client_secret", sandbox.client_secret)
-        client = NoyoClient(sandbox.url, sandbox.token_url, sandbox.client_id, secret, **options)
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        client.close()
-
-
-@pytest.fixture
-def noyo(make_client):
-    return make_client()
 
 
 @pytest.fixture
@@ -202,7 +162,11 @@ def test_groups_filter_by_company_ids_and_carrier_number(noyo, sandbox):
     wanted = [groups[1]["id"], groups[2]["id"]]
     assert [g["id"] for g in noyo.iter_groups(group_ids=wanted)] == wanted
     connection = next(c for c in noyo.iter_group_connections() if c.get("group_id") == groups[0]["id"])
-    found = list(noyo.iter_groups(carrier_id=connection["carrier_id"], carrier_group_id=connection["group_data"]["carrier_group_id"]))
+    found = list(
+        noyo.iter_groups(
+            carrier_id=connection["carrier_id"], carrier_group_id=connection["group_data"]["carrier_group_id"]
+        )
+    )
     assert [g["id"] for g in found] == [groups[0]["id"]]
     assert api_requests(sandbox)[2]["query"]["group_ids"] == ",".join(wanted)
 
@@ -215,7 +179,11 @@ def test_group_connections_filter_by_every_documented_filter(noyo, sandbox):
     picked = [everything[0]["id"], everything[5]["id"]]
     assert sorted(c["id"] for c in noyo.iter_group_connections(ids=picked)) == sorted(picked)
     one = everything[4]
-    by_number = list(noyo.iter_group_connections(carrier_id=[one["carrier_id"]], carrier_group_id=one["group_data"]["carrier_group_id"]))
+    by_number = list(
+        noyo.iter_group_connections(
+            carrier_id=[one["carrier_id"]], carrier_group_id=one["group_data"]["carrier_group_id"]
+        )
+    )
     assert [c["id"] for c in by_number] == [one["id"]]
     by_org = list(noyo.iter_group_connections(organization_id=one["organization_id"]))
     assert one["id"] in {c["id"] for c in by_org}
@@ -228,7 +196,11 @@ def test_group_connections_filter_by_every_documented_filter(noyo, sandbox):
 
 def test_group_scoped_lists(noyo, sandbox, examples):
     group_id = examples["groups"][0]
-    by_group = list(noyo.iter_group_connections_by_group(group_id, status=list(contract.GROUP_CONNECTION_STATUSES), sort_by="modified"))
+    by_group = list(
+        noyo.iter_group_connections_by_group(
+            group_id, status=list(contract.GROUP_CONNECTION_STATUSES), sort_by="modified"
+        )
+    )
     assert by_group and all(c["group_id"] == group_id for c in by_group)
     assert all(c["group_id"] == group_id for c in noyo.iter_group_contacts(group_id))
     assert all(loc["group_id"] == group_id for loc in noyo.iter_group_locations(group_id))
@@ -254,10 +226,27 @@ def test_group_enrollments_and_plans_filter_by_date_status_line_and_carrier(noyo
     enrollments = list(noyo.iter_group_enrollments(group_id, effective_date=day, status=["active", "completed"]))
     assert enrollments and {e["status"] for e in enrollments} <= {"active", "completed"}
     assert noyo.get_group_enrollment(enrollments[0]["id"])["id"] == enrollments[0]["id"]
-    plans = list(noyo.iter_plans(group_id, effective_date=day, status=["active"], line_of_coverage=["medical", "dental"], carrier_id=[NORTHWIND]))
-    assert plans and all(p["status"] == "active" and p["line_of_coverage"] == "medical" and p["carrier_id"] == NORTHWIND for p in plans)
+    plans = list(
+        noyo.iter_plans(
+            group_id,
+            effective_date=day,
+            status=["active"],
+            line_of_coverage=["medical", "dental"],
+            carrier_id=[NORTHWIND],
+        )
+    )
+    assert plans and all(
+        p["status"] == "active" and p["line_of_coverage"] == "medical" and p["carrier_id"] == NORTHWIND for p in plans
+    )
     query = api_requests(sandbox, path_contains="/plans")[0]["query"]
-    assert query == {"effective_date": day, "status": "active", "line_of_coverage": "medical,dental", "carrier_id": NORTHWIND, "page_size": "100", "offset": "0"}
+    assert query == {
+        "effective_date": day,
+        "status": "active",
+        "line_of_coverage": "medical,dental",
+        "carrier_id": NORTHWIND,
+        "page_size": "100",
+        "offset": "0",
+    }
 
 
 def test_employees_filter_by_name_and_birth_date(noyo, sandbox, examples):
@@ -267,7 +256,9 @@ def test_employees_filter_by_name_and_birth_date(noyo, sandbox, examples):
     assert someone in list(noyo.iter_employees(first_name=person["first_name"], last_name=person["last_name"]))
     assert someone in list(noyo.iter_employees(date_of_birth=person["date_of_birth"]))
     assert someone in list(noyo.iter_employees_by_group(group_id, name=person["last_name"].upper()))
-    assert all(e["person"]["last_name"] == person["last_name"] for e in noyo.iter_employees(last_name=person["last_name"]))
+    assert all(
+        e["person"]["last_name"] == person["last_name"] for e in noyo.iter_employees(last_name=person["last_name"])
+    )
     assert noyo.get_employee(someone["id"]) == someone
 
 
@@ -282,7 +273,9 @@ def test_member_records_of_an_employee(noyo, sandbox, examples):
     assert {e["individual_type"] for e in own} == {"employee"}
     assert {e["individual_type"] for e in family} == {"employee", "dependent"}
     assert noyo.get_individual_enrollment(own[0]["id"], effective_date=day)["id"] == own[0]["id"]
-    by_group_enrollment = list(noyo.iter_individual_enrollments_by_group_enrollment(own[0]["group_enrollment_id"], effective_date=day))
+    by_group_enrollment = list(
+        noyo.iter_individual_enrollments_by_group_enrollment(own[0]["group_enrollment_id"], effective_date=day)
+    )
     assert own[0]["id"] in {e["id"] for e in by_group_enrollment}
     premiums = list(noyo.iter_premiums(employee_id, effective_date=day))
     assert premiums and all(isinstance(p["amount"], str) for p in premiums)
@@ -299,9 +292,16 @@ def test_member_snapshots_and_tracking_differences(noyo, sandbox, examples):
     snapshot = noyo.get_member_snapshot(of_employee[0]["id"])
     assert snapshot["fulfillment_summary"] and "member_snapshot" in snapshot
     with_differences = next(d for d in noyo.iter_differences() if d.get("member_snapshot_id"))
-    differences = list(noyo.iter_differences(member_snapshot_id=with_differences["member_snapshot_id"], employee_id=with_differences["employee_id"]))
+    differences = list(
+        noyo.iter_differences(
+            member_snapshot_id=with_differences["member_snapshot_id"], employee_id=with_differences["employee_id"]
+        )
+    )
     assert differences and {d["member_snapshot_id"] for d in differences} == {with_differences["member_snapshot_id"]}
-    assert api_requests(sandbox, path_contains="/differences")[1]["query"]["member_snapshot_id"] == with_differences["member_snapshot_id"]
+    assert (
+        api_requests(sandbox, path_contains="/differences")[1]["query"]["member_snapshot_id"]
+        == with_differences["member_snapshot_id"]
+    )
 
 
 def test_differences_are_read_from_the_tracking_host(make_client, sandbox):
@@ -314,9 +314,13 @@ def test_legacy_member_requests_and_transactions(noyo, sandbox, examples):
     employee_id = examples["employees"]["with_every_snapshot_scenario"][0]
     group_id = noyo.get_employee(employee_id)["group_id"]
     completed_new_hires = list(noyo.iter_member_requests(status=["completed"], request_type=["new_hire"]))
-    assert completed_new_hires and {(r["status"], r["request_type"]) for r in completed_new_hires} == {("completed", "new_hire")}
+    assert completed_new_hires and {(r["status"], r["request_type"]) for r in completed_new_hires} == {
+        ("completed", "new_hire")
+    }
     of_employee = list(noyo.iter_member_requests_by_employee(employee_id))
-    assert [r["id"] for r in noyo.iter_member_requests(employee_id=employee_id, group_id=group_id)] == [r["id"] for r in of_employee]
+    assert [r["id"] for r in noyo.iter_member_requests(employee_id=employee_id, group_id=group_id)] == [
+        r["id"] for r in of_employee
+    ]
     request = noyo.get_member_request(of_employee[0]["id"])
     transactions = list(noyo.iter_member_transactions_by_request(request["id"]))
     assert [t["id"] for t in transactions] == request["transactions"]
@@ -340,14 +344,18 @@ def test_an_unknown_id_is_not_found(noyo, sandbox):
 def test_a_duplicate_connection_is_a_conflict(noyo, sandbox):
     existing = next(iter(noyo.iter_group_connections(carrier_id=[NORTHWIND])))
     with pytest.raises(Conflict) as raised:
-        noyo.create_group_connection(NORTHWIND, {"carrier_group_id": existing["group_data"]["carrier_group_id"], "group_name": "Copycat LLC"})
+        noyo.create_group_connection(
+            NORTHWIND, {"carrier_group_id": existing["group_data"]["carrier_group_id"], "group_name": "Copycat LLC"}
+        )
     assert raised.value.status_code == 409
     assert "already exists" in raised.value.message
 
 
 def test_invalid_data_is_a_validation_error_with_field_messages(noyo, sandbox):
     with pytest.raises(ValidationFailed) as raised:
-        noyo.create_group_connection(NORTHWIND, {"carrier_group_id": "12345", "group_name": "Acme"}, federal_ein="12-3456789")
+        noyo.create_group_connection(
+            NORTHWIND, {"carrier_group_id": "12345", "group_name": "Acme"}, federal_ein="12-3456789"
+        )
     error = raised.value
     assert error.status_code == 422
     assert list(error.field_errors) == ["group_data.carrier_group_id"]
@@ -446,12 +454,16 @@ def test_it_counts_what_it_absorbed_on_the_way(make_client, sandbox, examples):
     noyo.get_group(examples["groups"][0])
 
     assert noyo.stats.as_dict() == {
-        "calls": 7, "rate_limited": 2, "rate_limited_wait_seconds": 4.0, "server_errors_retried": 1,
-        "connection_errors_retried": 1, "tokens_fetched": 2, "tokens_refused": 1,
+        "calls": 7,
+        "rate_limited": 2,
+        "rate_limited_wait_seconds": 4.0,
+        "server_errors_retried": 1,
+        "connection_errors_retried": 1,
+        "tokens_fetched": 2,
+        "tokens_refused": 1,
         "statuses": {"200": 2, "401": 1, "429": 2, "503": 1, "network_error": 1},
     }
     assert noyo.api_calls == len(api_requests(sandbox)) == 7
-
 
 
 def test_transient_failures_are_retried_with_growing_delays(noyo, sandbox, sleeps, examples):
@@ -521,7 +533,9 @@ def test_retry_with_no_fields_sends_an_empty_object(noyo, sandbox, examples):
 
 
 def test_create_for_a_new_group_and_for_an_existing_one(noyo, sandbox, examples):
-    created = noyo.create_group_connection(NORTHWIND, {"carrier_group_id": "NW900001", "group_name": "Fresh Start Co"}, federal_ein="98-7654321")
+    created = noyo.create_group_connection(
+        NORTHWIND, {"carrier_group_id": "NW900001", "group_name": "Fresh Start Co"}, federal_ein="98-7654321"
+    )
     assert created["status"] == "created" and created["request_type"] == "initial"
     assert noyo.get_group(created["group_id"])["name"] == "Fresh Start Co"
     existing = examples["groups"][0]

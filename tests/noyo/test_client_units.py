@@ -27,15 +27,28 @@ FAST = RetryPolicy(max_attempts=3, base_delay=0.0, max_delay=0.01, max_total_sec
 def mock_client(handler, **kwargs):
     def route(request):
         if request.url.path == contract.TOKEN_PATH:
-            return httpx.Response(200, json={"access_token": "secret-token-value", "expires_in": 864000, "token_type": "Bearer"})
+            return httpx.Response(
+                200, json={"access_token": "secret-token-value", "expires_in": 864000, "token_type": "Bearer"}
+            )
         return handler(request)
 
     http = httpx.Client(transport=httpx.MockTransport(route))
-    return NoyoClient("http://noyo.test", "http://noyo.test/auth/public/token", "id", "shh", http_client=http, retry_policy=FAST, **kwargs)
+    return NoyoClient(
+        "http://noyo.test",
+        "http://noyo.test/auth/public/token",
+        "id",
+        "shh",
+        http_client=http,
+        retry_policy=FAST,
+        **kwargs,
+    )
 
 
 def envelope(records, offset, total):
-    return {"meta": {"offset": offset, "page_num": offset // 100 + 1, "page_size": 100, "total_records": total}, "response": records}
+    return {
+        "meta": {"offset": offset, "page_num": offset // 100 + 1, "page_size": 100, "total_records": total},
+        "response": records,
+    }
 
 
 @pytest.mark.parametrize(
@@ -57,7 +70,9 @@ def test_it_never_trusts_expires_in_beyond_the_contract(expires_in, seconds):
 def test_it_writes_filters_the_way_noyo_reads_them():
     from datetime import date
 
-    assert query_params({"status": ["a", "b"], "effective_date": date(2025, 1, 31), "include_dependents": True, "x": None}) == {
+    assert query_params(
+        {"status": ["a", "b"], "effective_date": date(2025, 1, 31), "include_dependents": True, "x": None}
+    ) == {
         "status": "a,b",
         "effective_date": "2025-01-31",
         "include_dependents": "true",
@@ -98,7 +113,9 @@ def test_it_reports_the_total_from_the_first_page_without_fetching_it_twice():
 
     def fetch(params):
         calls.append(params["offset"])
-        return envelope([{"id": str(params["offset"] + i)} for i in range(min(100, 150 - params["offset"]))], params["offset"], 150)
+        return envelope(
+            [{"id": str(params["offset"] + i)} for i in range(min(100, 150 - params["offset"]))], params["offset"], 150
+        )
 
     records = Records(fetch, {"status": "x"})
     assert records.total == 150
@@ -131,7 +148,9 @@ def test_a_page_is_read_exactly_as_json_reads_it(body):
     import json
 
     page = '{"meta": {"total_records": 1}, "response": [' + body + "]}"
-    noyo = mock_client(lambda request: httpx.Response(200, content=page.encode(), headers={"content-type": "application/json"}))
+    noyo = mock_client(
+        lambda request: httpx.Response(200, content=page.encode(), headers={"content-type": "application/json"})
+    )
     (record,) = list(noyo.iter_employees())
     expected = json.loads(body)
     assert repr(record) == repr(expected)
@@ -147,10 +166,14 @@ def test_it_logs_query_keys_but_never_values_nor_the_token(caplog):
     with mock_client(handler) as noyo:
         list(noyo.iter_employees(last_name="Delacroix", date_of_birth="1980-02-03"))
     lines = [r.getMessage() for r in caplog.records]
-    assert lines == [
-        lines[0],
-        lines[1],
-    ] and "POST /auth/public/token" in lines[0]
+    assert (
+        lines
+        == [
+            lines[0],
+            lines[1],
+        ]
+        and "POST /auth/public/token" in lines[0]
+    )
     assert "GET /api/v1/employees query=date_of_birth,last_name,offset,page_size status=200" in lines[1]
     assert "attempt=1" in lines[1] and "duration_ms=" in lines[1]
     text = caplog.text
@@ -204,10 +227,15 @@ def test_a_refused_port_is_a_network_error_that_never_reached_noyo():
 @pytest.mark.parametrize(
     ("body", "fields"),
     [
-        ({"message": "Invalid", "errors": {"carrier_group_id": ["bad format"], "group_name": "required"}},
-         {"carrier_group_id": ["bad format"], "group_name": ["required"]}),
+        (
+            {"message": "Invalid", "errors": {"carrier_group_id": ["bad format"], "group_name": "required"}},
+            {"carrier_group_id": ["bad format"], "group_name": ["required"]},
+        ),
         ({"errors": [{"field": "carrier_id", "message": "required"}]}, {"carrier_id": ["required"]}),
-        ({"detail": [{"loc": ["body", "group_data"], "msg": "field required"}]}, {"body.group_data": ["field required"]}),
+        (
+            {"detail": [{"loc": ["body", "group_data"], "msg": "field required"}]},
+            {"body.group_data": ["field required"]},
+        ),
         ("not json", {}),
     ],
 )
@@ -216,6 +244,8 @@ def test_it_reads_field_messages_from_a_422(body, fields):
 
 
 def test_a_422_message_names_the_fields_for_an_ops_user():
-    error = error_for_response(422, {"message": "Invalid group data", "errors": {"carrier_group_id": ["must be 6 digits"]}})
+    error = error_for_response(
+        422, {"message": "Invalid group data", "errors": {"carrier_group_id": ["must be 6 digits"]}}
+    )
     assert isinstance(error, ValidationFailed)
     assert error.message == "Noyo rejected the data: Invalid group data — carrier_group_id: must be 6 digits"

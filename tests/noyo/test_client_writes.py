@@ -5,11 +5,15 @@ import pytest
 
 from command_center.noyo import contract
 from command_center.noyo.errors import Conflict, NetworkError, ServerError, ValidationFailed
-from tests.noyo.test_client import NORTHWIND, make_client, noyo, policy, sleeps  # noqa: F401 - fixtures
+from tests.noyo.test_client import NORTHWIND
 
 
 def api_requests(sandbox, method=None, path_contains=None):
-    return [r for r in sandbox.requests(method=method, path_contains=path_contains) if r["path"].startswith(contract.API_PREFIX)]
+    return [
+        r
+        for r in sandbox.requests(method=method, path_contains=path_contains)
+        if r["path"].startswith(contract.API_PREFIX)
+    ]
 
 
 @pytest.fixture
@@ -35,7 +39,9 @@ def test_confirm_sends_the_effective_end_date_as_an_iso_date(noyo, waiting):
 def test_reject_puts_to_the_documented_path_and_answers_the_request_rejected(noyo, sandbox, waiting):
     rejected = noyo.reject_group_disconnection_request(waiting[0])
     assert rejected["status"] == "rejected"
-    assert [r["path"] for r in api_requests(sandbox, "PUT")] == [contract.path("group_disconnection_request_reject", request_id=waiting[0])]
+    assert [r["path"] for r in api_requests(sandbox, "PUT")] == [
+        contract.path("group_disconnection_request_reject", request_id=waiting[0])
+    ]
 
 
 def test_deciding_a_request_twice_is_a_conflict(noyo, waiting):
@@ -63,7 +69,9 @@ def test_a_decision_that_may_have_reached_noyo_is_never_sent_twice(noyo, sandbox
 def test_an_existing_groups_create_takes_no_federal_ein(noyo, sandbox):
     group_id = sandbox.examples()["groups"][0]
     with pytest.raises(ValueError, match="only for a new group"):
-        noyo.create_group_connection(NORTHWIND, {"carrier_group_id": "NW900009"}, federal_ein="12-3456789", group_id=group_id)
+        noyo.create_group_connection(
+            NORTHWIND, {"carrier_group_id": "NW900009"}, federal_ein="12-3456789", group_id=group_id
+        )
     assert api_requests(sandbox, "POST") == []
 
 
@@ -87,7 +95,9 @@ def test_create_renewal_decision_posts_the_documented_body_and_answers_it_submit
     import datetime as dt
 
     group_id, carrier_id, line, plan_id = renewal_group
-    made = noyo.create_renewal_decision(group_id, dt.date(2031, 1, 1), renewal_body(carrier_id, line, [{"plan_id": plan_id}]))
+    made = noyo.create_renewal_decision(
+        group_id, dt.date(2031, 1, 1), renewal_body(carrier_id, line, [{"plan_id": plan_id}])
+    )
     assert made["status"] == "submitted" and made["renewal_date"] == "2031-01-01" and made["group_id"] == group_id
     (post,) = api_requests(sandbox, "POST")
     assert post["path"] == contract.path("group_renewal_decisions", group_id=group_id) and post["status"] == 201

@@ -42,7 +42,9 @@ def test_it_refuses_an_unknown_bearer_token(sandbox):
 
 
 def test_it_issues_a_bearer_token_for_basic_client_credentials(sandbox):
-    answer = httpx.post(sandbox.token_url, auth=(sandbox.client_id, sandbox.client_secret), json={"grant_type": "client_credentials"})
+    answer = httpx.post(
+        sandbox.token_url, auth=(sandbox.client_id, sandbox.client_secret), json={"grant_type": "client_credentials"}
+    )
     assert answer.status_code == 200
     body = answer.json()
     assert body["token_type"] == "Bearer"
@@ -59,7 +61,9 @@ def test_it_refuses_other_client_credentials(sandbox, auth):
 
 
 def test_it_wants_the_client_credentials_grant(sandbox):
-    answer = httpx.post(sandbox.token_url, auth=(sandbox.client_id, sandbox.client_secret), json={"grant_type": "password"})
+    answer = httpx.post(
+        sandbox.token_url, auth=(sandbox.client_id, sandbox.client_secret), json={"grant_type": "password"}
+    )
     assert answer.status_code == 400
     assert "grant_type" in answer.json()["errors"]
 
@@ -114,11 +118,24 @@ def test_it_answers_the_latest_audit_as_one_object(sandbox_api):
     assert audit["group_id"] == group["id"]
 
 
-@pytest.mark.parametrize("path", [
-    "/groups/{id}", "/group_connections/{id}", "/employees/{id}", "/dependents/{id}", "/member_snapshots/{id}",
-    "/member_requests/{id}", "/member_transactions/{id}", "/individual_enrollments/{id}", "/group_enrollments/{id}",
-    "/group_disconnection_requests/{id}", "/differences/{id}", "/groups/{id}/contacts", "/employees/{id}/dependents",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/groups/{id}",
+        "/group_connections/{id}",
+        "/employees/{id}",
+        "/dependents/{id}",
+        "/member_snapshots/{id}",
+        "/member_requests/{id}",
+        "/member_transactions/{id}",
+        "/individual_enrollments/{id}",
+        "/group_enrollments/{id}",
+        "/group_disconnection_requests/{id}",
+        "/differences/{id}",
+        "/groups/{id}/contacts",
+        "/employees/{id}/dependents",
+    ],
+)
 def test_it_answers_404_for_an_unknown_id(sandbox_api, path):
     answer = sandbox_api.get(path.format(id=uuid.uuid4()))
     assert answer.status_code == 404
@@ -131,7 +148,14 @@ def test_it_answers_404_for_an_id_of_another_kind(sandbox_api):
 
 
 def test_it_finds_a_record_by_the_id_a_list_gave(sandbox_api):
-    for path in ("/groups", "/group_connections", "/employees", "/member_requests", "/member_transactions", "/differences"):
+    for path in (
+        "/groups",
+        "/group_connections",
+        "/employees",
+        "/member_requests",
+        "/member_transactions",
+        "/differences",
+    ):
         record = sandbox_api.get(path, params={"offset": 7, "page_size": 5}).json()["response"][0]
         assert sandbox_api.get(f"{path}/{record['id']}").json() == record
 
@@ -143,13 +167,25 @@ def test_it_answers_every_documented_path(sandbox_api, sandbox):
     dependent = data.dependents(0)[0]
     request = data.member_request(0, sandbox.now())
     snapshot = data.snapshots(0, sandbox.now())[0]
-    ids = {"group_id": group["id"], "employee_id": employee["id"], "enrollment_id": enrollment["id"],
-           "dependent_id": dependent["id"], "request_id": request["id"], "snapshot_id": snapshot["id"],
-           "connection_id": data.ids.uuid("connection", 0), "transaction_id": request["transactions"][0],
-           "difference_id": data.ids.uuid("difference", 0), "contact_id": data.contacts(0)[0]["id"],
-           "location_id": data.locations(0)[0]["id"]}
+    ids = {
+        "group_id": group["id"],
+        "employee_id": employee["id"],
+        "enrollment_id": enrollment["id"],
+        "dependent_id": dependent["id"],
+        "request_id": request["id"],
+        "snapshot_id": snapshot["id"],
+        "connection_id": data.ids.uuid("connection", 0),
+        "transaction_id": request["transactions"][0],
+        "difference_id": data.ids.uuid("difference", 0),
+        "contact_id": data.contacts(0)[0]["id"],
+        "location_id": data.locations(0)[0]["id"],
+    }
     for name, template in contract.PATHS.items():
-        if name in ("group_connection_retry", "group_disconnection_request_confirm", "group_disconnection_request_reject"):
+        if name in (
+            "group_connection_retry",
+            "group_disconnection_request_confirm",
+            "group_disconnection_request_reject",
+        ):
             continue  # PUT only
         if name == "group_disconnection_request":
             ids["request_id"] = data.disconnection_requests(2, sandbox.now())[0]["id"]
@@ -176,11 +212,15 @@ def test_it_refuses_an_unknown_status_filter(sandbox_api):
 
 def test_it_filters_connections_by_carrier_and_group_number(sandbox_api):
     target = sandbox_api.get("/group_connections", params={"offset": 3}).json()["response"][0]
-    found = sandbox_api.get("/group_connections", params={
-        "carrier_id": target["carrier_id"], "carrier_group_id": target["group_data"]["carrier_group_id"]}).json()
+    found = sandbox_api.get(
+        "/group_connections",
+        params={"carrier_id": target["carrier_id"], "carrier_group_id": target["group_data"]["carrier_group_id"]},
+    ).json()
     assert [c["id"] for c in found["response"]] == [target["id"]]
     by_carrier = all_records(sandbox_api, "/group_connections", carrier_id=target["carrier_id"])
-    assert target["id"] in {c["id"] for c in by_carrier} and {c["carrier_id"] for c in by_carrier} == {target["carrier_id"]}
+    assert target["id"] in {c["id"] for c in by_carrier} and {c["carrier_id"] for c in by_carrier} == {
+        target["carrier_id"]
+    }
 
 
 def test_a_carrier_group_id_filter_needs_exactly_one_carrier(sandbox_api):
@@ -210,8 +250,12 @@ def test_it_filters_groups_by_company_ids_and_carrier_group_id(sandbox_api):
     picked = [groups[2]["id"], groups[9]["id"]]
     assert [g["id"] for g in all_records(sandbox_api, "/groups", group_ids=",".join(picked))] == picked
     connection = sandbox_api.get(f"/groups/{groups[4]['id']}/group_connections").json()["response"][0]
-    found = all_records(sandbox_api, "/groups", carrier_id=connection["carrier_id"],
-                        carrier_group_id=connection["group_data"]["carrier_group_id"])
+    found = all_records(
+        sandbox_api,
+        "/groups",
+        carrier_id=connection["carrier_id"],
+        carrier_group_id=connection["group_data"]["carrier_group_id"],
+    )
     assert [g["id"] for g in found] == [groups[4]["id"]]
     assert sandbox_api.get("/groups", params={"carrier_id": connection["carrier_id"]}).status_code == 422
 
@@ -296,25 +340,33 @@ def test_individual_enrollment_status_follows_the_effective_date(sandbox_api, sa
     assert start == (hired.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     # On the 1st of a month, yesterday's new hire is covered from today: the expectation follows the sandbox's clock.
     assert own and {e["status"] for e in own} == {"pending" if data.today < start else "active"}
-    before = sandbox_api.get(f"/employees/{new_hire['id']}/individual_enrollments",
-                             params={"effective_date": as_of(start - dt.timedelta(days=1))}).json()
+    before = sandbox_api.get(
+        f"/employees/{new_hire['id']}/individual_enrollments",
+        params={"effective_date": as_of(start - dt.timedelta(days=1))},
+    ).json()
     assert {e["status"] for e in before["response"]} == {"pending"}
-    later = sandbox_api.get(f"/employees/{new_hire['id']}/individual_enrollments", params={"effective_date": as_of(start)}).json()
+    later = sandbox_api.get(
+        f"/employees/{new_hire['id']}/individual_enrollments", params={"effective_date": as_of(start)}
+    ).json()
     assert {e["status"] for e in later["response"]} == {"active"}
 
     leaver = data.employee(2)  # terminated: coverage ended
     ended = sandbox_api.get(f"/employees/{leaver['id']}/individual_enrollments").json()["response"]
     assert {e["status"] for e in ended} == {"terminated"}
     end = dt.date.fromisoformat(ended[0]["effective_end_date"])
-    before_end = sandbox_api.get(f"/employees/{leaver['id']}/individual_enrollments", params={"effective_date": as_of(end)}).json()
+    before_end = sandbox_api.get(
+        f"/employees/{leaver['id']}/individual_enrollments", params={"effective_date": as_of(end)}
+    ).json()
     assert {e["status"] for e in before_end["response"]} == {"active"}
 
     notice = data.employee(8)  # has given notice: active today, terminated after the end date
     today = sandbox_api.get(f"/employees/{notice['id']}/individual_enrollments").json()["response"]
     assert {e["status"] for e in today} == {"active"}
     end = dt.date.fromisoformat(today[0]["effective_end_date"])
-    after = sandbox_api.get(f"/employees/{notice['id']}/individual_enrollments",
-                            params={"effective_date": as_of(end + dt.timedelta(days=1))}).json()["response"]
+    after = sandbox_api.get(
+        f"/employees/{notice['id']}/individual_enrollments",
+        params={"effective_date": as_of(end + dt.timedelta(days=1))},
+    ).json()["response"]
     assert {e["status"] for e in after} == {"terminated"}
 
 
@@ -334,7 +386,9 @@ def test_premiums_are_decimal_strings_for_the_plan_year_asked(sandbox_api, sandb
     assert {p["premium_type"] for p in premiums} == {"employer_amount", "employee_amount"}
     assert all(isinstance(p["amount"], str) and f"{float(p['amount']):.2f}" == p["amount"] for p in premiums)
     start = dt.date.fromisoformat(premiums[0]["effective_start_date"])
-    last_year = all_records(sandbox_api, f"/employees/{employee['id']}/premiums", effective_date=as_of(start - dt.timedelta(days=1)))
+    last_year = all_records(
+        sandbox_api, f"/employees/{employee['id']}/premiums", effective_date=as_of(start - dt.timedelta(days=1))
+    )
     assert last_year and all(p["effective_end_date"] < premiums[0]["effective_start_date"] for p in last_year)
 
 
@@ -343,7 +397,9 @@ def test_plan_and_group_enrollment_status_follow_the_effective_date(sandbox_api,
     enrollments = all_records(sandbox_api, f"/groups/{group['id']}/group_enrollments")
     current = next(e for e in enrollments if e["status"] == "active")
     start = dt.date.fromisoformat(current["effective_start_date"])
-    before = all_records(sandbox_api, f"/groups/{group['id']}/group_enrollments", effective_date=as_of(start - dt.timedelta(days=1)))
+    before = all_records(
+        sandbox_api, f"/groups/{group['id']}/group_enrollments", effective_date=as_of(start - dt.timedelta(days=1))
+    )
     assert next(e for e in before if e["id"] == current["id"])["status"] == "pending"
     assert sandbox_api.get(f"/groups/{group['id']}/plans", params={"effective_date": "2024-02-30"}).status_code == 422
 
@@ -380,19 +436,27 @@ def test_the_generated_data_covers_every_status_and_type(sandbox):
     assert {s["status"] for s in snapshots} == set(contract.MEMBER_SNAPSHOT_STATUSES)
     assert {f["status"] for s in snapshots for f in s["fulfillment_summary"]} == set(contract.FULFILLMENT_STATUSES)
     assert all(f["errors"] for s in snapshots for f in s["fulfillment_summary"] if f["status"] == "invalid")
-    assert {r["relationship"] for e in range(data.n_employees) for r in data.dependents(e)} == set(contract.DEPENDENT_RELATIONSHIPS)
+    assert {r["relationship"] for e in range(data.n_employees) for r in data.dependents(e)} == set(
+        contract.DEPENDENT_RELATIONSHIPS
+    )
     differences = [data.difference(i, now) for i in range(data.n_differences)]
     assert {d["difference_classification"] for d in differences} == set(contract.DIFFERENCE_CLASSIFICATIONS)
     disconnections = [r for g in range(data.n_groups) for r in data.disconnection_requests(g, now)]
     assert {r["status"] for r in disconnections} == set(contract.GROUP_DISCONNECTION_STATUSES)
-    assert {data.renewal_decision(i, now)["status"] for i in range(data.n_renewals)} == set(contract.RENEWAL_DECISION_STATUSES)
+    assert {data.renewal_decision(i, now)["status"] for i in range(data.n_renewals)} == set(
+        contract.RENEWAL_DECISION_STATUSES
+    )
     plans = [p for g in range(data.n_groups) for p in data.plans(g, data.today)]
     assert {p["line_of_coverage"] for p in plans} == set(contract.LINES_OF_COVERAGE)
     assert {p["status"] for p in plans} == set(contract.PLAN_STATUSES)
     ges = [x for g in range(data.n_groups) for x in data.group_enrollments(g, data.today)]
     assert {x["status"] for x in ges} == set(contract.GROUP_ENROLLMENT_STATUSES)
-    assert {data.employee(e)["employment"]["employment_status"] for e in range(data.n_employees)} == set(contract.EMPLOYMENT_STATUSES)
-    assert {t for g in range(data.n_groups) for c in data.contacts(g) for t in c["types"]} == set(contract.CONTACT_TYPES)
+    assert {data.employee(e)["employment"]["employment_status"] for e in range(data.n_employees)} == set(
+        contract.EMPLOYMENT_STATUSES
+    )
+    assert {t for g in range(data.n_groups) for c in data.contacts(g) for t in c["types"]} == set(
+        contract.CONTACT_TYPES
+    )
 
 
 def test_snapshots_take_only_the_five_statuses_the_guide_lists(sandbox):
@@ -442,7 +506,9 @@ def test_employees_are_full_time_as_documented_and_a_leaver_shows_in_dates(sandb
     employees = [data.employee(e) for e in range(data.n_employees)]
     assert {e["employment"]["employment_status"] for e in employees} == {"full-time"}
     assert all(set(e["employment"]["employment_dates"]) == {"hire_date", "full_time_start"} for e in employees)
-    assert {(e["employment"]["salary"]["unit"], e["employment"]["salary"]["type"]) for e in employees} == {("annual", "salary")}
+    assert {(e["employment"]["salary"]["unit"], e["employment"]["salary"]["type"]) for e in employees} == {
+        ("annual", "salary")
+    }
     leaver = data.employee(2)  # left: the coverage's end and the termination request say so
     ended = all_records(sandbox_api, f"/employees/{leaver['id']}/individual_enrollments")
     assert {x["status"] for x in ended} == {"terminated"}
@@ -494,7 +560,9 @@ def assert_noyo_works_only_on_the_latest_snapshot(data, moments):
 def test_an_employee_has_one_snapshot_in_progress_at_most_at_any_time(sandbox):
     now = sandbox.now()
     assert_noyo_works_only_on_the_latest_snapshot(
-        sandbox.data, [now + offset for offset in (-2 * 86400, -3600, 0, 600, 3600, 3 * 3600, 86400, 7 * 86400, 30 * 86400)])
+        sandbox.data,
+        [now + offset for offset in (-2 * 86400, -3600, 0, 600, 3600, 3 * 3600, 86400, 7 * 86400, 30 * 86400)],
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 7])
@@ -514,7 +582,10 @@ def test_scales_have_exact_totals():
 
 def test_carriers_have_formats_kinds_and_cadences():
     assert {c["kind"] for c in carriers.CARRIERS} == {"sync", "send"}
-    assert all(set(c) == {"id", "name", "kind", "carrier_group_id_format", "format_hint", "file_cadence"} for c in carriers.CARRIERS)
+    assert all(
+        set(c) == {"id", "name", "kind", "carrier_group_id_format", "format_hint", "file_cadence"}
+        for c in carriers.CARRIERS
+    )
     covered = {line for lines in carriers.LINES_BY_CARRIER.values() for line in lines}
     assert covered == set(contract.LINES_OF_COVERAGE)
 
@@ -523,8 +594,13 @@ def test_carriers_have_formats_kinds_and_cadences():
 def test_it_is_deterministic_for_a_seed():
     t0 = 1_750_000_000
     first, again, other = Dataset(3, "small", t0), Dataset(3, "small", t0), Dataset(4, "small", t0)
-    for make in (lambda d: d.group(5), lambda d: d.employee(17), lambda d: d.member_request(33, t0),
-                 lambda d: d.render_connection(d.connection_base(9), t0), lambda d: d.snapshots(4, t0)):
+    for make in (
+        lambda d: d.group(5),
+        lambda d: d.employee(17),
+        lambda d: d.member_request(33, t0),
+        lambda d: d.render_connection(d.connection_base(9), t0),
+        lambda d: d.snapshots(4, t0),
+    ):
         assert make(first) == make(again)
     assert first.employee(17) != other.employee(17)
 
@@ -536,7 +612,9 @@ def test_versions_stay_put_while_time_stands_still(sandbox_api):
 
 def test_connections_move_forward_as_time_passes(sandbox_api, sandbox):
     before = {c["id"]: c for c in all_records(sandbox_api, "/group_connections")}
-    in_flight = [c for c in before.values() if c["status"] in ("created", "processing", "waiting_on_carrier", "noyo_review")]
+    in_flight = [
+        c for c in before.values() if c["status"] in ("created", "processing", "waiting_on_carrier", "noyo_review")
+    ]
     sandbox.advance(3 * 86400)
     after = {c["id"]: c for c in all_records(sandbox_api, "/group_connections")}
     moved = [i for i in before if after[i]["version"] != before[i]["version"]]
@@ -566,7 +644,9 @@ def test_the_request_log_counts_calls(sandbox_api, sandbox):
     sandbox_api.get("/groups")
     sandbox_api.get("/employees", params={"page_size": 5})
     log = sandbox.requests(method="GET", path_contains="/employees")
-    assert [(r["method"], r["path"], r["status"], r["query"]) for r in log] == [("GET", "/api/v1/employees", 200, {"page_size": "5"})]
+    assert [(r["method"], r["path"], r["status"], r["query"]) for r in log] == [
+        ("GET", "/api/v1/employees", 200, {"page_size": "5"})
+    ]
     assert [r["path"] for r in sandbox.requests()] == ["/auth/public/token", "/api/v1/groups", "/api/v1/employees"]
 
 
@@ -574,8 +654,11 @@ def test_a_deep_page_of_a_million_requests_is_cheap():
     """O(page size), not O(offset): a guard against regressions, with a generous bound."""
     running = RunningSandbox(Config(seed=1, scale="large", clock_speed=0)).start()
     try:
-        token = httpx.post(running.token_url, auth=(running.client_id, running.client_secret),
-                           json={"grant_type": "client_credentials"}).json()["access_token"]
+        token = httpx.post(
+            running.token_url,
+            auth=(running.client_id, running.client_secret),
+            json={"grant_type": "client_credentials"},
+        ).json()["access_token"]
         with httpx.Client(base_url=running.api_url, headers={"Authorization": f"Bearer {token}"}) as api:
             api.get("/member_requests", params={"page_size": 100, "offset": 499_900})
             started = time.perf_counter()

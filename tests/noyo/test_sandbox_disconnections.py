@@ -40,7 +40,9 @@ def test_confirming_a_request_that_needs_review_answers_200_processing_with_a_de
 
 def test_a_confirmation_may_set_the_effective_end_date(sandbox_api, sandbox):
     request_id = waiting(sandbox)
-    answer = sandbox_api.put(f"/group_disconnection_requests/{request_id}/confirm", json={"effective_end_date": "2031-03-31"})
+    answer = sandbox_api.put(
+        f"/group_disconnection_requests/{request_id}/confirm", json={"effective_end_date": "2031-03-31"}
+    )
     assert answer.status_code == 200 and answer.json()["effective_end_date"] == "2031-03-31"
 
 

@@ -14,40 +14,149 @@ from tests.noyo.test_sandbox import all_records
 
 STAMPS = {"id", "version", "created", "modified"}
 GROUP = STAMPS | {"organization_id", "name", "sic_code", "dba_name", "federal_ein"}
-CONTACT = STAMPS | {"group_id", "carrier_id", "first_name", "last_name", "title", "email", "phone_number", "types",
-                    "primary_contact"}
+CONTACT = STAMPS | {
+    "group_id",
+    "carrier_id",
+    "first_name",
+    "last_name",
+    "title",
+    "email",
+    "phone_number",
+    "types",
+    "primary_contact",
+}
 LOCATION = STAMPS | {"group_id", "display_name", "address"}
 ADDRESS = {"street_one", "city", "state", "zip_code", "county"}  # street_two is UNCONFIRMED (ENDPOINTS.md §5.3)
-CONNECTION = STAMPS | {"completed", "organization_id", "group_id", "group_audit_request_id", "carrier_id", "federal_ein",
-                       "request_type", "status", "group_data", "setup_result"}
+CONNECTION = STAMPS | {
+    "completed",
+    "organization_id",
+    "group_id",
+    "group_audit_request_id",
+    "carrier_id",
+    "federal_ein",
+    "request_type",
+    "status",
+    "group_data",
+    "setup_result",
+}
 GROUP_DATA = {"carrier_group_id", "group_name", "broker_federal_ein", "broker_tin", "employer_email_address"}
-DISCONNECTION = STAMPS | {"organization_id", "carrier_id", "group_id", "group_name", "source_type", "source_id", "status",
-                          "effective_end_date", "decided", "completed"}
-GROUP_ENROLLMENT = STAMPS | {"group_id", "carrier_id", "line_of_coverage", "status", "open_enrollment_start_date",
-                             "open_enrollment_end_date", "open_enrollment_renewal_date", "effective_start_date",
-                             "effective_end_date"}
-PLAN = STAMPS | {"group_enrollment_id", "carrier_id", "line_of_coverage", "name", "code", "status", "effective_start_date",
-                 "effective_end_date", "eligible_member_types", "waiting_periods", "termination_policy", "plan_type",
-                 "network", "metal_tier", "cobra_rules", "voluntary", "volume_rules"}
+DISCONNECTION = STAMPS | {
+    "organization_id",
+    "carrier_id",
+    "group_id",
+    "group_name",
+    "source_type",
+    "source_id",
+    "status",
+    "effective_end_date",
+    "decided",
+    "completed",
+}
+GROUP_ENROLLMENT = STAMPS | {
+    "group_id",
+    "carrier_id",
+    "line_of_coverage",
+    "status",
+    "open_enrollment_start_date",
+    "open_enrollment_end_date",
+    "open_enrollment_renewal_date",
+    "effective_start_date",
+    "effective_end_date",
+}
+PLAN = STAMPS | {
+    "group_enrollment_id",
+    "carrier_id",
+    "line_of_coverage",
+    "name",
+    "code",
+    "status",
+    "effective_start_date",
+    "effective_end_date",
+    "eligible_member_types",
+    "waiting_periods",
+    "termination_policy",
+    "plan_type",
+    "network",
+    "metal_tier",
+    "cobra_rules",
+    "voluntary",
+    "volume_rules",
+}
 RENEWAL = STAMPS | {"group_id", "renewal_date", "status", "issues", "body"}
 EMPLOYEE = STAMPS | {"group_id", "location_id", "person", "employment"}
-PERSON = {"first_name", "middle_name", "last_name", "suffix", "date_of_birth", "ssn", "sex", "marital_status",
-          "home_address", "mailing_address", "contact"}
+PERSON = {
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix",
+    "date_of_birth",
+    "ssn",
+    "sex",
+    "marital_status",
+    "home_address",
+    "mailing_address",
+    "contact",
+}
 PERSON_CONTACT = {"home_phone", "work_phone", "email_address", "email_address_type", "preferred_method"}
 EMPLOYMENT = {"employment_status", "occupation", "hours_worked", "salary", "employment_dates"}
 DEPENDENT = STAMPS | {"employee_id", "relationship", "person"}
-INDIVIDUAL_ENROLLMENT = STAMPS | {"group_enrollment_id", "line_of_coverage", "status", "individual_type", "individual_id",
-                                  "plan_id", "enroll_data", "effective_start_date", "effective_end_date", "cobra_enrollment",
-                                  "cobra_details", "individual_enrollment_configuration", "pcp_details"}
-PREMIUM = {"carrier_id", "amount", "period", "premium_type", "effective_start_date", "effective_end_date",
-           "billed_members", "created", "modified"}
+INDIVIDUAL_ENROLLMENT = STAMPS | {
+    "group_enrollment_id",
+    "line_of_coverage",
+    "status",
+    "individual_type",
+    "individual_id",
+    "plan_id",
+    "enroll_data",
+    "effective_start_date",
+    "effective_end_date",
+    "cobra_enrollment",
+    "cobra_details",
+    "individual_enrollment_configuration",
+    "pcp_details",
+}
+PREMIUM = {
+    "carrier_id",
+    "amount",
+    "period",
+    "premium_type",
+    "effective_start_date",
+    "effective_end_date",
+    "billed_members",
+    "created",
+    "modified",
+}
 # member_snapshot_id is not in the documented object, though the list filters by it: UNCONFIRMED_CHOICES.
-DIFFERENCE = STAMPS | {"organization_id", "group_id", "carrier_id", "employee_id", "member_snapshot_id", "object_type",
-                       "object_id", "difference_classification", "difference_type", "fields", "impact_score",
-                       "is_dismissed", "is_suppressed", "resolved", "discrepancy_time", "sources"}
+DIFFERENCE = STAMPS | {
+    "organization_id",
+    "group_id",
+    "carrier_id",
+    "employee_id",
+    "member_snapshot_id",
+    "object_type",
+    "object_id",
+    "difference_classification",
+    "difference_type",
+    "fields",
+    "impact_score",
+    "is_dismissed",
+    "is_suppressed",
+    "resolved",
+    "discrepancy_time",
+    "sources",
+}
 MEMBER_REQUEST = STAMPS | {"employee_id", "request_type", "status", "transactions", "body", "result"}
-TRANSACTION = STAMPS | {"member_request_id", "employee_id", "carrier_id", "lines_of_coverage", "transaction_type", "status",
-                        "verified", "body", "result"}
+TRANSACTION = STAMPS | {
+    "member_request_id",
+    "employee_id",
+    "carrier_id",
+    "lines_of_coverage",
+    "transaction_type",
+    "status",
+    "verified",
+    "body",
+    "result",
+}
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -98,8 +207,11 @@ def test_connections_have_the_documented_fields(sandbox_api):
 
 def test_disconnection_requests_have_the_documented_fields_and_no_reason_or_context(sandbox_api, sandbox):
     """The reason and context are sent when creating one; the documented object does not carry them."""
-    requests = [r for g in range(sandbox.data.n_groups)
-                for r in all_records(sandbox_api, f"/groups/{sandbox.data.group(g)['id']}/group_disconnection_requests")]
+    requests = [
+        r
+        for g in range(sandbox.data.n_groups)
+        for r in all_records(sandbox_api, f"/groups/{sandbox.data.group(g)['id']}/group_disconnection_requests")
+    ]
     assert requests
     for request in requests:
         assert set(request) <= DISCONNECTION
@@ -141,12 +253,18 @@ def test_employees_and_dependents_have_the_documented_fields(sandbox_api):
 def test_individual_enrollments_and_premiums_have_the_documented_fields(sandbox_api, sandbox):
     for e in range(sandbox.data.n_employees):
         employee_id = sandbox.data.employee(e)["id"]
-        for enrollment in all_records(sandbox_api, f"/employees/{employee_id}/individual_enrollments", include_dependents="true"):
+        for enrollment in all_records(
+            sandbox_api, f"/employees/{employee_id}/individual_enrollments", include_dependents="true"
+        ):
             assert set(enrollment) <= INDIVIDUAL_ENROLLMENT
             assert_dates(enrollment, "effective_start_date", "effective_end_date")
             assert set(enrollment["cobra_enrollment"]) <= {"cobra_enrolled", "cobra_type"}
-            assert set(enrollment["cobra_details"]) <= {"eligibility_start_date", "eligibility_end_date",
-                                                        "qualifying_event_date", "qualifying_event_reason"}
+            assert set(enrollment["cobra_details"]) <= {
+                "eligibility_start_date",
+                "eligibility_end_date",
+                "qualifying_event_date",
+                "qualifying_event_reason",
+            }
             assert enrollment["pcp_details"] == {}  # providers[] is documented, not the shape of one
         for premium in all_records(sandbox_api, f"/employees/{employee_id}/premiums"):
             assert set(premium) <= PREMIUM

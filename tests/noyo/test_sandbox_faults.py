@@ -147,10 +147,12 @@ def test_malformed_records_are_the_same_ones_on_every_read(sandbox_api, sandbox,
 def test_undocumented_values_can_be_asked_for_on_purpose(sandbox_api, sandbox):
     """What real systems do though no document says so: an unknown enum value, a field gone, a number as a string."""
     target = sandbox_api.get("/member_requests").json()["response"][2]
-    for mode, check in (("unknown_enum", lambda r: r["status"] not in contract.MEMBER_REQUEST_STATUSES),
-                        ("missing_field", lambda r: "status" not in r),
-                        ("number_as_string", lambda r: isinstance(r["created"], str) and r["created"].isdigit()),
-                        ("extra_field", lambda r: "undocumented_field" in r)):
+    for mode, check in (
+        ("unknown_enum", lambda r: r["status"] not in contract.MEMBER_REQUEST_STATUSES),
+        ("missing_field", lambda r: "status" not in r),
+        ("number_as_string", lambda r: isinstance(r["created"], str) and r["created"].isdigit()),
+        ("extra_field", lambda r: "undocumented_field" in r),
+    ):
         sandbox.set_faults(malformed_ids=[target["id"]], malformed_mode=mode)
         assert check(sandbox_api.get(f"/member_requests/{target['id']}").json()), mode
     with pytest.raises(ApiError):
@@ -241,19 +243,48 @@ def test_examples_name_records_worth_knowing(sandbox, sandbox_api):
 
 # --- The management command ----------------------------------------------------------------------
 def test_the_command_serves_with_the_credentials_from_the_environment(tmp_path):
-    env = {**os.environ, "NOYO_CLIENT_ID": "ops-client", "NOYO_CLIENT_SECRET": "ops-secret", "DEBUG": "true",
-           "DJANGO_SETTINGS_MODULE": "tests.settings"}
-    process = subprocess.Popen([sys.executable, "manage.py", "noyo_sandbox", "--port", "0", "--seed", "5", "--clock-speed", "60",
-                                "--malformed-rate", "0.1", "--malformed-mode", "number_as_string"],
-                               cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))), env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {
+        **os.environ,
+        "NOYO_CLIENT_ID": "ops-client",
+        "NOYO_CLIENT_SECRET": "ops-secret",
+        "DEBUG": "true",
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "noyo_sandbox",
+            "--port",
+            "0",
+            "--seed",
+            "5",
+            "--clock-speed",
+            "60",
+            "--malformed-rate",
+            "0.1",
+            "--malformed-mode",
+            "number_as_string",
+        ],
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         line = process.stdout.readline()
         assert "Noyo sandbox listening on http://127.0.0.1:" in line, line
         url = line.split("listening on ")[1].split()[0]
-        token = httpx.post(f"{url}/auth/public/token", auth=("ops-client", "ops-secret"), json={"grant_type": "client_credentials"})
+        token = httpx.post(
+            f"{url}/auth/public/token", auth=("ops-client", "ops-secret"), json={"grant_type": "client_credentials"}
+        )
         assert token.status_code == 200
-        demo = httpx.post(f"{url}/auth/public/token", auth=("sandbox-client", "sandbox-secret"), json={"grant_type": "client_credentials"})
+        demo = httpx.post(
+            f"{url}/auth/public/token",
+            auth=("sandbox-client", "sandbox-secret"),
+            json={"grant_type": "client_credentials"},
+        )
         assert demo.status_code == 401
         state = httpx.get(f"{url}/_sandbox/state").json()
         assert state["seed"] == 5

@@ -29,8 +29,15 @@ def group(sandbox_api, sandbox):
 
 def decision(group, renewal_date="2031-01-01", plans=None, line=None, carrier_id=None, **line_fields):
     line = line or group["line"]
-    chosen = plans if plans is not None else [{"plan_id": group["plans"][(group["carrier_id"], group["line"])][0]["id"]}]
-    expected = {"open_enrollment_start_date": "2030-11-01", "open_enrollment_end_date": "2030-11-30", "plans": chosen, **line_fields}
+    chosen = (
+        plans if plans is not None else [{"plan_id": group["plans"][(group["carrier_id"], group["line"])][0]["id"]}]
+    )
+    expected = {
+        "open_enrollment_start_date": "2030-11-01",
+        "open_enrollment_end_date": "2030-11-30",
+        "plans": chosen,
+        **line_fields,
+    }
     carrier = {"carrier_id": carrier_id or group["carrier_id"], "lines_of_coverage": {line: expected}}
     return {"renewal_date": renewal_date, "body": {"carriers": [carrier]}}
 
@@ -47,7 +54,10 @@ def test_a_decision_is_created_submitted_with_the_documented_fields(sandbox_api,
     made = answer.json()
     assert set(made) == RENEWAL and made["status"] == "submitted" and made["issues"] == []
     assert_stamped(made)
-    assert made["created"] == int(sandbox.now()) and (made["group_id"], made["renewal_date"]) == (group["id"], "2031-01-01")
+    assert made["created"] == int(sandbox.now()) and (made["group_id"], made["renewal_date"]) == (
+        group["id"],
+        "2031-01-01",
+    )
     (carrier,) = made["body"]["carriers"]
     assert carrier["carrier_id"] == group["carrier_id"]
     assert carrier["lines_of_coverage"][group["line"]] == {
@@ -69,7 +79,10 @@ def test_the_documented_example_answers_the_documented_shape(sandbox_api, group)
     for n, expected in enumerate(carrier["lines_of_coverage"].values()):
         line = ours[n] if n < len(ours) else others[n]
         known = [p["id"] for p in group["plans"].get((group["carrier_id"], line), [])]
-        plans = [{"plan_id": known[k % len(known)]} if "plan_id" in p and known else p for k, p in enumerate(expected["plans"])]
+        plans = [
+            {"plan_id": known[k % len(known)]} if "plan_id" in p and known else p
+            for k, p in enumerate(expected["plans"])
+        ]
         lines[line] = {**expected, "plans": [p for p in plans if "plan_id" not in p or known]}
     body = {**request, "body": {"carriers": [{"carrier_id": group["carrier_id"], "lines_of_coverage": lines}]}}
 
@@ -85,7 +98,10 @@ def test_the_documented_example_answers_the_documented_shape(sandbox_api, group)
 
 def test_a_named_plan_gets_the_id_of_the_groups_plan_of_that_name_or_a_new_one(sandbox_api, group):
     plan = group["plans"][(group["carrier_id"], group["line"])][0]
-    named = [{"name": plan["name"].upper(), "plan_type": "ppo"}, {"name": "Select Plus PPO HDHP Bronze", "plan_type": "ppo", "metal_tier": "bronze"}]
+    named = [
+        {"name": plan["name"].upper(), "plan_type": "ppo"},
+        {"name": "Select Plus PPO HDHP Bronze", "plan_type": "ppo", "metal_tier": "bronze"},
+    ]
     made = create(sandbox_api, group, decision(group, plans=named)).json()
     same, new = made["body"]["carriers"][0]["lines_of_coverage"][group["line"]]["plans"]
     assert same == {"name": plan["name"].upper(), "plan_id": plan["id"]}
@@ -120,7 +136,10 @@ def test_a_renewal_on_another_day_resolves_not_ready_with_an_issue_for_the_carri
 
 
 def test_a_carrier_without_lines_is_accepted_as_documented(sandbox_api, group):
-    body = {"renewal_date": "2031-01-01", "body": {"carriers": [{"carrier_id": group["carrier_id"], "lines_of_coverage": {}}]}}
+    body = {
+        "renewal_date": "2031-01-01",
+        "body": {"carriers": [{"carrier_id": group["carrier_id"], "lines_of_coverage": {}}]},
+    }
     answer = create(sandbox_api, group, body)
     assert answer.status_code == 201 and answer.json()["body"]["carriers"][0]["lines_of_coverage"] == {}
 
@@ -152,16 +171,35 @@ LINE = "body.carriers[0].lines_of_coverage"
         (lambda body, g: body.pop("body"), "body"),
         (lambda body, g: body["body"].update(carriers=[]), "body.carriers"),
         (lambda body, g: body["body"]["carriers"][0].update(carrier_id="not-a-carrier"), "body.carriers[0].carrier_id"),
-        (lambda body, g: body["body"]["carriers"].append(dict(body["body"]["carriers"][0])), "body.carriers[1].carrier_id"),
+        (
+            lambda body, g: body["body"]["carriers"].append(dict(body["body"]["carriers"][0])),
+            "body.carriers[1].carrier_id",
+        ),
         (lambda body, g: body["body"]["carriers"][0].update(lines_of_coverage={"pet": {}}), f"{LINE}.pet"),
-        (lambda body, g: body["body"]["carriers"][0]["lines_of_coverage"][g["line"]].pop("open_enrollment_start_date"),
-         "{line}.open_enrollment_start_date"),
-        (lambda body, g: body["body"]["carriers"][0]["lines_of_coverage"][g["line"]].update(open_enrollment_end_date="2030-10-01"),
-         "{line}.open_enrollment_end_date"),
-        (lambda body, g: body["body"]["carriers"][0]["lines_of_coverage"][g["line"]].update(plans=[{"plan_id": "0" * 36}]),
-         "{line}.plans[0].plan_id"),
-        (lambda body, g: body["body"]["carriers"][0]["lines_of_coverage"][g["line"]].update(plans=[{"plan_type": "ppo"}]),
-         "{line}.plans[0]"),
+        (
+            lambda body, g: body["body"]["carriers"][0]["lines_of_coverage"][g["line"]].pop(
+                "open_enrollment_start_date"
+            ),
+            "{line}.open_enrollment_start_date",
+        ),
+        (
+            lambda body, g: body["body"]["carriers"][0]["lines_of_coverage"][g["line"]].update(
+                open_enrollment_end_date="2030-10-01"
+            ),
+            "{line}.open_enrollment_end_date",
+        ),
+        (
+            lambda body, g: body["body"]["carriers"][0]["lines_of_coverage"][g["line"]].update(
+                plans=[{"plan_id": "0" * 36}]
+            ),
+            "{line}.plans[0].plan_id",
+        ),
+        (
+            lambda body, g: body["body"]["carriers"][0]["lines_of_coverage"][g["line"]].update(
+                plans=[{"plan_type": "ppo"}]
+            ),
+            "{line}.plans[0]",
+        ),
     ],
 )
 def test_a_bad_value_answers_422_beside_its_field_and_makes_nothing(sandbox_api, sandbox, group, change, field):
@@ -178,7 +216,12 @@ def test_a_body_that_is_not_an_object_answers_422(sandbox_api, group):
 
 
 def test_an_unknown_group_answers_404(sandbox_api, group):
-    assert sandbox_api.post("/groups/00000000-0000-4000-8000-000000000000/renewal_decisions", json=decision(group)).status_code == 404
+    assert (
+        sandbox_api.post(
+            "/groups/00000000-0000-4000-8000-000000000000/renewal_decisions", json=decision(group)
+        ).status_code
+        == 404
+    )
 
 
 def test_reset_forgets_created_decisions(sandbox_api, sandbox, group):
@@ -187,6 +230,8 @@ def test_reset_forgets_created_decisions(sandbox_api, sandbox, group):
     assert made["id"] not in {r["id"] for r in all_records(sandbox_api, "/renewal_decisions")}
 
 
-@pytest.mark.parametrize("plans", [[{"plan_id": ["a list"]}], [{"name": 7}], [{"name": "Gold", "metal_tier": 3}], "all of them"])
+@pytest.mark.parametrize(
+    "plans", [[{"plan_id": ["a list"]}], [{"name": 7}], [{"name": "Gold", "metal_tier": 3}], "all of them"]
+)
 def test_values_of_the_wrong_type_answer_422_not_a_crash(sandbox_api, group, plans):
     assert create(sandbox_api, group, decision(group, plans=plans)).status_code == 422

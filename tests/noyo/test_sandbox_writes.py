@@ -22,8 +22,11 @@ def connection_in(sandbox_api, status):
 
 
 def new_connection_body(number="NW123456", name="Juniper Dental Group"):
-    return {"carrier_id": NORTHWIND, "federal_ein": "12-3456789",
-            "group_data": {"carrier_group_id": number, "group_name": name, "broker_federal_ein": "45-1234567"}}
+    return {
+        "carrier_id": NORTHWIND,
+        "federal_ein": "12-3456789",
+        "group_data": {"carrier_group_id": number, "group_name": name, "broker_federal_ein": "45-1234567"},
+    }
 
 
 # --- Create ------------------------------------------------------------------------------
@@ -43,8 +46,10 @@ def test_creating_a_connection_for_a_new_group_answers_201_with_a_new_group(sand
 
 def test_creating_a_connection_for_an_existing_group_is_incremental(sandbox_api, sandbox):
     group = sandbox.data.group(4)
-    answer = sandbox_api.post(f"/groups/{group['id']}/group_connections",
-                              json={"carrier_id": NORTHWIND, "group_data": {"carrier_group_id": "NW654321"}})
+    answer = sandbox_api.post(
+        f"/groups/{group['id']}/group_connections",
+        json={"carrier_id": NORTHWIND, "group_data": {"carrier_group_id": "NW654321"}},
+    )
     assert answer.status_code == 201
     assert answer.json()["request_type"] == "incremental" and answer.json()["group_id"] == group["id"]
     mine = sandbox_api.get(f"/groups/{group['id']}/group_connections", params={"page_size": 100}).json()["response"]
@@ -52,15 +57,19 @@ def test_creating_a_connection_for_an_existing_group_is_incremental(sandbox_api,
 
 
 def test_creating_a_connection_for_an_unknown_group_answers_404(sandbox_api):
-    answer = sandbox_api.post("/groups/00000000-0000-4000-8000-000000000000/group_connections",
-                              json={"carrier_id": NORTHWIND, "group_data": {"carrier_group_id": "NW654321"}})
+    answer = sandbox_api.post(
+        "/groups/00000000-0000-4000-8000-000000000000/group_connections",
+        json={"carrier_id": NORTHWIND, "group_data": {"carrier_group_id": "NW654321"}},
+    )
     assert answer.status_code == 404
 
 
 def test_a_duplicate_carrier_and_group_number_answers_409(sandbox_api):
     existing = sandbox_api.get("/group_connections").json()["response"][0]
-    body = {"carrier_id": existing["carrier_id"],
-            "group_data": {"carrier_group_id": existing["group_data"]["carrier_group_id"], "group_name": "Copycat LLC"}}
+    body = {
+        "carrier_id": existing["carrier_id"],
+        "group_data": {"carrier_group_id": existing["group_data"]["carrier_group_id"], "group_name": "Copycat LLC"},
+    }
     answer = sandbox_api.post("/group_connections", json=body)
     assert answer.status_code == 409
     assert "carrier_group_id" in answer.json()["errors"]
@@ -68,14 +77,20 @@ def test_a_duplicate_carrier_and_group_number_answers_409(sandbox_api):
     assert sandbox_api.post("/group_connections", json=new_connection_body()).status_code == 409
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"group_data": {"carrier_group_id": "NW123456", "group_name": "X"}}, "carrier_id"),
-    ({"carrier_id": NORTHWIND}, "group_data"),
-    ({"carrier_id": NORTHWIND, "group_data": {"group_name": "X"}}, "group_data.carrier_group_id"),
-    ({"carrier_id": NORTHWIND, "group_data": {"carrier_group_id": "NW123456"}}, "group_data.group_name"),
-    ({"carrier_id": NORTHWIND, "group_data": {"carrier_group_id": "12345", "group_name": "X"}}, "group_data.carrier_group_id"),
-    ({"carrier_id": "not-a-carrier", "group_data": {"carrier_group_id": "1", "group_name": "X"}}, "carrier_id"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"group_data": {"carrier_group_id": "NW123456", "group_name": "X"}}, "carrier_id"),
+        ({"carrier_id": NORTHWIND}, "group_data"),
+        ({"carrier_id": NORTHWIND, "group_data": {"group_name": "X"}}, "group_data.carrier_group_id"),
+        ({"carrier_id": NORTHWIND, "group_data": {"carrier_group_id": "NW123456"}}, "group_data.group_name"),
+        (
+            {"carrier_id": NORTHWIND, "group_data": {"carrier_group_id": "12345", "group_name": "X"}},
+            "group_data.carrier_group_id",
+        ),
+        ({"carrier_id": "not-a-carrier", "group_data": {"carrier_group_id": "1", "group_name": "X"}}, "carrier_id"),
+    ],
+)
 def test_a_missing_field_or_a_badly_formatted_group_number_answers_422(sandbox_api, body, field):
     answer = sandbox_api.post("/group_connections", json=body)
     assert answer.status_code == 422
@@ -100,8 +115,10 @@ def test_a_created_connection_moves_on_as_time_passes(sandbox_api, sandbox):
 def test_a_created_connection_answers_its_new_ids_while_the_clock_runs(sandbox_api, sandbox, existing_group):
     sandbox.set_clock_speed(60)
     if existing_group:
-        path, body = f"/groups/{sandbox.data.group(4)['id']}/group_connections", {
-            "carrier_id": NORTHWIND, "group_data": {"carrier_group_id": "NW654321"}}
+        path, body = (
+            f"/groups/{sandbox.data.group(4)['id']}/group_connections",
+            {"carrier_id": NORTHWIND, "group_data": {"carrier_group_id": "NW654321"}},
+        )
     else:
         path, body = "/group_connections", new_connection_body()
     answer = sandbox_api.post(path, json=body)
@@ -142,8 +159,9 @@ def test_an_amended_group_number_is_kept(sandbox_api, sandbox):
     before = connection_in(sandbox_api, "unable_to_connect")
     carrier = carriers.CARRIER_BY_ID[before["carrier_id"]]
     number = carriers.make_group_number(carrier["id"], random.Random(99))
-    answer = sandbox_api.put(f"/group_connections/{before['id']}/retry",
-                             json={"carrier_group_id": number, "broker_tin": "123-45-6789"})
+    answer = sandbox_api.put(
+        f"/group_connections/{before['id']}/retry", json={"carrier_group_id": number, "broker_tin": "123-45-6789"}
+    )
     assert answer.status_code == 201
     assert answer.json()["group_data"]["carrier_group_id"] == number
     assert answer.json()["group_data"]["broker_tin"] == "123-45-6789"
@@ -166,7 +184,9 @@ def test_a_retry_may_not_take_another_connections_group_number(sandbox_api):
     if not same_carrier:
         pytest.skip("no second connection with this carrier in the dataset")
     taken = same_carrier[0]["group_data"]["carrier_group_id"]
-    assert sandbox_api.put(f"/group_connections/{before['id']}/retry", json={"carrier_group_id": taken}).status_code == 409
+    assert (
+        sandbox_api.put(f"/group_connections/{before['id']}/retry", json={"carrier_group_id": taken}).status_code == 409
+    )
 
 
 @pytest.mark.parametrize("status", ["completed", "processing", "waiting_on_carrier", "created", "noyo_review"])
@@ -182,7 +202,9 @@ def test_a_second_retry_right_after_the_first_is_refused(sandbox_api):
     connection = connection_in(sandbox_api, "action_required")
     assert sandbox_api.put(f"/group_connections/{connection['id']}/retry", json={}).status_code == 201
     assert sandbox_api.put(f"/group_connections/{connection['id']}/retry", json={}).status_code == 409
-    assert len([1 for r in sandbox_api.get("/group_connections", params={"id": connection["id"]}).json()["response"]]) == 1
+    assert (
+        len([1 for r in sandbox_api.get("/group_connections", params={"id": connection["id"]}).json()["response"]]) == 1
+    )
 
 
 def test_a_retry_of_an_unknown_connection_answers_404(sandbox_api):
@@ -240,4 +262,3 @@ def test_a_retry_sends_a_signed_status_change_webhook(sandbox_api, sandbox):
         sandbox.set_webhook("", "")
         receiver.shutdown()
         receiver.server_close()
-

@@ -18,7 +18,11 @@ ATTEMPTS = 8
 @pytest.fixture(autouse=True)
 def fast_retries(monkeypatch):
     """Retries as in production, minus the waiting."""
-    monkeypatch.setattr(sync_module, "retry_policy", lambda: RetryPolicy(max_attempts=ATTEMPTS, base_delay=0.001, max_delay=0.05, max_total_seconds=10))
+    monkeypatch.setattr(
+        sync_module,
+        "retry_policy",
+        lambda: RetryPolicy(max_attempts=ATTEMPTS, base_delay=0.001, max_delay=0.05, max_total_seconds=10),
+    )
     monkeypatch.setattr(sync_module, "READ_500_ATTEMPTS", ATTEMPTS)
     monkeypatch.setattr(sync_module, "READ_500_DELAY", 0.001)
 
@@ -37,7 +41,9 @@ def sync_now(noyo_settings, db):
 
 MIRROR_APPS = ("connections_", "members_", "command_center_statuschange")
 # The table a write statement writes to (what it reads, e.g. attention items derived from the mirror, is not a write to it).
-_WRITTEN_TABLE = re.compile(r'^\s*(?:\d+ times: )?(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY)\s+"([^"]+)"', re.IGNORECASE)
+_WRITTEN_TABLE = re.compile(
+    r'^\s*(?:\d+ times: )?(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY)\s+"([^"]+)"', re.IGNORECASE
+)
 
 
 def mirror_writes(queries) -> list[str]:

@@ -12,5 +12,9 @@ def test_it_refuses_to_run_on_the_configured_database_without_force(db):
 
 
 def test_the_minimum_is_one_call_per_hundred_records_per_list():
-    resources = {"member_requests": {"min_pages": 10_000}, "dependents": {"min_pages": 50_000}, "fulfillment_summaries": {}}
+    resources = {
+        "member_requests": {"min_pages": 10_000},
+        "dependents": {"min_pages": 50_000},
+        "fulfillment_summaries": {},
+    }
     assert minimum_calls(resources) == 60_000

@@ -1,9 +1,9 @@
 """The dashboard's status chart reads the counts the connections sync leaves, and still never shows
 fewer failing connections than there are."""
 
+from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 from django.urls import reverse
 
 from command_center.models import StatusCount, SyncRun

@@ -68,7 +68,10 @@ def test_a_changed_version_is_updated_with_its_status_change():
     row = GroupConnection.objects.get()
     assert counts.updated == 1
     assert (row.status, row.version) == ("completed", "v2")
-    assert [(c.old_status, c.new_status) for c in StatusChange.objects.for_object(row)] == [("", "processing"), ("processing", "completed")]
+    assert [(c.old_status, c.new_status) for c in StatusChange.objects.for_object(row)] == [
+        ("", "processing"),
+        ("processing", "completed"),
+    ]
 
 
 def test_a_changed_version_with_the_same_status_keeps_when_the_status_began():
@@ -177,8 +180,12 @@ def test_a_row_written_meanwhile_by_someone_else_is_merged_not_lost():
 
 
 def test_the_raw_payload_is_stored_as_it_came_and_shown_masked():
-    payload = connection(group_data={"carrier_group_id": "NW1", "group_name": "Café Ünïcode ☕", "ssn": "123-45-6789"},
-                         big=2**70, ratio=0.1, nested=[{"a": None, "b": True}])
+    payload = connection(
+        group_data={"carrier_group_id": "NW1", "group_name": "Café Ünïcode ☕", "ssn": "123-45-6789"},
+        big=2**70,
+        ratio=0.1,
+        nested=[{"a": None, "b": True}],
+    )
     mirror_all([payload])
 
     row = GroupConnection.objects.get(pk=payload["id"])

@@ -31,7 +31,10 @@ def test_it_runs_the_sync_and_prints_counts_api_calls_and_duration(noyo_settings
 
 def test_several_families_run_one_after_another(noyo_settings, sandbox):
     run_command("--resources", "member_requests", "group_connections")
-    assert list(SyncRun.objects.order_by("pk").values_list("kind", flat=True)) == ["group_connections", "member_requests"]
+    assert list(SyncRun.objects.order_by("pk").values_list("kind", flat=True)) == [
+        "group_connections",
+        "member_requests",
+    ]
 
 
 def test_it_lists_failed_records(noyo_settings, sandbox):

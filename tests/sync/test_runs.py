@@ -96,8 +96,12 @@ def test_a_run_whose_heartbeat_stopped_is_reaped_as_failed(db):
     stale = runs.start_sync("employees", SyncRun.Trigger.SCHEDULE, enqueue=False)
     alive = runs.start_sync("groups", SyncRun.Trigger.SCHEDULE, enqueue=False)
     long_ago = timezone.now() - timedelta(minutes=10)
-    SyncRun.objects.filter(pk=stale.pk).update(status=SyncRun.Status.RUNNING, started_at=long_ago, heartbeat_at=long_ago)
-    SyncRun.objects.filter(pk=alive.pk).update(status=SyncRun.Status.RUNNING, started_at=long_ago, heartbeat_at=timezone.now())
+    SyncRun.objects.filter(pk=stale.pk).update(
+        status=SyncRun.Status.RUNNING, started_at=long_ago, heartbeat_at=long_ago
+    )
+    SyncRun.objects.filter(pk=alive.pk).update(
+        status=SyncRun.Status.RUNNING, started_at=long_ago, heartbeat_at=timezone.now()
+    )
 
     assert reap_stale_syncs() == 1
 
@@ -156,7 +160,9 @@ def test_a_trigger_that_finds_its_family_held_by_a_dead_run_fails_it_and_proceed
 
 def test_a_trigger_still_waits_for_a_run_whose_heartbeat_is_recent(db):
     alive = runs.start_sync("group_connections", SyncRun.Trigger.SCHEDULE, enqueue=False)
-    SyncRun.objects.filter(pk=alive.pk).update(status=SyncRun.Status.RUNNING, heartbeat_at=timezone.now() - timedelta(seconds=30))
+    SyncRun.objects.filter(pk=alive.pk).update(
+        status=SyncRun.Status.RUNNING, heartbeat_at=timezone.now() - timedelta(seconds=30)
+    )
 
     second = runs.start_sync("group_connections", SyncRun.Trigger.USER, enqueue=False)
 

@@ -19,7 +19,9 @@ TRANSPORT_FAULTS = {
 
 
 def fingerprint():
-    return {model.__name__: set(model.objects.values_list("pk", "version", "removed_upstream_at")) for model in EVERY_MODEL}
+    return {
+        model.__name__: set(model.objects.values_list("pk", "version", "removed_upstream_at")) for model in EVERY_MODEL
+    }
 
 
 @pytest.mark.parametrize("faults", TRANSPORT_FAULTS.values(), ids=TRANSPORT_FAULTS.keys())

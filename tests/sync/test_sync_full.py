@@ -30,9 +30,25 @@ from members.models import (
 from tests.sync.conftest import mirror_writes
 
 EVERY_MODEL = (
-    Group, GroupConnection, GroupDisconnectionRequest, CarrierConfiguration, Contact, Location, LatestAudit,
-    GroupEnrollment, Plan, RenewalDecision, Employee, Dependent, IndividualEnrollment, Premium, MemberSnapshot,
-    FulfillmentSummary, TrackingDifference, MemberRequest, MemberTransaction,
+    Group,
+    GroupConnection,
+    GroupDisconnectionRequest,
+    CarrierConfiguration,
+    Contact,
+    Location,
+    LatestAudit,
+    GroupEnrollment,
+    Plan,
+    RenewalDecision,
+    Employee,
+    Dependent,
+    IndividualEnrollment,
+    Premium,
+    MemberSnapshot,
+    FulfillmentSummary,
+    TrackingDifference,
+    MemberRequest,
+    MemberTransaction,
 )
 
 
@@ -82,7 +98,9 @@ def test_it_fills_the_columns_the_sync_derives(sync_now, sandbox):
     assert covered.count() > Employee.objects.count() / 2
     employee = covered.first()
     lines = set(
-        IndividualEnrollment.objects.filter(employee=employee).exclude(status="terminated").values_list("line_of_coverage", flat=True)
+        IndividualEnrollment.objects.filter(employee=employee)
+        .exclude(status="terminated")
+        .values_list("line_of_coverage", flat=True)
     )
     assert employee.lines_of_coverage_list == sorted(lines)
     replaced = MemberSnapshot.objects.filter(status="replaced")
@@ -135,7 +153,11 @@ def test_it_counts_api_calls_near_the_minimum(sync_now, sandbox):
 
     requests = sandbox.requests(method="GET")
     assert run.api_calls == len(requests)
-    lists = {"/group_connections": "group_connections", "/member_requests": "member_requests", "/member_transactions": "member_transactions"}
+    lists = {
+        "/group_connections": "group_connections",
+        "/member_requests": "member_requests",
+        "/member_transactions": "member_transactions",
+    }
     counts = sandbox.data.counts()
     for path, key in lists.items():
         made = [r for r in requests if r["path"].endswith("/api/v1" + path)]

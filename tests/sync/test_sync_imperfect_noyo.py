@@ -40,7 +40,10 @@ def test_a_list_noyo_does_not_offer_is_unavailable_and_every_family_is_still_syn
     assert all(run.families[f]["status"] == SyncRun.Status.SUCCEEDED for f in FAMILIES if f != "groups")
     assert run.status == SyncRun.Status.PARTIAL
     renewals = run.resources["renewal_decisions"]
-    assert renewals["unavailable"] == "Noyo does not offer renewal decisions to this API key (it answered 404 to their list)."
+    assert (
+        renewals["unavailable"]
+        == "Noyo does not offer renewal decisions to this API key (it answered 404 to their list)."
+    )
     assert renewals["unavailable"] in run.families["groups"]["message"]
     counts = sandbox.data.counts()
     assert Contact.objects.count() > 0 and Employee.objects.count() == counts["employees"]
@@ -96,7 +99,9 @@ def test_a_per_parent_list_not_offered_for_any_parent_marks_nothing_removed(sync
     assert run.families["groups"]["status"] == SyncRun.Status.PARTIAL
 
 
-def test_individual_enrollments_are_read_per_employee_where_the_group_enrollment_lists_are_not_offered(sync_now, sandbox):
+def test_individual_enrollments_are_read_per_employee_where_the_group_enrollment_lists_are_not_offered(
+    sync_now, sandbox
+):
     sync_now("groups")
     clean = sync_now("employees")
     IndividualEnrollment.objects.all().delete()
@@ -121,7 +126,9 @@ def test_a_family_that_fails_does_not_stop_the_ones_after_it(sync_now, sandbox):
 
     assert run.families["group_connections"]["status"] == SyncRun.Status.FAILED
     assert run.families["group_connections"]["message"].startswith("Noyo did not answer (503)")
-    assert [run.families[f]["status"] for f in ("groups", "employees", "snapshots", "member_requests")] == ["succeeded"] * 4
+    assert [run.families[f]["status"] for f in ("groups", "employees", "snapshots", "member_requests")] == [
+        "succeeded"
+    ] * 4
     assert run.status == SyncRun.Status.PARTIAL
     assert run.message.startswith("4 of 5 families synced.")
     assert "Group connections failed: Noyo did not answer (503)" in run.message
@@ -220,15 +227,21 @@ def test_a_record_that_fails_to_map_on_a_resync_is_not_marked_removed(sync_now, 
 # --- What the run absorbed ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("faults, key", [
-    ({"rate_429": 0.1, "retry_after": 0}, "rate_limited"),
-    ({"rate_503": 0.1, "retry_after": 0}, "server_errors_retried"),
-    ({"rate_500": 0.1}, "server_errors_retried"),
-    ({"drop_rate": 0.1}, "connection_errors_retried"),
-], ids=["429s", "503s", "500s", "dropped connections"])
+@pytest.mark.parametrize(
+    "faults, key",
+    [
+        ({"rate_429": 0.1, "retry_after": 0}, "rate_limited"),
+        ({"rate_503": 0.1, "retry_after": 0}, "server_errors_retried"),
+        ({"rate_500": 0.1}, "server_errors_retried"),
+        ({"drop_rate": 0.1}, "connection_errors_retried"),
+    ],
+    ids=["429s", "503s", "500s", "dropped connections"],
+)
 def test_a_run_records_the_faults_it_absorbed(sync_now, sandbox, faults, key):
-    sandbox.set_faults(seed=5, **{name: 0.3 if name.endswith("rate") or name.startswith("rate") else value
-                                  for name, value in faults.items()})
+    sandbox.set_faults(
+        seed=5,
+        **{name: 0.3 if name.endswith("rate") or name.startswith("rate") else value for name, value in faults.items()},
+    )
     run = sync_now("member_requests")
 
     assert run.status == SyncRun.Status.SUCCEEDED, run.message

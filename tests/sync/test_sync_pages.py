@@ -16,8 +16,20 @@ def make_run(**fields):
         "finished_at": now,
         "api_calls": 7,
         "message": "Read 45 group connections: 2 new, 1 changed, 0 marked removed.",
-        "resources": {"group_connections": {"total": 45, "fetched": 45, "created": 2, "updated": 1, "unchanged": 42,
-                                            "removed": 0, "failed": 0, "done": True, "complete": True, "order": 0}},
+        "resources": {
+            "group_connections": {
+                "total": 45,
+                "fetched": 45,
+                "created": 2,
+                "updated": 1,
+                "unchanged": 42,
+                "removed": 0,
+                "failed": 0,
+                "done": True,
+                "complete": True,
+                "order": 0,
+            }
+        },
     }
     return SyncRun.objects.create(**{**defaults, **fields})
 
@@ -58,8 +70,13 @@ def test_an_htmx_request_gets_only_the_results(viewer_client):
 
 def test_the_detail_page_shows_resources_failures_with_masked_ssns_and_the_error(viewer_client):
     run = make_run(status=SyncRun.Status.PARTIAL, error="Traceback (most recent call last): boom")
-    SyncFailure.objects.create(run=run, resource="employees", noyo_id="abc", reason="Its date_of_birth 'x' is not a date.",
-                               payload={"id": "abc", "person": {"ssn": "123456789"}})
+    SyncFailure.objects.create(
+        run=run,
+        resource="employees",
+        noyo_id="abc",
+        reason="Its date_of_birth 'x' is not a date.",
+        payload={"id": "abc", "person": {"ssn": "123456789"}},
+    )
 
     response = viewer_client.get(reverse("sync_detail", args=[run.pk]))
 
@@ -69,16 +86,41 @@ def test_the_detail_page_shows_resources_failures_with_masked_ssns_and_the_error
     assert "is not a date" in body
     assert "123456789" not in body and "6789" in body
     assert "Traceback" in body
-    assert "hx-trigger=\"every 2s\"" not in body  # finished: no polling
+    assert 'hx-trigger="every 2s"' not in body  # finished: no polling
 
 
 def test_a_running_run_polls_its_progress_and_shows_a_bar_per_resource(viewer_client):
-    run = make_run(status=SyncRun.Status.RUNNING, finished_at=None, message="", resources={
-        "employees": {"total": 200, "fetched": 50, "created": 50, "updated": 0, "unchanged": 0, "removed": 0,
-                      "failed": 0, "done": False, "order": 0},
-        "dependents": {"total": None, "fetched": 10, "parents": 200, "parents_done": 20, "created": 10, "updated": 0,
-                       "unchanged": 0, "removed": 0, "failed": 0, "done": False, "order": 1},
-    })
+    run = make_run(
+        status=SyncRun.Status.RUNNING,
+        finished_at=None,
+        message="",
+        resources={
+            "employees": {
+                "total": 200,
+                "fetched": 50,
+                "created": 50,
+                "updated": 0,
+                "unchanged": 0,
+                "removed": 0,
+                "failed": 0,
+                "done": False,
+                "order": 0,
+            },
+            "dependents": {
+                "total": None,
+                "fetched": 10,
+                "parents": 200,
+                "parents_done": 20,
+                "created": 10,
+                "updated": 0,
+                "unchanged": 0,
+                "removed": 0,
+                "failed": 0,
+                "done": False,
+                "order": 1,
+            },
+        },
+    )
 
     page = viewer_client.get(reverse("sync_detail", args=[run.pk])).content.decode()
     partial = viewer_client.get(reverse("sync_progress", args=[run.pk]), HTTP_HX_REQUEST="true")
@@ -103,7 +145,9 @@ def test_an_operator_sees_sync_now_and_a_viewer_does_not(operator_client, viewer
     assert "Sync now" not in viewer_client.get(reverse("sync_list")).content.decode()
 
 
-def test_sync_now_as_operator_queues_a_run_and_audits_it(operator_client, operator, django_capture_on_commit_callbacks, monkeypatch):
+def test_sync_now_as_operator_queues_a_run_and_audits_it(
+    operator_client, operator, django_capture_on_commit_callbacks, monkeypatch
+):
     queued = []
     monkeypatch.setattr("command_center.sync.runs._enqueue", lambda run: queued.append(run.pk))
 
@@ -144,21 +188,58 @@ def test_sync_now_with_a_get_is_not_allowed(operator_client):
 
 def test_the_detail_page_says_per_family_and_per_resource_what_happened_in_plain_words(viewer_client):
     run = make_run(
-        kind="full", status=SyncRun.Status.PARTIAL, message="4 of 5 families synced.",
+        kind="full",
+        status=SyncRun.Status.PARTIAL,
+        message="4 of 5 families synced.",
         families={
-            "groups": {"status": "partial", "message": "Read 120 records of 9 kinds: nothing changed. Noyo does not offer renewal decisions to this API key (it answered 404 to their list)."},
-            "group_connections": {"status": "failed", "message": "Noyo did not answer (503) after 5 attempts; nothing was marked removed."},
+            "groups": {
+                "status": "partial",
+                "message": "Read 120 records of 9 kinds: nothing changed. Noyo does not offer renewal decisions to this API key (it answered 404 to their list).",
+            },
+            "group_connections": {
+                "status": "failed",
+                "message": "Noyo did not answer (503) after 5 attempts; nothing was marked removed.",
+            },
         },
         resources={
-            "groups": {"total": 20, "fetched": 20, "created": 0, "updated": 0, "unchanged": 19, "failed": 1, "removed": 0,
-                       "done": True, "complete": True, "order": 0, "family": "groups"},
-            "renewal_decisions": {"total": None, "fetched": 0, "created": 0, "updated": 0, "unchanged": 0, "failed": 0,
-                                  "removed": 0, "done": True, "complete": False, "order": 1, "family": "groups",
-                                  "unavailable": "Noyo does not offer renewal decisions to this API key (it answered 404 to their list).",
-                                  "notes": ["Nothing was marked removed: Noyo would not list them."]},
+            "groups": {
+                "total": 20,
+                "fetched": 20,
+                "created": 0,
+                "updated": 0,
+                "unchanged": 19,
+                "failed": 1,
+                "removed": 0,
+                "done": True,
+                "complete": True,
+                "order": 0,
+                "family": "groups",
+            },
+            "renewal_decisions": {
+                "total": None,
+                "fetched": 0,
+                "created": 0,
+                "updated": 0,
+                "unchanged": 0,
+                "failed": 0,
+                "removed": 0,
+                "done": True,
+                "complete": False,
+                "order": 1,
+                "family": "groups",
+                "unavailable": "Noyo does not offer renewal decisions to this API key (it answered 404 to their list).",
+                "notes": ["Nothing was marked removed: Noyo would not list them."],
+            },
         },
-        absorbed={"calls": 30, "rate_limited": 3, "rate_limited_wait_seconds": 4.5, "server_errors_retried": 2,
-                  "connection_errors_retried": 1, "tokens_fetched": 2, "tokens_refused": 1},
+        absorbed={
+            "calls": 30,
+            "rate_limited": 3,
+            "rate_limited_wait_seconds": 4.5,
+            "server_errors_retried": 2,
+            "connection_errors_retried": 1,
+            "tokens_fetched": 2,
+            "tokens_refused": 1,
+        },
     )
 
     page = " ".join(viewer_client.get(reverse("sync_detail", args=[run.pk])).content.decode().split())
@@ -174,27 +255,68 @@ def test_the_detail_page_says_per_family_and_per_resource_what_happened_in_plain
 
 def test_a_resource_still_being_read_is_not_said_to_be_short(viewer_client):
     # 824 read, the batch not written yet: the run goes on, nothing is missing.
-    run = make_run(status=SyncRun.Status.RUNNING, finished_at=None, message="", resources={
-        "dependents": {"total": None, "fetched": 824, "created": 0, "updated": 0, "unchanged": 0, "removed": 0,
-                       "failed": 0, "done": False, "order": 0},
-    })
+    run = make_run(
+        status=SyncRun.Status.RUNNING,
+        finished_at=None,
+        message="",
+        resources={
+            "dependents": {
+                "total": None,
+                "fetched": 824,
+                "created": 0,
+                "updated": 0,
+                "unchanged": 0,
+                "removed": 0,
+                "failed": 0,
+                "done": False,
+                "order": 0,
+            },
+        },
+    )
     page = viewer_client.get(reverse("sync_detail", args=[run.pk])).content.decode()
     partial = viewer_client.get(reverse("sync_progress", args=[run.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "counts do not add up" not in page and "counts do not add up" not in partial
 
 
 def test_a_failed_runs_resource_whose_counts_fall_short_is_said_to(viewer_client):
-    run = make_run(status=SyncRun.Status.FAILED, message="Noyo answered 503.", resources={
-        "dependents": {"total": None, "fetched": 824, "created": 800, "updated": 0, "unchanged": 0, "removed": 0,
-                       "failed": 0, "done": False, "order": 0},
-    })
+    run = make_run(
+        status=SyncRun.Status.FAILED,
+        message="Noyo answered 503.",
+        resources={
+            "dependents": {
+                "total": None,
+                "fetched": 824,
+                "created": 800,
+                "updated": 0,
+                "unchanged": 0,
+                "removed": 0,
+                "failed": 0,
+                "done": False,
+                "order": 0,
+            },
+        },
+    )
     page = " ".join(viewer_client.get(reverse("sync_detail", args=[run.pk])).content.decode().split())
     assert "The counts do not add up: 824 read, 800 mirrored, 0 failed." in page
 
 
 def test_the_detail_page_says_so_if_a_resources_counts_do_not_add_up(viewer_client):
-    run = make_run(resources={"group_connections": {"total": 45, "fetched": 45, "created": 2, "updated": 1, "unchanged": 40,
-                                                    "removed": 0, "failed": 0, "done": True, "complete": True, "order": 0}})
+    run = make_run(
+        resources={
+            "group_connections": {
+                "total": 45,
+                "fetched": 45,
+                "created": 2,
+                "updated": 1,
+                "unchanged": 40,
+                "removed": 0,
+                "failed": 0,
+                "done": True,
+                "complete": True,
+                "order": 0,
+            }
+        }
+    )
     page = " ".join(viewer_client.get(reverse("sync_detail", args=[run.pk])).content.decode().split())
     assert "The counts do not add up: 45 read, 43 mirrored, 0 failed." in page
 

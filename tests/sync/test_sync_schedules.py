@@ -9,11 +9,17 @@ from command_center.sync.tasks import TASKS
 def test_the_migration_schedules_every_family_and_the_reaper(db):
     schedules = {task.task: task.interval for task in PeriodicTask.objects.select_related("interval")}
 
-    assert (schedules["command_center.sync_group_connections"].every, schedules["command_center.sync_group_connections"].period) == (5, "minutes")
+    assert (
+        schedules["command_center.sync_group_connections"].every,
+        schedules["command_center.sync_group_connections"].period,
+    ) == (5, "minutes")
     assert schedules["command_center.reap_stale_syncs"].every == 1
     for name in ("sync_groups", "sync_employees", "sync_member_requests"):
         assert (schedules[f"command_center.{name}"].every, schedules[f"command_center.{name}"].period) == (1, "hours")
-    assert (schedules["command_center.sync_snapshots"].every, schedules["command_center.sync_snapshots"].period) == (30, "minutes")
+    assert (schedules["command_center.sync_snapshots"].every, schedules["command_center.sync_snapshots"].period) == (
+        30,
+        "minutes",
+    )
     assert all(task.enabled for task in PeriodicTask.objects.all())
 
 
@@ -37,7 +43,9 @@ def test_prune_deletes_old_runs_but_keeps_the_latest_success_of_each_kind(db):
 
     long_ago = timezone.now() - timedelta(days=90)
     latest = SyncRun.objects.create(kind="groups", trigger="schedule", status="succeeded", finished_at=long_ago)
-    older = SyncRun.objects.create(kind="groups", trigger="schedule", status="partial", finished_at=long_ago - timedelta(hours=1))
+    older = SyncRun.objects.create(
+        kind="groups", trigger="schedule", status="partial", finished_at=long_ago - timedelta(hours=1)
+    )
     SyncFailure.objects.create(run=older, resource="groups", reason="x")
     recent = SyncRun.objects.create(kind="employees", trigger="schedule", status="failed", finished_at=timezone.now())
     SyncRun.objects.filter(pk__in=[latest.pk, older.pk]).update(created=long_ago)

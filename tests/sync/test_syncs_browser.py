@@ -9,7 +9,9 @@ from tests.conftest import PASSWORD
 
 
 @pytest.mark.browser
-def test_an_operator_starts_a_sync_and_reads_its_outcome(page, live_server, operator, noyo_settings, sandbox, screenshot):
+def test_an_operator_starts_a_sync_and_reads_its_outcome(
+    page, live_server, operator, noyo_settings, sandbox, screenshot
+):
     sandbox.set_faults(malformed_rate=0.1, malformed_mode="bad_date")
     sign_in(page, live_server, operator.username, PASSWORD)
 
@@ -32,11 +34,49 @@ def test_an_operator_starts_a_sync_and_reads_its_outcome(page, live_server, oper
 @pytest.mark.browser
 def test_a_running_sync_shows_a_progress_bar_per_resource(page, live_server, viewer, screenshot):
     run = SyncRun.objects.create(
-        kind="full", trigger="schedule", status="running", started_at=timezone.now(), heartbeat_at=timezone.now(), api_calls=412,
+        kind="full",
+        trigger="schedule",
+        status="running",
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        api_calls=412,
         resources={
-            "groups": {"total": 20, "fetched": 20, "created": 20, "updated": 0, "unchanged": 0, "removed": 0, "failed": 0, "done": True, "complete": True, "order": 0},
-            "contacts": {"total": None, "fetched": 21, "created": 21, "updated": 0, "unchanged": 0, "removed": 0, "failed": 0, "done": False, "parents": 20, "parents_done": 12, "order": 1},
-            "group_connections": {"total": 45, "fetched": 0, "created": 0, "updated": 0, "unchanged": 0, "removed": 0, "failed": 0, "done": False, "order": 2},
+            "groups": {
+                "total": 20,
+                "fetched": 20,
+                "created": 20,
+                "updated": 0,
+                "unchanged": 0,
+                "removed": 0,
+                "failed": 0,
+                "done": True,
+                "complete": True,
+                "order": 0,
+            },
+            "contacts": {
+                "total": None,
+                "fetched": 21,
+                "created": 21,
+                "updated": 0,
+                "unchanged": 0,
+                "removed": 0,
+                "failed": 0,
+                "done": False,
+                "parents": 20,
+                "parents_done": 12,
+                "order": 1,
+            },
+            "group_connections": {
+                "total": 45,
+                "fetched": 0,
+                "created": 0,
+                "updated": 0,
+                "unchanged": 0,
+                "removed": 0,
+                "failed": 0,
+                "done": False,
+                "order": 2,
+            },
         },
     )
     sign_in(page, live_server, viewer.username, PASSWORD)
@@ -51,10 +91,14 @@ def test_a_running_sync_shows_a_progress_bar_per_resource(page, live_server, vie
 
 
 @pytest.mark.browser
-def test_a_failing_sync_turns_the_header_red_and_its_page_says_what_happened(page, live_server, operator, noyo_settings, sandbox, screenshot):
+def test_a_failing_sync_turns_the_header_red_and_its_page_says_what_happened(
+    page, live_server, operator, noyo_settings, sandbox, screenshot
+):
     from command_center.sync import runs
 
-    sandbox.set_faults(not_offered={"/renewal_decisions": 404}, path_contains="/group_connections", rate_503=1.0, retry_after=0)
+    sandbox.set_faults(
+        not_offered={"/renewal_decisions": 404}, path_contains="/group_connections", rate_503=1.0, retry_after=0
+    )
     run = runs.execute(runs.start_sync("full", SyncRun.Trigger.USER, enqueue=False).pk)
     sign_in(page, live_server, operator.username, PASSWORD)
 

@@ -17,7 +17,7 @@ URL = "/webhooks/noyo"
 
 def signed(body: dict, secret=SECRET, timestamp=None):
     raw = json.dumps(body).encode()
-    stamp = timestamp or dt.datetime.now(dt.timezone.utc).isoformat()
+    stamp = timestamp or dt.datetime.now(dt.UTC).isoformat()
     return raw, {
         "HTTP_X_NOYO_SIGNATURE": hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest(),
         "HTTP_X_NOYO_TIMESTAMP": stamp,
@@ -63,7 +63,14 @@ def test_an_old_or_unreadable_timestamp_is_refused(client, secret, db, stamp):
     assert client.post(URL, raw, content_type="application/json", **headers).status_code == 401
 
 
-@pytest.mark.parametrize("body", [{"data": {}}, {"data": {"id": "x"}, "event": {"type": "group.created"}}, {"data": {"id": "5d1e7c4a-9a0b-4d1e-8c3f-0a1b2c3d4e5f"}, "event": {"type": "weather.changed"}}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"data": {}},
+        {"data": {"id": "x"}, "event": {"type": "group.created"}},
+        {"data": {"id": "5d1e7c4a-9a0b-4d1e-8c3f-0a1b2c3d4e5f"}, "event": {"type": "weather.changed"}},
+    ],
+)
 def test_a_body_that_names_nothing_usable_is_a_400(client, secret, db, body):
     raw, headers = signed(body)
     assert client.post(URL, raw, content_type="application/json", **headers).status_code == 400
@@ -108,7 +115,9 @@ def test_a_snapshot_event_re_fetches_the_snapshot_and_its_fulfillment_summaries(
     assert FulfillmentSummary.objects.filter(snapshot=snapshot).exists()
 
 
-def test_a_difference_event_re_fetches_the_difference(client, secret, noyo_settings, sandbox, db, django_capture_on_commit_callbacks):
+def test_a_difference_event_re_fetches_the_difference(
+    client, secret, noyo_settings, sandbox, db, django_capture_on_commit_callbacks
+):
     from members.models import TrackingDifference
 
     difference_id = sandbox.data.difference(0, sandbox.now())["id"]
@@ -138,7 +147,7 @@ def test_a_captured_delivery_sent_again_later_with_a_fresh_timestamp_is_refused(
     # Noyo signs the body only, so a copied delivery re-stamped with the time of the replay still
     # verifies: what stops it is that this body was already received.
     raw, headers = signed(event(CONNECTION))
-    first = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.timezone.utc)
+    first = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.UTC)
     response, queued = post_at(client, raw, headers, first, django_capture_on_commit_callbacks)
     assert response.status_code == 200 and len(queued) == 1
 
@@ -151,8 +160,10 @@ def test_a_captured_delivery_sent_again_later_with_a_fresh_timestamp_is_refused(
         assert queued == []
 
 
-def test_two_different_events_about_one_record_are_both_accepted(client, secret, db, django_capture_on_commit_callbacks):
-    when = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.timezone.utc)
+def test_two_different_events_about_one_record_are_both_accepted(
+    client, secret, db, django_capture_on_commit_callbacks
+):
+    when = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.UTC)
     for event_id in ("e1", "e2"):
         body = {"data": {"id": CONNECTION}, "event": {"id": event_id, "type": "group_connection_request.status_change"}}
         raw, headers = signed(body)
@@ -163,7 +174,7 @@ def test_two_different_events_about_one_record_are_both_accepted(client, secret,
 def test_a_refused_delivery_is_not_remembered(client, secret, db, django_capture_on_commit_callbacks):
     # A delivery refused for its stale timestamp is taken when Noyo sends it again with a fresh one.
     raw, headers = signed(event(CONNECTION))
-    when = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.UTC)
     stale = {**headers, "HTTP_X_NOYO_TIMESTAMP": (when - dt.timedelta(hours=1)).isoformat()}
     import time_machine
 
@@ -173,13 +184,17 @@ def test_a_refused_delivery_is_not_remembered(client, secret, db, django_capture
     assert response.status_code == 200 and len(queued) == 1
 
 
-def test_receipts_older_than_the_retention_are_deleted_as_new_deliveries_arrive(client, secret, settings, db, django_capture_on_commit_callbacks):
+def test_receipts_older_than_the_retention_are_deleted_as_new_deliveries_arrive(
+    client, secret, settings, db, django_capture_on_commit_callbacks
+):
     from command_center.models import WebhookReceipt
 
     settings.NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS = 24
-    first = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.timezone.utc)
+    first = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.UTC)
     raw, headers = signed(event(CONNECTION))
     assert post_at(client, raw, headers, first, django_capture_on_commit_callbacks)[0].status_code == 200
-    other_raw, other_headers = signed({"data": {"id": CONNECTION}, "event": {"id": "e2", "type": "group_connection_request.created"}})
+    other_raw, other_headers = signed(
+        {"data": {"id": CONNECTION}, "event": {"id": "e2", "type": "group_connection_request.created"}}
+    )
     post_at(client, other_raw, other_headers, first + dt.timedelta(hours=25), django_capture_on_commit_callbacks)
     assert list(WebhookReceipt.objects.values_list("event_type", flat=True)) == ["group_connection_request.created"]

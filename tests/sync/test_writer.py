@@ -29,8 +29,12 @@ def test_update_sets_only_the_columns_given():
     rows = [employee(lines_of_coverage="dental"), employee(lines_of_coverage="")]
     writer_for(Employee).insert(rows)
 
-    writer_for(Employee).update([{"id": rows[0]["id"], "lines_of_coverage": "medical,vision"},
-                                 {"id": rows[1]["id"], "lines_of_coverage": "dental"}])
+    writer_for(Employee).update(
+        [
+            {"id": rows[0]["id"], "lines_of_coverage": "medical,vision"},
+            {"id": rows[1]["id"], "lines_of_coverage": "dental"},
+        ]
+    )
 
     values = dict(Employee.objects.values_list("pk", "lines_of_coverage"))
     assert values == {rows[0]["id"]: "medical,vision", rows[1]["id"]: "dental"}

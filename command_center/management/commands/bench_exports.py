@@ -96,28 +96,108 @@ def exports():
     today = timezone.localdate()
     sort = order_by_sort
     return [
-        ("connections", "connections:connection_export", lambda: (sort(cf.connections_for_list(), "-modified", cv.CONNECTION_SORTS), cv.CONNECTION_COLUMNS)),
-        ("groups", "connections:group_export", lambda: (sort(cf.groups_for_list(), "name", cv.GROUP_SORTS), cv.GROUP_COLUMNS)),
-        ("carriers", "connections:carrier_export", lambda: (sort(cv.carriers_for_list(), "name", cv.CARRIER_SORTS), cv.CARRIER_COLUMNS)),
-        ("disconnections", "connections:disconnection_export",
-         lambda: (sort(cf.disconnections_for_list(), "review", dv.DISCONNECTION_SORTS), dv.DISCONNECTION_COLUMNS)),
-        ("renewals", "connections:renewal_export", lambda: (sort(cv.renewals_for_list(), "attention", cv.RENEWAL_SORTS), cv._renewal_columns())),
-        ("attention", "attention_export", lambda: (sort(attention.AttentionItem.objects.all(), "opened", attention.ATTENTION_SORTS), attention.ATTENTION_COLUMNS)),
-        ("audit", "audit_export", lambda: (sort(audit.entries_for_list(), "-created", audit.AUDIT_SORTS), audit.AUDIT_COLUMNS)),
-        ("employees", "members:employee_export",
-         lambda: (sort(mc.EMPLOYEES.queryset(mf.with_search_sort(Employee.objects.present())), "name", mv.employee_sorts({})), mc.EMPLOYEES.columns)),
-        ("enrollments", "members:enrollment_export",
-         lambda: (sort(IndividualEnrollment.objects.present().annotate(csv_status_on=mf.status_on(today)), "line", mv.ENROLLMENT_SORTS),
-                  [*mc.ENROLLMENTS.columns, cv.Column(f"Status as of {today.isoformat()}", "csv_status_on")])),
-        ("snapshots", "members:snapshot_export", lambda: (sort(mc.SNAPSHOTS.queryset(MemberSnapshot.objects.present()), "-created", mv.SNAPSHOT_SORTS), mc.SNAPSHOTS.columns)),
-        ("fulfillments", "members:fulfillment_export",
-         lambda: (sort(mc.FULFILLMENTS.queryset(FulfillmentSummary.objects.present()), "-created", mv.SNAPSHOT_SORTS), mc.FULFILLMENTS.columns)),
-        ("member requests", "members:memberrequest_export",
-         lambda: (sort(mc.MEMBER_REQUESTS.queryset(MemberRequest.objects.present()), "-created", mv.MEMBERREQUEST_SORTS), mc.MEMBER_REQUESTS.columns)),
-        ("transactions", "members:transaction_export",
-         lambda: (sort(mc.TRANSACTIONS.queryset(MemberTransaction.objects.present()), "-created", mv.TRANSACTION_SORTS), mc.TRANSACTIONS.columns)),
-        ("differences", "members:difference_export",
-         lambda: (mc.DIFFERENCES.queryset(TrackingDifference.objects.present()).order_by(*mv.DIFFERENCE_QUEUE_ORDER), mc.DIFFERENCES.columns)),
+        (
+            "connections",
+            "connections:connection_export",
+            lambda: (sort(cf.connections_for_list(), "-modified", cv.CONNECTION_SORTS), cv.CONNECTION_COLUMNS),
+        ),
+        (
+            "groups",
+            "connections:group_export",
+            lambda: (sort(cf.groups_for_list(), "name", cv.GROUP_SORTS), cv.GROUP_COLUMNS),
+        ),
+        (
+            "carriers",
+            "connections:carrier_export",
+            lambda: (sort(cv.carriers_for_list(), "name", cv.CARRIER_SORTS), cv.CARRIER_COLUMNS),
+        ),
+        (
+            "disconnections",
+            "connections:disconnection_export",
+            lambda: (sort(cf.disconnections_for_list(), "review", dv.DISCONNECTION_SORTS), dv.DISCONNECTION_COLUMNS),
+        ),
+        (
+            "renewals",
+            "connections:renewal_export",
+            lambda: (sort(cv.renewals_for_list(), "attention", cv.RENEWAL_SORTS), cv._renewal_columns()),
+        ),
+        (
+            "attention",
+            "attention_export",
+            lambda: (
+                sort(attention.AttentionItem.objects.all(), "opened", attention.ATTENTION_SORTS),
+                attention.ATTENTION_COLUMNS,
+            ),
+        ),
+        (
+            "audit",
+            "audit_export",
+            lambda: (sort(audit.entries_for_list(), "-created", audit.AUDIT_SORTS), audit.AUDIT_COLUMNS),
+        ),
+        (
+            "employees",
+            "members:employee_export",
+            lambda: (
+                sort(
+                    mc.EMPLOYEES.queryset(mf.with_search_sort(Employee.objects.present())),
+                    "name",
+                    mv.employee_sorts({}),
+                ),
+                mc.EMPLOYEES.columns,
+            ),
+        ),
+        (
+            "enrollments",
+            "members:enrollment_export",
+            lambda: (
+                sort(
+                    IndividualEnrollment.objects.present().annotate(csv_status_on=mf.status_on(today)),
+                    "line",
+                    mv.ENROLLMENT_SORTS,
+                ),
+                [*mc.ENROLLMENTS.columns, cv.Column(f"Status as of {today.isoformat()}", "csv_status_on")],
+            ),
+        ),
+        (
+            "snapshots",
+            "members:snapshot_export",
+            lambda: (
+                sort(mc.SNAPSHOTS.queryset(MemberSnapshot.objects.present()), "-created", mv.SNAPSHOT_SORTS),
+                mc.SNAPSHOTS.columns,
+            ),
+        ),
+        (
+            "fulfillments",
+            "members:fulfillment_export",
+            lambda: (
+                sort(mc.FULFILLMENTS.queryset(FulfillmentSummary.objects.present()), "-created", mv.SNAPSHOT_SORTS),
+                mc.FULFILLMENTS.columns,
+            ),
+        ),
+        (
+            "member requests",
+            "members:memberrequest_export",
+            lambda: (
+                sort(mc.MEMBER_REQUESTS.queryset(MemberRequest.objects.present()), "-created", mv.MEMBERREQUEST_SORTS),
+                mc.MEMBER_REQUESTS.columns,
+            ),
+        ),
+        (
+            "transactions",
+            "members:transaction_export",
+            lambda: (
+                sort(mc.TRANSACTIONS.queryset(MemberTransaction.objects.present()), "-created", mv.TRANSACTION_SORTS),
+                mc.TRANSACTIONS.columns,
+            ),
+        ),
+        (
+            "differences",
+            "members:difference_export",
+            lambda: (
+                mc.DIFFERENCES.queryset(TrackingDifference.objects.present()).order_by(*mv.DIFFERENCE_QUEUE_ORDER),
+                mc.DIFFERENCES.columns,
+            ),
+        ),
     ]
 
 
@@ -135,7 +215,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--database-url", help="Run against this database (scale_data.sql loaded into it).")
-        parser.add_argument("--connections", type=int, default=1_000_000, help="Group connections to make when there are none.")
+        parser.add_argument(
+            "--connections", type=int, default=1_000_000, help="Group connections to make when there are none."
+        )
         parser.add_argument("--only", nargs="*", help="Only these exports (names as printed).")
         parser.add_argument("--skip-python", action="store_true", help="Do not time the former, all-Python way.")
 
@@ -149,11 +231,17 @@ class Command(BaseCommand):
             raise CommandError("No groups: load tests/members/scale_data.sql into this database first (psql -f).")
         self.fill(connections)
         client = Client(HTTP_HOST="localhost")  # an ALLOWED_HOSTS default
-        user, _ = get_user_model().objects.get_or_create(username="bench-exports", defaults={"is_superuser": True, "is_staff": True})
+        user, _ = get_user_model().objects.get_or_create(
+            username="bench-exports", defaults={"is_superuser": True, "is_staff": True}
+        )
         client.force_login(user)
-        self.stdout.write(f"Database {connection.settings_dict['NAME']}; 'python' is the former way (values_list + Python + csv.writer).")
-        self.stdout.write(f"{'export':<16} {'rows':>9} {'view rows/s':>11} {'COPY rows/s':>11} {'ratio':>5} {'python':>8} {'peak MB':>8} "
-                          f"{'grew MB':>7}  load")
+        self.stdout.write(
+            f"Database {connection.settings_dict['NAME']}; 'python' is the former way (values_list + Python + csv.writer)."
+        )
+        self.stdout.write(
+            f"{'export':<16} {'rows':>9} {'view rows/s':>11} {'COPY rows/s':>11} {'ratio':>5} {'python':>8} {'peak MB':>8} "
+            f"{'grew MB':>7}  load"
+        )
         for name, url_name, build in exports():
             if only and name not in only:
                 continue
@@ -164,10 +252,14 @@ class Command(BaseCommand):
             grew = max(0.0, _peak_mb() - before_rss)
             python = "" if skip_python else f"{anchor_rows / self.python_way(queryset, columns):>8,.0f}"
             if rows != anchor_rows:
-                self.stderr.write(f"{name}: the view wrote {rows} rows, COPY {anchor_rows}: the benchmark's SELECT is not the view's")
+                self.stderr.write(
+                    f"{name}: the view wrote {rows} rows, COPY {anchor_rows}: the benchmark's SELECT is not the view's"
+                )
             load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-            self.stdout.write(f"{name:<16} {anchor_rows:>9,} {anchor_rows / view_s:>11,.0f} {anchor_rows / anchor_s:>11,.0f} "
-                              f"{anchor_s / view_s:>5.2f} {python:>8} {_peak_mb():>8.0f} {grew:>7.0f}  {load}")
+            self.stdout.write(
+                f"{name:<16} {anchor_rows:>9,} {anchor_rows / view_s:>11,.0f} {anchor_rows / anchor_s:>11,.0f} "
+                f"{anchor_s / view_s:>5.2f} {python:>8} {_peak_mb():>8.0f} {grew:>7.0f}  {load}"
+            )
 
     def fill(self, connections: int) -> None:
         with connection.cursor() as cursor:

@@ -72,24 +72,50 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=("small", "medium", "large"), default="large")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--database-url", help="Run against this database (its mirror tables are emptied).")
-        parser.add_argument("--force", action="store_true", help="Allow emptying the configured database's mirror tables.")
+        parser.add_argument(
+            "--force", action="store_true", help="Allow emptying the configured database's mirror tables."
+        )
         parser.add_argument("--port", type=int, default=0, help="Sandbox port (default: a free one).")
-        parser.add_argument("--skip-first", action="store_true", help="Only the no-change resync (the mirror is already full).")
-        parser.add_argument("--replay", action="store_true",
-                            help="Answer both syncs from a recording of the sandbox's answers (made first if there is none).")
+        parser.add_argument(
+            "--skip-first", action="store_true", help="Only the no-change resync (the mirror is already full)."
+        )
+        parser.add_argument(
+            "--replay",
+            action="store_true",
+            help="Answer both syncs from a recording of the sandbox's answers (made first if there is none).",
+        )
         parser.add_argument("--recording", help="The recording's directory (default: var/bench/<scale>-seed<seed>).")
         parser.add_argument("--rerecord", action="store_true", help="Make the recording again even if there is one.")
-        parser.add_argument("--profile", help="Write a cProfile of the first sync to this file, and print its top functions.")
+        parser.add_argument(
+            "--profile", help="Write a cProfile of the first sync to this file, and print its top functions."
+        )
 
-    def handle(self, *args, scale, seed, database_url=None, force=False, port=0, skip_first=False, replay=False,
-               recording=None, rerecord=False, profile=None, **options):
+    def handle(
+        self,
+        *args,
+        scale,
+        seed,
+        database_url=None,
+        force=False,
+        port=0,
+        skip_first=False,
+        replay=False,
+        recording=None,
+        rerecord=False,
+        profile=None,
+        **options,
+    ):
         use_database(database_url)
         if not (database_url or force):
-            raise CommandError("bench_sync empties the mirror tables: pass --database-url for a database of its own, or --force.")
+            raise CommandError(
+                "bench_sync empties the mirror tables: pass --database-url for a database of its own, or --force."
+            )
         call_command("migrate", verbosity=0)
         self.profile = profile
-        self.stdout.write(f"Database: {connection.vendor} {connection.settings_dict['NAME']}; sandbox: scale {scale}, seed {seed}; "
-                          f"{'source free (recorded answers replayed)' if replay else 'end to end against the sandbox'}")
+        self.stdout.write(
+            f"Database: {connection.vendor} {connection.settings_dict['NAME']}; sandbox: scale {scale}, seed {seed}; "
+            f"{'source free (recorded answers replayed)' if replay else 'end to end against the sandbox'}"
+        )
         self.end_leftover_runs()
         if replay:
             recording = Path(recording) if recording else RECORDINGS / f"{scale}-seed{seed}"
@@ -140,8 +166,10 @@ class Command(BaseCommand):
         finally:
             replayer.close()
         if replayer.missing:
-            raise CommandError(f"{len(replayer.missing):,} requests were not in the recording (first: {replayer.missing[0]}); "
-                               "make it again with --rerecord.")
+            raise CommandError(
+                f"{len(replayer.missing):,} requests were not in the recording (first: {replayer.missing[0]}); "
+                "make it again with --rerecord."
+            )
         return result
 
     def both_syncs(self, skip_first):
@@ -161,8 +189,10 @@ class Command(BaseCommand):
 
         while MemberSnapshot.objects.details_needed().exists():
             due = MemberSnapshot.objects.details_needed().count()
-            self.stdout.write(f"\nCatching up: {due:,} snapshots' submitted payloads are still to read (at most "
-                              "1,000 a sync), so one more sync first.")
+            self.stdout.write(
+                f"\nCatching up: {due:,} snapshots' submitted payloads are still to read (at most "
+                "1,000 a sync), so one more sync first."
+            )
             run = runs.execute(runs.start_sync(runs.FULL, SyncRun.Trigger.COMMAND, enqueue=False).pk)
             if MemberSnapshot.objects.details_needed().count() >= due or run.status == SyncRun.Status.FAILED:
                 raise CommandError(f"Catching up read no snapshot's payload: {run.message}")
@@ -173,9 +203,24 @@ class Command(BaseCommand):
         manage = Path(settings.BASE_DIR) / "manage.py"
         # A fixed start and a frozen clock: the same data on every run, so a resync (even with
         # --skip-first, against a new sandbox process) sees nothing new.
-        command = [sys.executable, str(manage), "noyo_sandbox", "--port", str(port), "--scale", scale, "--seed", str(seed),
-                   "--clock-speed", "0", "--start-time", SANDBOX_START]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "DEBUG": "true"})
+        command = [
+            sys.executable,
+            str(manage),
+            "noyo_sandbox",
+            "--port",
+            str(port),
+            "--scale",
+            scale,
+            "--seed",
+            str(seed),
+            "--clock-speed",
+            "0",
+            "--start-time",
+            SANDBOX_START,
+        ]
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "DEBUG": "true"}
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -203,7 +248,9 @@ class Command(BaseCommand):
         tables = sorted({m._meta.db_table for m in models})
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")  # alert subscriptions name carriers
+                cursor.execute(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"
+                )  # alert subscriptions name carriers
             else:
                 for table in tables:
                     cursor.execute(f'DELETE FROM "{table}"')
@@ -239,7 +286,11 @@ class Command(BaseCommand):
         cpu = process_cpu() - cpu_before
         db_cpu_after = backend_cpu()
         # The same backend before and after (the sync wrote through this connection), else unknown.
-        db_cpu = db_cpu_after[1] - db_cpu_before[1] if db_cpu_before and db_cpu_after and db_cpu_before[0] == db_cpu_after[0] else None
+        db_cpu = (
+            db_cpu_after[1] - db_cpu_before[1]
+            if db_cpu_before and db_cpu_after and db_cpu_before[0] == db_cpu_after[0]
+            else None
+        )
         load = os.getloadavg()
         after = self.table_writes()
         if run.status == SyncRun.Status.FAILED:
@@ -289,8 +340,11 @@ class Command(BaseCommand):
         """
         if connection.vendor != "postgresql":
             return None
-        tables = sorted(t for t in connection.introspection.table_names()
-                        if t.startswith(MIRROR_TABLE_PREFIXES) or t in MIRROR_EXTRA_TABLES)
+        tables = sorted(
+            t
+            for t in connection.introspection.table_names()
+            if t.startswith(MIRROR_TABLE_PREFIXES) or t in MIRROR_EXTRA_TABLES
+        )
         rows, seconds = 0, 0.0
         connection.ensure_connection()
         raw = connection.connection  # autocommit, as Django keeps it: each statement commits
@@ -315,8 +369,10 @@ class Command(BaseCommand):
                 rows += count
                 cursor.execute(f'DROP TABLE "{copy_table}"')
         load = os.getloadavg()
-        self.stdout.write(f"\nAnchor: COPY FROM of the {rows:,} rows in the mirror tables took {seconds:.1f} s "
-                          f"({rows / seconds if seconds else 0:,.0f} rows/s); load average {_load(load)}")
+        self.stdout.write(
+            f"\nAnchor: COPY FROM of the {rows:,} rows in the mirror tables took {seconds:.1f} s "
+            f"({rows / seconds if seconds else 0:,.0f} rows/s); load average {_load(load)}"
+        )
         return {"rows": rows, "seconds": seconds, "load": load}
 
     def print_resources(self, run: SyncRun) -> None:
@@ -348,7 +404,10 @@ class Command(BaseCommand):
 
     def summary(self, first: dict | None, second: dict, anchor: dict | None, replay: bool) -> None:
         """The figures beside their anchor: a sync's records/s against COPY FROM of the same rows."""
-        self.stdout.write("\nSummary" + (" (source free: recorded answers replayed)" if replay else " (end to end, against the sandbox)"))
+        self.stdout.write(
+            "\nSummary"
+            + (" (source free: recorded answers replayed)" if replay else " (end to end, against the sandbox)")
+        )
         records = (first or second)["fetched"]
         anchor_rate = records / anchor["seconds"] if anchor and anchor["seconds"] else None
         rows = []
@@ -358,8 +417,14 @@ class Command(BaseCommand):
                 rows.append((name, f"{result['rate']:,.0f} records/s", None, ""))
                 return
             ratio = result["rate"] / anchor_rate
-            rows.append((name, f"{result['rate']:,.0f} records/s vs COPY {anchor_rate:,.0f} = {ratio:.2f}×", ratio >= target,
-                         f"≥ {target}×"))
+            rows.append(
+                (
+                    name,
+                    f"{result['rate']:,.0f} records/s vs COPY {anchor_rate:,.0f} = {ratio:.2f}×",
+                    ratio >= target,
+                    f"≥ {target}×",
+                )
+            )
 
         if first:
             against_anchor("First sync", first, TARGET_REPLAY_RATIO if replay else TARGET_END_TO_END_RATIO)
@@ -370,13 +435,17 @@ class Command(BaseCommand):
         calls = second["api_calls"]
         rows.append(("API calls per full sync", f"{calls:,} vs minimum {second['minimum_calls']:,}", None, ""))
         memory = peak_memory_mb()
-        rows.append(("Peak memory (this process)", f"{memory:.0f} MB", memory < TARGET_MEMORY_MB, f"< {TARGET_MEMORY_MB}"))
+        rows.append(
+            ("Peak memory (this process)", f"{memory:.0f} MB", memory < TARGET_MEMORY_MB, f"< {TARGET_MEMORY_MB}")
+        )
         for name, value, met, target in rows:
             verdict = "" if met is None else ("  met" if met else "  NOT MET")
             self.stdout.write(f"  {name:<30}{value:<48}{('target ' + target) if target else '':<16}{verdict}")
         loads = [r["load"] for r in (first, anchor, second) if r]
-        self.stdout.write("  Load average (1, 5, 15 min) after the first sync / the anchor / the resync: "
-                          + " / ".join(_load(load) for load in loads))
+        self.stdout.write(
+            "  Load average (1, 5, 15 min) after the first sync / the anchor / the resync: "
+            + " / ".join(_load(load) for load in loads)
+        )
 
 
 def minimum_calls(resources: dict) -> int:

@@ -13,15 +13,17 @@ POLL_SECONDS = 2
 
 def announcement(url: str, run: SyncRun | None, clock_speed: float) -> str:
     outcome = f"The first sync (#{run.pk}) ended {run.status}: {url}syncs/{run.pk}/" if run else "No sync has run yet."
-    return "\n".join([
-        "",
-        f"Command Center is ready at {url}  (Ctrl-C stops everything)",
-        outcome,
-        "Demo logins:",
-        *demo_logins(),
-        f"The Noyo sandbox's clock runs {clock_speed:g} times fast: Noyo's times run ahead of yours, and statuses move while you watch.",
-        "",
-    ])
+    return "\n".join(
+        [
+            "",
+            f"Command Center is ready at {url}  (Ctrl-C stops everything)",
+            outcome,
+            "Demo logins:",
+            *demo_logins(),
+            f"The Noyo sandbox's clock runs {clock_speed:g} times fast: Noyo's times run ahead of yours, and statuses move while you watch.",
+            "",
+        ]
+    )
 
 
 class Command(BaseCommand):

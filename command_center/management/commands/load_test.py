@@ -86,7 +86,9 @@ class Command(BaseCommand):
     help = "Load-test the web tier under gunicorn: signed-in people browsing lists and details (requests/s, p50/p95/p99, errors)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--database-url", help="Run against this database (filled by a sync when it has no connections).")
+        parser.add_argument(
+            "--database-url", help="Run against this database (filled by a sync when it has no connections)."
+        )
         parser.add_argument("--force", action="store_true", help="Use the configured database.")
         parser.add_argument("--scale", choices=("small", "medium", "large"), default="medium")
         parser.add_argument("--users", type=int, default=50)
@@ -94,13 +96,29 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=float, default=5)
         parser.add_argument("--anchor-seconds", type=float, default=10)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("gunicorn_args", nargs="*", help="After --: flags for gunicorn (e.g. -- --workers 3 --threads 2).")
+        parser.add_argument(
+            "gunicorn_args", nargs="*", help="After --: flags for gunicorn (e.g. -- --workers 3 --threads 2)."
+        )
 
-    def handle(self, *args, database_url=None, force=False, scale, users, seconds, warmup, anchor_seconds, seed,
-               gunicorn_args, **options):
+    def handle(
+        self,
+        *args,
+        database_url=None,
+        force=False,
+        scale,
+        users,
+        seconds,
+        warmup,
+        anchor_seconds,
+        seed,
+        gunicorn_args,
+        **options,
+    ):
         use_database(database_url)
         if not (database_url or force):
-            raise CommandError("load_test may fill the database from a sandbox: pass --database-url for one of its own, or --force.")
+            raise CommandError(
+                "load_test may fill the database from a sandbox: pass --database-url for one of its own, or --force."
+            )
         if users < 1 or seconds <= 0:
             raise CommandError("--users must be at least 1 and --seconds more than 0.")
         call_command("migrate", verbosity=0)
@@ -112,7 +130,9 @@ class Command(BaseCommand):
         static = _a_static_file()
         try:
             base = f"http://127.0.0.1:{port}"
-            result = asyncio.run(self.run_load(base, names, details, static, seconds, warmup, anchor_seconds, seed, server.pid))
+            result = asyncio.run(
+                self.run_load(base, names, details, static, seconds, warmup, anchor_seconds, seed, server.pid)
+            )
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -171,9 +191,13 @@ class Command(BaseCommand):
         from members.models import Employee, MemberRequest
 
         pages = []
-        for model, name in [(GroupConnection, "connections:connection_detail"), (Group, "connections:group_detail"),
-                            (Carrier, "connections:carrier_detail"), (Employee, "members:employee_detail"),
-                            (MemberRequest, "members:memberrequest_detail")]:
+        for model, name in [
+            (GroupConnection, "connections:connection_detail"),
+            (Group, "connections:group_detail"),
+            (Carrier, "connections:carrier_detail"),
+            (Employee, "members:employee_detail"),
+            (MemberRequest, "members:memberrequest_detail"),
+        ]:
             ids = model.objects.order_by("pk").values_list("pk", flat=True)[:20]
             pages += [reverse(name, args=[pk]) for pk in ids]
         if not pages:
@@ -190,10 +214,17 @@ class Command(BaseCommand):
         }
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         # As at a deploy: collected with DEBUG off, so the hashed names gunicorn's pages link to exist.
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=settings.BASE_DIR, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+        )
         gunicorn = Path(sys.executable).with_name("gunicorn")
         command = [str(gunicorn), "command_center.wsgi", "--bind", f"127.0.0.1:{port}", *extra]
-        self.stdout.write(f"Starting: {' '.join(command[1:])} (DEBUG off; config {settings.BASE_DIR / 'gunicorn.conf.py'})")
+        self.stdout.write(
+            f"Starting: {' '.join(command[1:])} (DEBUG off; config {settings.BASE_DIR / 'gunicorn.conf.py'})"
+        )
         self._log = tempfile.TemporaryFile()
         process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -202,7 +233,10 @@ class Command(BaseCommand):
                 self._log.seek(0)
                 raise CommandError(f"gunicorn did not start:\n{self._log.read().decode()[-3000:]}")
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/login/", headers={"X-Forwarded-Proto": "https"}).status_code == 200:
+                if (
+                    httpx.get(f"http://127.0.0.1:{port}/login/", headers={"X-Forwarded-Proto": "https"}).status_code
+                    == 200
+                ):
                     return process
             except httpx.TransportError:
                 time.sleep(0.2)
@@ -213,9 +247,16 @@ class Command(BaseCommand):
 
     async def run_load(self, base, names, details, static, seconds, warmup, anchor_seconds, seed, server_pid) -> dict:
         origin = base.replace("http://", "https://")
-        clients = [aiohttp.ClientSession(base_url=base, headers={"X-Forwarded-Proto": "https", "Origin": origin},
-                                         cookie_jar=aiohttp.DummyCookieJar(), timeout=aiohttp.ClientTimeout(total=60),
-                                         connector=aiohttp.TCPConnector(limit=1)) for _ in names]
+        clients = [
+            aiohttp.ClientSession(
+                base_url=base,
+                headers={"X-Forwarded-Proto": "https", "Origin": origin},
+                cookie_jar=aiohttp.DummyCookieJar(),
+                timeout=aiohttp.ClientTimeout(total=60),
+                connector=aiohttp.TCPConnector(limit=1),
+            )
+            for _ in names
+        ]
         try:
             self.stdout.write(f"Signing in {len(names)} people…")
             # A few at a time: checking a password is slow on purpose, and 50 at once would time out.
@@ -223,8 +264,12 @@ class Command(BaseCommand):
             await asyncio.gather(*(self.sign_in(client, name, origin, gate) for client, name in zip(clients, names)))
 
             pages = Phase(self, "pages", seconds, warmup, server_pid)
-            await pages.run([self.browse(client, pages, random.Random(seed * 1000 + n), details)
-                             for n, client in enumerate(clients)])
+            await pages.run(
+                [
+                    self.browse(client, pages, random.Random(seed * 1000 + n), details)
+                    for n, client in enumerate(clients)
+                ]
+            )
             anchor = Phase(self, "anchor", anchor_seconds, min(warmup, 2), server_pid)
             await anchor.run([self.fetch_static(client, anchor, static) for client in clients])
         finally:
@@ -242,7 +287,9 @@ class Command(BaseCommand):
                 raise CommandError(f"The sign-in page answered {form.status} without a form.")
             _keep_cookies(client, form)
         data = {"username": name, "password": PASSWORD, "csrfmiddlewaretoken": token[1]}
-        async with client.post("/login/", data=data, headers={"Referer": f"{origin}/login/"}, allow_redirects=False) as answer:
+        async with client.post(
+            "/login/", data=data, headers={"Referer": f"{origin}/login/"}, allow_redirects=False
+        ) as answer:
             await answer.read()
             _keep_cookies(client, answer)
         if answer.status != 302 or "sessionid" not in client.headers.get("Cookie", ""):
@@ -262,16 +309,21 @@ class Command(BaseCommand):
     def report(self, result: dict, users: int, gunicorn_args: list[str]) -> None:
         pages, anchor = result["pages"], result["anchor"]
         self.stdout.write("")
-        self.stdout.write(f"{users} people, gunicorn {' '.join(gunicorn_args) or '(gunicorn.conf.py defaults)'}; "
-                          f"{os.cpu_count()} cores")
+        self.stdout.write(
+            f"{users} people, gunicorn {' '.join(gunicorn_args) or '(gunicorn.conf.py defaults)'}; "
+            f"{os.cpu_count()} cores"
+        )
         self.stdout.write(f"{'':<22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
         for phase in (pages, anchor):
-            for kind, tally in [(phase.name, phase.tally)] + [(f"  {k}", Tally(latencies=v)) for k, v in sorted(phase.tally.by_page.items())
-                                                              if phase.name == "pages"]:
+            for kind, tally in [(phase.name, phase.tally)] + [
+                (f"  {k}", Tally(latencies=v)) for k, v in sorted(phase.tally.by_page.items()) if phase.name == "pages"
+            ]:
                 rate = len(tally.latencies) / phase.seconds
                 errors = sum(tally.errors.values()) if tally is phase.tally else ""
-                self.stdout.write(f"{kind:<22}{len(tally.latencies):>9,}{rate:>9.1f}{_pct(tally.latencies, 50):>9.0f}"
-                                  f"{_pct(tally.latencies, 95):>9.0f}{_pct(tally.latencies, 99):>9.0f}{errors:>8}")
+                self.stdout.write(
+                    f"{kind:<22}{len(tally.latencies):>9,}{rate:>9.1f}{_pct(tally.latencies, 50):>9.0f}"
+                    f"{_pct(tally.latencies, 95):>9.0f}{_pct(tally.latencies, 99):>9.0f}{errors:>8}"
+                )
         for phase in (pages, anchor):
             for error, count in sorted(phase.tally.errors.items()):
                 self.stdout.write(f"  {phase.name} error: {error} × {count}")
@@ -326,7 +378,7 @@ class Phase:
                 await answer.read()
                 if answer.status != 200:
                     error = f"{answer.status} {url}"
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             error = f"{type(exc).__name__} {url}"
         if counting and self.counting:
             self.tally.record(kind, time.perf_counter() - started, error)
@@ -357,7 +409,9 @@ def _cpu_now(server_pid: int) -> dict:
         fields = [int(x) for x in stat.readline().split()[1:]]
     busy = (sum(fields) - fields[3] - fields[4]) / tick  # all but idle and iowait
     gunicorn = sum(_process_cpu(pid) for pid in [server_pid, *_children(server_pid)])
-    postgres = {pid: _process_cpu(int(pid)) for pid in os.listdir("/proc") if pid.isdigit() and _name(pid) == "postgres"}
+    postgres = {
+        pid: _process_cpu(int(pid)) for pid in os.listdir("/proc") if pid.isdigit() and _name(pid) == "postgres"
+    }
     return {"busy": busy, "generator": time.process_time(), "gunicorn": gunicorn, "postgres": postgres}
 
 

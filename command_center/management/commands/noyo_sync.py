@@ -29,7 +29,9 @@ class Command(BaseCommand):
             metavar="FAMILY",
             help=f"Resource families to sync (default: all). One or more of: {', '.join(runs.FAMILIES)}; or 'full'.",
         )
-        parser.add_argument("--queue", action="store_true", help="Queue the sync for the Celery worker instead of running it here.")
+        parser.add_argument(
+            "--queue", action="store_true", help="Queue the sync for the Celery worker instead of running it here."
+        )
 
     def handle(self, *args, resources=None, queue=False, **options):
         kinds = self.kinds(resources)
@@ -74,8 +76,12 @@ class Command(BaseCommand):
         style = self.style.SUCCESS if run.status == SyncRun.Status.SUCCEEDED else self.style.WARNING
         if run.status == SyncRun.Status.FAILED:
             style = self.style.ERROR
-        write(style(f"{runs.kind_label(run.kind).capitalize()} sync #{run.pk}: {run.get_status_display().lower()} "
-                    f"in {seconds:.1f} s, {run.api_calls:,} API calls"))
+        write(
+            style(
+                f"{runs.kind_label(run.kind).capitalize()} sync #{run.pk}: {run.get_status_display().lower()} "
+                f"in {seconds:.1f} s, {run.api_calls:,} API calls"
+            )
+        )
         width = max([len(resource_label(key)) for key in run.resources] + [8])
         write("  " + "resource".ljust(width) + "".join(name.rjust(11) for name in COLUMNS))
         for key, counts in ordered(run.resources):
@@ -92,7 +98,9 @@ class Command(BaseCommand):
         if len(run.families or {}) > 1:
             for family, outcome in run.families.items():
                 write(f"  {runs.kind_label(family)}: {outcome['status']}")
-        absorbed = {key: value for key, value in (run.absorbed or {}).items() if value and key not in ("calls", "statuses")}
+        absorbed = {
+            key: value for key, value in (run.absorbed or {}).items() if value and key not in ("calls", "statuses")
+        }
         if absorbed:
             write("  absorbed: " + ", ".join(f"{key.replace('_', ' ')} {value:,}" for key, value in absorbed.items()))
         failures = list(run.failures.order_by("id")[:SHOWN_FAILURES])

@@ -33,7 +33,9 @@ def prune(days: int) -> int:
 
 
 class Command(BaseCommand):
-    help = "Delete sync runs (and their failed records) older than --days, keeping the latest successful run of each kind."
+    help = (
+        "Delete sync runs (and their failed records) older than --days, keeping the latest successful run of each kind."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=30)

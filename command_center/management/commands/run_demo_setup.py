@@ -26,7 +26,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"A first full sync (#{run.pk}) is queued; watch it at {url}syncs/{run.pk}/")
         if settings.METRICS_TOKEN:
-            self.stdout.write(f"Prometheus metrics: curl -H 'Authorization: Bearer {settings.METRICS_TOKEN}' {url}metrics")
-        self.stdout.write(
-            self.style.SUCCESS(f"\nCommand Center is starting at {url}  (Ctrl-C stops everything)\n")
-        )
+            self.stdout.write(
+                f"Prometheus metrics: curl -H 'Authorization: Bearer {settings.METRICS_TOKEN}' {url}metrics"
+            )
+        self.stdout.write(self.style.SUCCESS(f"\nCommand Center is starting at {url}  (Ctrl-C stops everything)\n"))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from .. import contract
 from .data import (
@@ -109,11 +110,13 @@ def _enum(query: dict, name: str, allowed: tuple) -> list[str]:
 def _as_of(req: Req) -> dt.date:
     value = req.query.get("effective_date")
     if not value:
-        return dt.datetime.fromtimestamp(req.now, dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(req.now, dt.UTC).date()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ApiError(422, "effective_date must be a date (YYYY-MM-DD).", {"effective_date": ["Must be YYYY-MM-DD."]}) from None
+        raise ApiError(
+            422, "effective_date must be a date (YYYY-MM-DD).", {"effective_date": ["Must be YYYY-MM-DD."]}
+        ) from None
 
 
 def _key(sb: Sandbox, kind: str, record_id: str, limit: int | None = None) -> int:
@@ -147,12 +150,21 @@ def list_groups(sb: Sandbox, req: Req):
     wanted, company = _csv(q, "group_ids"), q.get("company", "").lower()
     carrier, number = q.get("carrier_id"), q.get("carrier_group_id")
     if bool(carrier) != bool(number):
-        raise ApiError(422, "carrier_id and carrier_group_id must be used together.",
-                       {"carrier_group_id": ["Use together with carrier_id."]})
+        raise ApiError(
+            422,
+            "carrier_id and carrier_group_id must be used together.",
+            {"carrier_group_id": ["Use together with carrier_id."]},
+        )
     created = list(sb.groups.values())
     if not (wanted or company or carrier):
-        return _page(sb, req, data.n_groups + len(created),
-                     lambda low, high: [data.group(g) if g < data.n_groups else created[g - data.n_groups] for g in range(low, high)])
+        return _page(
+            sb,
+            req,
+            data.n_groups + len(created),
+            lambda low, high: [
+                data.group(g) if g < data.n_groups else created[g - data.n_groups] for g in range(low, high)
+            ],
+        )
     if carrier:
         match = sb.duplicate_of(carrier, number)
         wanted = [sb.find_connection(match).group_id] if match else []
@@ -236,9 +248,18 @@ def _connection_list(sb: Sandbox, req: Req, specs, statuses: list[str], keep=lam
 def list_group_connections(sb: Sandbox, req: Req):
     q = req.query
     statuses = _enum(q, "status", contract.GROUP_CONNECTION_STATUSES)
-    ids, carriers, number, organization = _csv(q, "id"), _csv(q, "carrier_id"), q.get("carrier_group_id"), q.get("organization_id")
+    ids, carriers, number, organization = (
+        _csv(q, "id"),
+        _csv(q, "carrier_id"),
+        q.get("carrier_group_id"),
+        q.get("organization_id"),
+    )
     if number and len(carriers) != 1:
-        raise ApiError(422, "carrier_group_id needs exactly one carrier_id.", {"carrier_group_id": ["Use with exactly one carrier_id."]})
+        raise ApiError(
+            422,
+            "carrier_group_id needs exactly one carrier_id.",
+            {"carrier_group_id": ["Use with exactly one carrier_id."]},
+        )
     if not (statuses or ids or carriers or organization or "sort_by" in q or "sort_direction" in q):
         created = sb.created_connections
         n = sb.data.n_connections
@@ -251,8 +272,11 @@ def list_group_connections(sb: Sandbox, req: Req):
     specs = [s for s in (sb.find_connection(i) for i in ids) if s] if ids else sb.all_connection_specs()
 
     def keep(r: Record) -> bool:
-        return ((not carriers or r["carrier_id"] in carriers) and (not organization or r["organization_id"] == organization)
-                and (not number or r["group_data"]["carrier_group_id"] == number))
+        return (
+            (not carriers or r["carrier_id"] in carriers)
+            and (not organization or r["organization_id"] == organization)
+            and (not number or r["group_data"]["carrier_group_id"] == number)
+        )
 
     return _connection_list(sb, req, specs, statuses, keep)
 
@@ -303,7 +327,9 @@ def list_disconnection_requests(sb: Sandbox, req: Req):
 @handles("GET", "group_disconnection_request")
 def get_disconnection_request(sb: Sandbox, req: Req):
     key = _key(sb, "disconnection", req.params["request_id"], sb.data.n_groups * DISCONNECTION_STRIDE)
-    _status, record = _found(sb.with_decision(sb.data.disconnection_request(key, req.now), req.now), "group disconnection request")
+    _status, record = _found(
+        sb.with_decision(sb.data.disconnection_request(key, req.now), req.now), "group disconnection request"
+    )
     return 201, record  # the reference documents 201 for this GET (ENDPOINTS.md §3.5)
 
 
@@ -340,16 +366,29 @@ def list_plans(sb: Sandbox, req: Req):
     lines = _enum(req.query, "line_of_coverage", contract.LINES_OF_COVERAGE)
     carriers = _csv(req.query, "carrier_id")
     records = [] if g is None else sb.data.plans(g, _as_of(req))
-    return _page_of(sb, req, [r for r in records if (not statuses or r["status"] in statuses)
-                              and (not lines or r["line_of_coverage"] in lines) and (not carriers or r["carrier_id"] in carriers)])
+    return _page_of(
+        sb,
+        req,
+        [
+            r
+            for r in records
+            if (not statuses or r["status"] in statuses)
+            and (not lines or r["line_of_coverage"] in lines)
+            and (not carriers or r["carrier_id"] in carriers)
+        ],
+    )
 
 
 @handles("GET", "renewal_decisions")
 def list_renewal_decisions(sb: Sandbox, req: Req):
     """The generated decisions, then those created through the API, oldest first."""
     n, created = sb.data.n_renewals, sb.created_renewals(req.now)
-    return _page(sb, req, n + len(created),
-                 lambda low, high: [sb.data.renewal_decision(i, req.now) if i < n else created[i - n] for i in range(low, high)])
+    return _page(
+        sb,
+        req,
+        n + len(created),
+        lambda low, high: [sb.data.renewal_decision(i, req.now) if i < n else created[i - n] for i in range(low, high)],
+    )
 
 
 @handles("GET", "group_renewal_decisions")
@@ -484,15 +523,24 @@ def list_differences(sb: Sandbox, req: Req):
     if q.get("group_id"):
         g = _group(sb, q["group_id"])
         group_employees = range(0) if g is None else data.employees_of_group(g)
-        employees = range(max(employees.start, group_employees.start), max(min(employees.stop, group_employees.stop), 0))
+        employees = range(
+            max(employees.start, group_employees.start), max(min(employees.stop, group_employees.stop), 0)
+        )
         employees = employees if employees.start < employees.stop else range(0)
     indexes = data.differences_of_employees(employees) if employees.stop > employees.start else range(0)
     snapshot, carriers = q.get("member_snapshot_id"), _csv(q, "carrier_id")
     if not (snapshot or carriers):
         return _page_indexed(sb, req, indexes, lambda i: data.difference(i, req.now))
     records = [data.difference(i, req.now) for i in indexes]
-    return _page_of(sb, req, [r for r in records if (not snapshot or r["member_snapshot_id"] == snapshot)
-                              and (not carriers or r["carrier_id"] in carriers)])
+    return _page_of(
+        sb,
+        req,
+        [
+            r
+            for r in records
+            if (not snapshot or r["member_snapshot_id"] == snapshot) and (not carriers or r["carrier_id"] in carriers)
+        ],
+    )
 
 
 @handles("GET", "difference")
@@ -501,7 +549,10 @@ def get_difference(sb: Sandbox, req: Req):
 
 
 # --- Legacy member requests and transactions -------------------------------------------------------
-REQUEST_TYPE_FILTER = contract.MEMBER_REQUEST_TYPES + ("cobra_open_enrollment", "cobra_qualifying_life_event")  # seed 004
+REQUEST_TYPE_FILTER = contract.MEMBER_REQUEST_TYPES + (
+    "cobra_open_enrollment",
+    "cobra_qualifying_life_event",
+)  # seed 004
 
 
 @handles("GET", "member_requests")
@@ -533,7 +584,9 @@ def _request_matches(sb: Sandbox, i: int, now: float, statuses: list[str], kinds
 @handles("GET", "employee_member_requests")
 def list_employee_member_requests(sb: Sandbox, req: Req):
     e = _employee(sb, req.params["employee_id"])
-    return _page_indexed(sb, req, sb.data.requests_of_employees(range(e, e + 1)), lambda i: sb.data.member_request(i, req.now))
+    return _page_indexed(
+        sb, req, sb.data.requests_of_employees(range(e, e + 1)), lambda i: sb.data.member_request(i, req.now)
+    )
 
 
 @handles("GET", "member_request")
@@ -562,11 +615,20 @@ def list_member_transactions(sb: Sandbox, req: Req):
 
 @handles("GET", "member_transaction")
 def get_member_transaction(sb: Sandbox, req: Req):
-    return 200, sb.data.member_transaction(_key(sb, "transaction", req.params["transaction_id"], sb.data.n_transactions), req.now)
+    return 200, sb.data.member_transaction(
+        _key(sb, "transaction", req.params["transaction_id"], sb.data.n_transactions), req.now
+    )
 
 
 # --- Malformed and undocumented records (a fault) ----------------------------------------------------
-ENUM_FIELDS = ("status", "relationship", "line_of_coverage", "request_type", "transaction_type", "difference_classification")
+ENUM_FIELDS = (
+    "status",
+    "relationship",
+    "line_of_coverage",
+    "request_type",
+    "transaction_type",
+    "difference_classification",
+)
 UNDOCUMENTED_FIELD = "undocumented_field"
 
 
@@ -589,7 +651,7 @@ def malform(sb: Sandbox, payload: Any) -> Any:
             record[field] = str(record[field])
             return record
     if mode == "missing_field":
-        del record[next((k for k in ("status", "version", "created") if k in record))]
+        del record[next(k for k in ("status", "version", "created") if k in record)]
         return record
     if mode == "unknown_enum":
         field = next((k for k in ENUM_FIELDS if k in record), None)

@@ -1,15 +1,15 @@
 """``/_sandbox/*``: the control endpoints tests and demos use. No token needed; not Noyo's API.
 
-    GET  /_sandbox/state            seed, scale, clock, counts, faults
-    POST /_sandbox/reset            forget writes, faults, clock advances and the request log
-    POST /_sandbox/clock            {"advance_seconds": N} and/or {"speed": X}
-    GET  /_sandbox/faults           the faults in force
-    POST /_sandbox/faults           replace them, e.g. {"rate_503": 0.2, "fail_next": [503, "drop"]}
-    POST /_sandbox/tokens/expire    every token issued so far now answers 401
-    GET  /_sandbox/requests         the request log (?method=GET&path_contains=/retry)
-    GET  /_sandbox/carriers         the carrier table (carriers.CARRIERS)
-    GET  /_sandbox/examples         ids worth knowing: connections by status, snapshots by status, ...
-    POST /_sandbox/webhook          {"url": ..., "secret": ...}: post signed connection events there
+GET  /_sandbox/state            seed, scale, clock, counts, faults
+POST /_sandbox/reset            forget writes, faults, clock advances and the request log
+POST /_sandbox/clock            {"advance_seconds": N} and/or {"speed": X}
+GET  /_sandbox/faults           the faults in force
+POST /_sandbox/faults           replace them, e.g. {"rate_503": 0.2, "fail_next": [503, "drop"]}
+POST /_sandbox/tokens/expire    every token issued so far now answers 401
+GET  /_sandbox/requests         the request log (?method=GET&path_contains=/retry)
+GET  /_sandbox/carriers         the carrier table (carriers.CARRIERS)
+GET  /_sandbox/examples         ids worth knowing: connections by status, snapshots by status, ...
+POST /_sandbox/webhook          {"url": ..., "secret": ...}: post signed connection events there
 """
 
 from __future__ import annotations
@@ -94,8 +94,9 @@ def examples(sb: Sandbox, limit: int = 5) -> dict:
     trim = lambda found: {key: ids[:limit] for key, ids in sorted(found.items())}  # noqa: E731
     return {
         "group_connections_by_status": trim(connections),
-        "retryable_connection_ids": [i for s in ("unable_to_connect", "action_required", "carrier_authorization")
-                                     for i in connections.get(s, [])][:limit],
+        "retryable_connection_ids": [
+            i for s in ("unable_to_connect", "action_required", "carrier_authorization") for i in connections.get(s, [])
+        ][:limit],
         "group_disconnection_requests_by_status": trim(disconnections),
         "groups": [data.ids.uuid("group", g) for g in range(min(limit, data.n_groups))],
         "employees": {

@@ -69,8 +69,16 @@ MEDICAL_CARRIERS = tuple(c for c in _C if "medical" in carrier_table.LINES_BY_CA
 LINE_ORDER = {line: i for i, line in enumerate(contract.LINES_OF_COVERAGE)}
 BASIC_LINES = ("medical", "dental", "vision")
 # The first requests take every type; a termination third, so it has two transactions (carrier + noyo).
-REQUEST_TYPE_COVER = ("new_hire", "demographic", "termination", "qualifying_life_event", "open_enrollment",
-                      "enrollment_snapshot", "cobra_enrollment", "cobra_termination")
+REQUEST_TYPE_COVER = (
+    "new_hire",
+    "demographic",
+    "termination",
+    "qualifying_life_event",
+    "open_enrollment",
+    "enrollment_snapshot",
+    "cobra_enrollment",
+    "cobra_termination",
+)
 
 
 def ts(value: float) -> int:
@@ -145,7 +153,7 @@ class Dataset:
     def __init__(self, seed: int, scale: str, t0: float) -> None:
         self.seed, self.scale_name, self.t0 = seed, scale, float(t0)
         self.scale = SCALES[scale]
-        self.today = dt.datetime.fromtimestamp(self.t0, dt.timezone.utc).date()
+        self.today = dt.datetime.fromtimestamp(self.t0, dt.UTC).date()
         self.ids = Ids(seed)
         self.organization_ids = (self.ids.uuid("organization", 0), self.ids.uuid("organization", 1))
         self.broker_ein = self._ein(self.ids.rng("broker"))
@@ -204,9 +212,13 @@ class Dataset:
 
     def counts(self) -> dict[str, int]:
         return {
-            "groups": self.n_groups, "group_connections": self.n_connections, "employees": self.n_employees,
-            "dependents": DEPENDENTS_MEAN * self.n_employees, "member_requests": self.n_requests,
-            "member_transactions": self.n_transactions, "differences": self.n_differences,
+            "groups": self.n_groups,
+            "group_connections": self.n_connections,
+            "employees": self.n_employees,
+            "dependents": DEPENDENTS_MEAN * self.n_employees,
+            "member_requests": self.n_requests,
+            "member_transactions": self.n_transactions,
+            "differences": self.n_differences,
             "renewal_decisions": self.n_renewals,
         }
 
@@ -280,9 +292,19 @@ class Dataset:
                     slots.append((carrier, line))
         slots.sort(key=lambda slot: LINE_ORDER[slot[1]])
         return GroupInfo(
-            index=g, id=self.ids.uuid("group", g), name=name, dba_name=dba_name, federal_ein=ein, sic_code=sic,
-            organization_id=organization, birth=self.connection_base(self.connection_prefix[g]).story[0].at,
-            carriers=carriers, slots=tuple(slots), renewal_month=renewal_month, city=city, domain=domain,
+            index=g,
+            id=self.ids.uuid("group", g),
+            name=name,
+            dba_name=dba_name,
+            federal_ein=ein,
+            sic_code=sic,
+            organization_id=organization,
+            birth=self.connection_base(self.connection_prefix[g]).story[0].at,
+            carriers=carriers,
+            slots=tuple(slots),
+            renewal_month=renewal_month,
+            city=city,
+            domain=domain,
         )
 
     def group(self, g: int) -> Record:
@@ -317,7 +339,11 @@ class Dataset:
         rng = self.ids.rng("contact", key)
         first, last = rng.choice(vocab.FIRST_NAMES_F + vocab.FIRST_NAMES_M), rng.choice(vocab.LAST_NAMES)
         primary = key % CHILD_STRIDE == 0
-        types = ["company", "billing", "executive"] if primary else rng.sample(["billing", "online", "executive"], rng.randint(1, 2))
+        types = (
+            ["company", "billing", "executive"]
+            if primary
+            else rng.sample(["billing", "online", "executive"], rng.randint(1, 2))
+        )
         record = {
             "id": self.ids.uuid("contact", key),
             "version": self.ids.version("contact", key),
@@ -376,30 +402,39 @@ class Dataset:
 
     def carrier_configurations(self, g: int, as_of: dt.date) -> list[Record]:
         info = self.group_info(g)
-        if as_of < dt.datetime.fromtimestamp(info.birth, dt.timezone.utc).date():
+        if as_of < dt.datetime.fromtimestamp(info.birth, dt.UTC).date():
             return []
         out = []
         for i in self.connections_of_group(g):
             spec = self.connection_base(i)
             rng = self.ids.rng("configuration", i)
             number = dict(spec.group_data)["carrier_group_id"]
-            out.append({
-                "group_id": info.id,
-                "carrier_id": spec.carrier_id,
-                "carrier_group_id": number,
-                "configuration": {
-                    "policy_number": number,
-                    "bill_groups": [
-                        # Numbers, as in the documented example (10001, 2613038), and its status, open.
-                        {"bill_group_number": 10001 + 10 * (i % 900) + b, "bill_group_description": desc, "bill_group_status": "open"}
-                        for b, desc in enumerate(("All employees", "Hourly staff")[: rng.randint(1, 2)])
-                    ],
-                    "member_groups": [
-                        {"member_group_key": rng.randrange(10**6, 10**7), "member_group_name": "Full-time",
-                         "member_group_status": "open"}
-                    ],
-                },
-            })
+            out.append(
+                {
+                    "group_id": info.id,
+                    "carrier_id": spec.carrier_id,
+                    "carrier_group_id": number,
+                    "configuration": {
+                        "policy_number": number,
+                        "bill_groups": [
+                            # Numbers, as in the documented example (10001, 2613038), and its status, open.
+                            {
+                                "bill_group_number": 10001 + 10 * (i % 900) + b,
+                                "bill_group_description": desc,
+                                "bill_group_status": "open",
+                            }
+                            for b, desc in enumerate(("All employees", "Hourly staff")[: rng.randint(1, 2)])
+                        ],
+                        "member_groups": [
+                            {
+                                "member_group_key": rng.randrange(10**6, 10**7),
+                                "member_group_name": "Full-time",
+                                "member_group_status": "open",
+                            }
+                        ],
+                    },
+                }
+            )
         return out
 
     # --- Group connections ----------------------------------------------------------------
@@ -489,7 +524,10 @@ class Dataset:
         decided = created + rng.uniform(1 * H, 3 * D)
         story = [Step(created, "needs_review" if outcome == "needs_review" or rng.random() < 0.3 else "processing")]
         if outcome == "processing":  # confirmed; the carrier finishes it in the coming hours
-            story += [Step(min(decided, self.t0 - 60), "processing"), Step(self.t0 + rng.uniform(10 * M, 12 * H), "completed")]
+            story += [
+                Step(min(decided, self.t0 - 60), "processing"),
+                Step(self.t0 + rng.uniform(10 * M, 12 * H), "completed"),
+            ]
         elif outcome in ("completed", "rejected"):
             story += [Step(min(decided, self.t0 - 120), "processing" if outcome == "completed" else "rejected")]
             if outcome == "completed":
@@ -509,7 +547,9 @@ class Dataset:
             "source_type": source,
             "source_id": self.ids.uuid("disconnection-source", key) if source != "platform" else None,
             "status": step.status,
-            "effective_end_date": iso(last_of_month(dt.datetime.fromtimestamp(created, dt.timezone.utc).date() + dt.timedelta(days=30))),
+            "effective_end_date": iso(
+                last_of_month(dt.datetime.fromtimestamp(created, dt.UTC).date() + dt.timedelta(days=30))
+            ),
             "decided": ts(story[1].at) if pos >= 1 else None,
             "completed": ts(step.at) if step.status == "completed" else None,
         }
@@ -525,7 +565,7 @@ class Dataset:
     def _enrollment_years(self, info: GroupInfo) -> tuple[int, ...]:
         previous, current, upcoming = self.plan_years(info)
         years = []
-        if dt.datetime.fromtimestamp(info.birth, dt.timezone.utc).date() < current:
+        if dt.datetime.fromtimestamp(info.birth, dt.UTC).date() < current:
             years.append(-1)
         years.append(0)
         if (upcoming - self.today).days <= 90:
@@ -614,10 +654,17 @@ class Dataset:
             "effective_end_date": iso(end) if end else FOREVER,
             "eligible_member_types": ["all"] if line in BASIC_LINES else ["employee"],
             "waiting_periods": [
-                {"waiting_period_enrollment_type": "new_member", "waiting_period_rule": "first_of_month_after_hire_date",
-                 "waiting_period_coinciding": True},
-                {"waiting_period_enrollment_type": "current_member", "waiting_period_rule": "after_waiting_period",
-                 "waiting_period_amount": 0, "waiting_period_unit": "day"},
+                {
+                    "waiting_period_enrollment_type": "new_member",
+                    "waiting_period_rule": "first_of_month_after_hire_date",
+                    "waiting_period_coinciding": True,
+                },
+                {
+                    "waiting_period_enrollment_type": "current_member",
+                    "waiting_period_rule": "after_waiting_period",
+                    "waiting_period_amount": 0,
+                    "waiting_period_unit": "day",
+                },
             ],
             "termination_policy": rng.choice(("end_of_month", "end_of_month", "last_work_date", "fifteenth_of_month")),
         }
@@ -628,19 +675,38 @@ class Dataset:
     def _plan_extras(line: str, p: int, rng: random.Random) -> Record:
         if line == "medical":
             name, plan_type, tier = vocab.MEDICAL_PLANS[p % len(vocab.MEDICAL_PLANS)]
-            return {"name": name, "plan_type": plan_type, "network": f"{plan_type.upper()} Network",
-                    "metal_tier": tier, "cobra_rules": {"eligible": True}}
+            return {
+                "name": name,
+                "plan_type": plan_type,
+                "network": f"{plan_type.upper()} Network",
+                "metal_tier": tier,
+                "cobra_rules": {"eligible": True},
+            }
         if line == "dental":
             name, plan_type = vocab.DENTAL_PLANS[p % len(vocab.DENTAL_PLANS)]
-            return {"name": name, "plan_type": plan_type, "network": "Dental PPO Network",
-                    "voluntary": rng.random() < 0.3, "cobra_rules": {"eligible": True}}
+            return {
+                "name": name,
+                "plan_type": plan_type,
+                "network": "Dental PPO Network",
+                "voluntary": rng.random() < 0.3,
+                "cobra_rules": {"eligible": True},
+            }
         if line == "vision":
-            return {"name": vocab.VISION_PLANS[p % 2], "voluntary": rng.random() < 0.5, "cobra_rules": {"eligible": True}}
+            return {
+                "name": vocab.VISION_PLANS[p % 2],
+                "voluntary": rng.random() < 0.5,
+                "cobra_rules": {"eligible": True},
+            }
         label = line.replace("_", " ").title() if len(line) > 3 else line.upper()
         voluntary = line not in ("life", "add") or rng.random() < 0.3
-        extras = {"name": f"{'Voluntary' if voluntary else 'Basic'} {label}", "plan_type": "voluntary" if voluntary else "basic"}
+        extras = {
+            "name": f"{'Voluntary' if voluntary else 'Basic'} {label}",
+            "plan_type": "voluntary" if voluntary else "basic",
+        }
         if line in ("life", "add", "std", "ltd", "critical_illness"):
-            extras["volume_rules"] = {"flat_amount": 50000} if line in ("life", "add") else {"salary_percentage": 60, "maximum": 10000}
+            extras["volume_rules"] = (
+                {"flat_amount": 50000} if line in ("life", "add") else {"salary_percentage": 60, "maximum": 10000}
+            )
         return extras
 
     # --- Renewal decisions -----------------------------------------------------------------
@@ -656,7 +722,11 @@ class Dataset:
         if outcome == "done":
             renewal_date = current
             created = max(info.birth, self.t0 - rng.uniform(60 * D, 200 * D))
-            story = [Step(created, "submitted"), Step(created + 15, "ready"), Step(created + rng.uniform(5 * D, 40 * D), "done")]
+            story = [
+                Step(created, "submitted"),
+                Step(created + 15, "ready"),
+                Step(created + rng.uniform(5 * D, 40 * D), "done"),
+            ]
         else:
             # Noyo's sandbox picks the scenario by the day of month: the 1st is ready (docs/renewal-readiness).
             renewal_date = upcoming if outcome == "ready" else upcoming.replace(day=15)
@@ -669,15 +739,24 @@ class Dataset:
         if status == "not_ready":
             for level, message in rng.sample(vocab.RENEWAL_ISSUES, 2):
                 carrier, line = info.slots[rng.randrange(len(info.slots))]
-                issues.append({"level": level, "message": message.format(plan=f"{line.title()} Plan"),
-                               "carrier_id": carrier, "line_of_coverage": line})
+                issues.append(
+                    {
+                        "level": level,
+                        "message": message.format(plan=f"{line.title()} Plan"),
+                        "carrier_id": carrier,
+                        "line_of_coverage": line,
+                    }
+                )
         body_carriers = []
         for carrier in info.carriers:
             carrier_lines = {
-                line: {"open_enrollment_start_date": iso(renewal_date - dt.timedelta(days=45)),
-                       "open_enrollment_end_date": iso(renewal_date - dt.timedelta(days=15)),
-                       "plans": [{"plan_id": self.plan_id(info, s, 0)}]}
-                for s, (c, line) in enumerate(info.slots) if c == carrier and line in lines
+                line: {
+                    "open_enrollment_start_date": iso(renewal_date - dt.timedelta(days=45)),
+                    "open_enrollment_end_date": iso(renewal_date - dt.timedelta(days=15)),
+                    "plans": [{"plan_id": self.plan_id(info, s, 0)}],
+                }
+                for s, (c, line) in enumerate(info.slots)
+                if c == carrier and line in lines
             }
             body_carriers.append({"carrier_id": carrier, "lines_of_coverage": carrier_lines})
         return {
@@ -714,16 +793,31 @@ class Dataset:
             "employment_status": "full-time",
             "occupation": rng.choice(vocab.OCCUPATIONS),
             "hours_worked": rng.choice((40, 40, 40, 45, 50)),
-            "salary": {"amount": rng.randrange(38, 190) * 1000, "unit": "annual", "type": "salary", "effective_date": iso(hire)},
+            "salary": {
+                "amount": rng.randrange(38, 190) * 1000,
+                "unit": "annual",
+                "type": "salary",
+                "effective_date": iso(hire),
+            },
             "employment_dates": {"hire_date": iso(hire), "full_time_start": iso(hire)},
         }
-        hired_at = dt.datetime.combine(hire, dt.time(17), dt.timezone.utc).timestamp()
+        hired_at = dt.datetime.combine(hire, dt.time(17), dt.UTC).timestamp()
         created = min(max(group.birth + rng.uniform(1 * H, 2 * D), hired_at), self.t0 - 60)
         locations = 1 + self.ids.hash("locations", g) % 2
         count = self._paired("dependents", e, self.n_employees, DEPENDENTS_MEAN, DEPENDENTS_SPREAD, 6)
         dependents = tuple(self._dependent_info(e, j, person, rng) for j in range(count))
-        return EmployeeInfo(e, self.ids.uuid("employee", e), g, person, employment, hire, leaves, created,
-                            self.ids.uuid("location", g * CHILD_STRIDE + rng.randrange(locations)), dependents)
+        return EmployeeInfo(
+            e,
+            self.ids.uuid("employee", e),
+            g,
+            person,
+            employment,
+            hire,
+            leaves,
+            created,
+            self.ids.uuid("location", g * CHILD_STRIDE + rng.randrange(locations)),
+            dependents,
+        )
 
     def _dependent_info(self, e: int, j: int, employee: dict, parent_rng: random.Random) -> DependentInfo:
         key = e * CHILD_STRIDE + j
@@ -731,13 +825,25 @@ class Dataset:
         if e < len(contract.DEPENDENT_RELATIONSHIPS) and j == 0:
             relationship = contract.DEPENDENT_RELATIONSHIPS[e]
         elif j == 0:
-            relationship = weighted(rng.random(), ("spouse", "domestic-partner", "civil-union", "child"), (75, 10, 3, 12))
+            relationship = weighted(
+                rng.random(), ("spouse", "domestic-partner", "civil-union", "child"), (75, 10, 3, 12)
+            )
         else:
-            children = ("child", "step-child", "adopted-child", "foster-child", "grandchild", "legal-guardianship", "other")
+            children = (
+                "child",
+                "step-child",
+                "adopted-child",
+                "foster-child",
+                "grandchild",
+                "legal-guardianship",
+                "other",
+            )
             relationship = weighted(rng.random(), children, (80, 8, 4, 2, 2, 2, 2))
         employee_age = (self.today - dt.date.fromisoformat(employee["date_of_birth"])).days // 365
         adult = relationship in ("spouse", "domestic-partner", "civil-union", "ex-spouse", "other")
-        age = max(18, employee_age + rng.randint(-6, 6)) if adult else rng.randint(0, min(25, max(0, employee_age - 18)))
+        age = (
+            max(18, employee_age + rng.randint(-6, 6)) if adult else rng.randint(0, min(25, max(0, employee_age - 18)))
+        )
         sex = rng.choice("MF")
         person = self._person(rng, sex, age, None, employee)
         ends = None
@@ -786,7 +892,9 @@ class Dataset:
             if filters.get(field) and filters[field].lower() not in person[field].lower():
                 return False
         if filters.get("name"):
-            names = " ".join(filter(None, (person["first_name"], person.get("middle_name"), person["last_name"]))).lower()
+            names = " ".join(
+                filter(None, (person["first_name"], person.get("middle_name"), person["last_name"]))
+            ).lower()
             if filters["name"].lower() not in names:
                 return False
         return not filters.get("date_of_birth") or filters["date_of_birth"] == person["date_of_birth"]
@@ -809,17 +917,32 @@ class Dataset:
             members = [("employee", info.id, None)]
             if basic:
                 members += [("dependent", d.id, d.coverage_ends) for d in info.dependents if rng.random() < 0.85]
-            for m, (kind, member_id, ends) in enumerate(members):
+            for _m, (kind, member_id, ends) in enumerate(members):
                 member_index = 0 if kind == "employee" else 1 + [d.id for d in info.dependents].index(member_id)
                 cost = {"medical": 480, "dental": 42, "vision": 11}.get(line, 18) * rng.uniform(0.7, 1.4)
                 end = info.leaves if ends is None else min(ends, info.leaves) if info.leaves else ends
-                out.append(Enrollment(e * IE_STRIDE + s * 5 + member_index, s, carrier, line, kind, member_id,
-                                      plan_key, round(cost, 2), start, end))
+                out.append(
+                    Enrollment(
+                        e * IE_STRIDE + s * 5 + member_index,
+                        s,
+                        carrier,
+                        line,
+                        kind,
+                        member_id,
+                        plan_key,
+                        round(cost, 2),
+                        start,
+                        end,
+                    )
+                )
         return tuple(out)
 
     def individual_enrollments(self, e: int, as_of: dt.date, include_dependents: bool) -> list[Record]:
-        return [self._individual_enrollment(x, as_of) for x in self.coverage(e)
-                if include_dependents or x.individual_type == "employee"]
+        return [
+            self._individual_enrollment(x, as_of)
+            for x in self.coverage(e)
+            if include_dependents or x.individual_type == "employee"
+        ]
 
     def dependent_enrollments(self, dependent_key: int, as_of: dt.date) -> list[Record]:
         e = dependent_key // CHILD_STRIDE
@@ -840,7 +963,12 @@ class Dataset:
         if rest % 4 != 1:  # only the current plan year has members in the sandbox
             return []
         s = rest // 4
-        return [self._individual_enrollment(x, as_of) for e in self.employees_of_group(g) for x in self.coverage(e) if x.slot == s]
+        return [
+            self._individual_enrollment(x, as_of)
+            for e in self.employees_of_group(g)
+            for x in self.coverage(e)
+            if x.slot == s
+        ]
 
     def _individual_enrollment(self, x: Enrollment, as_of: dt.date) -> Record:
         e = x.key // IE_STRIDE
@@ -896,22 +1024,33 @@ class Dataset:
                 if not start <= as_of <= end:
                     continue
                 total = sum(x.premium for x in enrollments) * factor
-                for premium_type, amount in (("employer_amount", total * share), ("employee_amount", total * (1 - share))):
-                    out.append({
-                        "carrier_id": carrier,
-                        "amount": f"{amount:.2f}",
-                        "period": {"amount": 1, "unit": "month"},
-                        "premium_type": premium_type,
-                        "effective_start_date": iso(start),
-                        "effective_end_date": iso(end),
-                        "billed_members": [
-                            {"member_id": x.individual_id, "member_type": x.individual_type,
-                             "line_of_coverage": x.line, "plan_id": self.ids.uuid("plan", x.plan_key)}
-                            for x in enrollments
-                        ],
-                        "created": ts(info.created + H),
-                        "modified": ts(max(info.created + H, dt.datetime.combine(start, dt.time(), dt.timezone.utc).timestamp())),
-                    })
+                for premium_type, amount in (
+                    ("employer_amount", total * share),
+                    ("employee_amount", total * (1 - share)),
+                ):
+                    out.append(
+                        {
+                            "carrier_id": carrier,
+                            "amount": f"{amount:.2f}",
+                            "period": {"amount": 1, "unit": "month"},
+                            "premium_type": premium_type,
+                            "effective_start_date": iso(start),
+                            "effective_end_date": iso(end),
+                            "billed_members": [
+                                {
+                                    "member_id": x.individual_id,
+                                    "member_type": x.individual_type,
+                                    "line_of_coverage": x.line,
+                                    "plan_id": self.ids.uuid("plan", x.plan_key),
+                                }
+                                for x in enrollments
+                            ],
+                            "created": ts(info.created + H),
+                            "modified": ts(
+                                max(info.created + H, dt.datetime.combine(start, dt.time(), dt.UTC).timestamp())
+                            ),
+                        }
+                    )
         return out
 
     # --- Member snapshots ---------------------------------------------------------------------
@@ -954,7 +1093,9 @@ class Dataset:
             record["member_snapshot"] = self._snapshot_payload(e)
         return record
 
-    def _fulfillment_summary(self, e: int, key: int, story: tuple[Step, ...], pos: int, now: float) -> tuple[list, tuple]:
+    def _fulfillment_summary(
+        self, e: int, key: int, story: tuple[Step, ...], pos: int, now: float
+    ) -> tuple[list, tuple]:
         """Per-carrier statuses; returns them and the times at which each was last resolved."""
         status = story[pos].status
         carriers = sorted({x.carrier_id for x in self.coverage(e)})
@@ -999,20 +1140,35 @@ class Dataset:
         return {
             "snapshot_mode": "current_open",
             "enable_member_auto_link": True,
-            "employee": {"id": info.id, "custom_individual_id": f"EMP-{e:06d}", "person": info.person,
-                         "employment": info.employment, "classifications": {"class": "all_employees"}},
+            "employee": {
+                "id": info.id,
+                "custom_individual_id": f"EMP-{e:06d}",
+                "person": info.person,
+                "employment": info.employment,
+                "classifications": {"class": "all_employees"},
+            },
             "dependents": [{"id": d.id, "relationship": d.relationship, "person": d.person} for d in info.dependents],
             "coverages": [
-                {"carrier_id": carrier, "line_of_coverage": line, "plan_id": self.ids.uuid("plan", members[0].plan_key),
-                 "signature_date": iso(info.hire),
-                 "enrolled_members": [
-                     {"individual_type": x.individual_type, "individual_id": x.individual_id,
-                      "effective_start_date": iso(x.start), "effective_end_date": iso(x.end) if x.end else None}
-                     for x in members
-                 ]}
+                {
+                    "carrier_id": carrier,
+                    "line_of_coverage": line,
+                    "plan_id": self.ids.uuid("plan", members[0].plan_key),
+                    "signature_date": iso(info.hire),
+                    "enrolled_members": [
+                        {
+                            "individual_type": x.individual_type,
+                            "individual_id": x.individual_id,
+                            "effective_start_date": iso(x.start),
+                            "effective_end_date": iso(x.end) if x.end else None,
+                        }
+                        for x in members
+                    ],
+                }
                 for (carrier, line), members in by_carrier.items()
             ],
-            "events": [{"id": self.ids.uuid("event", e), "type": "coverage", "reason": "new_hire", "date": iso(info.hire)}],
+            "events": [
+                {"id": self.ids.uuid("event", e), "type": "coverage", "reason": "new_hire", "date": iso(info.hire)}
+            ],
         }
 
     # --- Tracking differences --------------------------------------------------------------------
@@ -1042,14 +1198,23 @@ class Dataset:
             fields = [{"key": "date_of_birth", "platform_value": iso(born), "carrier_value": iso(carrier_value)}]
         elif classification == "field_mismatch":
             object_type, object_id, difference_type = "individual_enrollment", enrollment_id, "ie_effective_end_date"
-            fields = [{"key": "effective_end_date", "platform_value": iso(enrollment.end) if enrollment.end else FOREVER,
-                       "carrier_value": iso(last_of_month(self.today + dt.timedelta(days=rng.randint(-60, 60))))}]
+            fields = [
+                {
+                    "key": "effective_end_date",
+                    "platform_value": iso(enrollment.end) if enrollment.end else FOREVER,
+                    "carrier_value": iso(last_of_month(self.today + dt.timedelta(days=rng.randint(-60, 60)))),
+                }
+            ]
         else:
             object_type, object_id, difference_type = "individual_enrollment", enrollment_id, "missing_ie"
             present = f"{enrollment.line} coverage from {iso(enrollment.start)}"
-            fields = [{"key": "individual_enrollment",
-                       "platform_value": present if classification == "missing_from_carrier" else None,
-                       "carrier_value": present if classification == "missing_from_platform" else None}]
+            fields = [
+                {
+                    "key": "individual_enrollment",
+                    "platform_value": present if classification == "missing_from_carrier" else None,
+                    "carrier_value": present if classification == "missing_from_platform" else None,
+                }
+            ]
         created = min(snapshot_created + rng.uniform(1 * H, 2 * D), self.t0 - 60)
         fate = pick(rng, i, ("pending", "resolved", "discrepancy"), (30, 50, 20))
         story = [Step(created, "pending")]
@@ -1139,41 +1304,65 @@ class Dataset:
 
     def _request_body(self, kind: str, e: int, rng: random.Random, created: float) -> tuple[Record, list[str]]:
         info = self.employee_info(e)
-        signed = iso(dt.datetime.fromtimestamp(created, dt.timezone.utc).date())
+        signed = iso(dt.datetime.fromtimestamp(created, dt.UTC).date())
         by_carrier = self._carrier_lines(e)
         carriers = list(by_carrier)
         if kind == "termination":
             last_day = info.leaves or self.today
-            return {"employee_id": info.id, "reason": rng.choice(("voluntary", "involuntary", "job-eliminated")),
-                    "last_work_date": iso(last_day), "signature_date": signed}, carriers
+            return {
+                "employee_id": info.id,
+                "reason": rng.choice(("voluntary", "involuntary", "job-eliminated")),
+                "last_work_date": iso(last_day),
+                "signature_date": signed,
+            }, carriers
         if kind == "cobra_termination":
-            return {"reason": rng.choice(("expiration", "voluntary", "non-payment")),
-                    "cobra_termination_date": iso(self.today + dt.timedelta(days=rng.randint(-90, 60))),
-                    "signature_date": signed}, carriers
+            return {
+                "reason": rng.choice(("expiration", "voluntary", "non-payment")),
+                "cobra_termination_date": iso(self.today + dt.timedelta(days=rng.randint(-90, 60))),
+                "signature_date": signed,
+            }, carriers
         if kind == "demographic":
             change = {"member": {"id": info.id, "member_type": "employee"}}
             choice = rng.randrange(3)
             if choice == 0:
                 change["name_change"] = {"first_name": info.person["first_name"], "last_name": info.person["last_name"]}
             elif choice == 1:
-                change["contact_change"] = {"home_phone": info.person["contact"]["home_phone"],
-                                            "email_address": info.person["contact"]["email_address"], "email_address_type": "home"}
+                change["contact_change"] = {
+                    "home_phone": info.person["contact"]["home_phone"],
+                    "email_address": info.person["contact"]["email_address"],
+                    "email_address_type": "home",
+                }
             else:
-                change["salary_change"] = {"amount": info.employment["salary"]["amount"], "unit": info.employment["salary"]["unit"],
-                                           "type": info.employment["salary"]["type"]}
+                change["salary_change"] = {
+                    "amount": info.employment["salary"]["amount"],
+                    "unit": info.employment["salary"]["unit"],
+                    "type": info.employment["salary"]["type"],
+                }
             return {"change_date": signed, "signature_date": signed, "member_changes": [change]}, carriers
-        action = {"new_hire": "enrolling_members", "enrollment_snapshot": "enrolling_members", "cobra_enrollment": "enrolling_members",
-                  "qualifying_life_event": rng.choice(("adding_coverage", "modifying_coverage", "removing_coverage")),
-                  "open_enrollment": rng.choice(("adding_coverage", "modifying_coverage", "removing_coverage"))}[kind]
+        action = {
+            "new_hire": "enrolling_members",
+            "enrollment_snapshot": "enrolling_members",
+            "cobra_enrollment": "enrolling_members",
+            "qualifying_life_event": rng.choice(("adding_coverage", "modifying_coverage", "removing_coverage")),
+            "open_enrollment": rng.choice(("adding_coverage", "modifying_coverage", "removing_coverage")),
+        }[kind]
         coverages = []
         for carrier, lines in by_carrier.items():
             entry_lines = {}
             for line, members in lines.items():
                 listed = []
                 for x in members:
-                    member = {"id": x.individual_id, "member_type": x.individual_type, "plan_id": self.ids.uuid("plan", x.plan_key)}
+                    member = {
+                        "id": x.individual_id,
+                        "member_type": x.individual_type,
+                        "plan_id": self.ids.uuid("plan", x.plan_key),
+                    }
                     if action == "removing_coverage":
-                        member = {"id": x.individual_id, "member_type": x.individual_type, "reason": "other-spouse-group"}
+                        member = {
+                            "id": x.individual_id,
+                            "member_type": x.individual_type,
+                            "reason": "other-spouse-group",
+                        }
                     if line in ("life", "add"):
                         member["volume"] = 50000
                     listed.append(member)
@@ -1181,22 +1370,36 @@ class Dataset:
                 if action == "enrolling_members":
                     entry_lines[line]["waiving_members"] = []
             config = {"bill_group": "0100", "member_group": f"{rng.randrange(10**5):05d}"}
-            coverages.append({"carrier_id": carrier, "carrier_config": config,
-                              "signature_date": signed, "lines_of_coverage": entry_lines})
+            coverages.append(
+                {
+                    "carrier_id": carrier,
+                    "carrier_config": config,
+                    "signature_date": signed,
+                    "lines_of_coverage": entry_lines,
+                }
+            )
         body: Record = {"coverages": coverages}
         if kind == "enrollment_snapshot":
             body["enrollment_type"] = "new_hire"
         if kind == "cobra_enrollment":
             body["termination_info"] = {"reason": "voluntary", "last_work_date": iso(info.leaves or self.today)}
         if kind == "qualifying_life_event":
-            event_day = dt.datetime.fromtimestamp(created, dt.timezone.utc).date() - dt.timedelta(days=rng.randint(1, 25))
-            body["event"] = {"event_type": rng.choice(("newborn", "marriage", "divorce", "adoption", "lost_coverage", "moved")),
-                             "event_date": iso(event_day)}
+            event_day = dt.datetime.fromtimestamp(created, dt.UTC).date() - dt.timedelta(days=rng.randint(1, 25))
+            body["event"] = {
+                "event_type": rng.choice(("newborn", "marriage", "divorce", "adoption", "lost_coverage", "moved")),
+                "event_date": iso(event_day),
+            }
         return body, carriers
 
-    def _request_result(self, kind: str, status: str, e: int, body: Record, carriers: list[str], rng: random.Random) -> Any:
+    def _request_result(
+        self, kind: str, status: str, e: int, body: Record, carriers: list[str], rng: random.Random
+    ) -> Any:
         if status == "failed":
-            return {"errors": [{"carrier_id": carriers[0] if carriers else None, "message": rng.choice(vocab.REQUEST_FAILURES)}]}
+            return {
+                "errors": [
+                    {"carrier_id": carriers[0] if carriers else None, "message": rng.choice(vocab.REQUEST_FAILURES)}
+                ]
+            }
         if status != "completed":
             return {}
         if kind in ("termination", "cobra_termination"):
@@ -1205,8 +1408,13 @@ class Dataset:
             return [{"id": self.employee_info(e).id, "type": "employee", "version": self.ids.version("employee", e)}]
         result: dict[str, list] = {}
         for x in self.coverage(e):
-            result.setdefault(x.line, []).append({"member_id": x.individual_id, "member_type": x.individual_type,
-                                                  "individual_enrollment_id": self.ids.uuid("individual_enrollment", x.key)})
+            result.setdefault(x.line, []).append(
+                {
+                    "member_id": x.individual_id,
+                    "member_type": x.individual_type,
+                    "individual_enrollment_id": self.ids.uuid("individual_enrollment", x.key),
+                }
+            )
         return result
 
     def member_transaction(self, t: int, now: float) -> Record:
@@ -1248,15 +1456,21 @@ class Dataset:
             "status": status,
             "verified": ts(verified) if verified else None,
             "body": carrier_body,
-            "result": self._request_result(kind, status, e, body, carriers, rng) if carrier or status != "completed" else {},
+            "result": self._request_result(kind, status, e, body, carriers, rng)
+            if carrier or status != "completed"
+            else {},
         }
 
     @staticmethod
     def _transaction_type(kind: str, k: int, body: Record, rng: random.Random) -> str:
         if kind == "termination":
             return "noyo_termination" if k else "carrier_termination"
-        simple = {"new_hire": "carrier_new_hire", "enrollment_snapshot": "carrier_enrollment_snapshot_new_hire",
-                  "cobra_enrollment": "carrier_cobra_enrollment", "cobra_termination": "carrier_cobra_termination"}
+        simple = {
+            "new_hire": "carrier_new_hire",
+            "enrollment_snapshot": "carrier_enrollment_snapshot_new_hire",
+            "cobra_enrollment": "carrier_cobra_enrollment",
+            "cobra_termination": "carrier_cobra_termination",
+        }
         if kind in simple:
             return simple[kind]
         if kind == "demographic":
@@ -1276,16 +1490,22 @@ class Dataset:
         born = self.today - dt.timedelta(days=age * 365 + rng.randint(0, 364))
         address = household["home_address"] if household else self._address(rng, city or rng.choice(vocab.CITIES))
         area = household["contact"]["home_phone"][2:5] if household else (city or vocab.CITIES[0])[4]
-        email = f"{first}.{last}{rng.randint(1, 99)}@example.{rng.choice(('com', 'org', 'net'))}".lower().replace("'", "")
+        email = f"{first}.{last}{rng.randint(1, 99)}@example.{rng.choice(('com', 'org', 'net'))}".lower().replace(
+            "'", ""
+        )
         return {
             "first_name": first,
-            "middle_name": rng.choice(vocab.FIRST_NAMES_F if sex == "F" else vocab.FIRST_NAMES_M) if rng.random() < 0.3 else "",
+            "middle_name": rng.choice(vocab.FIRST_NAMES_F if sex == "F" else vocab.FIRST_NAMES_M)
+            if rng.random() < 0.3
+            else "",
             "last_name": last,
             "suffix": rng.choice(vocab.SUFFIXES) if sex == "M" and rng.random() < 0.04 else "",
             "date_of_birth": iso(born),
             "ssn": self._ssn(rng),
             "sex": sex,
-            "marital_status": ("married" if household is None and rng.random() < 0.55 else "single") if age >= 18 else "",
+            "marital_status": ("married" if household is None and rng.random() < 0.55 else "single")
+            if age >= 18
+            else "",
             "home_address": address,
             "mailing_address": address,
             "contact": {

@@ -98,7 +98,9 @@ def check(body: Any, plans: dict[tuple[str, str], dict[str, Record]]) -> dict[st
             add(f"{where}.lines_of_coverage", "Must be an object.")
             continue
         for line, expected in lines.items():
-            _check_line(add, f"{where}.lines_of_coverage.{line}", carrier_id if known_carrier else None, line, expected, plans)
+            _check_line(
+                add, f"{where}.lines_of_coverage.{line}", carrier_id if known_carrier else None, line, expected, plans
+            )
     return errors
 
 
@@ -140,7 +142,9 @@ def _check_line(add, where: str, carrier_id, line: str, expected: Any, plans) ->
                     add(f"{where}.plans[{n}].{name}", "Must be a string.")
 
 
-def build(rng: random.Random, decision_id: str, version: str, group_id: str, body: dict, plans, now: float) -> CreatedRenewal:
+def build(
+    rng: random.Random, decision_id: str, version: str, group_id: str, body: dict, plans, now: float
+) -> CreatedRenewal:
     """The new decision from a body ``check`` passed: plans named {name, plan_id}, as the documented answer."""
     carriers = []
     for carrier in body["body"]["carriers"]:
@@ -167,8 +171,9 @@ def build(rng: random.Random, decision_id: str, version: str, group_id: str, bod
     }
     ready = dt.date.fromisoformat(renewal_date).day == contract.RENEWAL_READY_DAY
     issues = () if ready else tuple(_issue(rng, carrier) for carrier in carriers)
-    return CreatedRenewal(record, now, now + contract.RENEWAL_DECISION_RESOLVES_AFTER_SECONDS,
-                          "ready" if ready else "not_ready", issues)
+    return CreatedRenewal(
+        record, now, now + contract.RENEWAL_DECISION_RESOLVES_AFTER_SECONDS, "ready" if ready else "not_ready", issues
+    )
 
 
 def _answer_plan(rng: random.Random, plan: dict, known: dict[str, Record]) -> Record:
@@ -185,7 +190,12 @@ def _issue(rng: random.Random, carrier: Record) -> Record:
     level, message = rng.choice(vocab.RENEWAL_ISSUES)
     plans = carrier["lines_of_coverage"][line]["plans"] if line else []
     plan = plans[0]["name"] if plans and plans[0]["name"] else f"{(line or 'the').replace('_', ' ').title()} Plan"
-    return {"level": level, "message": message.format(plan=plan), "carrier_id": carrier["carrier_id"], "line_of_coverage": line}
+    return {
+        "level": level,
+        "message": message.format(plan=plan),
+        "carrier_id": carrier["carrier_id"],
+        "line_of_coverage": line,
+    }
 
 
 def render(created: CreatedRenewal, now: float, version) -> Record | None:

@@ -63,7 +63,8 @@ CONNECTION_ARCHETYPES = {
         (("processing", 1 * M, 10 * M), ("waiting_on_carrier", 1 * H, 2 * D), ("action_required!", 1 * H, 3 * D)),
     ),
     "carrier_authorization": Archetype(
-        (1 * D, 30 * D), (("processing", 1 * M, 10 * M), ("carrier_authorization", 1 * H, 2 * D)),
+        (1 * D, 30 * D),
+        (("processing", 1 * M, 10 * M), ("carrier_authorization", 1 * H, 2 * D)),
     ),
     "noyo_review": Archetype(
         (1 * D, 10 * D),
@@ -77,10 +78,14 @@ CONNECTION_ARCHETYPES = {
         (("completed", 2 * H, 3 * D),),
     ),
     "just_created": Archetype(
-        (15, 60), (), (("processing", 2 * M, 5 * M), ("waiting_on_carrier", 20 * M, 60 * M), ("completed", 2 * H, 8 * H)),
+        (15, 60),
+        (),
+        (("processing", 2 * M, 5 * M), ("waiting_on_carrier", 20 * M, 60 * M), ("completed", 2 * H, 8 * H)),
     ),
     "in_flight_success": Archetype(
-        (20 * M, 6 * H), (("processing", 2 * M, 10 * M),), (("waiting_on_carrier", 2 * M, 20 * M), ("completed", 30 * M, 6 * H)),
+        (20 * M, 6 * H),
+        (("processing", 2 * M, 10 * M),),
+        (("waiting_on_carrier", 2 * M, 20 * M), ("completed", 30 * M, 6 * H)),
     ),
     "in_flight_failure": Archetype(
         (20 * M, 6 * H),
@@ -90,8 +95,16 @@ CONNECTION_ARCHETYPES = {
 }
 # The first groups take these in order, so every status shows up at any scale.
 CONNECTION_COVER = (
-    "completed", "unable_to_connect", "action_required", "carrier_authorization", "noyo_review",
-    "stuck_processing", "waiting_on_carrier", "just_created", "in_flight_success", "in_flight_failure",
+    "completed",
+    "unable_to_connect",
+    "action_required",
+    "carrier_authorization",
+    "noyo_review",
+    "stuck_processing",
+    "waiting_on_carrier",
+    "just_created",
+    "in_flight_success",
+    "in_flight_failure",
 )
 CONNECTION_WEIGHTS = (60, 6, 5, 3, 3, 3, 4, 2, 9, 5)
 # A brand-new group has only the one connection that created it.
@@ -101,8 +114,9 @@ RETRY_OUTCOMES = ("completed", "unable_to_connect", "action_required")
 RETRY_OUTCOME_WEIGHTS = (65, 20, 15)
 
 
-def connection_story(rng: random.Random, archetype: str, t0: float, not_before: float | None = None,
-                     context: dict | None = None) -> tuple[Step, ...]:
+def connection_story(
+    rng: random.Random, archetype: str, t0: float, not_before: float | None = None, context: dict | None = None
+) -> tuple[Step, ...]:
     """The story of a generated connection. ``not_before`` keeps an incremental
     connection after its group's creation."""
     plan = CONNECTION_ARCHETYPES[archetype]
@@ -125,8 +139,9 @@ def connection_story(rng: random.Random, archetype: str, t0: float, not_before: 
     return tuple(steps)
 
 
-def retry_story(rng: random.Random, story: tuple[Step, ...], now: float, outcome: str | None,
-                context: dict | None = None) -> tuple[Step, ...]:
+def retry_story(
+    rng: random.Random, story: tuple[Step, ...], now: float, outcome: str | None, context: dict | None = None
+) -> tuple[Step, ...]:
     """A retry keeps what happened so far, moves to processing now and reaches an outcome later."""
     kept = story[: position(story, now) + 1]
     outcome = outcome or weighted(rng.random(), RETRY_OUTCOMES, RETRY_OUTCOME_WEIGHTS)
@@ -138,7 +153,9 @@ def retry_story(rng: random.Random, story: tuple[Step, ...], now: float, outcome
     )
 
 
-def new_connection_story(rng: random.Random, now: float, outcome: str | None, context: dict | None = None) -> tuple[Step, ...]:
+def new_connection_story(
+    rng: random.Random, now: float, outcome: str | None, context: dict | None = None
+) -> tuple[Step, ...]:
     outcome = outcome or weighted(rng.random(), RETRY_OUTCOMES, RETRY_OUTCOME_WEIGHTS)
     processing = now + rng.uniform(30, 90)
     waiting = processing + rng.uniform(4 * M, 10 * M)
@@ -182,8 +199,15 @@ def request_story(kind: str, draws: tuple[float, float, float], created: float, 
 # an employee's latest snapshot (seed 002): one still processing when a newer one
 # arrives is "replaced" at that moment, and ``latest_only`` makes every chain so.
 SNAPSHOT_SCENARIOS = (
-    "completed", "two_completed", "replaced_chain", "in_flight", "just_submitted",
-    "canceled", "replaced_soon", "scheduled_file", "none",
+    "completed",
+    "two_completed",
+    "replaced_chain",
+    "in_flight",
+    "just_submitted",
+    "canceled",
+    "replaced_soon",
+    "scheduled_file",
+    "none",
 )
 SNAPSHOT_WEIGHTS = (35, 12, 6, 4, 2, 3, 3, 3, 30)
 
@@ -194,8 +218,11 @@ def snapshot_chain(rng: random.Random, scenario: str, earliest: float, t0: float
     start = rng.uniform(earliest, latest) if earliest < latest else max(earliest, t0 - 3 * D)
 
     def finished(created: float, outcome: str = "completed") -> tuple[Step, ...]:
-        return (Step(created, "submitted"), Step(created + rng.uniform(30, 120), "processing"),
-                Step(created + rng.uniform(1 * H, 2 * D), outcome))
+        return (
+            Step(created, "submitted"),
+            Step(created + rng.uniform(30, 120), "processing"),
+            Step(created + rng.uniform(1 * H, 2 * D), outcome),
+        )
 
     if scenario == "none":
         return []
@@ -210,21 +237,36 @@ def snapshot_chain(rng: random.Random, scenario: str, earliest: float, t0: float
     if scenario == "in_flight":
         created = t0 - rng.uniform(10 * M, 2 * H)
         earlier = finished(start)
-        current = (Step(created, "submitted"), Step(created + 60, "processing"), Step(t0 + rng.uniform(5 * M, 6 * H), "completed"))
+        current = (
+            Step(created, "submitted"),
+            Step(created + 60, "processing"),
+            Step(t0 + rng.uniform(5 * M, 6 * H), "completed"),
+        )
         # An employee hired an hour ago has had no time for an earlier snapshot.
         return latest_only([earlier, current] if start < created - H else [current])
     if scenario == "just_submitted":
         created = t0 - rng.uniform(10, 60)
-        return [(Step(created, "submitted"), Step(t0 + rng.uniform(2 * M, 10 * M), "processing"),
-                 Step(t0 + rng.uniform(1 * H, 6 * H), "completed"))]
+        return [
+            (
+                Step(created, "submitted"),
+                Step(t0 + rng.uniform(2 * M, 10 * M), "processing"),
+                Step(t0 + rng.uniform(1 * H, 6 * H), "completed"),
+            )
+        ]
     if scenario == "replaced_soon":
         created, newer = t0 - rng.uniform(30 * M, 3 * H), t0 + rng.uniform(5 * M, 3 * H)
-        return latest_only([(Step(created, "submitted"), Step(created + 60, "processing"), Step(newer, "replaced")),
-                            finished(newer)])
+        return latest_only(
+            [(Step(created, "submitted"), Step(created + 60, "processing"), Step(newer, "replaced")), finished(newer)]
+        )
     if scenario == "scheduled_file":
         created = t0 - rng.uniform(1 * D, 5 * D)
-        return [(Step(created, "submitted"), Step(created + 60, "processing"),
-                 Step(t0 + rng.uniform(1 * D, 6 * D), "completed"))]
+        return [
+            (
+                Step(created, "submitted"),
+                Step(created + 60, "processing"),
+                Step(t0 + rng.uniform(1 * D, 6 * D), "completed"),
+            )
+        ]
     raise ValueError(scenario)
 
 

@@ -47,7 +47,7 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: SandboxServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
             super().log_message(format, *args)
 
@@ -64,7 +64,9 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if path.startswith("/_sandbox/"):
             webhooks = self.server.webhooks
-            status, payload, headers = self._answer(lambda body: control.handle(sb, webhooks, self.command, path, query, body), raw)
+            status, payload, headers = self._answer(
+                lambda body: control.handle(sb, webhooks, self.command, path, query, body), raw
+            )
             self._send(status, payload, headers)
             return
         fault = sb.fault_for(self.command, path)
@@ -73,7 +75,11 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "drop":
             status, payload, headers = None, None, {}
         elif isinstance(fault, int):
-            status, payload, headers = fault, {"message": _FAULT_MESSAGES.get(fault, "Injected fault."), "errors": {}}, {}
+            status, payload, headers = (
+                fault,
+                {"message": _FAULT_MESSAGES.get(fault, "Injected fault."), "errors": {}},
+                {},
+            )
             if fault in (429, 503):
                 headers["Retry-After"] = str(sb.faults.retry_after)
         elif path == contract.TOKEN_PATH:
@@ -83,10 +89,17 @@ class Handler(BaseHTTPRequestHandler):
         else:
             status, payload, headers = 404, {"message": f"No such endpoint: {path}", "errors": {}}, {}
         # Logged before answering, so a client that has its answer also finds it in the log.
-        sb.record_request({
-            "method": self.command, "path": path, "query": query, "status": status, "fault": fault,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2), "sandbox_time": sb.now(),
-        })
+        sb.record_request(
+            {
+                "method": self.command,
+                "path": path,
+                "query": query,
+                "status": status,
+                "fault": fault,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "sandbox_time": sb.now(),
+            }
+        )
         if status is None:
             self._drop()
         else:
@@ -115,12 +128,20 @@ class Handler(BaseHTTPRequestHandler):
             client_id = secret = ""
         if scheme.lower() != "basic" or not client_id:
             raise ApiError(401, "HTTP Basic client credentials are required.")
-        if not (hmac.compare_digest(client_id, sb.config.client_id) and hmac.compare_digest(secret, sb.config.client_secret)):
+        if not (
+            hmac.compare_digest(client_id, sb.config.client_id) and hmac.compare_digest(secret, sb.config.client_secret)
+        ):
             raise ApiError(401, "Invalid client credentials.")
         if not isinstance(body, dict) or body.get("grant_type") != "client_credentials":
-            raise ApiError(400, "grant_type must be client_credentials.", {"grant_type": ["Must be client_credentials."]})
+            raise ApiError(
+                400, "grant_type must be client_credentials.", {"grant_type": ["Must be client_credentials."]}
+            )
         ttl = sb.faults.token_ttl if sb.faults.token_ttl is not None else sb.config.token_ttl
-        return 200, {"access_token": sb.tokens.issue(client_id, ttl, sb.faults.token_uses), "expires_in": TOKEN_EXPIRES_IN, "token_type": "Bearer"}
+        return 200, {
+            "access_token": sb.tokens.issue(client_id, ttl, sb.faults.token_uses),
+            "expires_in": TOKEN_EXPIRES_IN,
+            "token_type": "Bearer",
+        }
 
     def _api(self, sb: Sandbox, path: str, query: dict, body: Any) -> tuple[int, Any]:
         scheme, _, token = self.headers.get("Authorization", "").partition(" ")
@@ -128,7 +149,9 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(401, "A bearer token is required.")
         verdict = sb.tokens.check(token.strip())
         if verdict != "ok":
-            raise ApiError(401, "The access token has expired." if verdict == "expired" else "The access token is invalid.")
+            raise ApiError(
+                401, "The access token has expired." if verdict == "expired" else "The access token is invalid."
+            )
         status, payload = api.dispatch(sb, self.command, path, query, body)
         return status, api.malform(sb, payload)
 
@@ -155,8 +178,15 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
 
-_FAULT_MESSAGES = {403: "This API key may not use this endpoint.", 404: "Not found.", 429: "Too many requests.", 500: "Internal server error.", 502: "Bad gateway.",
-                   503: "Service unavailable.", 504: "Gateway timeout."}
+_FAULT_MESSAGES = {
+    403: "This API key may not use this endpoint.",
+    404: "Not found.",
+    429: "Too many requests.",
+    500: "Internal server error.",
+    502: "Bad gateway.",
+    503: "Service unavailable.",
+    504: "Gateway timeout.",
+}
 
 
 class RunningSandbox:

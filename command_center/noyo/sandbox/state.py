@@ -101,13 +101,19 @@ class Faults:
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - names)
         if unknown:
-            raise ApiError(422, f"Unknown fault setting: {', '.join(unknown)}", {name: ["Unknown field."] for name in unknown})
+            raise ApiError(
+                422, f"Unknown fault setting: {', '.join(unknown)}", {name: ["Unknown field."] for name in unknown}
+            )
         faults = cls(**values)
         faults.fail_next = [int(x) if str(x).isdigit() else str(x) for x in faults.fail_next]
         if faults.malformed_mode not in (None, *cls.MALFORMED_MODES):
-            raise ApiError(422, "Unknown malformed_mode", {"malformed_mode": [f"One of {', '.join(cls.MALFORMED_MODES)}."]})
+            raise ApiError(
+                422, "Unknown malformed_mode", {"malformed_mode": [f"One of {', '.join(cls.MALFORMED_MODES)}."]}
+            )
         if not all(isinstance(v, int) and 400 <= v < 500 for v in faults.not_offered.values()):
-            raise ApiError(422, "not_offered maps paths to 4xx statuses", {"not_offered": ["Values must be 4xx statuses."]})
+            raise ApiError(
+                422, "not_offered maps paths to 4xx statuses", {"not_offered": ["Values must be 4xx statuses."]}
+            )
         if faults.connection_outcome not in (None, *contract.GROUP_CONNECTION_STATUSES):
             raise ApiError(422, "Unknown connection_outcome", {"connection_outcome": ["Not a connection status."]})
         return faults
@@ -167,7 +173,11 @@ class Tokens:
         now = int(time.time())
         header = _b64({"alg": "HS256", "typ": "JWT"})
         payload = _b64({"sub": subject, "iat": now, "exp": now + int(ttl), "jti": secrets.token_hex(8)})
-        signature = base64.urlsafe_b64encode(hmac.digest(self._key, f"{header}.{payload}".encode(), "sha256")).rstrip(b"=").decode()
+        signature = (
+            base64.urlsafe_b64encode(hmac.digest(self._key, f"{header}.{payload}".encode(), "sha256"))
+            .rstrip(b"=")
+            .decode()
+        )
         token = f"{header}.{payload}.{signature}"
         self._expiry[token] = time.monotonic() + ttl
         if uses is not None:
@@ -176,7 +186,7 @@ class Tokens:
         return token
 
     def check(self, token: str) -> str:
-        """"ok" (and one use spent, for a token issued with ``uses``), "expired" or "invalid"."""
+        """ "ok" (and one use spent, for a token issued with ``uses``), "expired" or "invalid"."""
         expiry = self._expiry.get(token)
         if expiry is None:
             return "invalid"
@@ -296,8 +306,11 @@ class Sandbox:
     def requests(self, method: str | None = None, path_contains: str | None = None) -> list[dict]:
         with self.lock:
             entries = list(self.log)
-        return [e for e in entries if (not method or e["method"] == method.upper())
-                and (not path_contains or path_contains in e["path"])]
+        return [
+            e
+            for e in entries
+            if (not method or e["method"] == method.upper()) and (not path_contains or path_contains in e["path"])
+        ]
 
     # --- Group connections, with writes laid over the generated ones ---------------------
     def connection_spec(self, index: int) -> ConnectionSpec:
@@ -345,8 +358,14 @@ class Sandbox:
             status = spec.story[position(spec.story, now)].status
             if status not in contract.RETRYABLE_STATUSES:
                 allowed = ", ".join(contract.RETRYABLE_STATUSES)
-                message = f"A group connection in status '{status}' cannot be retried; retry is allowed from: {allowed}."
-                raise ApiError(contract.RETRY_REFUSED_STATUS, message, {"status": [f"Cannot retry a connection in status '{status}'."]})
+                message = (
+                    f"A group connection in status '{status}' cannot be retried; retry is allowed from: {allowed}."
+                )
+                raise ApiError(
+                    contract.RETRY_REFUSED_STATUS,
+                    message,
+                    {"status": [f"Cannot retry a connection in status '{status}'."]},
+                )
             group_data = dict(spec.group_data)
             errors = _retry_errors(body, spec.carrier_id)
             if errors:
@@ -355,8 +374,11 @@ class Sandbox:
                 if body.get(name):
                     group_data[name] = body[name]
             if self.duplicate_of(spec.carrier_id, group_data["carrier_group_id"], except_id=spec.id):
-                raise ApiError(409, "Another group connection already uses this carrier_id and carrier_group_id.",
-                               {"carrier_group_id": ["Duplicate for this carrier."]})
+                raise ApiError(
+                    409,
+                    "Another group connection already uses this carrier_id and carrier_group_id.",
+                    {"carrier_group_id": ["Duplicate for this carrier."]},
+                )
             attempt = spec.attempt + 1
             rng = self.data.ids.rng("retry", spec.id, attempt)
             context = {"carrier_group_id": group_data["carrier_group_id"], "date": self.data.today.isoformat()}
@@ -370,7 +392,9 @@ class Sandbox:
         if not isinstance(body, dict):
             raise ApiError(422, "The request body must be a JSON object.")
         required_data = contract.CREATE_CONNECTION_GROUP_DATA_REQUIRED if group_id is None else ("carrier_group_id",)
-        errors = {name: ["This field is required."] for name in contract.CREATE_CONNECTION_REQUIRED if not body.get(name)}
+        errors = {
+            name: ["This field is required."] for name in contract.CREATE_CONNECTION_REQUIRED if not body.get(name)
+        }
         group_data = body.get("group_data") if isinstance(body.get("group_data"), dict) else {}
         if body.get("group_data") and not isinstance(body.get("group_data"), dict):
             errors["group_data"] = ["Must be an object."]
@@ -381,7 +405,11 @@ class Sandbox:
         if carrier_id and carrier_id not in carrier_table.CARRIER_BY_ID:
             errors["carrier_id"] = ["Unknown carrier."]
         number = group_data.get("carrier_group_id")
-        if carrier_id in carrier_table.CARRIER_BY_ID and number and not carrier_table.is_valid_group_number(carrier_id, number):
+        if (
+            carrier_id in carrier_table.CARRIER_BY_ID
+            and number
+            and not carrier_table.is_valid_group_number(carrier_id, number)
+        ):
             errors["group_data.carrier_group_id"] = [_format_message(carrier_id)]
         for name in ("broker_federal_ein", "broker_tin"):
             if group_data.get(name) and not _EIN_OR_SSN.match(str(group_data[name])):
@@ -390,8 +418,11 @@ class Sandbox:
             raise ApiError(422, "The group connection request is invalid.", errors)
         with self.lock:
             if self.duplicate_of(carrier_id, number):
-                raise ApiError(409, "A group connection with this carrier_id and carrier_group_id already exists.",
-                               {"carrier_group_id": ["Duplicate for this carrier."]})
+                raise ApiError(
+                    409,
+                    "A group connection with this carrier_id and carrier_group_id already exists.",
+                    {"carrier_group_id": ["Duplicate for this carrier."]},
+                )
             now = self.now()
             serial = len(self.created_connections)
             rng = self.data.ids.rng("created", serial)
@@ -399,24 +430,34 @@ class Sandbox:
             if group_id is None:
                 group_id = _uuid(rng)
                 self.groups[group_id] = {
-                    "id": group_id, "version": _uuid(rng), "created": int(now), "modified": int(now),
-                    "organization_id": organization, "name": group_data["group_name"], "dba_name": "",
-                    "federal_ein": body.get("federal_ein") or "", "sic_code": "",
+                    "id": group_id,
+                    "version": _uuid(rng),
+                    "created": int(now),
+                    "modified": int(now),
+                    "organization_id": organization,
+                    "name": group_data["group_name"],
+                    "dba_name": "",
+                    "federal_ein": body.get("federal_ein") or "",
+                    "sic_code": "",
                 }
                 request_type = "initial"
             else:
                 request_type = "incremental"
             context = {"carrier_group_id": number, "date": self.data.today.isoformat()}
             spec = ConnectionSpec(
-                id=_uuid(rng), key=None, group_id=group_id, organization_id=organization, carrier_id=carrier_id,
-                federal_ein=body.get("federal_ein") or "", request_type=request_type,
+                id=_uuid(rng),
+                key=None,
+                group_id=group_id,
+                organization_id=organization,
+                carrier_id=carrier_id,
+                federal_ein=body.get("federal_ein") or "",
+                request_type=request_type,
                 group_data=tuple({"group_name": "", **group_data}.items()),
                 story=schedules.new_connection_story(rng, now, self.faults.connection_outcome, context),
             )
             self.connections[spec.id] = spec
             self.created_connections.append(spec.id)
             return spec
-
 
     # --- Disconnection requests, with confirms and rejects laid over the generated ones ---------
     def disconnection_request(self, request_id: str) -> Record | None:
@@ -457,24 +498,36 @@ class Sandbox:
                 raise ApiError(404, "Group disconnection request not found.")
             if record["status"] != contract.DISCONNECTION_REVIEW_STATUS:
                 verb = "confirmed" if decision == "confirm" else "rejected"
-                message = (f"A group disconnection request in status '{record['status']}' cannot be {verb}; "
-                           f"only one in '{contract.DISCONNECTION_REVIEW_STATUS}' can.")
-                raise ApiError(contract.DISCONNECTION_DECISION_REFUSED_STATUS, message,
-                               {"status": [f"The request is '{record['status']}', not '{contract.DISCONNECTION_REVIEW_STATUS}'."]})
+                message = (
+                    f"A group disconnection request in status '{record['status']}' cannot be {verb}; "
+                    f"only one in '{contract.DISCONNECTION_REVIEW_STATUS}' can."
+                )
+                raise ApiError(
+                    contract.DISCONNECTION_DECISION_REFUSED_STATUS,
+                    message,
+                    {"status": [f"The request is '{record['status']}', not '{contract.DISCONNECTION_REVIEW_STATUS}'."]},
+                )
             end_date, completes = None, None
             if decision == "confirm":
                 end_date = body.get("effective_end_date")
                 if end_date is not None and not _is_iso_date(end_date):
-                    raise ApiError(422, "The confirmation is invalid.", {"effective_end_date": ["Must be a date (YYYY-MM-DD)."]})
+                    raise ApiError(
+                        422, "The confirmation is invalid.", {"effective_end_date": ["Must be a date (YYYY-MM-DD)."]}
+                    )
                 completes = now + self.data.ids.rng("disconnection-confirm", request_id).uniform(10 * M, 12 * H)
-            self.disconnection_decisions[request_id] = Decision(contract.DISCONNECTION_STATUS_AFTER[decision], now, completes, end_date)
+            self.disconnection_decisions[request_id] = Decision(
+                contract.DISCONNECTION_STATUS_AFTER[decision], now, completes, end_date
+            )
             return self.with_decision(record, now)
 
     # --- Renewal decisions created through the API, after the generated ones -----------------------
     def created_renewals(self, now: float, group_id: str | None = None) -> list[Record]:
         """The created decisions as they stand at ``now`` (of one group, if given), oldest first."""
-        found = (renewals.render(c, now, self._renewal_version) for c in list(self.renewals.values())
-                 if group_id is None or c.group_id == group_id)
+        found = (
+            renewals.render(c, now, self._renewal_version)
+            for c in list(self.renewals.values())
+            if group_id is None or c.group_id == group_id
+        )
         return [record for record in found if record is not None]
 
     def _renewal_version(self, decision_id: str, status: str) -> str:
@@ -484,7 +537,7 @@ class Sandbox:
         """POST /groups/{group_id}/renewal_decisions: checked, then submitted; it resolves on its own
         (``renewals``; the choices are ``contract.UNCONFIRMED_CHOICES["renewal_create_*"]``)."""
         plans: dict[tuple[str, str], dict[str, Record]] = {}
-        for plan in (self.data.plans(g, self.data.today) if g is not None else []):
+        for plan in self.data.plans(g, self.data.today) if g is not None else []:
             plans.setdefault((plan["carrier_id"], plan["line_of_coverage"]), {})[plan["id"]] = plan
         errors = renewals.check(body, plans)
         if errors:
@@ -498,13 +551,20 @@ class Sandbox:
             for record in existing:
                 named = {c.get("carrier_id") for c in record["body"]["carriers"]}
                 if record["renewal_date"] == body["renewal_date"] and named & wanted:
-                    message = (f"Renewal decision {record['id']} already sets this group's expectations of this carrier "
-                               f"for {body['renewal_date']}; change it with PUT /renewal_decisions/{record['id']}/{record['version']}.")
-                    raise ApiError(contract.RENEWAL_DECISION_CONFLICT_STATUS, message,
-                                   {"renewal_date": ["A renewal decision for this date already names this carrier."]})
+                    message = (
+                        f"Renewal decision {record['id']} already sets this group's expectations of this carrier "
+                        f"for {body['renewal_date']}; change it with PUT /renewal_decisions/{record['id']}/{record['version']}."
+                    )
+                    raise ApiError(
+                        contract.RENEWAL_DECISION_CONFLICT_STATUS,
+                        message,
+                        {"renewal_date": ["A renewal decision for this date already names this carrier."]},
+                    )
             rng = self.data.ids.rng("created-renewal", len(self.renewals))
             decision_id = _uuid(rng)
-            created = renewals.build(rng, decision_id, self._renewal_version(decision_id, "submitted"), group_id, body, plans, now)
+            created = renewals.build(
+                rng, decision_id, self._renewal_version(decision_id, "submitted"), group_id, body, plans, now
+            )
             self.renewals[decision_id] = created
             return created.record
 

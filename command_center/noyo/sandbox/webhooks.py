@@ -56,23 +56,31 @@ class Webhooks:
                 previous = self._seen.get(connection_id)
                 if previous != status:
                     self._seen[connection_id] = status
-                    kind = "created" if previous is None and connection_id in self.sandbox.created_connections else "status_change"
+                    kind = (
+                        "created"
+                        if previous is None and connection_id in self.sandbox.created_connections
+                        else "status_change"
+                    )
                     self.post(f"group_connection_request.{kind}", connection_id)
 
     def post(self, event_type: str, object_id: str) -> None:
-        body = json.dumps({
-            "data": {"id": object_id},
-            "event": {"id": str(uuid.uuid4()), "type": event_type, "created": int(self.sandbox.now())},
-        }).encode()
+        body = json.dumps(
+            {
+                "data": {"id": object_id},
+                "event": {"id": str(uuid.uuid4()), "type": event_type, "created": int(self.sandbox.now())},
+            }
+        ).encode()
         headers = {
             "Content-Type": "application/json",
             contract.WEBHOOK_SIGNATURE_HEADER: signature(self.secret, body),
-            contract.WEBHOOK_TIMESTAMP_HEADER: dt.datetime.now(dt.timezone.utc).isoformat(),
+            contract.WEBHOOK_TIMESTAMP_HEADER: dt.datetime.now(dt.UTC).isoformat(),
         }
         try:
-            with urllib.request.urlopen(urllib.request.Request(self.url, body, headers, method="POST"), timeout=5) as answer:
+            with urllib.request.urlopen(
+                urllib.request.Request(self.url, body, headers, method="POST"), timeout=5
+            ) as answer:
                 status = answer.status
-        except Exception as error:  # noqa: BLE001 - best effort; the receiver may be down
+        except Exception as error:
             status = getattr(error, "code", None)
             print(f"noyo sandbox: webhook {event_type} to {self.url} failed: {error}", file=sys.stderr)
         self.sent.append({"type": event_type, "id": object_id, "status": status})

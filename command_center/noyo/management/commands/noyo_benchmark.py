@@ -42,7 +42,9 @@ class Command(BaseCommand):
         parser.add_argument("--scale", default="large", help="scale of the sandbox started (default: large)")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--pages", type=int, default=200, help="pages fetched raw for pages/s (default: 200)")
-        parser.add_argument("--records", type=int, default=200_000, help="records read through the client (default: 200000)")
+        parser.add_argument(
+            "--records", type=int, default=200_000, help="records read through the client (default: 200000)"
+        )
 
     def handle(self, *args, **options):
         if options["pages"] < 1 or options["records"] < 1:
@@ -59,8 +61,19 @@ class Command(BaseCommand):
             yield options["url"].rstrip("/")
             return
         port = _free_port()
-        command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "noyo_sandbox", "--port", str(port),
-                   "--scale", options["scale"], "--seed", str(options["seed"]), "--clock-speed", "0"]
+        command = [
+            sys.executable,
+            str(Path(settings.BASE_DIR) / "manage.py"),
+            "noyo_sandbox",
+            "--port",
+            str(port),
+            "--scale",
+            options["scale"],
+            "--seed",
+            str(options["seed"]),
+            "--clock-speed",
+            "0",
+        ]
         env = {**os.environ, "NOYO_CLIENT_ID": client_id, "NOYO_CLIENT_SECRET": client_secret}
         self.stdout.write(f"Starting a sandbox: scale {options['scale']}, seed {options['seed']}, port {port} ...")
         started = time.perf_counter()

@@ -29,7 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8010)
         parser.add_argument("--scale", choices=sorted(SCALES), default="small")
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--clock-speed", type=float, default=1.0, help="sandbox seconds per real second (0 freezes time)")
+        parser.add_argument(
+            "--clock-speed", type=float, default=1.0, help="sandbox seconds per real second (0 freezes time)"
+        )
         parser.add_argument("--start-time", help="sandbox time at start, ISO 8601 or epoch seconds (default: now)")
         parser.add_argument("--token-ttl", type=float, default=TOKEN_TTL_SECONDS, help="seconds a token really lives")
         parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
@@ -39,29 +41,43 @@ class Command(BaseCommand):
         faults.add_argument("--rate-503", type=float, default=0.0)
         faults.add_argument("--retry-after", type=int, default=1, help="seconds, sent with 429 and 503")
         faults.add_argument("--latency-ms", type=int, default=0)
-        faults.add_argument("--drop-rate", type=float, default=0.0, help="share of requests answered by closing the socket")
+        faults.add_argument(
+            "--drop-rate", type=float, default=0.0, help="share of requests answered by closing the socket"
+        )
         faults.add_argument("--early-token-expiry", type=float, metavar="SECONDS", help="tokens die after SECONDS")
         faults.add_argument("--malformed-rate", type=float, default=0.0, help="share of record ids served malformed")
         faults.add_argument(
-            "--malformed-mode", choices=Faults.MALFORMED_MODES,
+            "--malformed-mode",
+            choices=Faults.MALFORMED_MODES,
             help="how those records are spoiled; number_as_string and extra_field are what real systems send "
-                 "though no document says so (default: each record's by its id)",
+            "though no document says so (default: each record's by its id)",
         )
         faults.add_argument(
-            "--not-offered", action="append", default=[], metavar="PATH[=STATUS]",
+            "--not-offered",
+            action="append",
+            default=[],
+            metavar="PATH[=STATUS]",
             help="an endpoint this API key is not offered, e.g. /renewal_decisions (answered 404, or STATUS); repeatable",
         )
-        faults.add_argument("--shift-per-page", type=int, default=0, help="records that move before the window on each later page")
+        faults.add_argument(
+            "--shift-per-page", type=int, default=0, help="records that move before the window on each later page"
+        )
         parser.add_argument("--webhook-url", default="", help="POST signed group_connection_request events here")
         parser.add_argument("--webhook-secret", default=os.environ.get("NOYO_WEBHOOK_SECRET", ""))
 
     def handle(self, *args, **options):
         faults = {
-            "rate_429": options["rate_429"], "rate_500": options["rate_500"], "rate_503": options["rate_503"],
-            "retry_after": options["retry_after"], "latency_ms": options["latency_ms"], "drop_rate": options["drop_rate"],
-            "token_ttl": options["early_token_expiry"], "malformed_rate": options["malformed_rate"],
+            "rate_429": options["rate_429"],
+            "rate_500": options["rate_500"],
+            "rate_503": options["rate_503"],
+            "retry_after": options["retry_after"],
+            "latency_ms": options["latency_ms"],
+            "drop_rate": options["drop_rate"],
+            "token_ttl": options["early_token_expiry"],
+            "malformed_rate": options["malformed_rate"],
             "malformed_mode": options["malformed_mode"],
-            "shift_per_page": options["shift_per_page"], "not_offered": _not_offered(options["not_offered"]),
+            "shift_per_page": options["shift_per_page"],
+            "not_offered": _not_offered(options["not_offered"]),
         }
         for name in ("rate_429", "rate_500", "rate_503", "drop_rate", "malformed_rate"):
             if not 0 <= faults[name] <= 1:
@@ -104,7 +120,9 @@ def _not_offered(values: list[str]) -> dict[str, int]:
     for value in values:
         path, _, status = value.partition("=")
         if not path.startswith("/") or (status and not (status.isdigit() and 400 <= int(status) < 500)):
-            raise CommandError(f"--not-offered takes a path and an optional 4xx status, e.g. /renewal_decisions=403, not {value!r}.")
+            raise CommandError(
+                f"--not-offered takes a path and an optional 4xx status, e.g. /renewal_decisions=403, not {value!r}."
+            )
         refused[path] = int(status or 404)
     return refused
 
@@ -120,4 +138,4 @@ def _start_time(value: str | None) -> float | None:
         moment = dt.datetime.fromisoformat(value)
     except ValueError as error:
         raise CommandError(f"--start-time: {error}") from error
-    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).timestamp()
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).timestamp()
