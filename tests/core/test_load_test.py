@@ -1,9 +1,23 @@
-"""The load test's own arithmetic (command_center/management/commands/load_test.py): its percentiles, the
-CPU it shares out, and the cookies it sends back by hand."""
+"""The load test (command_center/management/commands/load_test.py): how it fills an empty database, its
+percentiles, the CPU it shares out, and the cookies it sends back by hand."""
 
+import io
+
+import pytest
 from multidict import CIMultiDict
 
-from command_center.management.commands.load_test import _cpu_share, _keep_cookies, _pct
+from command_center.management.commands.load_test import Command, _cpu_share, _keep_cookies, _pct
+from command_center.models import SyncRun
+from connections.models import GroupConnection
+
+
+@pytest.mark.django_db
+def test_an_empty_database_is_filled_by_a_full_sync_from_a_sandbox_of_its_own(settings):
+    command = Command(stdout=io.StringIO())
+    command.fill_if_empty("small")
+    run = SyncRun.objects.get()
+    assert run.status == SyncRun.Status.SUCCEEDED and GroupConnection.objects.exists()
+    assert f"run #{run.pk} succeeded: {run.totals['fetched']:,} records" in command.stdout.getvalue()
 
 
 def test_percentiles_are_read_from_the_sorted_latencies_in_milliseconds():

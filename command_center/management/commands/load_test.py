@@ -156,7 +156,7 @@ class Command(BaseCommand):
         bench, port = BenchSync(), free_port()
         sandbox = bench.start_sandbox(scale, 1, port)
         try:
-            bench.point_at_sandbox(port)
+            bench.point_at(f"http://127.0.0.1:{port}")
             run = runs.execute(runs.start_sync(runs.FULL, SyncRun.Trigger.COMMAND, enqueue=False).pk)
         finally:
             sandbox.terminate()
