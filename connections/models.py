@@ -16,7 +16,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from command_center.noyo import contract
@@ -372,6 +372,43 @@ class GroupConnection(StatusTrackedModel):
             and self.status_changed_at is not None
             and self.status_changed_at < _cutoff(days, now)
         )
+
+
+class CarrierStatusCountQuerySet(models.QuerySet):
+    def replace(self, counts: dict[tuple[str, str], int], counted_at=None):
+        """Make ``counts`` ((carrier id, status) -> connections) the summary: one DELETE and one INSERT, atomically."""
+        counted_at = counted_at or timezone.now()
+        with transaction.atomic():
+            self.all().delete()
+            self.bulk_create(
+                [
+                    self.model(carrier_id=carrier_id, status=status, count=n, counted_at=counted_at)
+                    for (carrier_id, status), n in counts.items()
+                ]
+            )
+
+
+class CarrierStatusCount(models.Model):
+    """How many present connections each carrier has in each status, counted at the end of the connections sync.
+
+    The carriers list reads these rows instead of counting a million connections on every view; the statuses
+    that need a person are counted live beside them (``connections.views.carriers_for_list``), so a carrier
+    never shows fewer failing connections than it has.
+    """
+
+    # No constraint: the summary is replaced whole, and a carrier is only ever created, never deleted.
+    carrier = models.ForeignKey(Carrier, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    status = models.CharField(max_length=64, blank=True)
+    count = models.PositiveIntegerField()
+    counted_at = models.DateTimeField()
+
+    objects = CarrierStatusCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["carrier", "status"], name="carrierstatuscount_one_per_status")]
+
+    def __str__(self):
+        return f"{self.carrier_id} {self.status or '(none)'}: {self.count}"
 
 
 class GroupDisconnectionRequestQuerySet(MirrorQuerySet):

@@ -12,6 +12,7 @@ For other code (retries, webhooks): ``mirror_group_connection(payload)`` and
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils import timezone
 
 from command_center.models import StatusCount
 from command_center.sync import payloads as p
@@ -20,6 +21,7 @@ from command_center.sync.families import FamilyRun
 from command_center.sync.records import normalize_noyo_id, payload_version, synthetic_id
 from connections.models import (
     CarrierConfiguration,
+    CarrierStatusCount,
     Contact,
     Group,
     GroupConnection,
@@ -293,10 +295,19 @@ def sync_group_connections(job: FamilyRun) -> None:
 
 
 def count_connection_statuses() -> dict[str, int]:
-    """Count the mirror's connections by status for the dashboard's chart (one GROUP BY, once a sync
-    rather than on every page view: 0.8 s at 1M rows)."""
-    counts = dict(GroupConnection.objects.present().order_by().values_list("status").annotate(n=Count("pk")))
-    StatusCount.objects.replace(GroupConnection, counts)
+    """Count the mirror's connections by carrier and status, for the dashboard's chart and the carriers list
+    (one GROUP BY, once a sync rather than on every page view: about a second at 1M rows)."""
+    by_carrier = (
+        GroupConnection.objects.present().order_by().values_list("carrier_id", "status").annotate(n=Count("pk"))
+    )
+    counts, carrier_counts = {}, {}
+    for carrier_id, status, n in by_carrier:
+        counts[status] = counts.get(status, 0) + n
+        if carrier_id:
+            carrier_counts[carrier_id, status] = n
+    counted_at = timezone.now()
+    StatusCount.objects.replace(GroupConnection, counts, counted_at=counted_at)
+    CarrierStatusCount.objects.replace(carrier_counts, counted_at=counted_at)
     return counts
 
 

@@ -18,7 +18,9 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     OuterRef,
+    Q,
     Subquery,
+    Sum,
     TextField,
     Value,
     When,
@@ -49,6 +51,7 @@ from .models import (
     ATTENTION_STATUSES,
     MISSING_REFERENCE,
     Carrier,
+    CarrierStatusCount,
     Group,
     GroupConnection,
     GroupDisconnectionRequest,
@@ -528,38 +531,62 @@ CARRIER_COLUMNS = [
 
 
 def carriers_for_list():
-    """Carriers with their connection counts (one correlated count each, on the carrier+status index) and
-    whether reference data is missing: what the list sorts by and the CSV exports."""
-    connections = GroupConnection.objects.present().filter(carrier_id=OuterRef("pk")).order_by().values("carrier_id")
-    total = connections.annotate(n=Count("pk")).values("n")
-    attention = connections.filter(status__in=ATTENTION_STATUSES).annotate(n=Count("pk")).values("n")
+    """Carriers with their connection counts and whether reference data is missing: what the list sorts by and
+    the CSV exports.
+
+    The totals are the summary the connections sync leaves (``connections.sync.count_connection_statuses``),
+    never a count of every connection per view; a carrier the sync has not counted yet is counted live. Those
+    needing action are always counted live (on the carrier+status index), since a retry or webhook since the
+    sync may have moved a connection into or out of them."""
+    summary = CarrierStatusCount.objects.filter(carrier=OuterRef("pk")).order_by().values("carrier")
+    counted = summary.annotate(n=Sum("count")).values("n")
+    live = _connections_of_carrier().annotate(n=Count("pk")).values("n")
+    attention = _connections_of_carrier().filter(status__in=ATTENTION_STATUSES).annotate(n=Count("pk")).values("n")
     return Carrier.objects.annotate(
-        connection_total=Coalesce(Subquery(total), 0),
+        # COALESCE stops at the first value: the live count runs only for a carrier with no summary rows.
+        connection_total=Coalesce(Subquery(counted), Subquery(live), 0),
         attention_total=Coalesce(Subquery(attention), 0),
         reference_is_missing=ExpressionWrapper(MISSING_REFERENCE, output_field=BooleanField()),
     )
 
 
+def _connections_of_carrier():
+    return GroupConnection.objects.present().filter(carrier_id=OuterRef("pk")).order_by().values("carrier_id")
+
+
 @vary_on_headers("HX-Request")
 def carrier_list(request):
     filterset = CarrierFilter(request.GET, queryset=carriers_for_list())
-    listing = Listing(request, filterset, sorts=CARRIER_SORTS, default_sort="name", columns=CARRIER_TABLE)
+    counted_at = CarrierStatusCount.objects.values_list("counted_at", flat=True).first()
+    listing = Listing(
+        request,
+        filterset,
+        sorts=CARRIER_SORTS,
+        default_sort="name",
+        columns=CARRIER_TABLE,
+        extra_context={"counted_at": counted_at},
+    )
     attach_status_counts(listing.page.object_list)
     return listing.render("connections/carrier_list.html")
 
 
 def attach_status_counts(carriers):
-    """Each carrier's connections by status, for the rows on this page only (one query)."""
+    """Each carrier's connections by status, for the rows on this page only: from the sync's summary, with the
+    statuses needing action counted live (and every status of a carrier the sync has not counted yet)."""
     carriers = list(carriers)
-    counts = (
-        GroupConnection.objects.present()
-        .filter(carrier_id__in=[c.pk for c in carriers])
-        .order_by()
-        .values_list("carrier_id", "status")
-        .annotate(n=Count("pk"))
-    )
+    ids = [c.pk for c in carriers]
     by_carrier = {}
-    for carrier_id, status, n in counts:
+    for carrier_id, status, n in CarrierStatusCount.objects.filter(carrier_id__in=ids).values_list(
+        "carrier_id", "status", "count"
+    ):
+        if status not in ATTENTION_STATUSES:
+            by_carrier.setdefault(carrier_id, {})[status] = n
+        by_carrier.setdefault(carrier_id, {})
+    uncounted = [pk for pk in ids if pk not in by_carrier]
+    live = GroupConnection.objects.present().filter(
+        Q(carrier_id__in=ids, status__in=ATTENTION_STATUSES) | Q(carrier_id__in=uncounted)
+    )
+    for carrier_id, status, n in live.order_by().values_list("carrier_id", "status").annotate(n=Count("pk")):
         by_carrier.setdefault(carrier_id, {})[status] = n
     for carrier in carriers:
         carrier.status_counts = _ordered_counts(by_carrier.get(carrier.pk, {}))

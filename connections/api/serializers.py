@@ -88,7 +88,10 @@ STATUS_COUNTS_SCHEMA = {"type": "object", "additionalProperties": {"type": "inte
 
 
 class GroupSerializer(RecordSerializer):
-    connection_counts = serializers.SerializerMethodField(help_text="Connections still at Noyo, by status.")
+    connection_counts = serializers.SerializerMethodField(
+        help_text="Connections still at Noyo, by status: as counted by the last connections sync, "
+        "those needing action counted now."
+    )
 
     class Meta:
         model = Group
@@ -151,9 +154,15 @@ class GroupDetailSerializer(GroupSerializer):
 
 class CarrierSerializer(RecordSerializer):
     reference_is_missing = serializers.BooleanField(read_only=True)
-    connection_total = serializers.IntegerField(read_only=True, help_text="Connections still at Noyo.")
-    attention_total = serializers.IntegerField(read_only=True, help_text="Of those, the ones needing action.")
-    status_counts = serializers.SerializerMethodField(help_text="Connections still at Noyo, by status.")
+    connection_total = serializers.IntegerField(
+        read_only=True,
+        help_text="Connections still at Noyo, as counted by the last connections sync.",
+    )
+    attention_total = serializers.IntegerField(read_only=True, help_text="Connections needing action, counted now.")
+    status_counts = serializers.SerializerMethodField(
+        help_text="Connections still at Noyo, by status: as counted by the last connections sync, those needing "
+        "action counted now."
+    )
 
     class Meta:
         model = Carrier
