@@ -335,6 +335,12 @@ class GroupConnection(StatusTrackedModel):
             models.Index(fields=["-modified"], name="gc_modified_idx"),
             # Carrier filter with status, and the carrier page's "connections by status".
             models.Index(fields=["carrier", "status"], name="gc_carrier_status_idx"),
+            # The carriers list's live counts of those needing action: read from the index alone.
+            models.Index(
+                fields=["carrier", "status"],
+                name="gc_carrier_attention_idx",
+                condition=models.Q(removed_upstream_at__isnull=True, status__in=ATTENTION_STATUSES),
+            ),
             # Organization filter.
             models.Index(fields=["organization_id", "status"], name="gc_org_status_idx"),
             # Request-type filter.

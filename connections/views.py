@@ -540,8 +540,8 @@ def carriers_for_list():
     sync may have moved a connection into or out of them."""
     summary = CarrierStatusCount.objects.filter(carrier=OuterRef("pk")).order_by().values("carrier")
     counted = summary.annotate(n=Sum("count")).values("n")
-    live = _connections_of_carrier().annotate(n=Count("pk")).values("n")
-    attention = _connections_of_carrier().filter(status__in=ATTENTION_STATUSES).annotate(n=Count("pk")).values("n")
+    live = _connections_of_carrier().annotate(n=Count("*")).values("n")
+    attention = _connections_of_carrier().filter(status__in=ATTENTION_STATUSES).annotate(n=Count("*")).values("n")
     return Carrier.objects.annotate(
         # COALESCE stops at the first value: the live count runs only for a carrier with no summary rows.
         connection_total=Coalesce(Subquery(counted), Subquery(live), 0),
@@ -586,7 +586,7 @@ def attach_status_counts(carriers):
     live = GroupConnection.objects.present().filter(
         Q(carrier_id__in=ids, status__in=ATTENTION_STATUSES) | Q(carrier_id__in=uncounted)
     )
-    for carrier_id, status, n in live.order_by().values_list("carrier_id", "status").annotate(n=Count("pk")):
+    for carrier_id, status, n in live.order_by().values_list("carrier_id", "status").annotate(n=Count("*")):
         by_carrier.setdefault(carrier_id, {})[status] = n
     for carrier in carriers:
         carrier.status_counts = _ordered_counts(by_carrier.get(carrier.pk, {}))
