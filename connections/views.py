@@ -17,7 +17,6 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
-    Func,
     OuterRef,
     Subquery,
     TextField,
@@ -646,24 +645,8 @@ CARRIER_IDS = Format(
 )
 
 
-class CarrierNames(Func):
-    """Comma-separated carrier ids as their names, "; " between them (an id no carrier has stays as it is), in SQL."""
-
-    output_field = TextField()
-
-    def as_sql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        table = connection.ops.quote_name(Carrier._meta.db_table)
-        return (
-            "(SELECT string_agg(COALESCE(carrier.name, part.id), '; ' ORDER BY part.n)"
-            f" FROM unnest(string_to_array({sql}, ',')) WITH ORDINALITY AS part(id, n)"
-            f" LEFT JOIN {table} carrier ON carrier.id = part.id WHERE part.id <> '')"
-        ), params
-
-
 def _renewal_columns():
     names = dict(Carrier.objects.values_list("pk", "name"))
-    carrier_names = Format(lambda ids: "; ".join(names.get(i, i) for i in (ids or "").split(",") if i), CarrierNames)
     return [
         Column("Renewal decision id", "id"),
         Column("Group id", "group_id"),
@@ -672,7 +655,7 @@ def _renewal_columns():
         Column("Status", "status"),
         Column("Issues", "issues", lambda issues: readable.issues_text(issues, names)),
         Column("Carrier ids", "carrier_ids", CARRIER_IDS),
-        Column("Carriers", "carrier_ids", carrier_names),
+        Column("Carriers", "carrier_ids", lambda ids: "; ".join(names.get(i, i) for i in (ids or "").split(",") if i)),
         Column("Created", "created", ISO),
         Column("Modified", "modified", ISO),
     ]
