@@ -68,6 +68,24 @@ def _lines(value):
 LINES = Format(_lines, lambda field: Replace(field, Value(","), Value(", "), output_field=TextField()))
 
 
+def _masked(value) -> str:
+    return readable.mask_ssns_in_text(str(value)) if value else ""
+
+
+# Free text with any SSN in it masked (an error message), in Python and in SQL.
+MASKED = Format(
+    _masked,
+    lambda field: Func(
+        field,
+        Value(readable.ssn_in_text_sql()),
+        Value("•••-••-\\1"),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    ),
+)
+
+
 def errors_text(errors) -> str:
     """Fulfillment or snapshot errors as one CSV cell: "code: message (field); ..."."""
     return "; ".join(error_text(e) for e in errors or ())
@@ -204,7 +222,7 @@ TRANSACTIONS = Export(
         Column("Lines of coverage", "lines_of_coverage", LINES),
         Column("Status", "status"),
         Column("In status since", "csv_status_since"),
-        Column("Error", "csv_error", lambda value: readable.mask_ssns_in_text(str(value)) if value else ""),
+        Column("Error", "csv_error", MASKED),
         Column("Verified", "csv_verified"),
         Column("Created", "csv_created"),
         Column("Modified", "csv_modified"),

@@ -26,8 +26,10 @@ SSNs masked, beside the readable form in every case.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -367,6 +369,33 @@ SSN_IN_TEXT = re.compile(r"(?<![\w-])\d{3}(-?)\d{2}\1\d{4}(?![\w-])")
 def mask_ssns_in_text(text: str) -> str:
     """Free text with any SSN-shaped number masked: keys tell ``mask_ssns`` where SSNs are, text has no keys."""
     return SSN_IN_TEXT.sub(lambda m: mask_ssn(m.group(0)), text)
+
+
+def _bracket(pattern: re.Pattern, extra: str = "") -> str:
+    """A bracket expression holding exactly the characters ``pattern`` matches one of, as code point ranges."""
+    ranges, start = [], None
+    for point in range(sys.maxunicode + 2):
+        inside = point <= sys.maxunicode and not 0xD800 <= point <= 0xDFFF and pattern.match(chr(point)) is not None
+        if inside and start is None:
+            start = point
+        elif not inside and start is not None:
+            ranges.append((start, point - 1))
+            start = None
+
+    def char(point):
+        return "\\" + chr(point) if chr(point) in "\\]^-[" else chr(point)
+
+    return "[" + "".join(char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in ranges) + extra + "]"
+
+
+@functools.cache
+def ssn_in_text_sql() -> str:
+    """SSN_IN_TEXT for PostgreSQL's regexp_replace, the last four digits its group 1 (``'•••-••-\\1'`` masks).
+
+    Python's \\w and \\d are Unicode; PostgreSQL's follow the locale. Their characters are spelled out here
+    from Python's own, so both mask the same text (tests/core/test_csv_paths.py)."""
+    digit, word = _bracket(re.compile(r"\d")), _bracket(re.compile(r"\w"), "\\-")
+    return f"(?<!{word}){digit}{{3}}(?:-{digit}{{2}}-|{digit}{{2}})({digit}{{4}})(?!{word})"
 
 
 def _is_scalar(value) -> bool:

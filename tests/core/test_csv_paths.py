@@ -38,6 +38,7 @@ from members.models import (
 from tests.factories import make_carrier, make_connection, make_disconnection, make_group, make_renewal_decision
 from tests.members.factories import (
     FULL_SSN,
+    SSN_DIGITS,
     make_difference,
     make_employee,
     make_enrollment,
@@ -200,6 +201,36 @@ def test_every_members_export_is_the_same_bytes_both_ways(db):
     assert_same_bytes(columns.DIFFERENCES.queryset(TrackingDifference.objects.all()), columns.DIFFERENCES.columns, rows)
 
 
+# Error messages an SSN may hide in, and text that only looks like one.
+SSN_TEXTS = [
+    FULL_SSN,
+    f"={FULL_SSN}",
+    f"-{SSN_DIGITS}",
+    f"\t{SSN_DIGITS} at the start",
+    f"SSN {FULL_SSN}, again {SSN_DIGITS}\nand on a new line {FULL_SSN}",
+    f'say "{SSN_DIGITS}", twice',
+    "EIN 12-3456789, id 1234-56-7890, 12345678901, a123456789, 123456789_",
+    "é123456789 and 123456789é",  # a Unicode letter beside it: a word, not an SSN
+    "١٢٣-٤٥-٦٧٨٩ and １２３４５６７８９",  # Unicode digits are digits
+    "123-456789",
+]
+
+
+def test_transaction_errors_are_masked_the_same_both_ways(db):
+    employee = make_employee()
+    request = make_member_request(employee)
+    messages = [*SSN_TEXTS, *TRICKY, None, 123456789, {"nested": FULL_SSN}]
+    for message in messages:
+        make_transaction(request, raw={"result": {"errors": [{"message": message}]}})
+    make_transaction(request, raw={})
+    queryset = columns.TRANSACTIONS.queryset(MemberTransaction.objects.all())
+    assert_same_bytes(queryset, columns.TRANSACTIONS.columns, len(messages) + 1)
+    body = b"".join(copy_lines(queryset.order_by("pk"), columns.TRANSACTIONS.columns)).decode()
+    assert FULL_SSN not in body and "١٢٣" not in body and "é123456789" in body
+    assert "'=•••-••-6789" in body and "'\t•••-••-6789 at the start" in body
+    assert "'-123456789" in body  # a hyphen before it reads as part of a longer id, on the pages as here
+
+
 @pytest.mark.parametrize(
     "columns_",
     [
@@ -211,6 +242,7 @@ def test_every_members_export_is_the_same_bytes_both_ways(db):
         columns.EMPLOYEES.columns,
         columns.SNAPSHOTS.columns,
         columns.MEMBER_REQUESTS.columns,
+        columns.TRANSACTIONS.columns,
     ],
     ids=[
         "connections",
@@ -221,6 +253,7 @@ def test_every_members_export_is_the_same_bytes_both_ways(db):
         "employees",
         "snapshots",
         "member_requests",
+        "transactions",
     ],
 )
 def test_these_exports_are_written_whole_by_copy(db, columns_):
@@ -234,6 +267,7 @@ def test_these_exports_are_written_whole_by_copy(db, columns_):
         id(columns.EMPLOYEES.columns): columns.EMPLOYEES.queryset(Employee.objects.all()),
         id(columns.SNAPSHOTS.columns): columns.SNAPSHOTS.queryset(MemberSnapshot.objects.all()),
         id(columns.MEMBER_REQUESTS.columns): columns.MEMBER_REQUESTS.queryset(MemberRequest.objects.all()),
+        id(columns.TRANSACTIONS.columns): columns.TRANSACTIONS.queryset(MemberTransaction.objects.all()),
     }[id(columns_)]
     assert copy_lines(model, columns_) is not None
 
