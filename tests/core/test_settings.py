@@ -92,6 +92,25 @@ def test_database_url_selects_postgres_through_psycopg():
     assert result.stdout.strip() == "('django.db.backends.postgresql', 'db.internal', 5433)"
 
 
+def test_postgres_runs_without_jit_compiling_beside_options_given_in_the_url():
+    url = "postgres://app@db.internal/cc?options=-c%20statement_timeout%3D5000"
+    result = _settings_in_subprocess(
+        {"DEBUG": "true", "VAR_DIR": "/tmp/cc-var", "DATABASE_URL": url}, "s.DATABASES['default']['OPTIONS']['options']"
+    )
+    assert result.stdout.strip() == "'-c statement_timeout=5000 -c jit=off'", result.stderr
+
+
+@pytest.mark.django_db
+def test_the_console_s_own_postgres_connection_has_jit_off():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+
+
 def test_the_defaults_need_nothing_installed():
     result = _settings_in_subprocess(
         {"DEBUG": "true", "VAR_DIR": "/tmp/cc-var"},
