@@ -423,6 +423,12 @@ class AttentionItem(models.Model):
                 name="attention_open_kind_idx",
                 condition=models.Q(closed_at__isnull=True),
             ),
+            # The dashboard's awake items by kind, counted from the index alone.
+            models.Index(
+                fields=["kind", "snoozed_until"],
+                name="attention_awake_kind_idx",
+                condition=models.Q(closed_at__isnull=True),
+            ),
             # "Assigned to me" / to a colleague.
             models.Index(fields=["assigned_to", "opened_at", "id"], name="attention_assignee_idx"),
             # The closed view, latest closed first.
