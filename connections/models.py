@@ -335,6 +335,12 @@ class GroupConnection(StatusTrackedModel):
             models.Index(fields=["-modified"], name="gc_modified_idx"),
             # Carrier filter with status, and the carrier page's "connections by status".
             models.Index(fields=["carrier", "status"], name="gc_carrier_status_idx"),
+            # Groups with a connection in a status (the groups list's filter): the groups read from the index alone.
+            models.Index(
+                fields=["status", "group"],
+                name="gc_status_group_idx",
+                condition=models.Q(removed_upstream_at__isnull=True),
+            ),
             # The carriers list's live counts of those needing action: read from the index alone.
             models.Index(
                 fields=["carrier", "status"],
