@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format test-calendar schema venv migrate bench load-test clean
+.PHONY: run test lint node format test-calendar schema venv migrate bench load-test clean
 
 venv: $(INSTALLED)
 
@@ -28,8 +28,14 @@ run: migrate
 	@$(DEMO_ENV) $(PY) manage.py run_demo_setup --url http://127.0.0.1:$(WEB_PORT)/
 	$(DEMO_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
 
-test: lint
+test: lint node
 	$(PY) -m pytest
+
+# axe-core for the browser tests' accessibility checks (package.json; never served). Without npm they are skipped, saying so.
+node: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm is not installed: the accessibility checks will be skipped"; fi
 
 # ruff, configured in pyproject.toml: the tree must be clean and formatted (`make format` makes it so).
 lint: venv
@@ -64,4 +70,4 @@ load-test: venv
 	DEBUG=true LOG_LEVEL=WARNING $(PY) manage.py load_test --database-url $(LOAD_DB) $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) var db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules var db.sqlite3 staticfiles .pytest_cache

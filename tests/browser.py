@@ -64,18 +64,47 @@ def page(browser):
     assert refused == [], "The Content-Security-Policy blocked something:\n" + "\n".join(refused)
 
 
+def save_screenshot(page, name):
+    """Save test-artifacts/screenshots/name.png (the full page) and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    # caret="initial": hiding the caret makes Playwright inject a <style>, which the page's policy refuses.
+    page.screenshot(path=str(path), full_page=True, caret="initial")
+    return path
+
+
 @pytest.fixture
 def screenshot(page):
     """screenshot("name") saves test-artifacts/screenshots/name.png (full page) and returns the path."""
+    return lambda name, target=None: save_screenshot(target or page, name)
 
-    def take(name, target=None):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
-        # caret="initial": hiding the caret makes Playwright inject a <style>, which the page's policy refuses.
-        (target or page).screenshot(path=str(path), full_page=True, caret="initial")
-        return path
 
-    return take
+# axe-core, from npm (package.json; `make node` installs it). Never served: the tests hand it to the page.
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[str]:
+    """axe-core's violations of the page as drawn, of the given impacts, one line each: rule, impact, where."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (make node); the accessibility checks need it")
+    # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern.
+    if not page.evaluate("() => Boolean(window.axe)"):
+        page.evaluate(AXE.read_text())
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        for violation in results["violations"]
+        if violation["impact"] in impacts
+    ]
+
+
+def go_to(page, name):
+    """Follow the main navigation's link ``name``, opening the Menu first where the screen is a phone's."""
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible():
+        menu.click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
 
 
 def sign_in(page, live_server, username, password):

@@ -138,3 +138,31 @@ document.addEventListener("click", function (event) {
   var target = button.closest(button.dataset.dismiss);
   if (target) target.remove();
 });
+
+// Phone width: the Menu button opens the navigation; the Filters button unfolds a list's filters.
+document.addEventListener("click", function (event) {
+  var menu = event.target.closest("[data-menu-toggle]");
+  if (menu) {
+    var open = menu.closest(".site-header").classList.toggle("menu-open");
+    menu.setAttribute("aria-expanded", String(open));
+  }
+  var filters = event.target.closest("[data-filters-toggle]");
+  if (filters) {
+    var unfolded = filters.closest("form.filters").classList.toggle("open");
+    filters.setAttribute("aria-expanded", String(unfolded));
+  }
+});
+
+// A box that scrolls sideways (a wide table on a phone) takes keyboard focus when nothing in it can,
+// so that the arrow keys can scroll it; one that fits the screen stays out of the tab order.
+function focusableScrollers() {
+  document.querySelectorAll(".table-wrap, .chart-scroll").forEach(function (box) {
+    var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+    var focusable = box.querySelector("a[href], button, input, select, textarea, [tabindex]");
+    if (scrolls && !focusable) box.setAttribute("tabindex", "0");
+    else if (box.getAttribute("tabindex") === "0" && !scrolls) box.removeAttribute("tabindex");
+  });
+}
+document.addEventListener("DOMContentLoaded", focusableScrollers);
+document.addEventListener("htmx:afterSettle", focusableScrollers);
+window.addEventListener("resize", focusableScrollers);

@@ -4,7 +4,7 @@ topic they pick, and sees the subscription listed in words. Screenshots land in 
 import pytest
 
 from command_center.alerts.models import Subscription
-from tests.browser import sign_in
+from tests.browser import go_to, sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ def test_someone_subscribes_to_a_family_going_stale_and_sees_it_listed(
     operator.save()
     page.set_viewport_size({"width": WIDTHS[width], "height": 900})
     sign_in(page, live_server, operator.username, PASSWORD)
-    page.get_by_role("link", name="Alerts", exact=True).click()
+    go_to(page, "Alerts")
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").inner_text() == "Alerts"
 
