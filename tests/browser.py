@@ -6,6 +6,7 @@ with the reason shown, where /usr/bin/chromium is not installed.
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,11 +44,12 @@ def browser():
 EXPECTED_CSP_REFUSALS = ("cdn.redoc.ly",)
 
 
-@pytest.fixture
-def page(browser):
-    """A page whose test fails if the Content-Security-Policy blocked anything the page did (an inline
-    script or style, a handler, an eval, a request elsewhere): every browser test checks the policy."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+@contextmanager
+def policed_page(browser, **options):
+    """A page in a new browser context (``options``: viewport, color_scheme …) that fails its test if the
+    Content-Security-Policy blocked anything the page did (an inline script or style, a handler, an eval, a
+    request elsewhere)."""
+    context = browser.new_context(**{"viewport": {"width": 1366, "height": 900}, **options})
     page = context.new_page()
     page.set_default_timeout(15_000)
     refused = []
@@ -62,6 +64,13 @@ def page(browser):
     yield page
     context.close()
     assert refused == [], "The Content-Security-Policy blocked something:\n" + "\n".join(refused)
+
+
+@pytest.fixture
+def page(browser):
+    """A policed page: every browser test checks the policy."""
+    with policed_page(browser, accept_downloads=True) as page:
+        yield page
 
 
 def save_screenshot(page, name):

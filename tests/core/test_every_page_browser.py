@@ -8,7 +8,7 @@ from command_center.models import AttentionItem, SyncRun
 from command_center.sync import runs
 from connections.models import Carrier, Group, GroupConnection, GroupDisconnectionRequest, RenewalDecision
 from members.models import Employee, MemberRequest, MemberSnapshot, MemberTransaction
-from tests.browser import axe_violations, save_screenshot, sign_in
+from tests.browser import axe_violations, policed_page, save_screenshot, sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -38,19 +38,19 @@ LISTS = {
     "api-keys": "/account/api-keys/",
 }
 DETAILS = {
-    # Page name -> the model whose first row's page is shown (get_absolute_url or the route below).
-    "group": (Group, "/connections/groups/{pk}/"),
-    "connection": (GroupConnection, "/connections/{pk}/"),
+    # Page name -> the rows whose first one's page is shown, and its route.
+    "group": (Group.objects, "/connections/groups/{pk}/"),
+    "connection": (GroupConnection.objects, "/connections/{pk}/"),
     "connection-retry": (GroupConnection.objects.filter(status="unable_to_connect"), "/connections/{pk}/retry/"),
-    "carrier": (Carrier, "/connections/carriers/{pk}/"),
-    "disconnection": (GroupDisconnectionRequest, "/connections/disconnections/{pk}/"),
-    "renewal": (RenewalDecision, "/connections/renewals/{pk}/"),
-    "employee": (Employee, "/members/employees/{pk}/"),
-    "member-request": (MemberRequest, "/members/requests/{pk}/"),
-    "snapshot": (MemberSnapshot, "/members/snapshots/{pk}/"),
-    "transaction": (MemberTransaction, "/members/transactions/{pk}/"),
-    "sync-run": (SyncRun, "/syncs/{pk}/"),
-    "attention-item": (AttentionItem, "/attention/{pk}/"),
+    "carrier": (Carrier.objects, "/connections/carriers/{pk}/"),
+    "disconnection": (GroupDisconnectionRequest.objects, "/connections/disconnections/{pk}/"),
+    "renewal": (RenewalDecision.objects, "/connections/renewals/{pk}/"),
+    "employee": (Employee.objects, "/members/employees/{pk}/"),
+    "member-request": (MemberRequest.objects, "/members/requests/{pk}/"),
+    "snapshot": (MemberSnapshot.objects, "/members/snapshots/{pk}/"),
+    "transaction": (MemberTransaction.objects, "/members/transactions/{pk}/"),
+    "sync-run": (SyncRun.objects, "/syncs/{pk}/"),
+    "attention-item": (AttentionItem.objects, "/attention/{pk}/"),
 }
 
 
@@ -62,7 +62,7 @@ def console(noyo_settings, transactional_db, django_user_model):
     assert run.status == SyncRun.Status.SUCCEEDED, run.message
     pages = dict(LISTS)
     for name, (rows, route) in DETAILS.items():
-        first = (rows.objects if hasattr(rows, "objects") else rows).order_by("pk").first()
+        first = rows.order_by("pk").first()
         assert first is not None, f"the sandbox gave no row for the {name} page"
         pages[name] = route.format(pk=first.pk)
     django_user_model.objects.create_superuser("ada.admin", "ada@example.com", PASSWORD)
@@ -72,21 +72,19 @@ def console(noyo_settings, transactional_db, django_user_model):
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_is_accessible_and_fits(live_server, browser, console, width, scheme):
-    context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900}, color_scheme=scheme)
-    page = context.new_page()
-    sign_in(page, live_server, "ada.admin", PASSWORD)
     found, too_wide = {}, {}
-    for name, path in console.items():
-        response = page.goto(f"{live_server.url}{path}")
-        page.wait_for_load_state("networkidle")
-        assert response.status == 200, (name, path, response.status)
-        save_screenshot(page, f"every-{name}-{width}-{scheme}")
-        violations = axe_violations(page)
-        if violations:
-            found[name] = violations
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        if overflow > 1:
-            too_wide[name] = overflow
-    context.close()
+    with policed_page(browser, viewport={"width": WIDTHS[width], "height": 900}, color_scheme=scheme) as page:
+        sign_in(page, live_server, "ada.admin", PASSWORD)
+        for name, path in console.items():
+            response = page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            assert response.status == 200, (name, path, response.status)
+            save_screenshot(page, f"every-{name}-{width}-{scheme}")
+            violations = axe_violations(page)
+            if violations:
+                found[name] = violations
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if overflow > 1:
+                too_wide[name] = overflow
     assert found == {}, "\n".join(f"{name}: {v}" for name, vs in found.items() for v in vs)
     assert too_wide == {}
