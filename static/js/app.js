@@ -88,11 +88,37 @@ function formFromAddress() {
     }
   });
   form.querySelectorAll("details.dropdown").forEach(nameTicked);
+  countFiltersSet(form);
   // Ticks are not in the address: a page come back to starts with none.
   document.querySelectorAll("input[type=checkbox][name=ids], input[data-select-all]").forEach(function (box) { box.checked = false; });
   document.querySelectorAll("form").forEach(updateSelection);
 }
 document.addEventListener("htmx:historyRestore", formFromAddress);
+
+// The phone's Filters button says how many filters are set, as the form has them now: a folded filter
+// still narrows the rows. The search box (in sight), page size, columns and sort are not filters.
+var NOT_FILTERS = ["q", "per_page", "cols", "sort"];
+function countFiltersSet(form) {
+  var label = form.querySelector("[data-filters-toggle]");
+  if (!label) return;
+  var set = {};
+  Array.prototype.forEach.call(form.elements, function (field) {
+    if (!field.name || field.type === "hidden" || field.disabled || NOT_FILTERS.indexOf(field.name) !== -1) return;
+    // A field's own default ([data-default]) or a drop-down's first choice ("Any status") is not a filter set.
+    var fallback = field.dataset.default;
+    var on = field.type === "checkbox" || field.type === "radio" ? field.checked
+      : field.multiple ? field.selectedOptions.length > 0
+      : fallback !== undefined ? field.value !== fallback
+      : field.tagName === "SELECT" ? field.selectedIndex > 0 : field.value !== "";
+    if (on) set[field.name] = true;
+  });
+  var n = Object.keys(set).length;
+  label.textContent = n ? "Filters (" + n + " set)" : "Filters";
+}
+document.addEventListener("change", function (event) {
+  var form = event.target.closest("form.filters");
+  if (form) countFiltersSet(form);
+});
 window.addEventListener("pageshow", formFromAddress);
 
 // Live regions ([data-live-seconds]: the dashboard, the attention queue) reload themselves from the

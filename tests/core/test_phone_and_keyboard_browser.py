@@ -4,7 +4,7 @@ header and always sees where the focus is; the dark scheme follows the system's.
 
 import pytest
 
-from tests.browser import sign_in
+from tests.browser import policed_page, sign_in
 from tests.conftest import PASSWORD
 from tests.factories import make_carrier, make_connection, make_group
 
@@ -83,10 +83,23 @@ def test_the_first_tab_offers_to_skip_the_header_and_focus_is_drawn(live_server,
 def test_the_dark_scheme_follows_the_system(live_server, browser, viewer, connections):
     colours = {}
     for scheme in ("light", "dark"):
-        context = browser.new_context(color_scheme=scheme)
-        page = context.new_page()
-        sign_in(page, live_server, viewer.username, PASSWORD)
-        page.goto(f"{live_server.url}/connections/")
-        colours[scheme] = page.evaluate("getComputedStyle(document.querySelector('.card, .filters')).backgroundColor")
-        context.close()
+        with policed_page(browser, color_scheme=scheme) as page:
+            sign_in(page, live_server, viewer.username, PASSWORD)
+            page.goto(f"{live_server.url}/connections/")
+            colours[scheme] = page.evaluate("getComputedStyle(document.querySelector('.filters')).backgroundColor")
     assert colours == {"light": "rgb(255, 255, 255)", "dark": "rgb(23, 29, 43)"}
+
+
+def test_the_filters_button_counts_the_filters_as_they_change(live_server, page, viewer, connections):
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, viewer.username, PASSWORD)
+    page.goto(f"{live_server.url}/connections/")
+    toggle = page.locator("[data-filters-toggle]")
+    assert toggle.inner_text() == "Filters"
+    toggle.click()
+    page.select_option("#id_request_type", "initial")
+    page.wait_for_url("**request_type=initial**")
+    assert toggle.inner_text() == "Filters (1 set)"
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    assert toggle.inner_text() == "Filters"
