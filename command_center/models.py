@@ -121,10 +121,52 @@ class SyncFamily(models.Model):
         return f"{self.family}: {f'run #{self.run_id}' if self.run_id else 'free'}"
 
 
+class SyncChunk(models.Model):
+    """A share of a run's per-parent lists (the dependents of 500 employees, ...) that any worker can read.
+
+    ``command_center.sync.chunks`` creates them, a task per chunk, and the run's own task takes
+    chunks too while it waits. A worker claims one with a conditional UPDATE (queued -> running);
+    one whose heartbeat stops is claimed again, up to ``MAX_ATTEMPTS``. ``result`` holds what the
+    chunk read (counts and the ids it saw, per resource), which the run adds to its own.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="chunks")
+    step = models.CharField(max_length=64, help_text="The per-parent step, e.g. employees.dependents.")
+    number = models.PositiveIntegerField()
+    # [[parent id, {field: value}], ...]: the parents whose lists this chunk reads, with their context.
+    parents = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True, help_text="host:pid of the worker that took it last.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    # A chunk that failed: the error's class name in command_center.noyo.errors, its HTTP status and message.
+    error_type = models.CharField(max_length=64, blank=True)
+    error_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run", "step", "number"]
+        constraints = [models.UniqueConstraint(fields=["run", "step", "number"], name="syncchunk_unique_number")]
+
+    def __str__(self):
+        return f"run #{self.run_id} {self.step} chunk {self.number} ({self.status})"
+
+
 class SyncFailure(models.Model):
     """A record a sync could not mirror: kept with its payload so nothing is silently dropped."""
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="failures")
+    # Set when a chunk task wrote it, so that a chunk read again after its worker died replaces its failures.
+    chunk = models.ForeignKey(SyncChunk, null=True, blank=True, on_delete=models.CASCADE, related_name="failures")
     resource = models.CharField(max_length=64)
     noyo_id = models.CharField(max_length=64, blank=True)
     reason = models.TextField()

@@ -275,6 +275,11 @@ if NOYO_WEBHOOK_RECEIPTS_KEPT_HOURS < 1:
     )
 # Per-parent lists (an employee's dependents, ...) a sync fetches at once: hides Noyo's latency.
 NOYO_SYNC_WORKERS = env_int("NOYO_SYNC_WORKERS", 6)
+# Per-parent lists are split into Celery tasks of this many parents, which any worker can read
+# (0: the run's own task reads them all). Off on SQLite: one writer at a time.
+NOYO_SYNC_CHUNK_PARENTS = env_int(
+    "NOYO_SYNC_CHUNK_PARENTS", 500 if DATABASES["default"]["ENGINE"].endswith("postgresql") else 0
+)
 NOYO_CONSOLE_URL = env_str("NOYO_CONSOLE_URL", "https://app.noyo.com")
 
 # --- API writes ---------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils import timezone
 from command_center.models import StatusCount
 from command_center.sync import payloads as p
 from command_center.sync.engine import Resource, write_one
-from command_center.sync.families import FamilyRun
+from command_center.sync.families import FamilyRun, Step
 from command_center.sync.records import normalize_noyo_id, payload_version, synthetic_id
 from connections.models import (
     CarrierConfiguration,
@@ -320,9 +320,12 @@ def sync_groups(job: FamilyRun) -> None:
     """
     job.mirror_list(GROUPS, job.noyo.iter_groups(), keep_ids=True)
     job.mirror_list(RENEWAL_DECISIONS, job.noyo.iter_renewal_decisions())
-    groups = job.parents(GROUPS)
-    noyo = job.noyo
-    children = [
+    job.mirror_per_parent(job.parents(GROUPS), GROUP_LISTS)
+
+
+GROUP_LISTS = Step(
+    "groups.lists",
+    lambda noyo: [
         (CARRIER_CONFIGURATIONS, noyo.iter_group_carrier_configurations),
         (CONTACTS, noyo.iter_group_contacts),
         (LOCATIONS, noyo.iter_group_locations),
@@ -330,5 +333,6 @@ def sync_groups(job: FamilyRun) -> None:
         (GROUP_ENROLLMENTS, noyo.iter_group_enrollments),
         (PLANS, noyo.iter_plans),
         (DISCONNECTION_REQUESTS, noyo.iter_group_disconnection_requests),
-    ]
-    job.mirror_per_parent(groups, children, context_key="group_id")
+    ],
+    context_key="group_id",
+)

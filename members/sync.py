@@ -30,7 +30,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from command_center.noyo.errors import NoyoError
 from command_center.sync import payloads as p
 from command_center.sync.engine import Resource, write_one
-from command_center.sync.families import FamilyRun, Parents, PerParent, fan_out
+from command_center.sync.families import FamilyRun, Parents, PerParent, Step, fan_out, parents_in_mirror
 from command_center.sync.records import (
     from_epoch,
     join_lines,
@@ -348,72 +348,91 @@ def mirror_difference(payload: dict) -> TrackingDifference:
 def sync_employees(job: FamilyRun) -> None:
     """Employees (org-wide list), then dependents and premiums (per employee: Noyo has no
     org-wide list), individual enrollments (per group enrollment), and lines of coverage."""
-    noyo = job.noyo
-    job.mirror_list(EMPLOYEES, noyo.iter_employees(), keep_ids=True)
+    job.mirror_list(EMPLOYEES, job.noyo.iter_employees(), keep_ids=True)
     employees = job.parents(EMPLOYEES)
-    job.mirror_per_parent(employees, [(DEPENDENTS, noyo.iter_dependents)], context_key="employee_id")
+    job.mirror_per_parent(employees, DEPENDENT_LISTS)
 
-    touched: set[str] = set()
-    enrollments = job.mirror(INDIVIDUAL_ENROLLMENTS)
-    enrollments.on_written = lambda rows: touched.update(r["employee_id"] for r in rows if r["employee_id"])
-    enrollments.on_removed = lambda ids: touched.update(
+    touched = job.touched[INDIVIDUAL_ENROLLMENTS.key]
+    job.mirror(INDIVIDUAL_ENROLLMENTS).on_removed = lambda ids: touched.update(
         IndividualEnrollment.objects.filter(pk__in=ids).exclude(employee=None).values_list("employee_id", flat=True)
     )
-    shared = {
-        "employee_of_dependent": dict(Dependent.objects.exclude(employee=None).values_list("pk", "employee_id")),
-        "as_of": dt.datetime.now(dt.UTC).date(),
-    }
     group_enrollments = job.parents(GROUP_ENROLLMENTS, ("group_id", "carrier_id"))
     # Where an API key is not offered the per-group-enrollment lists, each employee's own list (with
     # its dependents') is the documented way: it costs one call per employee instead.
-    carrier_of = {pk: fields.get("carrier_id") for pk, fields in group_enrollments}
     group_of = dict(Employee.objects.filter(pk__in=employees.ids()).values_list("pk", "group_id"))
     job.mirror_per_parent(
-        Parents([(pk, {**shared, **fields}) for pk, fields in group_enrollments], complete=group_enrollments.complete),
-        [(INDIVIDUAL_ENROLLMENTS, noyo.iter_individual_enrollments_by_group_enrollment)],
-        context_key="group_enrollment_id",
+        group_enrollments,
+        ENROLLMENT_LISTS,
         instead=PerParent(
-            Parents(
-                [
-                    (pk, {**shared, "group_id": group_of.get(pk), "carrier_of_group_enrollment": carrier_of})
-                    for pk in employees.ids()
-                ],
-                complete=employees.complete,
-            ),
-            lambda employee_id: noyo.iter_individual_enrollments(employee_id, include_dependents=True),
-            context_key="employee_id",
+            Parents([(pk, {"group_id": group_of.get(pk)}) for pk in employees.ids()], complete=employees.complete),
+            ENROLLMENT_LISTS_PER_EMPLOYEE,
             how="per employee",
         ),
     )
-    del shared
     update_lines_of_coverage(touched)
-    job.mirror_per_parent(employees, [(PREMIUMS, noyo.iter_premiums)], context_key="employee_id")
+    job.mirror_per_parent(employees, PREMIUM_LISTS)
+
+
+def _enrollment_context() -> dict:
+    return {
+        "employee_of_dependent": dict(Dependent.objects.exclude(employee=None).values_list("pk", "employee_id")),
+        "as_of": dt.datetime.now(dt.UTC).date(),
+    }
+
+
+def _enrollment_context_per_employee() -> dict:
+    carrier_of = {pk: fields.get("carrier_id") for pk, fields in parents_in_mirror(GROUP_ENROLLMENTS, ("carrier_id",))}
+    return {**_enrollment_context(), "carrier_of_group_enrollment": carrier_of}
+
+
+DEPENDENT_LISTS = Step("employees.dependents", lambda noyo: [(DEPENDENTS, noyo.iter_dependents)], "employee_id")
+PREMIUM_LISTS = Step("employees.premiums", lambda noyo: [(PREMIUMS, noyo.iter_premiums)], "employee_id")
+ENROLLMENT_LISTS = Step(
+    "employees.enrollments",
+    lambda noyo: [(INDIVIDUAL_ENROLLMENTS, noyo.iter_individual_enrollments_by_group_enrollment)],
+    "group_enrollment_id",
+    shared=_enrollment_context,
+    touched=((INDIVIDUAL_ENROLLMENTS, "employee_id"),),
+)
+ENROLLMENT_LISTS_PER_EMPLOYEE = Step(
+    "employees.enrollments_per_employee",
+    lambda noyo: [
+        (
+            INDIVIDUAL_ENROLLMENTS,
+            lambda employee_id: noyo.iter_individual_enrollments(employee_id, include_dependents=True),
+        )
+    ],
+    "employee_id",
+    shared=_enrollment_context_per_employee,
+    touched=((INDIVIDUAL_ENROLLMENTS, "employee_id"),),
+)
 
 
 def sync_snapshots(job: FamilyRun) -> None:
     """Member snapshots per group (with each one's per-carrier fulfillment summaries inline),
     their chains, and tracking differences (org-wide list)."""
-    noyo = job.noyo
-    summaries = job.mirror(FULFILLMENT_SUMMARIES)
-    touched: set[str] = set()
-    job.mirror(SNAPSHOTS).on_written = lambda rows: touched.update(r["employee_id"] for r in rows if r["employee_id"])
-
-    def handle(snapshots, records, context):
-        for payload in records:
-            snapshots.add(payload, context)
-            feed_summaries(summaries, payload, context)
-
-    job.mirror_per_parent(
-        job.parents(GROUPS),
-        [(SNAPSHOTS, noyo.iter_member_snapshots_by_group)],
-        context_key="group_id",
-        handle=handle,
-        also=[summaries],
-    )
-    link_snapshot_chains(touched)
+    job.mirror_per_parent(job.parents(GROUPS), SNAPSHOT_LISTS)
+    link_snapshot_chains(job.touched[SNAPSHOTS.key])
     context = {"group_of_employee": _employee_groups()}
-    job.mirror_list(DIFFERENCES, noyo.iter_differences(), context)
+    job.mirror_list(DIFFERENCES, job.noyo.iter_differences(), context)
     read_snapshot_details(job)
+
+
+def _feed_snapshots(snapshots, records, context, mirror_of) -> None:
+    summaries = mirror_of(FULFILLMENT_SUMMARIES)
+    for payload in records:
+        snapshots.add(payload, context)
+        feed_summaries(summaries, payload, context)
+
+
+SNAPSHOT_LISTS = Step(
+    "snapshots.by_group",
+    lambda noyo: [(SNAPSHOTS, noyo.iter_member_snapshots_by_group)],
+    "group_id",
+    handle=_feed_snapshots,
+    feeds=(FULFILLMENT_SUMMARIES,),
+    touched=((SNAPSHOTS, "employee_id"),),
+)
 
 
 # At most this many single snapshots are read per run, newest first; the rest wait for the next runs.

@@ -202,6 +202,12 @@ class Progress:
         self.counts: dict[str, Counts] = {}
         self._noyo = noyo or (lambda: None)
         self._saved_at = 0.0
+        # What the clients of chunk tasks in other processes met (``CallStats`` deltas, added up).
+        self.elsewhere: dict = {}
+
+    def add_elsewhere(self, absorbed: dict) -> None:
+        """Add a chunk task's ``CallStats`` delta: its calls are the run's too."""
+        self.elsewhere = add_stats(self.elsewhere, absorbed or {})
 
     def __getitem__(self, key: str) -> Counts:
         if key not in self.counts:
@@ -214,12 +220,15 @@ class Progress:
     @property
     def api_calls(self) -> int:
         noyo = self._noyo()
-        return noyo.api_calls if noyo is not None else 0
+        return (noyo.api_calls if noyo is not None else 0) + int(self.elsewhere.get("calls", 0))
 
     @property
     def absorbed(self) -> dict:
         noyo = self._noyo()
-        return noyo.stats.as_dict() if noyo is not None and hasattr(noyo, "stats") else {}
+        own = noyo.stats.as_dict() if noyo is not None and hasattr(noyo, "stats") else {}
+        if not self.elsewhere:
+            return own
+        return add_stats(own, self.elsewhere)
 
     def save(self, force: bool = False) -> None:
         """Write the counts and the heartbeat, at most every PROGRESS_EVERY seconds unless forced."""
@@ -240,6 +249,32 @@ class Progress:
             absorbed=self.run.absorbed,
             heartbeat_at=self.run.heartbeat_at,
         )
+
+
+def add_stats(a: dict, b: dict) -> dict:
+    """Two ``CallStats.as_dict()`` summed (``statuses`` by status)."""
+    total = dict(a)
+    for key, value in b.items():
+        if isinstance(value, dict):
+            total[key] = {**total.get(key, {})}
+            for status, n in value.items():
+                total[key][status] = total[key].get(status, 0) + n
+        else:
+            total[key] = round(total.get(key, 0) + value, 1)
+    return total
+
+
+def stats_delta(after: dict, before: dict) -> dict:
+    """What a client met between two ``CallStats.as_dict()`` readings."""
+    delta = {}
+    for key, value in after.items():
+        if isinstance(value, dict):
+            delta[key] = {
+                s: n - before.get(key, {}).get(s, 0) for s, n in value.items() if n - before.get(key, {}).get(s, 0)
+            }
+        else:
+            delta[key] = round(value - before.get(key, 0), 1)
+    return delta
 
 
 class SeenIds:
@@ -291,10 +326,12 @@ class Mirror:
         batch_size: int = BATCH_SIZE,
         known_carriers: set[str] | None = None,
         keep_ids: bool = False,
+        chunk=None,
     ):
         self.resource = resource
         self.model = resource.model
         self.run = run
+        self.chunk = chunk  # the SyncChunk this mirror writes for, if a chunk task's: its failures say so
         self.progress = progress or Progress(run)
         self.counts = self.progress[resource.key]
         self.batch_size = batch_size
@@ -596,7 +633,12 @@ class Mirror:
                 self._saw(readable)
             noyo_id = readable or (str(payload.get("id") or "")[:64] if isinstance(payload, dict) else "")
         return SyncFailure(
-            run=self.run, resource=self.resource.key, noyo_id=noyo_id or "", reason=reason, payload=_jsonable(payload)
+            run=self.run,
+            chunk=self.chunk,
+            resource=self.resource.key,
+            noyo_id=noyo_id or "",
+            reason=reason,
+            payload=_jsonable(payload),
         )
 
     # --- Removed upstream ---------------------------------------------------------------

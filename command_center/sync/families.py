@@ -5,11 +5,13 @@ the client, the run's progress, and two ways to read:
 
 * ``mirror_list(resource, records)``: one org-wide list, read to the end; then rows not seen
   are marked removed upstream.
-* ``mirror_per_parent(parents, children)``: lists that exist only per parent (a group's
-  contacts, an employee's dependents). They are fetched by a small thread pool, since each
-  is a round trip of its own, while this thread maps and writes (the ORM stays on one
-  thread). Rows are marked removed only if every parent's list was read; a parent Noyo no
-  longer knows (404) counts as read, with no children.
+* ``mirror_per_parent(parents, step)``: lists that exist only per parent (a group's
+  contacts, an employee's dependents), named by a ``Step``. They are fetched by a small
+  thread pool, since each is a round trip of its own, while this thread maps and writes (the
+  ORM stays on one thread). With more parents than ``NOYO_SYNC_CHUNK_PARENTS`` they are split
+  into chunk tasks that any Celery worker can read (``command_center.sync.chunks``). Rows are
+  marked removed only if every parent's list was read; a parent Noyo no longer knows (404)
+  counts as read, with no children.
 
 Any other Noyo error stops the family: what was fetched so far is written (each row a
 correct version of its record), the resource is left "incomplete" and nothing more is
@@ -24,8 +26,11 @@ import itertools
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
@@ -63,6 +68,44 @@ def sync_family(family: str) -> Callable:
     return getattr(importlib.import_module(module), function)
 
 
+# Every Step defined, by name; a chunk task finds its step here (``step_named``).
+STEPS: dict[str, Step] = {}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One per-parent read of a family: which lists each parent has, and what goes with them.
+
+    It is named (``"employees.dependents"``: the family first) and defined at module level, so
+    a chunk task in another process builds the same read from the name.
+
+    ``children(noyo)`` gives ``[(resource, fetch)]``, ``fetch(parent_id)`` one parent's list.
+    ``shared()`` builds the context every parent's list shares (read where the lists are read).
+    ``handle(mirror, records, context, mirror_of)`` replaces the plain ``mirror.add_many`` when one
+    list feeds several resources; those are ``feeds``, so that they finish with the same
+    completeness. ``touched`` names ``(resource, column)``: the values of that column in the rows
+    written, which the family needs afterwards (``FamilyRun.touched``).
+    """
+
+    name: str
+    children: Callable[[Any], list[tuple[Resource, Callable]]]
+    context_key: str
+    shared: Callable[[], dict] | None = None
+    handle: Callable | None = None
+    feeds: tuple[Resource, ...] = ()
+    touched: tuple[tuple[Resource, str], ...] = ()
+
+    def __post_init__(self):
+        STEPS[self.name] = self
+
+
+def step_named(name: str) -> Step:
+    """The step of that name, importing the module of its family (a worker may not have yet)."""
+    if name not in STEPS:
+        sync_family(name.split(".")[0])
+    return STEPS[name]
+
+
 def ordered(resources: dict) -> list[tuple[str, dict]]:
     """A run's ``resources`` as (key, counts) pairs in the order the run read them."""
     return sorted((resources or {}).items(), key=lambda item: (item[1].get("order", 0), item[0]))
@@ -97,6 +140,8 @@ class FamilyRun:
         self.batch_size = batch_size
         self.known_carriers: set[str] = set()
         self.mirrors: dict[str, Mirror] = {}
+        # Step.touched: per resource key, the column values of the rows its steps wrote.
+        self.touched: dict[str, set] = defaultdict(set)
         # The resource being read when an error stopped the family, for the run's message.
         self.stopped_at: str | None = None
 
@@ -134,12 +179,7 @@ class FamilyRun:
                 for pk, *values in resource.model._base_manager.filter(pk__in=list(rows)).values_list("pk", *fields):
                     rows[pk] = dict(zip(fields, values))
             return Parents(list(rows.items()), complete=bool(mirror.counts.complete))
-        present = resource.model._base_manager.filter(removed_upstream_at__isnull=True).order_by("pk")
-        rows = {pk: dict(zip(fields, values)) for pk, *values in present.values_list("pk", *fields)}
-        for noyo_id, payload in latest_failures(resource):
-            if noyo_id not in rows and not resource.model._base_manager.filter(pk=noyo_id).exists():
-                rows[noyo_id] = {name: lenient_id(payload, name) for name in fields}
-        return Parents(list(rows.items()), complete=True)
+        return Parents(parents_in_mirror(resource, fields), complete=True)
 
     def mirror_list(
         self, resource: Resource, records, context: dict | None = None, *, keep_ids: bool = False
@@ -173,23 +213,12 @@ class FamilyRun:
         mirror.finish(complete=True)
         return mirror
 
-    def mirror_per_parent(
-        self,
-        parents: Parents | Iterable[str | tuple[str, dict]],
-        children: list[tuple[Resource, Callable]],
-        *,
-        context_key: str,
-        handle: Callable | None = None,
-        also: list[Mirror] = (),
-        instead: PerParent | None = None,
-    ) -> None:
-        """For every parent and child resource, fetch ``fetch(parent_id)`` and mirror it.
+    def mirror_per_parent(self, parents: Parents | list, step: Step, *, instead: PerParent | None = None) -> None:
+        """For every parent and each of the step's child resources, fetch the parent's list and mirror it.
 
         ``parents`` are ids, or ``(id, context)`` pairs whose context goes to the mapping
-        (``context_key`` always holds the parent id); a ``Parents`` also says whether the
-        parents' own lists were read to the end. ``handle(mirror, records, context)``
-        replaces the plain ``mirror.add_many`` when one list feeds several resources; those
-        other mirrors are passed as ``also`` so that they finish with the same completeness.
+        (``step.context_key`` always holds the parent id); a ``Parents`` also says whether the
+        parents' own lists were read to the end.
 
         A parent Noyo no longer knows (404) counts as read, with no children; but when *every*
         parent's list answers 404, it is the list Noyo does not offer this API key: the
@@ -198,10 +227,10 @@ class FamilyRun:
         whose list Noyo refuses this API key (403) is counted and said; the rest go on, and
         nothing is marked removed for that resource.
         """
-        mirrors = [self.mirror(resource) for resource, _ in children]
+        mirrors = [self.mirror(resource) for resource, _ in step.children(self.noyo)]
         finished, complete = False, True
         try:
-            complete = self._read_per_parent(parents, children, context_key, handle)
+            complete = self._read_per_parent(parents, step)
             unoffered = [m for m in mirrors if m.counts.parents and m.counts.parents_gone == m.counts.parents]
             if unoffered and instead is not None:
                 (mirror,) = mirrors
@@ -209,9 +238,7 @@ class FamilyRun:
                     f"Noyo answered 404 to the {mirror.resource.label} lists of all {mirror.counts.parents:,} "
                     f"parents, so they were read {instead.how} instead."
                 )
-                complete = self._read_per_parent(
-                    instead.parents, [(mirror.resource, instead.fetch)], instead.context_key, None
-                )
+                complete = self._read_per_parent(instead.parents, instead.step)
             else:
                 for mirror in unoffered:
                     mirror.counts.unavailable = (
@@ -220,14 +247,13 @@ class FamilyRun:
                     )
             finished = True
         except BaseException:
-            self.stopped_at = self.stopped_at or children[0][0].key
+            self.stopped_at = self.stopped_at or mirrors[0].resource.key
             raise
         finally:
-            # A refused or unoffered list also hides the records of the resources it feeds (``also``:
-            # a snapshot's summaries).
+            # A refused or unoffered list also hides the records of the resources it feeds (a snapshot's summaries).
             fed_refused = any(mirror.counts.parents_refused for mirror in mirrors)
             fed_unavailable = any(mirror.counts.unavailable for mirror in mirrors)
-            for mirror in [*mirrors, *also]:
+            for mirror in [*mirrors, *(self.mirror(resource) for resource in step.feeds)]:
                 fed = mirror not in mirrors
                 if mirror.counts.parents_refused:
                     n, s = mirror.counts.parents_refused, "" if mirror.counts.parents_refused == 1 else "s"
@@ -246,43 +272,62 @@ class FamilyRun:
                     why_not = ""
                 mirror.finish(complete=not why_not, why_not=why_not)
 
-    def _read_per_parent(self, parents, children, context_key: str, handle) -> bool:
-        """Fetch and feed every parent's lists (``mirror_per_parent``); answer whether the parents were complete."""
+    def _read_per_parent(self, parents, step: Step) -> bool:
+        """Read every parent's lists of ``step``, here or in chunk tasks; answer whether the parents were complete."""
+        from . import chunks
+
         complete = parents.complete if isinstance(parents, Parents) else True
         items = parents.items if isinstance(parents, Parents) else parents
         items = [(item, {}) if isinstance(item, str) else item for item in items]
-        mirrors = [self.mirror(resource) for resource, _ in children]
-        for mirror in mirrors:
-            mirror.counts.parents, mirror.counts.parents_done, mirror.counts.parents_gone = len(items), 0, 0
-        tasks = [
-            (mirror, fetch, parent_id, {**context, context_key: parent_id})
-            for parent_id, context in items
-            for mirror, (_, fetch) in zip(mirrors, children)
-        ]
-        for mirror, context, records, pages in fan_out(tasks, self.workers):
-            mirror.counts.pages += pages
-            if records is REFUSED:
-                mirror.counts.parents_refused += 1
-                records = []
-            elif records is None:  # the parent is gone upstream: nothing under it
-                mirror.counts.parents_gone += 1
-                records = []
-            else:
-                mirror.counts.min_pages += min_pages(len(records))
-            if handle is None:
-                mirror.add_many(records, context)
-            else:
-                handle(mirror, records, context)
-            mirror.counts.parents_done += 1
-            self.progress.save()
+        for resource, _ in step.children(self.noyo):
+            counts = self.mirror(resource).counts
+            counts.parents, counts.parents_done, counts.parents_gone = len(items), 0, 0
+        if chunks.wanted(self, len(items)):
+            chunks.read(self, step, items)
+        else:
+            read_lists(self.noyo, step, items, self.mirror, self.touched, self.workers, after_each=self.progress.save)
         return complete
+
+
+def read_lists(noyo, step: Step, items, mirror_of, touched: dict, workers: int, after_each=None) -> None:
+    """Fetch and feed the lists of ``step`` for ``items`` (``(parent_id, context)``) into ``mirror_of(resource)``.
+
+    The one reading of per-parent lists, in the run's own task and in a chunk task alike.
+    """
+    shared = step.shared() if step.shared else {}
+    children = step.children(noyo)
+    for resource, column in step.touched:
+        values = touched[resource.key]
+        mirror_of(resource).on_written = lambda rows, c=column, v=values: v.update(r[c] for r in rows if r.get(c))
+    tasks = [
+        (mirror_of(resource), fetch, parent_id, {**shared, **context, step.context_key: parent_id})
+        for parent_id, context in items
+        for resource, fetch in children
+    ]
+    for mirror, context, records, pages in fan_out(tasks, workers):
+        mirror.counts.pages += pages
+        if records is REFUSED:
+            mirror.counts.parents_refused += 1
+            records = []
+        elif records is None:  # the parent is gone upstream: nothing under it
+            mirror.counts.parents_gone += 1
+            records = []
+        else:
+            mirror.counts.min_pages += min_pages(len(records))
+        if step.handle is None:
+            mirror.add_many(records, context)
+        else:
+            step.handle(mirror, records, context, mirror_of)
+        mirror.counts.parents_done += 1
+        if after_each is not None:
+            after_each()
 
 
 class PerParent:
     """Another way to read a resource per parent (``mirror_per_parent(instead=...)``), and how to say it."""
 
-    def __init__(self, parents: Parents, fetch: Callable, context_key: str, how: str):
-        self.parents, self.fetch, self.context_key, self.how = parents, fetch, context_key, how
+    def __init__(self, parents: Parents, step: Step, how: str):
+        self.parents, self.step, self.how = parents, step, how
 
 
 class Parents:
@@ -299,6 +344,17 @@ class Parents:
 
     def ids(self) -> list[str]:
         return [noyo_id for noyo_id, _ in self.items]
+
+
+def parents_in_mirror(resource: Resource, fields: tuple[str, ...] = ()) -> list[tuple[str, dict]]:
+    """The rows of ``resource`` present in the mirror, plus the records that failed to map in the
+    latest run that read it (their fields read leniently from the payload kept with the failure)."""
+    present = resource.model._base_manager.filter(removed_upstream_at__isnull=True).order_by("pk")
+    rows = {pk: dict(zip(fields, values)) for pk, *values in present.values_list("pk", *fields)}
+    for noyo_id, payload in latest_failures(resource):
+        if noyo_id not in rows and not resource.model._base_manager.filter(pk=noyo_id).exists():
+            rows[noyo_id] = {name: lenient_id(payload, name) for name in fields}
+    return list(rows.items())
 
 
 def latest_failures(resource: Resource) -> list[tuple[str, dict]]:

@@ -285,10 +285,11 @@ class Heartbeat:
     """Touches ``heartbeat_at`` every HEARTBEAT_SECONDS from a thread, while the run's process lives.
 
     The run's progress saves move it too; this covers long quiet stretches (Noyo backing off).
+    ``model`` is SyncRun, or SyncChunk for a chunk task (both say "running" the same way).
     """
 
-    def __init__(self, run_id: int, every: float = HEARTBEAT_SECONDS):
-        self.run_id, self.every = run_id, every
+    def __init__(self, run_id: int, every: float = HEARTBEAT_SECONDS, model=SyncRun):
+        self.run_id, self.every, self.model = run_id, every, model
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"sync-heartbeat-{run_id}", daemon=True)
 
@@ -307,11 +308,11 @@ class Heartbeat:
         try:
             while not self._stop.wait(self.every):
                 try:
-                    SyncRun.objects.filter(pk=self.run_id, status=SyncRun.Status.RUNNING).update(
+                    self.model.objects.filter(pk=self.run_id, status=SyncRun.Status.RUNNING).update(
                         heartbeat_at=timezone.now()
                     )
                 except Exception:  # a locked SQLite file, a lost connection: try again next beat
-                    logger.warning("Heartbeat of sync run #%s missed a beat", self.run_id, exc_info=True)
+                    logger.warning("Heartbeat of %s #%s missed a beat", self.model.__name__, self.run_id, exc_info=True)
                     connection.close()
         finally:
             connection.close()

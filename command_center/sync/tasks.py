@@ -69,6 +69,14 @@ TASKS = {
 }
 
 
+@shared_task(name="command_center.sync_chunk")
+def sync_chunk(chunk_id):
+    """A share of a run's per-parent lists (``command_center.sync.chunks``), if nobody took it yet."""
+    from command_center.sync import chunks
+
+    return chunks.run_task(chunk_id)
+
+
 @shared_task(name="command_center.reap_stale_syncs")
 def reap_stale_syncs():
     """Fail runs whose worker died (no heartbeat for a few minutes)."""
