@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint node format test-calendar schema venv migrate bench load-test clean
+.PHONY: run test lint node format test-calendar schema venv migrate bench bench-workers load-test clean
 
 venv: $(INSTALLED)
 
@@ -68,6 +68,13 @@ LOAD_DB ?= postgres://postgres@127.0.0.1:5432/cc_load
 LOAD_ARGS ?=
 load-test: venv
 	DEBUG=true LOG_LEVEL=WARNING $(PY) manage.py load_test --database-url $(LOAD_DB) $(LOAD_ARGS)
+
+# The employees family with 1 and with 4 Celery worker processes against a sandbox with 100 ms a call (README,
+# Benchmarks). It empties the mirror tables of BENCH_DB (create it first) and flushes Redis database 14.
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/cc_bench_workers
+BENCH_WORKERS_ARGS ?= --scale medium --chunk-parents 100
+bench-workers: venv
+	DEBUG=true $(PY) manage.py bench_workers --database-url $(BENCH_DB) $(BENCH_WORKERS_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var db.sqlite3 staticfiles .pytest_cache

@@ -263,12 +263,23 @@ class ChunkFailed(Exception):
 
 
 def run_task(chunk_id: int) -> str:
-    """The body of the chunk task: take the chunk if nobody has, read it with a client of its own."""
-    from .client import sync_client
-
+    """The body of the chunk task: take the chunk if nobody has, read it with this process's client."""
     chunk = claim(chunk_id)
     if chunk is None:
         return "taken"  # by the run's own task or another worker, or the run ended
-    with sync_client() as noyo:
-        execute(chunk, noyo, settings.NOYO_SYNC_WORKERS, own_client=True)
+    execute(chunk, process_client(), settings.NOYO_SYNC_WORKERS, own_client=True)
     return "read"
+
+
+_clients: dict = {}
+
+
+def process_client():
+    """One sync client per worker process and Noyo configuration, kept across chunk tasks: its token
+    and open connections serve the next chunk too (a task reads one chunk at a time)."""
+    from .client import sync_client
+
+    key = (os.getpid(), settings.NOYO_API_URL, settings.NOYO_TOKEN_URL, settings.NOYO_CLIENT_ID)
+    if key not in _clients:
+        _clients[key] = sync_client()
+    return _clients[key]

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Min, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,9 +19,9 @@ from command_center.audit import record_sync
 from command_center.column_choice import Choice, Columns
 from command_center.filters import FilterSet
 from command_center.lists import Listing
-from command_center.models import AuditEntry, SyncRun
+from command_center.models import AuditEntry, SyncChunk, SyncRun
 from command_center.sync import runs
-from command_center.sync.families import families_of, ordered, resource_label
+from command_center.sync.families import FAMILIES, families_of, kind_label, ordered, resource_label
 from command_center.sync.records import mask_ssns
 
 SYNC_SORTS = {
@@ -134,7 +135,56 @@ def start_for(user, kind: str) -> SyncRun:
 
 
 def _progress_context(run: SyncRun) -> dict:
-    return {"run": run, "families": family_rows(run), "totals": run.totals, "absorbed": absorbed_lines(run.absorbed)}
+    return {
+        "run": run,
+        "families": family_rows(run),
+        "totals": run.totals,
+        "absorbed": absorbed_lines(run.absorbed),
+        "chunks": chunk_lines(run),
+    }
+
+
+def chunk_lines(run: SyncRun) -> list[str]:
+    """How the run's per-parent lists were shared out among workers (``command_center.sync.chunks``), in plain words."""
+    done, running, failed, cancelled = (
+        SyncChunk.Status.DONE,
+        SyncChunk.Status.RUNNING,
+        SyncChunk.Status.FAILED,
+        SyncChunk.Status.CANCELLED,
+    )
+    steps = (
+        run.chunks.order_by()
+        .values("step")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=done)),
+            running=Count("pk", filter=Q(status=running)),
+            failed=Count("pk", filter=Q(status=failed)),
+            cancelled=Count("pk", filter=Q(status=cancelled)),
+            again=Count("pk", filter=Q(attempts__gt=1)),
+            workers=Count("worker", distinct=True, filter=~Q(worker="")),
+            first=Min("pk"),
+        )
+        .order_by("first")
+    )
+    lines = []
+    for step in steps:
+        family, _, part = step["step"].partition(".")
+        label = f"{kind_label(family).capitalize()}, {part.replace('_', ' ')}" if family in FAMILIES else step["step"]
+        w = step["workers"]
+        line = f"{label}: {step['done']:,} of {step['total']:,} chunks read, by {w:,} worker{'s' if w != 1 else ''}"
+        extra = [
+            f"{step[key]:,} {words}"
+            for key, words in (
+                ("running", "being read"),
+                ("failed", "failed"),
+                ("cancelled", "cancelled"),
+                ("again", "read again after their worker stopped"),
+            )
+            if step[key]
+        ]
+        lines.append(line + (f" ({', '.join(extra)})" if extra else "") + ".")
+    return lines
 
 
 def family_rows(run: SyncRun) -> list[dict]:

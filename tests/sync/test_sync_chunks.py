@@ -4,6 +4,7 @@ import threading
 import uuid
 
 import pytest
+from django.urls import reverse
 
 from command_center.models import SyncChunk, SyncFailure, SyncRun
 from command_center.sync import chunks
@@ -56,6 +57,17 @@ def test_a_chunked_full_sync_mirrors_what_one_process_does(sync_now, sandbox, se
     assert SyncChunk.objects.filter(run=run, step="employees.dependents").count() == -(-employees // 3)
     # Lines of coverage are derived from the enrollments every chunk wrote.
     assert Employee.objects.exclude(lines_of_coverage=[]).exists()
+
+
+def test_the_runs_page_says_how_its_lists_were_shared_out(chunked, sync_now, sandbox, viewer_client):
+    run = sync_now("groups")
+    groups = run.resources["contacts"]["parents"]
+
+    page = viewer_client.get(reverse("sync_detail", args=[run.pk])).content.decode()
+
+    chunks_read = -(-groups // PARENTS_PER_CHUNK)
+    assert "Shared out among workers" in page
+    assert f"Groups, lists: {chunks_read} of {chunks_read} chunks read, by 1 worker." in page
 
 
 def test_a_chunked_resync_marks_removed_what_no_chunk_saw(chunked, sync_now, sandbox):

@@ -31,9 +31,7 @@ import io
 import os
 import pstats
 import resource
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -43,14 +41,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from command_center.management.benchmarks import free_port, use_database
+from command_center.management.benchmarks import free_port, start_sandbox, use_database
 from command_center.models import StatusChange, SyncFailure, SyncFamily, SyncRun
 from command_center.noyo.recording import Recorder, Replayer, patch_transport
 from command_center.sync import runs
 from command_center.sync.engine import RESOURCES
 from command_center.sync.families import ordered
 
-SANDBOX_START = "2026-11-01T00:00:00+00:00"
 TARGET_RATE = 5000
 TARGET_MEMORY_MB = 300
 # Tables whose writes count as "rows written by the resync" (not the run's own bookkeeping).
@@ -200,38 +197,7 @@ class Command(BaseCommand):
     # --- Setup -----------------------------------------------------------------------------
 
     def start_sandbox(self, scale: str, seed: int, port: int) -> subprocess.Popen:
-        manage = Path(settings.BASE_DIR) / "manage.py"
-        # A fixed start and a frozen clock: the same data on every run, so a resync (even with
-        # --skip-first, against a new sandbox process) sees nothing new.
-        command = [
-            sys.executable,
-            str(manage),
-            "noyo_sandbox",
-            "--port",
-            str(port),
-            "--scale",
-            scale,
-            "--seed",
-            str(seed),
-            "--clock-speed",
-            "0",
-            "--start-time",
-            SANDBOX_START,
-        ]
-        process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "DEBUG": "true"}
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise CommandError(f"The sandbox did not start: {process.stderr.read().decode()[-2000:]}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                return process
-            except OSError:
-                time.sleep(0.2)
-        process.terminate()
-        raise CommandError("The sandbox did not listen within 2 minutes.")
+        return start_sandbox(port, "--scale", scale, "--seed", str(seed))
 
     def point_at(self, url: str) -> None:
         settings.NOYO_API_URL = settings.NOYO_TRACKING_URL = url

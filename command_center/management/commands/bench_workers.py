@@ -5,7 +5,8 @@ How the employees family scales out over Celery worker processes (``command_cent
 1. starts a sandbox of its own (a separate process, frozen clock) answering every call after
    ``--latency-ms``, as real Noyo's round trips would;
 2. syncs the groups family once (the group enrollments whose lists the employees family reads);
-3. for each count in ``--workers``: empties the employees family's tables, starts a real Celery
+3. for each count in ``--workers``: empties the employees family's tables (``--resync``: fills them
+   once, then times no-change resyncs), starts a real Celery
    worker with that many processes (prefork) on a Redis database of its own, queues an
    employees sync as the Syncs page does, and times the run (its ``started_at`` to
    ``finished_at``, as the Syncs page shows it);
@@ -20,7 +21,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import redis
 from django.conf import settings
@@ -28,7 +28,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from command_center.management.benchmarks import free_port, use_database
+from command_center.management.benchmarks import free_port, start_sandbox, use_database
 from command_center.models import StatusChange, SyncChunk, SyncFailure, SyncFamily, SyncRun
 from command_center.sync import runs
 from command_center.sync.engine import RESOURCES
@@ -57,6 +57,11 @@ class Command(BaseCommand):
             type=int,
             default=0,
             help="NOYO_SYNC_CHUNK_PARENTS for the workers (default: the setting).",
+        )
+        parser.add_argument(
+            "--resync",
+            action="store_true",
+            help="Time no-change resyncs (the mirror filled once first) instead of first syncs into empty tables.",
         )
         parser.add_argument("--timeout", type=int, default=7200, help="Seconds to wait for one run.")
 
@@ -90,7 +95,7 @@ class Command(BaseCommand):
             "LOG_LEVEL": "WARNING",
         }
         self.chunk_parents = env["NOYO_SYNC_CHUNK_PARENTS"]
-        sandbox = self.start_sandbox(options["scale"], port, options["latency_ms"], env)
+        sandbox = start_sandbox(port, "--scale", options["scale"], "--latency-ms", str(options["latency_ms"]), env=env)
         results = []
         try:
             self.empty(list(RESOURCES))
@@ -99,8 +104,14 @@ class Command(BaseCommand):
             )
             groups = self.timed_run("groups", max(counts), env, options)
             self.stdout.write(f"  groups: {groups['seconds']:.0f} s with {max(counts)} worker processes")
+            if options["resync"]:
+                fill = self.timed_run("employees", max(counts), env, options)
+                self.stdout.write(
+                    f"  first employees sync: {fill['seconds']:.0f} s with {max(counts)} worker processes"
+                )
             for n in counts:
-                self.empty(EMPLOYEE_TABLES)
+                if not options["resync"]:
+                    self.empty(EMPLOYEE_TABLES)
                 results.append({"workers": n, **self.timed_run("employees", n, env, options)})
                 r = results[-1]
                 self.stdout.write(
@@ -116,7 +127,7 @@ class Command(BaseCommand):
         anchor = next((r for r in results if r["workers"] == 1), results[0])
         self.stdout.write("")
         self.stdout.write(
-            f"Employees family, scale {options['scale']}, Noyo {options['latency_ms']} ms a call, "
+            f"Employees family, {'no-change resync' if options['resync'] else 'first sync'}, scale {options['scale']}, Noyo {options['latency_ms']} ms a call, "
             f"{settings.NOYO_SYNC_WORKERS} concurrent calls a process, chunks of {self.chunk_parents} parents"
         )
         self.stdout.write(
@@ -188,42 +199,3 @@ class Command(BaseCommand):
         SyncFailure.objects.all().delete()
         SyncChunk.objects.all().delete()
         SyncFamily.objects.update(run=None, claimed_at=None)
-
-    def start_sandbox(self, scale: str, port: int, latency_ms: int, env: dict) -> subprocess.Popen:
-        import socket
-        import tempfile
-
-        log = tempfile.TemporaryFile()  # not a pipe: nobody reads it while it runs, and a full pipe would stall it
-        manage = os.path.join(settings.BASE_DIR, "manage.py")
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                manage,
-                "noyo_sandbox",
-                "--port",
-                str(port),
-                "--scale",
-                scale,
-                "--clock-speed",
-                "0",
-                "--start-time",
-                "2026-11-01T00:00:00+00:00",
-                "--latency-ms",
-                str(latency_ms),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-            env={**env, "DEBUG": "true"},
-        )
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                log.seek(0)
-                raise CommandError(f"The sandbox did not start: {log.read().decode()[-2000:]}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                return process
-            except OSError:
-                time.sleep(0.2)
-        process.terminate()
-        raise CommandError("The sandbox did not start within 3 minutes.")
