@@ -66,6 +66,11 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=int, default=7200, help="Seconds to wait for one run.")
 
     def handle(self, *args, **options):
+        # This process queues the runs on the workers' broker: settings read it at start-up.
+        if os.environ.get("CELERY_BROKER_URL") != options["broker_url"]:
+            env = {**os.environ, "CELERY_BROKER_URL": options["broker_url"], "CELERY_RESULT_BACKEND": ""}
+            env.update(CELERY_TASK_ALWAYS_EAGER="false")
+            os.execve(sys.executable, [sys.executable, *sys.argv], env)
         use_database(options["database_url"])
         if connection.vendor != "postgresql":
             raise CommandError("Chunk tasks need PostgreSQL (several worker processes write at once).")
@@ -86,6 +91,9 @@ class Command(BaseCommand):
             "DEBUG": "false",
             "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-workers-only-not-a-secret",
             "DATABASE_URL": os.environ["DATABASE_URL"],
+            # The workers run as in production whatever settings started this command (the test settings run tasks eagerly).
+            "DJANGO_SETTINGS_MODULE": "command_center.settings",
+            "CELERY_TASK_ALWAYS_EAGER": "false",
             "CELERY_BROKER_URL": options["broker_url"],
             "CELERY_RESULT_BACKEND": "",
             "NOYO_API_URL": url,
@@ -172,10 +180,6 @@ class Command(BaseCommand):
         )
         try:
             # Queued as the Syncs page queues it: the task goes to the worker through the broker.
-            from command_center.celery import app
-
-            app.conf.broker_url = options["broker_url"]
-            app.conf.task_always_eager = False
             run = runs.start_sync(kind, SyncRun.Trigger.COMMAND)
             run = runs.wait_for(run.pk, timeout=options["timeout"])
             if run.status != SyncRun.Status.SUCCEEDED:
