@@ -231,7 +231,9 @@ class Column:
         if self.format is None:
             return CsvCell(F(self.field))
         if isinstance(self.format, Format) and self.format.sql is not None:
-            return CsvCell(self.format.sql(F(self.field)))
+            cell = self.format.sql(F(self.field))
+            # A cell that comes neutralised already (json_cells.JsonCell) is used as it is.
+            return cell if getattr(cell, "neutralised", False) else CsvCell(cell)
         return None
 
 

@@ -15,6 +15,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Replace
 
 from command_center.column_choice import Choice, Columns
+from command_center.json_cells import JsonCell, as_list, joined_sql, text_of, text_of_sql, truthy
 from command_center.lists import ISO, YES_NO, Column, Format
 
 from . import readable
@@ -72,13 +73,22 @@ def _masked(value) -> str:
     return readable.mask_ssns_in_text(str(value)) if value else ""
 
 
+# regexp_replace's replacement for an SSN: the last four digits are the pattern's group 1.
+SSN_MASK_SQL = "•••-••-\\1"
+
+
+def masked_sql(text: str, literal) -> str:
+    """``readable.mask_ssns_in_text`` in SQL, of a text SQL snippet."""
+    return f"regexp_replace({text}, {literal(readable.ssn_in_text_sql())}, {literal(SSN_MASK_SQL)}, 'g')"
+
+
 # Free text with any SSN in it masked (an error message), in Python and in SQL.
 MASKED = Format(
     _masked,
     lambda field: Func(
         field,
         Value(readable.ssn_in_text_sql()),
-        Value("•••-••-\\1"),
+        Value(SSN_MASK_SQL),
         Value("g"),
         function="regexp_replace",
         output_field=TextField(),
@@ -88,17 +98,44 @@ MASKED = Format(
 
 def errors_text(errors) -> str:
     """Fulfillment or snapshot errors as one CSV cell: "code: message (field); ..."."""
-    return "; ".join(error_text(e) for e in errors or ())
+    return "; ".join(error_text(e) for e in as_list(errors))
 
 
 def error_text(error) -> str:
     """An error in one line, "code: message (field)", any SSN written into it masked."""
     if not isinstance(error, dict):
-        return readable.mask_ssns_in_text(str(error))
-    message = str(error.get("message") or error.get("detail") or "")
+        return readable.mask_ssns_in_text(text_of(error))
+    message = text_of(error.get("message") or error.get("detail") or "")
     code, where = error.get("code"), error.get("field")
-    text = f"{code}: {message}" if code else message
-    return readable.mask_ssns_in_text(f"{text} ({where})" if where else text)
+    text = f"{text_of(code)}: {message}" if code else message
+    return readable.mask_ssns_in_text(f"{text} ({text_of(where)})" if where else text)
+
+
+def _error_sql(error: str, literal) -> str:
+    """``error_text`` in SQL, of one jsonb error."""
+
+    def key(name):
+        return f"({error} -> {literal(name)})"
+
+    code = f"CASE WHEN {truthy(key('code'))} THEN {text_of_sql(key('code'))} || ': ' ELSE '' END"
+    message = (
+        f"CASE WHEN {truthy(key('message'))} THEN {text_of_sql(key('message'))} "
+        f"WHEN {truthy(key('detail'))} THEN {text_of_sql(key('detail'))} ELSE '' END"
+    )
+    where = f"CASE WHEN {truthy(key('field'))} THEN ' (' || {text_of_sql(key('field'))} || ')' ELSE '' END"
+    text = (
+        f"CASE WHEN jsonb_typeof({error}) = 'object' THEN {code} || {message} || {where} ELSE {text_of_sql(error)} END"
+    )
+    return masked_sql(text, literal)
+
+
+# Errors as one cell, "code: message (field); ...", in Python and in SQL.
+ERRORS = Format(
+    errors_text,
+    lambda field: JsonCell(
+        field, lambda errors, literal: joined_sql(errors, lambda e: _error_sql(e, literal), "; ", literal=literal)
+    ),
+)
 
 
 # No SSN column in any of them: the SSN is never exported, not even masked.
@@ -178,7 +215,7 @@ FULFILLMENTS = Export(
         Column("Carrier id", "carrier_id"),
         Column("Fulfillment status", "status"),
         Column("In status since", "csv_status_since"),
-        Column("Errors", "errors", errors_text),
+        Column("Errors", "errors", ERRORS),
         Column("Employee id", "employee_id"),
         Column("Group id", "group_id"),
     ],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import django_filters
 from django import forms
@@ -14,7 +13,8 @@ from django.views.decorators.vary import vary_on_headers
 from command_center import column_choice
 from command_center.column_choice import Choice, Columns
 from command_center.filters import DateFilter, FilterSet
-from command_center.lists import ISO, Column, Listing
+from command_center.json_cells import JsonCell, json_text, truthy
+from command_center.lists import ISO, Column, Format, Listing
 from command_center.models import AuditEntry
 
 AUDIT_SORTS = {"created": "created", "action": "action", "outcome": "outcome", "actor": "actor__username"}
@@ -63,6 +63,12 @@ def _start_of(day):
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+# The details as JSON, printed as PostgreSQL prints jsonb (so COPY can write the export), nothing when empty.
+DETAILS = Format(
+    lambda value: json_text(value) if value else "",
+    lambda field: JsonCell(field, lambda details, literal: f"CASE WHEN {truthy(details)} THEN ({details})::text END"),
+)
+
 AUDIT_COLUMNS = [
     Column("When", "created", ISO),
     Column("Who", "actor__username"),
@@ -72,7 +78,7 @@ AUDIT_COLUMNS = [
     Column("Record type", "object_type"),
     Column("Record id", "object_id"),
     Column("Summary", "summary"),
-    Column("Details", "details", lambda value: json.dumps(value, sort_keys=True) if value else ""),
+    Column("Details", "details", DETAILS),
 ]
 
 

@@ -70,6 +70,28 @@ TRICKY = [
     "x\\y",
     "trailing ",
 ]
+# JSON values of every shape, where a cell reads text out of JSON: nested, Unicode, numbers PostgreSQL
+# prints in its own way (no exponent), falsy values Python skips.
+JSON_VALUES = [
+    None,
+    "",
+    0,
+    0.0,
+    False,
+    True,
+    [],
+    {},
+    123456789,
+    1.5,
+    1e-07,
+    1e20,
+    -0.25,
+    'Zoë ☃ "q" \\ \n\t\x01',
+    {"bb": 1, "a": [1.5, None, True, "é"], "ccc": {"z": {}, "y": []}},
+    [1, "two", [3]],
+]
+
+
 WITH_MICROSECONDS = dt.datetime(2026, 3, 4, 5, 6, 7, 89, tzinfo=dt.UTC)
 WHOLE_SECOND = dt.datetime(2026, 3, 4, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
 
@@ -156,6 +178,8 @@ def test_attention_and_audit_are_the_same_bytes_both_ways(tricky_connections, op
             summary=text,
             details={"text": text, "n": n} if n % 3 else {},
         )
+    for value in JSON_VALUES[1:]:  # details of every shape, not only what the product writes
+        AuditEntry.objects.create(action="retry", outcome="ok", object_type="x", object_id="y", details=value)
     assert_same_bytes(AttentionItem.objects.all(), ATTENTION_COLUMNS, len(TRICKY))
     assert_same_bytes(AuditEntry.objects.select_related("actor"), AUDIT_COLUMNS, len(TRICKY))
 
@@ -231,6 +255,34 @@ def test_transaction_errors_are_masked_the_same_both_ways(db):
     assert "'-123456789" in body  # a hyphen before it reads as part of a longer id, on the pages as here
 
 
+def error_shapes():
+    """Errors as Noyo documents them, and shapes it does not: a message, a detail instead, a bare value."""
+    yield [{"code": "plan_not_found", "field": "coverages[0].plan_name", "message": "No plan named 'Gold PPO'"}]
+    yield [{"detail": "Only a detail"}, {"message": "", "detail": "an empty message reads the detail"}]
+    yield [{"code": 7, "message": 0, "detail": None, "field": ["a", 1]}, {}, {"field": "only a field"}]
+    yield [{"message": f"{text} SSN {FULL_SSN}", "code": text, "field": text} for text in TRICKY]
+    yield [{"message": text} for text in SSN_TEXTS]
+    yield [*JSON_VALUES, f"bare {FULL_SSN}"]
+    yield [{"message": value, "code": value, "field": value} for value in JSON_VALUES]
+    yield from (value for value in JSON_VALUES if value is not None)  # not a list at all (the column is NOT NULL)
+    yield {"message": "an error, not in a list"}
+
+
+def test_fulfillment_errors_of_every_shape_are_the_same_bytes_both_ways(db):
+    employee = make_employee()
+    carrier = make_carrier()
+    shapes = list(error_shapes())
+    for errors in shapes:
+        make_fulfillment(make_snapshot(employee), carrier=carrier, errors=errors)
+    queryset = columns.FULFILLMENTS.queryset(FulfillmentSummary.objects.all())
+    assert_same_bytes(queryset, columns.FULFILLMENTS.columns, len(shapes))
+    body = b"".join(copy_lines(queryset.order_by("pk"), columns.FULFILLMENTS.columns)).decode()
+    assert FULL_SSN not in body
+    assert "plan_not_found: No plan named 'Gold PPO' (coverages[0].plan_name)" in body
+    assert "Only a detail; an empty message reads the detail" in body
+    assert "0.0000001" in body and "100000000000000000000" in body
+
+
 @pytest.mark.parametrize(
     "columns_",
     [
@@ -239,8 +291,10 @@ def test_transaction_errors_are_masked_the_same_both_ways(db):
         CARRIER_COLUMNS,
         DISCONNECTION_COLUMNS,
         ATTENTION_COLUMNS,
+        AUDIT_COLUMNS,
         columns.EMPLOYEES.columns,
         columns.SNAPSHOTS.columns,
+        columns.FULFILLMENTS.columns,
         columns.MEMBER_REQUESTS.columns,
         columns.TRANSACTIONS.columns,
     ],
@@ -250,8 +304,10 @@ def test_transaction_errors_are_masked_the_same_both_ways(db):
         "carriers",
         "disconnections",
         "attention",
+        "audit",
         "employees",
         "snapshots",
+        "fulfillments",
         "member_requests",
         "transactions",
     ],
@@ -264,8 +320,10 @@ def test_these_exports_are_written_whole_by_copy(db, columns_):
         id(CARRIER_COLUMNS): carriers_for_list(),
         id(DISCONNECTION_COLUMNS): disconnections_for_list(),
         id(ATTENTION_COLUMNS): AttentionItem.objects.all(),
+        id(AUDIT_COLUMNS): AuditEntry.objects.select_related("actor"),
         id(columns.EMPLOYEES.columns): columns.EMPLOYEES.queryset(Employee.objects.all()),
         id(columns.SNAPSHOTS.columns): columns.SNAPSHOTS.queryset(MemberSnapshot.objects.all()),
+        id(columns.FULFILLMENTS.columns): columns.FULFILLMENTS.queryset(FulfillmentSummary.objects.all()),
         id(columns.MEMBER_REQUESTS.columns): columns.MEMBER_REQUESTS.queryset(MemberRequest.objects.all()),
         id(columns.TRANSACTIONS.columns): columns.TRANSACTIONS.queryset(MemberTransaction.objects.all()),
     }[id(columns_)]

@@ -1,0 +1,118 @@
+"""CSV cells made from JSON values, said twice: in Python and as the same text in PostgreSQL.
+
+An export whose every cell PostgreSQL can make is written by COPY, several times faster than reading
+the rows into Python; JSON columns (errors, issues, details) were the cells that kept exports in Python.
+Each text here is defined so that both sides can say it: a JSON value as PostgreSQL prints ``jsonb``
+(keys in jsonb's order, non-ASCII as it is, numbers without exponents), Python's truthiness spelled out
+in SQL. tests/core/test_csv_paths.py checks that both give the same bytes.
+
+The SQL side is built as text around the field's own SQL (``JsonCell``): a ``jsonb`` SQL snippet goes in,
+a text SQL snippet comes out. Constants are quoted into the SQL, so a snippet carries no parameters.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db.models import Func, TextField
+
+from command_center.lists import FORMULA_PREFIXES, NotInSql
+
+# --- Python --------------------------------------------------------------------------------------
+
+
+def number_text(value: int | float) -> str:
+    """A JSON number as PostgreSQL's numeric prints it: 1e-07 as 0.0000001."""
+    if isinstance(value, float):
+        return format(Decimal(repr(value)), "f")
+    return str(value)
+
+
+def json_text(value) -> str:
+    """A JSON value written as PostgreSQL prints ``jsonb``: ", " and ": " between items, non-ASCII as it
+    is, keys in the order they come (read from PostgreSQL, that is jsonb's own order)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json_text(str(k))}: {json_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(json_text(v) for v in value) + "]"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def text_of(value) -> str:
+    """A JSON value as words in a cell: a string as it is, nothing for null, anything else as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json_text(value)
+
+
+def as_list(value) -> list:
+    """The items of a JSON list; a single value that is not a list is one item; null or empty, none."""
+    if isinstance(value, list):
+        return value
+    return [value] if value else []
+
+
+# --- SQL -----------------------------------------------------------------------------------------
+
+
+def truthy(j: str) -> str:
+    """Python's ``bool(value)`` of a jsonb value: false for null, false, 0, "", [] and {} (and SQL NULL)."""
+    return f"coalesce({j} NOT IN ('null', 'false', '0', '\"\"', '[]', '{{}}'), false)"
+
+
+def text_of_sql(j: str) -> str:
+    """``text_of`` in SQL."""
+    return f"CASE jsonb_typeof({j}) WHEN 'string' THEN {j} #>> '{{}}' WHEN 'null' THEN '' ELSE ({j})::text END"
+
+
+def items_sql(j: str) -> str:
+    """``as_list`` in SQL: a jsonb array to take apart with jsonb_array_elements."""
+    return f"CASE WHEN jsonb_typeof({j}) = 'array' THEN {j} WHEN {truthy(j)} THEN jsonb_build_array({j}) END"
+
+
+def joined_sql(j: str, item: Callable[[str], str], separator: str, *, literal: Callable[[str], str]) -> str:
+    """``separator.join(item(x) for x in as_list(value))`` in SQL; NULL when there are no items."""
+    return (
+        f"(SELECT string_agg({item('item.value')}, {literal(separator)} ORDER BY item.n) "
+        f"FROM jsonb_array_elements({items_sql(j)}) WITH ORDINALITY AS item(value, n))"
+    )
+
+
+class JsonCell(Func):
+    """A finished CSV cell PostgreSQL makes from a jsonb field, formula escaping included.
+
+    ``build(field_sql, literal)`` returns the text SQL; ``literal(str)`` quotes a constant into it.
+    The text is worked out once per row (a subquery), since neutralising it reads it three times."""
+
+    output_field = TextField()
+    neutralised = True
+
+    def __init__(self, expression, build: Callable[[str, Callable[[str], str]], str]):
+        super().__init__(expression)
+        self.build = build
+
+    def as_sql(self, compiler, connection, **extra):
+        if connection.vendor != "postgresql":
+            raise NotInSql("SQL cells are written for PostgreSQL")
+        sql, params = compiler.compile(self.source_expressions[0])
+
+        def literal(value: str) -> str:
+            # '%' doubled: the statement is formatted with its parameters once more before it runs.
+            return connection.ops.compose_sql("%s", [value]).replace("%", "%%")
+
+        field = connection.ops.compose_sql(sql, params).replace("%", "%%") if params else sql
+        prefixes = ", ".join(literal(prefix) for prefix in FORMULA_PREFIXES)
+        text = self.build(f"({field})", literal)
+        return (
+            f"(SELECT CASE WHEN left(cell.text, 1) IN ({prefixes}) THEN '''' || cell.text "
+            f"ELSE NULLIF(cell.text, '') END FROM (SELECT {text} AS text) AS cell)",
+            (),
+        )
