@@ -69,8 +69,8 @@ def truthy(j: str) -> str:
 
 
 def text_of_sql(j: str) -> str:
-    """``text_of`` in SQL."""
-    return f"CASE jsonb_typeof({j}) WHEN 'string' THEN {j} #>> '{{}}' WHEN 'null' THEN '' ELSE ({j})::text END"
+    """``text_of`` in SQL ('' for SQL NULL too: a key the object lacks)."""
+    return f"coalesce(CASE jsonb_typeof({j}) WHEN 'string' THEN {j} #>> '{{}}' WHEN 'null' THEN '' ELSE ({j})::text END, '')"
 
 
 def items_sql(j: str) -> str:

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from command_center.json_cells import text_of, text_of_sql, truthy
 from command_center.noyo.contract import LINES_OF_COVERAGE
-from command_center.sync.records import label_for, normalize_noyo_id, parse_date
+from command_center.sync.records import LABELS, label_for, normalize_noyo_id, parse_date
+
+from .models import Carrier
 
 # Lines in the contract's order (medical, dental, vision, ...), unknown ones after: Postgres' jsonb
 # does not keep the order of an object's keys as Noyo sent them.
@@ -151,13 +154,48 @@ def _plan(plan: dict, plans: dict) -> PlanExpectation:
 
 
 def issues_text(issues, names: dict) -> str:
-    """The issues on one line each, for the CSV: "Error: message (carrier, line)"."""
+    """The issues on one line each, for the CSV: "Error: message (carrier, line)"; the carrier by name
+    when it is mirrored (``names``), else by the id as Noyo gave it. ``issues_sql`` says the same in SQL."""
     lines = []
     for issue in _dicts(issues):
-        carrier_id = normalize_noyo_id(issue.get("carrier_id")) or ""
-        where = [names.get(carrier_id, carrier_id), label_for(str(issue.get("line_of_coverage") or ""))]
+        carrier_id = text_of(issue.get("carrier_id"))
+        where = [names.get(carrier_id, carrier_id), label_for(text_of(issue.get("line_of_coverage") or ""))]
         where = ", ".join(w for w in where if w)
-        lines.append(
-            f"{label_for(str(issue.get('level') or 'issue'))}: {issue.get('message') or ''}{f' ({where})' if where else ''}"
-        )
+        level = label_for(text_of(issue.get("level") or "issue"))
+        message = text_of(issue.get("message") or "")
+        lines.append(f"{level}: {message}{f' ({where})' if where else ''}")
     return "\n".join(lines)
+
+
+def label_sql(text: str, literal) -> str:
+    """``label_for`` in SQL, of a text SQL snippet."""
+    known = " ".join(f"WHEN {literal(value)} THEN {literal(label)}" for value, label in LABELS.items())
+    spaced = f"replace(replace({text}, '_', ' '), '-', ' ')"
+    return f"CASE {text} {known} ELSE upper(left({spaced}, 1)) || lower(substr({spaced}, 2)) END"
+
+
+def carrier_name_sql(carrier_id: str) -> str:
+    """The mirrored carrier's name for a text SQL snippet holding its id, else the id itself."""
+    return f'coalesce((SELECT name FROM "{Carrier._meta.db_table}" WHERE id = {carrier_id}), {carrier_id})'
+
+
+def issues_sql(issues: str, literal) -> str:
+    """``issues_text`` in SQL, of a jsonb SQL snippet; NULL when there are none."""
+
+    def key(name):
+        return f"(issue.value -> {literal(name)})"
+
+    def text_or(name, default):
+        return f"CASE WHEN {truthy(key(name))} THEN {text_of_sql(key(name))} ELSE {literal(default)} END"
+
+    carrier = carrier_name_sql(text_of_sql(key("carrier_id")))
+    where = f"concat_ws(', ', NULLIF({carrier}, ''), NULLIF({label_sql(text_or('line_of_coverage', ''), literal)}, ''))"
+    line = (
+        f"{label_sql(text_or('level', 'issue'), literal)} || ': ' || {text_or('message', '')} "
+        f"|| CASE WHEN {where} <> '' THEN ' (' || {where} || ')' ELSE '' END"
+    )
+    return (
+        f"(SELECT string_agg({line}, E'\\n' ORDER BY issue.n) FROM jsonb_array_elements("
+        f"CASE WHEN jsonb_typeof({issues}) = 'array' THEN {issues} END) WITH ORDINALITY AS issue(value, n) "
+        f"WHERE jsonb_typeof(issue.value) = 'object')"
+    )

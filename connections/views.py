@@ -36,6 +36,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from command_center import column_choice, notes
 from command_center.column_choice import Choice, Columns
+from command_center.json_cells import JsonCell
 from command_center.lists import COUNT_LIMIT, ISO, YES_NO, Column, Format, Listing
 from command_center.models import StatusChange, StatusCount
 from command_center.noyo import contract
@@ -672,6 +673,28 @@ CARRIER_IDS = Format(
 )
 
 
+def carrier_names(ids, names: dict) -> str:
+    """Noyo's "a,b" as the carriers' names, "Aetna; b", an id not mirrored as it is."""
+    return "; ".join(names.get(i, i) for i in (ids or "").split(",") if i)
+
+
+def issues_cell(field):
+    return JsonCell(field, readable.issues_sql)
+
+
+def carrier_names_cell(field):
+    """``carrier_names`` in SQL."""
+
+    def build(ids, literal):
+        name = readable.carrier_name_sql("part.id")
+        return (
+            f"(SELECT string_agg({name}, '; ' ORDER BY part.n) "
+            f"FROM unnest(string_to_array({ids}, ',')) WITH ORDINALITY AS part(id, n) WHERE part.id <> '')"
+        )
+
+    return JsonCell(field, build)
+
+
 def _renewal_columns():
     names = dict(Carrier.objects.values_list("pk", "name"))
     return [
@@ -680,9 +703,9 @@ def _renewal_columns():
         Column("Group name", "group__name"),
         Column("Renewal date", "renewal_date", ISO),
         Column("Status", "status"),
-        Column("Issues", "issues", lambda issues: readable.issues_text(issues, names)),
+        Column("Issues", "issues", Format(lambda issues: readable.issues_text(issues, names), issues_cell)),
         Column("Carrier ids", "carrier_ids", CARRIER_IDS),
-        Column("Carriers", "carrier_ids", lambda ids: "; ".join(names.get(i, i) for i in (ids or "").split(",") if i)),
+        Column("Carriers", "carrier_ids", Format(lambda ids: carrier_names(ids, names), carrier_names_cell)),
         Column("Created", "created", ISO),
         Column("Modified", "modified", ISO),
     ]

@@ -33,7 +33,7 @@ NOYO_ID_LENGTH = 36
 SYNTHETIC_NAMESPACE = uuid.UUID("6f1c3a52-8d0e-4f4b-9a57-2b7f4f0c9e11")
 
 # Labels for values whose plain-words form is not just the value with spaces.
-_LABELS = {
+LABELS = {
     "add": "AD&D",
     "std": "STD",
     "ltd": "LTD",
@@ -53,7 +53,7 @@ _LABELS = {
 
 def label_for(value: str) -> str:
     """A readable label for an enum value: ``waiting_on_carrier`` -> ``Waiting on carrier``."""
-    return _LABELS.get(value) or value.replace("_", " ").replace("-", " ").capitalize()
+    return LABELS.get(value) or value.replace("_", " ").replace("-", " ").capitalize()
 
 
 def text_choices(name: str, values) -> type[models.TextChoices]:

@@ -155,6 +155,30 @@ def test_connections_groups_carriers_disconnections_and_renewals_are_the_same_by
     assert_same_bytes(renewals_for_list(), _renewal_columns(), rows)
 
 
+def test_renewal_issues_of_every_shape_are_the_same_bytes_both_ways(db):
+    aetna = make_carrier(name="Aetna")
+    group = make_group()
+    shapes = [
+        [{"level": "error", "message": "No plans found.", "carrier_id": aetna.pk, "line_of_coverage": "medical"}],
+        [{"level": "warning", "message": "Not mirrored", "carrier_id": "not-a-carrier", "line_of_coverage": "add"}],
+        [{"level": "", "message": ""}, {}, {"line_of_coverage": "short_term_disability"}, {"carrier_id": aetna.pk}],
+        [{"level": "Odd-Level_x", "message": {"b": 1, "a": 1e-07}, "carrier_id": 12, "line_of_coverage": "hdhp"}],
+        [{"level": text, "message": text, "carrier_id": text, "line_of_coverage": text} for text in TRICKY],
+        [{"level": value, "message": value, "carrier_id": value, "line_of_coverage": value} for value in JSON_VALUES],
+        JSON_VALUES,  # no issue is an object: none is told
+        {"level": "error", "message": "an issue, not in a list"},
+        "not a list",
+        [],
+    ]
+    for issues in shapes:
+        make_renewal_decision(group, issues=issues, carrier_ids=f"{aetna.pk},,unknown-id,=1")
+    assert_same_bytes(renewals_for_list(), _renewal_columns(), len(shapes))
+    body = b"".join(copy_lines(renewals_for_list().order_by("pk"), _renewal_columns())).decode()
+    assert "Error: No plans found. (Aetna, Medical)" in body
+    assert "Warning: Not mirrored (not-a-carrier, AD&D)" in body
+    assert "Aetna; unknown-id; =1" in body
+
+
 def test_attention_and_audit_are_the_same_bytes_both_ways(tricky_connections, operator):
     connection_ = make_connection(carrier=tricky_connections)
     for n, text in enumerate(TRICKY):
@@ -292,6 +316,7 @@ def test_fulfillment_errors_of_every_shape_are_the_same_bytes_both_ways(db):
         DISCONNECTION_COLUMNS,
         ATTENTION_COLUMNS,
         AUDIT_COLUMNS,
+        _renewal_columns,
         columns.EMPLOYEES.columns,
         columns.SNAPSHOTS.columns,
         columns.FULFILLMENTS.columns,
@@ -305,6 +330,7 @@ def test_fulfillment_errors_of_every_shape_are_the_same_bytes_both_ways(db):
         "disconnections",
         "attention",
         "audit",
+        "renewals",
         "employees",
         "snapshots",
         "fulfillments",
@@ -321,13 +347,14 @@ def test_these_exports_are_written_whole_by_copy(db, columns_):
         id(DISCONNECTION_COLUMNS): disconnections_for_list(),
         id(ATTENTION_COLUMNS): AttentionItem.objects.all(),
         id(AUDIT_COLUMNS): AuditEntry.objects.select_related("actor"),
+        id(_renewal_columns): renewals_for_list(),
         id(columns.EMPLOYEES.columns): columns.EMPLOYEES.queryset(Employee.objects.all()),
         id(columns.SNAPSHOTS.columns): columns.SNAPSHOTS.queryset(MemberSnapshot.objects.all()),
         id(columns.FULFILLMENTS.columns): columns.FULFILLMENTS.queryset(FulfillmentSummary.objects.all()),
         id(columns.MEMBER_REQUESTS.columns): columns.MEMBER_REQUESTS.queryset(MemberRequest.objects.all()),
         id(columns.TRANSACTIONS.columns): columns.TRANSACTIONS.queryset(MemberTransaction.objects.all()),
     }[id(columns_)]
-    assert copy_lines(model, columns_) is not None
+    assert copy_lines(model, columns_() if callable(columns_) else columns_) is not None
 
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
