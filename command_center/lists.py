@@ -231,9 +231,7 @@ class Column:
         if self.format is None:
             return CsvCell(F(self.field))
         if isinstance(self.format, Format) and self.format.sql is not None:
-            cell = self.format.sql(F(self.field))
-            # A cell that comes neutralised already (json_cells.JsonCell) is used as it is.
-            return cell if getattr(cell, "neutralised", False) else CsvCell(cell)
+            return CsvCell(self.format.sql(F(self.field)))
         return None
 
 
@@ -267,6 +265,10 @@ class CsvCell(Func):
             raise NotInSql("SQL cells are written for PostgreSQL")
         source = self.source_expressions[0]
         sql, params = compiler.compile(source)
+        if getattr(source, "neutralised", False):
+            # A cell that cannot start with a formula character (a time), or is neutralised already: the
+            # CASE below would work its text out three times.
+            return sql, params
         kind = source.output_field.get_internal_type()
         if kind in self._TEXT:
             # Spreadsheets run a cell starting with a formula character: it gets a quote, as in neutralise().
@@ -287,6 +289,7 @@ class IsoText(Func):
     there are some, and "+00:00", as Python prints them."""
 
     output_field = TextField()
+    neutralised = True  # it starts with a digit
 
     def as_sql(self, compiler, connection, **extra):
         if connection.vendor != "postgresql":

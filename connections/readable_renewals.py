@@ -15,13 +15,12 @@ shown as it came, and the page keeps the raw payload beside the readable form.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
-from command_center.json_cells import text_of, text_of_sql, truthy
+from command_center.json_cells import joined_sql, text_of, text_of_sql, truthy
 from command_center.noyo.contract import LINES_OF_COVERAGE
 from command_center.sync.records import LABELS, label_for, normalize_noyo_id, parse_date
-
-from .models import Carrier
 
 # Lines in the contract's order (medical, dental, vision, ...), unknown ones after: Postgres' jsonb
 # does not keep the order of an object's keys as Noyo sent them.
@@ -168,34 +167,39 @@ def issues_text(issues, names: dict) -> str:
 
 
 def label_sql(text: str, literal) -> str:
-    """``label_for`` in SQL, of a text SQL snippet."""
-    known = " ".join(f"WHEN {literal(value)} THEN {literal(label)}" for value, label in LABELS.items())
+    """``label_for`` in SQL, of a text SQL snippet (the known labels as one jsonb object: one lookup)."""
     spaced = f"replace(replace({text}, '_', ' '), '-', ' ')"
-    return f"CASE {text} {known} ELSE upper(left({spaced}, 1)) || lower(substr({spaced}, 2)) END"
+    return f"coalesce({literal(json.dumps(LABELS))}::jsonb ->> {text}, upper(left({spaced}, 1)) || lower(substr({spaced}, 2)))"
 
 
-def carrier_name_sql(carrier_id: str) -> str:
-    """The mirrored carrier's name for a text SQL snippet holding its id, else the id itself."""
-    return f'coalesce((SELECT name FROM "{Carrier._meta.db_table}" WHERE id = {carrier_id}), {carrier_id})'
+def carrier_name_sql(carrier_id: str, names: dict, literal) -> str:
+    """``names.get(carrier_id, carrier_id)`` in SQL, for a text SQL snippet holding the id: the names go
+    into the statement as one jsonb object, the same names the Python side reads."""
+    return f"coalesce({literal(json.dumps(names))}::jsonb ->> {carrier_id}, {carrier_id})"
 
 
-def issues_sql(issues: str, literal) -> str:
+def issues_sql(names: dict):
     """``issues_text`` in SQL, of a jsonb SQL snippet; NULL when there are none."""
 
-    def key(name):
-        return f"(issue.value -> {literal(name)})"
+    def build(issues: str, literal) -> str:
+        return joined_sql(
+            issues,
+            lambda issue: _line(issue, names, literal),
+            "\n",
+            literal=literal,
+            lone_value=False,
+            only_objects=True,
+        )
 
+    return build
+
+
+def _line(issue: str, names: dict, literal) -> str:
     def text_or(name, default):
-        return f"CASE WHEN {truthy(key(name))} THEN {text_of_sql(key(name))} ELSE {literal(default)} END"
+        value = f"({issue} -> {literal(name)})"
+        return f"CASE WHEN {truthy(value)} THEN {text_of_sql(value)} ELSE {literal(default)} END"
 
-    carrier = carrier_name_sql(text_of_sql(key("carrier_id")))
+    carrier = carrier_name_sql(text_of_sql(f"({issue} -> 'carrier_id')"), names, literal)
     where = f"concat_ws(', ', NULLIF({carrier}, ''), NULLIF({label_sql(text_or('line_of_coverage', ''), literal)}, ''))"
-    line = (
-        f"{label_sql(text_or('level', 'issue'), literal)} || ': ' || {text_or('message', '')} "
-        f"|| CASE WHEN {where} <> '' THEN ' (' || {where} || ')' ELSE '' END"
-    )
-    return (
-        f"(SELECT string_agg({line}, E'\\n' ORDER BY issue.n) FROM jsonb_array_elements("
-        f"CASE WHEN jsonb_typeof({issues}) = 'array' THEN {issues} END) WITH ORDINALITY AS issue(value, n) "
-        f"WHERE jsonb_typeof(issue.value) = 'object')"
-    )
+    level = label_sql(text_or("level", "issue"), literal)
+    return f"{level} || ': ' || {text_or('message', '')} || coalesce(' (' || NULLIF({where}, '') || ')', '')"

@@ -678,21 +678,17 @@ def carrier_names(ids, names: dict) -> str:
     return "; ".join(names.get(i, i) for i in (ids or "").split(",") if i)
 
 
-def issues_cell(field):
-    return JsonCell(field, readable.issues_sql)
-
-
-def carrier_names_cell(field):
+def carrier_names_sql(names: dict):
     """``carrier_names`` in SQL."""
 
     def build(ids, literal):
-        name = readable.carrier_name_sql("part.id")
+        name = readable.carrier_name_sql("part.id", names, literal)
         return (
             f"(SELECT string_agg({name}, '; ' ORDER BY part.n) "
             f"FROM unnest(string_to_array({ids}, ',')) WITH ORDINALITY AS part(id, n) WHERE part.id <> '')"
         )
 
-    return JsonCell(field, build)
+    return build
 
 
 def _renewal_columns():
@@ -703,9 +699,20 @@ def _renewal_columns():
         Column("Group name", "group__name"),
         Column("Renewal date", "renewal_date", ISO),
         Column("Status", "status"),
-        Column("Issues", "issues", Format(lambda issues: readable.issues_text(issues, names), issues_cell)),
+        Column(
+            "Issues",
+            "issues",
+            Format(
+                lambda issues: readable.issues_text(issues, names),
+                lambda field: JsonCell(field, readable.issues_sql(names)),
+            ),
+        ),
         Column("Carrier ids", "carrier_ids", CARRIER_IDS),
-        Column("Carriers", "carrier_ids", Format(lambda ids: carrier_names(ids, names), carrier_names_cell)),
+        Column(
+            "Carriers",
+            "carrier_ids",
+            Format(lambda ids: carrier_names(ids, names), lambda field: JsonCell(field, carrier_names_sql(names))),
+        ),
         Column("Created", "created", ISO),
         Column("Modified", "modified", ISO),
     ]

@@ -15,7 +15,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Replace
 
 from command_center.column_choice import Choice, Columns
-from command_center.json_cells import JsonCell, as_list, joined_sql, text_of, text_of_sql, truthy
+from command_center.json_cells import JsonCell, as_list, joined_sql, json_text, text_of, text_of_sql, truthy
 from command_center.lists import ISO, YES_NO, Column, Format
 
 from . import readable
@@ -25,6 +25,7 @@ class IsoUtc(Func):
     """A timestamp as ISO 8601 in UTC to the second, "2026-01-31T09:30:00Z" (NULL stays NULL)."""
 
     output_field = CharField()
+    neutralised = True  # it starts with a digit: no formula to neutralise in a CSV
 
     def as_postgresql(self, compiler, connection, **extra):
         template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -282,12 +283,76 @@ def fields_text(fields) -> str:
     parts = []
     for entry in fields if isinstance(fields, list) else ():
         if not isinstance(entry, dict):
-            parts.append(readable.mask_ssns_in_text(str(entry)))
+            parts.append(readable.mask_ssns_in_text(text_of(entry)))
             continue
-        key = str(entry.get("key") or "")
-        platform, carrier = (readable.field_value(key, entry.get(side)) for side in ("platform_value", "carrier_value"))
+        key = text_of(entry.get("key") or "")
+        platform, carrier = (field_cell(key, entry.get(side)) for side in ("platform_value", "carrier_value"))
         parts.append(f"{key}: {platform} (platform) / {carrier} (carrier)")
     return "; ".join(parts)
+
+
+HOLDS_AN_SSN = "(holds an SSN: see the difference's page)"
+
+
+def field_cell(key: str, value) -> str:
+    """One side of a field, as ``readable.field_value`` shows it on the page, in terms SQL can say too: an
+    object or list with an ``ssn`` key in it is left to the page, which masks the SSN where it stands."""
+    if value is None or value == "":
+        return "—"
+    if "ssn" in key.lower():
+        return readable.mask_ssn(text_of(value) if value else "")
+    if value == readable.FOREVER:
+        return "open-ended (9999-12-31)"
+    if isinstance(value, (dict, list)):
+        return HOLDS_AN_SSN if _holds_ssn_key(value) else readable.mask_ssns_in_text(json_text(value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return readable.mask_ssns_in_text(text_of(value))
+
+
+def _holds_ssn_key(value) -> bool:
+    if isinstance(value, dict):
+        return "ssn" in value or any(_holds_ssn_key(v) for v in value.values())
+    return isinstance(value, list) and any(_holds_ssn_key(v) for v in value)
+
+
+def _field_cell_sql(key: str, value: str, literal) -> str:
+    """``field_cell`` in SQL: ``key`` a text SQL snippet, ``value`` a jsonb one."""
+    forever, open_ended = literal(json_text(readable.FOREVER)), literal(f"open-ended ({readable.FOREVER})")
+    digits = f"regexp_replace({text_of_sql(value)}, {literal(readable.not_a_digit_sql())}, '', 'g')"
+    ssn = (
+        f"CASE WHEN NOT {truthy(value)} THEN '' WHEN length({digits}) >= 4 THEN {literal('•••-••-')} || right({digits}, 4) "
+        f"WHEN {digits} <> '' THEN {literal('•••-••-••••')} ELSE '' END"
+    )
+    return (
+        f"CASE WHEN {value} IS NULL OR {value} IN ('null', '\"\"') THEN {literal('—')} "
+        f"WHEN strpos(lower({key}), 'ssn') > 0 THEN {ssn} "
+        f"WHEN {value} = {forever} THEN {open_ended} "
+        f"WHEN jsonb_typeof({value}) IN ('object', 'array') THEN CASE WHEN jsonb_path_exists({value}, 'strict $.**.ssn') "
+        f"THEN {literal(HOLDS_AN_SSN)} ELSE {masked_sql(f'({value})::text', literal)} END "
+        f"WHEN jsonb_typeof({value}) = 'boolean' THEN CASE WHEN {value} = 'true' THEN 'yes' ELSE 'no' END "
+        f"ELSE {masked_sql(text_of_sql(value), literal)} END"
+    )
+
+
+def _fields_sql(fields: str, literal) -> str:
+    """``fields_text`` in SQL, of a jsonb SQL snippet."""
+
+    def part(entry):
+        key_value = f"({entry} -> 'key')"
+        key = f"CASE WHEN {truthy(key_value)} THEN {text_of_sql(key_value)} ELSE '' END"
+        platform = _field_cell_sql(key, f"({entry} -> 'platform_value')", literal)
+        carrier = _field_cell_sql(key, f"({entry} -> 'carrier_value')", literal)
+        return (
+            f"CASE WHEN jsonb_typeof({entry}) = 'object' THEN {key} || ': ' || {platform} || ' (platform) / ' "
+            f"|| {carrier} || ' (carrier)' ELSE {masked_sql(text_of_sql(entry), literal)} END"
+        )
+
+    return joined_sql(fields, part, "; ", literal=literal, lone_value=False)
+
+
+# A difference's fields as one cell, in Python and in SQL.
+FIELDS = Format(fields_text, lambda field: JsonCell(field, _fields_sql))
 
 
 DIFFERENCES = Export(
@@ -296,7 +361,7 @@ DIFFERENCES = Export(
         Column("Difference id", "id"),
         Column("Classification", "classification"),
         Column("Difference type", "difference_type"),
-        Column("Fields", "fields", fields_text),
+        Column("Fields", "fields", FIELDS),
         Column("Object type", "object_type"),
         Column("Object id", "object_id"),
         Column("Impact score", "impact_score"),

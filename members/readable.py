@@ -371,11 +371,11 @@ def mask_ssns_in_text(text: str) -> str:
     return SSN_IN_TEXT.sub(lambda m: mask_ssn(m.group(0)), text)
 
 
-def _bracket(pattern: re.Pattern, extra: str = "") -> str:
-    """A bracket expression holding exactly the characters ``pattern`` matches one of, as code point ranges."""
+def _bracket(test, extra: str = "", *, negated: bool = False) -> str:
+    """A bracket expression holding exactly the characters ``test`` is true of, as code point ranges."""
     ranges, start = [], None
     for point in range(sys.maxunicode + 2):
-        inside = point <= sys.maxunicode and not 0xD800 <= point <= 0xDFFF and pattern.match(chr(point)) is not None
+        inside = point <= sys.maxunicode and not 0xD800 <= point <= 0xDFFF and bool(test(chr(point)))
         if inside and start is None:
             start = point
         elif not inside and start is not None:
@@ -385,7 +385,8 @@ def _bracket(pattern: re.Pattern, extra: str = "") -> str:
     def char(point):
         return "\\" + chr(point) if chr(point) in "\\]^-[" else chr(point)
 
-    return "[" + "".join(char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in ranges) + extra + "]"
+    inner = "".join(char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in ranges) + extra
+    return f"[^{inner}]" if negated else f"[{inner}]"
 
 
 @functools.cache
@@ -394,8 +395,14 @@ def ssn_in_text_sql() -> str:
 
     Python's \\w and \\d are Unicode; PostgreSQL's follow the locale. Their characters are spelled out here
     from Python's own, so both mask the same text (tests/core/test_csv_paths.py)."""
-    digit, word = _bracket(re.compile(r"\d")), _bracket(re.compile(r"\w"), "\\-")
+    digit, word = _bracket(re.compile(r"\d").match), _bracket(re.compile(r"\w").match, "\\-")
     return f"(?<!{word}){digit}{{3}}(?:-{digit}{{2}}-|{digit}{{2}})({digit}{{4}})(?!{word})"
+
+
+@functools.cache
+def not_a_digit_sql() -> str:
+    """A character ``mask_ssn`` does not keep (not ``str.isdigit``), for PostgreSQL's regexp_replace."""
+    return _bracket(str.isdigit, negated=True)
 
 
 def _is_scalar(value) -> bool:

@@ -307,6 +307,35 @@ def test_fulfillment_errors_of_every_shape_are_the_same_bytes_both_ways(db):
     assert "0.0000001" in body and "100000000000000000000" in body
 
 
+def test_difference_fields_of_every_shape_are_the_same_bytes_both_ways(db):
+    snapshot = make_snapshot(make_employee())
+    carrier = make_carrier()
+    sides = [*JSON_VALUES, "9999-12-31", FULL_SSN, SSN_DIGITS, "12", "١٢٣٤٥", "x²³⁴⁵", {"member": {"ssn": FULL_SSN}}]
+    shapes = [
+        [{"key": "date_of_birth", "platform_value": "2016-08-02", "carrier_value": "2016-02-08"}],
+        [{"key": "effective_end_date", "platform_value": "9999-12-31", "carrier_value": None}],
+        *(
+            [{"key": key, "platform_value": value, "carrier_value": value} for value in sides]
+            for key in ("first_name", "ssn", "Member_SSN", "", None, 7)
+        ),
+        [{"key": text, "platform_value": text, "carrier_value": text} for text in TRICKY],
+        [{"key": "x", "platform_value": text} for text in SSN_TEXTS],
+        [*JSON_VALUES, f"bare {FULL_SSN}", {}],
+        {"key": "not in a list", "platform_value": "a"},
+        "not a list",
+        [],
+    ]
+    for fields in shapes:
+        make_difference(snapshot, carrier=carrier, fields=fields)
+    queryset = columns.DIFFERENCES.queryset(TrackingDifference.objects.all())
+    assert_same_bytes(queryset, columns.DIFFERENCES.columns, len(shapes))
+    body = b"".join(copy_lines(queryset.order_by("pk"), columns.DIFFERENCES.columns)).decode()
+    assert FULL_SSN not in body
+    assert "date_of_birth: 2016-08-02 (platform) / 2016-02-08 (carrier)" in body
+    assert "effective_end_date: open-ended (9999-12-31) (platform) / — (carrier)" in body
+    assert "ssn: •••-••-6789 (platform)" in body and "(holds an SSN: see the difference's page)" in body
+
+
 @pytest.mark.parametrize(
     "columns_",
     [
@@ -322,6 +351,7 @@ def test_fulfillment_errors_of_every_shape_are_the_same_bytes_both_ways(db):
         columns.FULFILLMENTS.columns,
         columns.MEMBER_REQUESTS.columns,
         columns.TRANSACTIONS.columns,
+        columns.DIFFERENCES.columns,
     ],
     ids=[
         "connections",
@@ -336,6 +366,7 @@ def test_fulfillment_errors_of_every_shape_are_the_same_bytes_both_ways(db):
         "fulfillments",
         "member_requests",
         "transactions",
+        "differences",
     ],
 )
 def test_these_exports_are_written_whole_by_copy(db, columns_):
@@ -353,6 +384,7 @@ def test_these_exports_are_written_whole_by_copy(db, columns_):
         id(columns.FULFILLMENTS.columns): columns.FULFILLMENTS.queryset(FulfillmentSummary.objects.all()),
         id(columns.MEMBER_REQUESTS.columns): columns.MEMBER_REQUESTS.queryset(MemberRequest.objects.all()),
         id(columns.TRANSACTIONS.columns): columns.TRANSACTIONS.queryset(MemberTransaction.objects.all()),
+        id(columns.DIFFERENCES.columns): columns.DIFFERENCES.queryset(TrackingDifference.objects.all()),
     }[id(columns_)]
     assert copy_lines(model, columns_() if callable(columns_) else columns_) is not None
 
