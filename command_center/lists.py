@@ -272,9 +272,10 @@ class CsvCell(Func):
         kind = source.output_field.get_internal_type()
         if kind in self._TEXT:
             # Spreadsheets run a cell starting with a formula character: it gets a quote, as in neutralise().
-            prefixes = ", ".join(["%s"] * len(FORMULA_PREFIXES))
-            template = f"CASE WHEN left({sql}, 1) IN ({prefixes}) THEN '''' || {sql} ELSE NULLIF({sql}, '') END"
-            return template, (*params, *FORMULA_PREFIXES, *params, *params)
+            # Its first character's code is compared: comparing left(…, 1) as text cost three times as much.
+            codes = ", ".join(str(ord(prefix)) for prefix in FORMULA_PREFIXES)
+            template = f"CASE WHEN ascii({sql}) IN ({codes}) THEN '''' || {sql} ELSE NULLIF({sql}, '') END"
+            return template, (*params, *params, *params)
         if kind in self._AS_TEXT:
             return f"({sql})::text", params
         if kind == "BooleanField":

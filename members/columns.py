@@ -279,24 +279,26 @@ TRANSACTIONS = Export(
 
 
 def fields_text(fields) -> str:
-    """A difference's fields as one CSV cell: "date_of_birth: 2016-08-02 (platform) / 2016-02-08 (carrier); ..."."""
+    """A difference's fields as one CSV cell: "date_of_birth: 2016-08-02 (platform) / 2016-02-08 (carrier); ...",
+    any SSN written in it masked (once, over the whole cell: the separators cannot join two numbers)."""
     parts = []
     for entry in fields if isinstance(fields, list) else ():
         if not isinstance(entry, dict):
-            parts.append(readable.mask_ssns_in_text(text_of(entry)))
+            parts.append(text_of(entry))
             continue
         key = text_of(entry.get("key") or "")
         platform, carrier = (field_cell(key, entry.get(side)) for side in ("platform_value", "carrier_value"))
         parts.append(f"{key}: {platform} (platform) / {carrier} (carrier)")
-    return "; ".join(parts)
+    return readable.mask_ssns_in_text("; ".join(parts))
 
 
 HOLDS_AN_SSN = "(holds an SSN: see the difference's page)"
 
 
 def field_cell(key: str, value) -> str:
-    """One side of a field, as ``readable.field_value`` shows it on the page, in terms SQL can say too: an
-    object or list with an ``ssn`` key in it is left to the page, which masks the SSN where it stands."""
+    """One side of a field, as ``readable.field_value`` shows it on the page (SSN-shaped text is masked by
+    ``fields_text``), in terms SQL can say too: an object or list with an ``ssn`` key in it is left to the
+    page, which masks the SSN where it stands."""
     if value is None or value == "":
         return "—"
     if "ssn" in key.lower():
@@ -304,10 +306,10 @@ def field_cell(key: str, value) -> str:
     if value == readable.FOREVER:
         return "open-ended (9999-12-31)"
     if isinstance(value, (dict, list)):
-        return HOLDS_AN_SSN if _holds_ssn_key(value) else readable.mask_ssns_in_text(json_text(value))
+        return HOLDS_AN_SSN if _holds_ssn_key(value) else json_text(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return readable.mask_ssns_in_text(text_of(value))
+    return text_of(value)
 
 
 def _holds_ssn_key(value) -> bool:
@@ -316,22 +318,26 @@ def _holds_ssn_key(value) -> bool:
     return isinstance(value, list) and any(_holds_ssn_key(v) for v in value)
 
 
-def _field_cell_sql(key: str, value: str, literal) -> str:
-    """``field_cell`` in SQL: ``key`` a text SQL snippet, ``value`` a jsonb one."""
-    forever, open_ended = literal(json_text(readable.FOREVER)), literal(f"open-ended ({readable.FOREVER})")
+def _field_cell_sql(entry: str, side: str, literal) -> str:
+    """``field_cell`` in SQL, of one side of a jsonb entry. Its value's type is read once and branched on."""
+    value = f"({entry} -> {literal(side)})"
+    # "ssn" in the key's text: ->> gives the text of a string and the JSON of anything else, as text_of does,
+    # and no falsy value's text holds "ssn".
+    ssn_key = f"strpos(lower({entry} ->> 'key'), 'ssn') > 0"
     digits = f"regexp_replace({text_of_sql(value)}, {literal(readable.not_a_digit_sql())}, '', 'g')"
     ssn = (
         f"CASE WHEN NOT {truthy(value)} THEN '' WHEN length({digits}) >= 4 THEN {literal('•••-••-')} || right({digits}, 4) "
         f"WHEN {digits} <> '' THEN {literal('•••-••-••••')} ELSE '' END"
     )
+    forever, open_ended = literal(json_text(readable.FOREVER)), literal(f"open-ended ({readable.FOREVER})")
     return (
-        f"CASE WHEN {value} IS NULL OR {value} IN ('null', '\"\"') THEN {literal('—')} "
-        f"WHEN strpos(lower({key}), 'ssn') > 0 THEN {ssn} "
-        f"WHEN {value} = {forever} THEN {open_ended} "
-        f"WHEN jsonb_typeof({value}) IN ('object', 'array') THEN CASE WHEN jsonb_path_exists({value}, 'strict $.**.ssn') "
-        f"THEN {literal(HOLDS_AN_SSN)} ELSE {masked_sql(f'({value})::text', literal)} END "
-        f"WHEN jsonb_typeof({value}) = 'boolean' THEN CASE WHEN {value} = 'true' THEN 'yes' ELSE 'no' END "
-        f"ELSE {masked_sql(text_of_sql(value), literal)} END"
+        f"CASE coalesce(jsonb_typeof({value}), 'null') WHEN 'null' THEN {literal('—')} "
+        f"WHEN 'string' THEN CASE WHEN {value} = '\"\"' THEN {literal('—')} WHEN {ssn_key} THEN {ssn} "
+        f"WHEN {value} = {forever} THEN {open_ended} ELSE {value} #>> '{{}}' END "
+        f"WHEN 'boolean' THEN CASE WHEN {ssn_key} THEN {ssn} WHEN {value} = 'true' THEN 'yes' ELSE 'no' END "
+        f"WHEN 'number' THEN CASE WHEN {ssn_key} THEN {ssn} ELSE ({value})::text END "
+        f"ELSE CASE WHEN {ssn_key} THEN {ssn} WHEN jsonb_path_exists({value}, 'strict $.**.ssn') "
+        f"THEN {literal(HOLDS_AN_SSN)} ELSE ({value})::text END END"
     )
 
 
@@ -341,14 +347,14 @@ def _fields_sql(fields: str, literal) -> str:
     def part(entry):
         key_value = f"({entry} -> 'key')"
         key = f"CASE WHEN {truthy(key_value)} THEN {text_of_sql(key_value)} ELSE '' END"
-        platform = _field_cell_sql(key, f"({entry} -> 'platform_value')", literal)
-        carrier = _field_cell_sql(key, f"({entry} -> 'carrier_value')", literal)
+        platform = _field_cell_sql(entry, "platform_value", literal)
+        carrier = _field_cell_sql(entry, "carrier_value", literal)
         return (
             f"CASE WHEN jsonb_typeof({entry}) = 'object' THEN {key} || ': ' || {platform} || ' (platform) / ' "
-            f"|| {carrier} || ' (carrier)' ELSE {masked_sql(text_of_sql(entry), literal)} END"
+            f"|| {carrier} || ' (carrier)' ELSE {text_of_sql(entry)} END"
         )
 
-    return joined_sql(fields, part, "; ", literal=literal, lone_value=False)
+    return masked_sql(joined_sql(fields, part, "; ", literal=literal, lone_value=False), literal)
 
 
 # A difference's fields as one cell, in Python and in SQL.
