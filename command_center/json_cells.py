@@ -78,6 +78,19 @@ def text_of_sql(j: str) -> str:
     return f"coalesce(CASE jsonb_typeof({j}) WHEN 'string' THEN {j} #>> '{{}}' WHEN 'null' THEN '' ELSE ({j})::text END, '')"
 
 
+def text_or_sql(obj: str, key: str, default: str, *, literal) -> str:
+    """``text_of(obj.get(key) or default)`` in SQL, of a jsonb object SQL snippet.
+
+    ``->>`` gives text_of's text for any value; a falsy one reads "", "0", "-0", "0.0", "false", "[]" or "{}", so
+    only a text starting so has its type checked (most are words: one character compared)."""
+    text, value = f"({obj} ->> {literal(key)})", f"({obj} -> {literal(key)})"
+    falsy_starts = ", ".join(str(ord(c)) for c in "-0[f{")
+    return (
+        f"CASE WHEN coalesce({text}, '') = '' OR (ascii({text}) IN ({falsy_starts}) AND NOT {truthy(value)}) "
+        f"THEN {literal(default)} ELSE {text} END"
+    )
+
+
 def items_sql(j: str) -> str:
     """``as_list`` in SQL: a jsonb array to take apart with jsonb_array_elements."""
     return f"CASE WHEN jsonb_typeof({j}) = 'array' THEN {j} WHEN {truthy(j)} THEN jsonb_build_array({j}) END"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from command_center.json_cells import joined_sql, text_of, text_of_sql, truthy
+from command_center.json_cells import joined_sql, text_of, text_of_sql, text_or_sql
 from command_center.noyo.contract import LINES_OF_COVERAGE
 from command_center.sync.records import LABELS, label_for, normalize_noyo_id, parse_date
 
@@ -168,8 +168,8 @@ def issues_text(issues, names: dict) -> str:
 
 def label_sql(text: str, literal) -> str:
     """``label_for`` in SQL, of a text SQL snippet (the known labels as one jsonb object: one lookup)."""
-    spaced = f"replace(replace({text}, '_', ' '), '-', ' ')"
-    return f"coalesce({literal(json.dumps(LABELS))}::jsonb ->> {text}, upper(left({spaced}, 1)) || lower(substr({spaced}, 2)))"
+    first, rest = (f"translate({part}, '_-', '  ')" for part in (f"left({text}, 1)", f"substr({text}, 2)"))
+    return f"coalesce({literal(json.dumps(LABELS))}::jsonb ->> {text}, upper({first}) || lower({rest}))"
 
 
 def carrier_name_sql(carrier_id: str, names: dict, literal) -> str:
@@ -195,9 +195,8 @@ def issues_sql(names: dict):
 
 
 def _line(issue: str, names: dict, literal) -> str:
-    def text_or(name, default):
-        value = f"({issue} -> {literal(name)})"
-        return f"CASE WHEN {truthy(value)} THEN {text_of_sql(value)} ELSE {literal(default)} END"
+    def text_or(key, default):
+        return text_or_sql(issue, key, default, literal=literal)
 
     carrier = carrier_name_sql(text_of_sql(f"({issue} -> 'carrier_id')"), names, literal)
     where = f"concat_ws(', ', NULLIF({carrier}, ''), NULLIF({label_sql(text_or('line_of_coverage', ''), literal)}, ''))"
