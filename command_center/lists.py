@@ -345,6 +345,14 @@ def sql_cells(queryset, columns: list[Column]) -> list:
     """Each column's SQL cell, None for those only Python can make (all of them off PostgreSQL)."""
     if connections[queryset.db].vendor != "postgresql":
         return [None] * len(columns)
+    cells = [column.sql() for column in columns]
+    try:  # all of them at once: one compile, where one per column was a third of a small export's time
+        _compiled(_select(queryset, columns, cells))
+        return cells
+    except NotInSql:
+        pass
+    except EmptyResultSet:  # a filter that matches nothing: SQL can say the cells all the same
+        return cells
     cells = []
     for column in columns:
         cell = column.sql()

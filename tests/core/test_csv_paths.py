@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from command_center.lists import copy_lines, csv_rows
+from command_center.lists import Column, copy_lines, csv_rows, sql_cells
 from command_center.models import AttentionItem, AuditEntry
 from command_center.views.attention import ATTENTION_COLUMNS
 from command_center.views.audit import AUDIT_COLUMNS
@@ -153,6 +153,19 @@ def test_connections_groups_carriers_disconnections_and_renewals_are_the_same_by
     assert_same_bytes(carriers_for_list(), CARRIER_COLUMNS, 1)
     assert_same_bytes(disconnections_for_list(), DISCONNECTION_COLUMNS, rows)
     assert_same_bytes(renewals_for_list(), _renewal_columns(), rows)
+
+
+def test_a_column_only_python_can_make_keeps_the_other_cells_made_in_sql(tricky_connections):
+    """No export has one today; one that did would take the mixed way rather than lose the column."""
+    columns_ = [
+        *CONNECTION_COLUMNS,
+        Column("Modified, as Python prints it", "modified"),  # a datetime with no Format: SQL cannot say it
+        Column("Shouted", "group_name", lambda name: name.upper()),  # a Python function, no SQL side
+    ]
+    cells = sql_cells(connections_for_list(), columns_)
+    assert all(cell is not None for cell in cells[: len(CONNECTION_COLUMNS)]) and cells[-2:] == [None, None]
+    assert copy_lines(connections_for_list(), columns_) is None
+    assert_same_bytes(connections_for_list(), columns_, len(TRICKY))
 
 
 def test_renewal_issues_of_every_shape_are_the_same_bytes_both_ways(db):

@@ -119,3 +119,43 @@ def test_a_failing_sync_turns_the_header_red_and_its_page_says_what_happened(
     screenshot("sync-detail-families")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("sync-detail-families-phone")
+
+
+@pytest.mark.browser
+def test_the_run_page_says_how_its_lists_are_shared_out_at_laptop_and_phone_width(
+    page, live_server, viewer, screenshot
+):
+    from command_center.models import SyncChunk
+
+    now = timezone.now()
+    run = SyncRun.objects.create(
+        kind="employees", trigger="user", status="running", started_at=now, heartbeat_at=now, resources={}
+    )
+    statuses = [*["done"] * 96, *["running"] * 3, "queued"]
+    for number, status in enumerate(statuses):
+        SyncChunk.objects.create(
+            run=run,
+            step="employees.dependents",
+            number=number,
+            status=status,
+            attempts=2 if number == 7 else 1,
+            worker=f"worker-{number % 4}" if status != "queued" else "",
+        )
+    for number in range(40):
+        SyncChunk.objects.create(
+            run=run, step="employees.premiums", number=number, status="done", attempts=1, worker="worker-0"
+        )
+    sign_in(page, live_server, viewer.username, PASSWORD)
+
+    page.goto(f"{live_server.url}/syncs/{run.pk}/")
+    card = page.locator("section.card", has_text="Shared out among workers")
+    assert card.is_visible()
+    assert card.locator("li").all_inner_texts() == [
+        "Employees, dependents: 96 of 100 chunks read, by 4 workers (3 being read, 1 read again after their worker stopped).",
+        "Employees, premiums: 40 of 40 chunks read, by 1 worker.",
+    ]
+    screenshot("sync-detail-chunks")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert card.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot("sync-detail-chunks-phone")
