@@ -118,6 +118,11 @@ def assert_same_bytes(queryset, columns_, rows):
     assert written_by_postgres(queryset, columns_) == python
 
 
+def copied(queryset, columns_) -> str:
+    """The export's data lines as COPY writes them, in primary key order."""
+    return b"".join(copy_lines(queryset.order_by("pk"), columns_)).decode()
+
+
 @pytest.fixture
 def tricky_connections(db):
     carrier = make_carrier(name="=Carrier", format_example="-1")
@@ -186,7 +191,7 @@ def test_renewal_issues_of_every_shape_are_the_same_bytes_both_ways(db):
     for issues in shapes:
         make_renewal_decision(group, issues=issues, carrier_ids=f"{aetna.pk},,unknown-id,=1")
     assert_same_bytes(renewals_for_list(), _renewal_columns(), len(shapes))
-    body = b"".join(copy_lines(renewals_for_list().order_by("pk"), _renewal_columns())).decode()
+    body = copied(renewals_for_list(), _renewal_columns())
     assert "Error: No plans found. (Aetna, Medical)" in body
     assert "Warning: Not mirrored (not-a-carrier, AD&D)" in body
     assert "Aetna; unknown-id; =1" in body
@@ -286,7 +291,7 @@ def test_transaction_errors_are_masked_the_same_both_ways(db):
     make_transaction(request, raw={})
     queryset = columns.TRANSACTIONS.queryset(MemberTransaction.objects.all())
     assert_same_bytes(queryset, columns.TRANSACTIONS.columns, len(messages) + 1)
-    body = b"".join(copy_lines(queryset.order_by("pk"), columns.TRANSACTIONS.columns)).decode()
+    body = copied(queryset, columns.TRANSACTIONS.columns)
     assert FULL_SSN not in body and "١٢٣" not in body and "é123456789" in body
     assert "'=•••-••-6789" in body and "'\t•••-••-6789 at the start" in body
     assert "'-123456789" in body  # a hyphen before it reads as part of a longer id, on the pages as here
@@ -313,7 +318,7 @@ def test_fulfillment_errors_of_every_shape_are_the_same_bytes_both_ways(db):
         make_fulfillment(make_snapshot(employee), carrier=carrier, errors=errors)
     queryset = columns.FULFILLMENTS.queryset(FulfillmentSummary.objects.all())
     assert_same_bytes(queryset, columns.FULFILLMENTS.columns, len(shapes))
-    body = b"".join(copy_lines(queryset.order_by("pk"), columns.FULFILLMENTS.columns)).decode()
+    body = copied(queryset, columns.FULFILLMENTS.columns)
     assert FULL_SSN not in body
     assert "plan_not_found: No plan named 'Gold PPO' (coverages[0].plan_name)" in body
     assert "Only a detail; an empty message reads the detail" in body
@@ -342,7 +347,7 @@ def test_difference_fields_of_every_shape_are_the_same_bytes_both_ways(db):
         make_difference(snapshot, carrier=carrier, fields=fields)
     queryset = columns.DIFFERENCES.queryset(TrackingDifference.objects.all())
     assert_same_bytes(queryset, columns.DIFFERENCES.columns, len(shapes))
-    body = b"".join(copy_lines(queryset.order_by("pk"), columns.DIFFERENCES.columns)).decode()
+    body = copied(queryset, columns.DIFFERENCES.columns)
     assert FULL_SSN not in body
     assert "date_of_birth: 2016-08-02 (platform) / 2016-02-08 (carrier)" in body
     assert "effective_end_date: open-ended (9999-12-31) (platform) / — (carrier)" in body
