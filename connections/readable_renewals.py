@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from command_center.json_cells import joined_sql, text_of, text_of_sql, text_or_sql
 from command_center.noyo.contract import LINES_OF_COVERAGE
-from command_center.sync.records import LABELS, label_for, normalize_noyo_id, parse_date
+from command_center.sync.records import label_for, label_sql, normalize_noyo_id, parse_date
 
 # Lines in the contract's order (medical, dental, vision, ...), unknown ones after: Postgres' jsonb
 # does not keep the order of an object's keys as Noyo sent them.
@@ -164,12 +164,6 @@ def issues_text(issues, names: dict) -> str:
         message = text_of(issue.get("message") or "")
         lines.append(f"{level}: {message}{f' ({where})' if where else ''}")
     return "\n".join(lines)
-
-
-def label_sql(text: str, literal) -> str:
-    """``label_for`` in SQL, of a text SQL snippet (the known labels as one jsonb object: one lookup)."""
-    first, rest = (f"translate({part}, '_-', '  ')" for part in (f"left({text}, 1)", f"substr({text}, 2)"))
-    return f"coalesce({literal(json.dumps(LABELS))}::jsonb ->> {text}, upper({first}) || lower({rest}))"
 
 
 def carrier_name_sql(carrier_id: str, names: dict, literal) -> str:

@@ -33,7 +33,7 @@ NOYO_ID_LENGTH = 36
 SYNTHETIC_NAMESPACE = uuid.UUID("6f1c3a52-8d0e-4f4b-9a57-2b7f4f0c9e11")
 
 # Labels for values whose plain-words form is not just the value with spaces.
-LABELS = {
+_LABELS = {
     "add": "AD&D",
     "std": "STD",
     "ltd": "LTD",
@@ -53,7 +53,13 @@ LABELS = {
 
 def label_for(value: str) -> str:
     """A readable label for an enum value: ``waiting_on_carrier`` -> ``Waiting on carrier``."""
-    return LABELS.get(value) or value.replace("_", " ").replace("-", " ").capitalize()
+    return _LABELS.get(value) or value.replace("_", " ").replace("-", " ").capitalize()
+
+
+def label_sql(text: str, literal) -> str:
+    """``label_for`` in SQL, of a text SQL snippet (the known labels as one jsonb object: one lookup)."""
+    first, rest = (f"translate({part}, '_-', '  ')" for part in (f"left({text}, 1)", f"substr({text}, 2)"))
+    return f"coalesce({literal(json.dumps(_LABELS))}::jsonb ->> {text}, upper({first}) || lower({rest}))"
 
 
 def text_choices(name: str, values) -> type[models.TextChoices]:
