@@ -28,8 +28,11 @@ run: migrate
 	@$(DEMO_ENV) $(PY) manage.py run_demo_setup --url http://127.0.0.1:$(WEB_PORT)/
 	$(DEMO_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
 
+# One test process per core (pytest-xdist): each has its own test database, var directory and Redis
+# database (tests/settings.py). TEST_PROCESSES=0 runs the suite in this one process.
+TEST_PROCESSES ?= auto
 test: lint node
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_PROCESSES)
 
 # axe-core for the browser tests' accessibility checks (package.json; never served). Without npm they are skipped, saying so.
 node: node_modules/.installed
@@ -52,7 +55,7 @@ format: venv
 # browser passes would take CI past its time.
 CALENDAR_DAYS ?= 2027-01-31 2027-02-01 2026-12-31 2028-02-29
 test-calendar: venv
-	@failed=""; for day in $(CALENDAR_DAYS); do echo "== the suite on $$day"; TEST_CLOCK=$$day $(PY) -m pytest -q -m "not browser" || failed="$$failed $$day"; done; \
+	@failed=""; for day in $(CALENDAR_DAYS); do echo "== the suite on $$day"; TEST_CLOCK=$$day $(PY) -m pytest -q -n $(TEST_PROCESSES) -m "not browser" || failed="$$failed $$day"; done; \
 	if [ -n "$$failed" ]; then echo "The suite failed on:$$failed"; exit 1; fi
 
 # The checked-in OpenAPI document, regenerated from the code; tests/core/test_openapi.py fails

@@ -6,14 +6,26 @@ CELERY_BROKER_URL still point it at Postgres and Redis.
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
 
-from command_center.settings import *  # noqa: F403
+# Under pytest-xdist (`make test` runs one process per core) each process is given a place of its own
+# wherever two would otherwise meet: pytest-django gives each its own test database; here each gets its own
+# var directory (the file broker, the SQLite file) and its own Redis database, so that one process's
+# real Celery worker never takes another's tasks.
+_process = os.environ.get("PYTEST_XDIST_WORKER", "")
+_index = int(_process.removeprefix("gw")) if _process.startswith("gw") else 0
+os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test", _process))
+if _index and os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
+    _broker = urlsplit(os.environ["CELERY_BROKER_URL"])
+    _database = int(_broker.path.strip("/") or 0) + _index
+    os.environ["CELERY_BROKER_URL"] = urlunsplit(_broker._replace(path=f"/{_database}"))
+
+from command_center.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
