@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 
 from command_center.json_cells import joined_sql, text_of, text_of_sql, text_or_sql
-from command_center.noyo.contract import LINES_OF_COVERAGE
+from command_center.noyo.contract import LINES_OF_COVERAGE, RENEWAL_ISSUE_LEVELS
 from command_center.sync.records import label_for, label_sql, normalize_noyo_id, parse_date
 
 # Lines in the contract's order (medical, dental, vision, ...), unknown ones after: Postgres' jsonb
@@ -193,6 +193,7 @@ def _line(issue: str, names: dict, literal) -> str:
         return text_or_sql(issue, key, default, literal=literal)
 
     carrier = carrier_name_sql(text_of_sql(f"({issue} -> 'carrier_id')"), names, literal)
-    where = f"concat_ws(', ', NULLIF({carrier}, ''), NULLIF({label_sql(text_or('line_of_coverage', ''), literal)}, ''))"
-    level = label_sql(text_or("level", "issue"), literal)
+    line = label_sql(text_or("line_of_coverage", ""), literal, LINES_OF_COVERAGE)
+    where = f"concat_ws(', ', NULLIF({carrier}, ''), NULLIF({line}, ''))"
+    level = label_sql(text_or("level", "issue"), literal, RENEWAL_ISSUE_LEVELS)
     return f"{level} || ': ' || {text_or('message', '')} || coalesce(' (' || NULLIF({where}, '') || ')', '')"

@@ -111,6 +111,8 @@ FULFILLMENT_STATUSES = ("processing", "sent", "invalid", "scheduled", "no_change
 DIFFERENCE_CLASSIFICATIONS = ("missing_from_carrier", "field_mismatch", "missing_from_platform")
 
 RENEWAL_DECISION_STATUSES = ("submitted", "ready", "not_ready", "done")
+# A renewal issue's level (the renewals guide): the mirror shows any other as it came.
+RENEWAL_ISSUE_LEVELS = ("error", "warning")
 
 MEMBER_REQUEST_TYPES = (
     "new_hire",

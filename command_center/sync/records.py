@@ -56,10 +56,14 @@ def label_for(value: str) -> str:
     return _LABELS.get(value) or value.replace("_", " ").replace("-", " ").capitalize()
 
 
-def label_sql(text: str, literal) -> str:
-    """``label_for`` in SQL, of a text SQL snippet (the known labels as one jsonb object: one lookup)."""
+def label_sql(text: str, literal, known=()) -> str:
+    """``label_for`` in SQL, of a text SQL snippet: the labels as one jsonb object, one lookup.
+
+    ``known`` values (the contract's enum) have their labels in the object too: such a value's text is
+    worked out once, where the spelled-out label reads it twice more (a renewal's issue text costs)."""
+    labels = {value: label_for(value) for value in known} | _LABELS
     first, rest = (f"translate({part}, '_-', '  ')" for part in (f"left({text}, 1)", f"substr({text}, 2)"))
-    return f"coalesce({literal(json.dumps(_LABELS))}::jsonb ->> {text}, upper({first}) || lower({rest}))"
+    return f"coalesce({literal(json.dumps(labels))}::jsonb ->> {text}, upper({first}) || lower({rest}))"
 
 
 def text_choices(name: str, values) -> type[models.TextChoices]:
