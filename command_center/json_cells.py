@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.db.models import Func, TextField
 
-from command_center.lists import FORMULA_PREFIXES, NotInSql
+from command_center.lists import NotInSql
 
 # --- Python --------------------------------------------------------------------------------------
 
@@ -82,11 +82,12 @@ def text_or_sql(obj: str, key: str, default: str, *, literal) -> str:
     """``text_of(obj.get(key) or default)`` in SQL, of a jsonb object SQL snippet.
 
     ``->>`` gives text_of's text for any value; a falsy one reads "", "0", "-0", "0.0", "false", "[]" or "{}", so
-    only a text starting so has its type checked (most are words: one character compared)."""
+    only a text starting so (or none: code 0) has its type checked; most are words, one character compared.
+    The text is read twice: once for its first character, once as the cell."""
     text, value = f"({obj} ->> {literal(key)})", f"({obj} -> {literal(key)})"
-    falsy_starts = ", ".join(str(ord(c)) for c in "-0[f{")
+    falsy_starts = ", ".join(str(ord(c)) for c in "\0-0[f{")
     return (
-        f"CASE WHEN coalesce({text}, '') = '' OR (ascii({text}) IN ({falsy_starts}) AND NOT {truthy(value)}) "
+        f"CASE WHEN coalesce(ascii({text}), 0) IN ({falsy_starts}) AND NOT {truthy(value)} "
         f"THEN {literal(default)} ELSE {text} END"
     )
 
@@ -117,18 +118,12 @@ def joined_sql(
     )
 
 
-# A formula character at the start of a cell (in a bracket expression, "-" last), and the quote it gets.
-FORMULA_START = "^([" + "".join(p for p in FORMULA_PREFIXES if p != "-") + "-])"
-QUOTE_IT = "'\\1"
-
-
 class JsonCell(Func):
-    """A finished CSV cell PostgreSQL makes from a jsonb field, formula escaping included.
+    """A CSV cell's text PostgreSQL makes from a jsonb field (``CsvCell`` around it checks for formulas).
 
     ``build(field_sql, literal)`` returns the text SQL; ``literal(str)`` quotes a constant into it."""
 
     output_field = TextField()
-    neutralised = True
 
     def __init__(self, expression, build: Callable[[str, Callable[[str], str]], str]):
         super().__init__(expression)
@@ -144,6 +139,4 @@ class JsonCell(Func):
             return connection.ops.compose_sql("%s", [value]).replace("%", "%%")
 
         field = connection.ops.compose_sql(sql, params).replace("%", "%%") if params else sql
-        text = self.build(f"({field})", literal)
-        # The text is read once: a CASE on its first character, as CsvCell has, would work it out three times.
-        return f"regexp_replace(NULLIF({text}, ''), {literal(FORMULA_START)}, {literal(QUOTE_IT)})", ()
+        return self.build(f"({field})", literal), ()
