@@ -134,7 +134,10 @@ def _error_sql(error: str, literal) -> str:
 ERRORS = Format(
     errors_text,
     lambda field: JsonCell(
-        field, lambda errors, literal: joined_sql(errors, lambda e: _error_sql(e, literal), "; ", literal=literal)
+        field,
+        lambda errors, literal: joined_sql(
+            errors, lambda e: _error_sql(e, literal), "; ", literal=literal, in_function=True
+        ),
     ),
 )
 
@@ -354,7 +357,7 @@ def _fields_sql(fields: str, literal) -> str:
             f"|| {carrier} || ' (carrier)' ELSE {text_of_sql(entry)} END"
         )
 
-    return masked_sql(joined_sql(fields, part, "; ", literal=literal, lone_value=False), literal)
+    return masked_sql(joined_sql(fields, part, "; ", literal=literal, lone_value=False, in_function=True), literal)
 
 
 # A difference's fields as one cell, in Python and in SQL.

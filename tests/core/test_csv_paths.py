@@ -4,12 +4,14 @@ make beside those Python makes) and Python writing every cell (the path SQLite t
 import csv
 import datetime as dt
 import io
+import os
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 
-from command_center.lists import Column, copy_lines, csv_rows, sql_cells
+from command_center.json_cells import _LIST_FUNCTIONS
+from command_center.lists import Column, _compiled, _select, copy_lines, csv_rows, sql_cells
 from command_center.models import AttentionItem, AuditEntry
 from command_center.views.attention import ATTENTION_COLUMNS
 from command_center.views.audit import AUDIT_COLUMNS
@@ -352,6 +354,48 @@ def test_difference_fields_of_every_shape_are_the_same_bytes_both_ways(db):
     assert "date_of_birth: 2016-08-02 (platform) / 2016-02-08 (carrier)" in body
     assert "effective_end_date: open-ended (9999-12-31) (platform) / — (carrier)" in body
     assert "ssn: •••-••-6789 (platform)" in body and "(holds an SSN: see the difference's page)" in body
+
+
+def difference_fields(fields_lists) -> tuple:
+    snapshot = make_snapshot(make_employee())
+    carrier = make_carrier()
+    for fields in fields_lists:
+        make_difference(snapshot, carrier=carrier, fields=fields)
+    return columns.DIFFERENCES.queryset(TrackingDifference.objects.all()), columns.DIFFERENCES.columns
+
+
+TWO_FIELDS = [
+    [
+        {"key": "first_name", "platform_value": "Ann", "carrier_value": "Anne"},
+        {"key": "ssn", "platform_value": FULL_SSN},
+    ],
+    [{"key": "date_of_birth", "platform_value": "2016-08-02", "carrier_value": "2016-02-08"}],
+]
+
+
+def test_list_cells_leave_the_rows_cells_to_postgresqls_parallel_workers(db):
+    # A subquery in a cell (a SubPlan) keeps PostgreSQL from making any of the row's cells in parallel workers.
+    queryset, columns_ = difference_fields(TWO_FIELDS)
+    sql, params = _compiled(_select(queryset, columns_, sql_cells(queryset, columns_)))
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (VERBOSE) {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "SubPlan" not in plan and "cc_list_" in plan
+    assert "first_name: Ann (platform) / Anne (carrier); ssn: •••-••-6789 (platform)" in copied(queryset, columns_)
+
+
+def test_where_functions_may_not_be_made_list_cells_keep_their_subqueries(db):
+    queryset, columns_ = difference_fields(TWO_FIELDS)
+    role = f"cc_test_no_ddl_{os.getpid()}"
+    _compiled(_select(queryset, columns_, sql_cells(queryset, columns_)))  # names its functions
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP FUNCTION IF EXISTS {', '.join(f'{name}(jsonb)' for name in _LIST_FUNCTIONS)}")
+        cursor.execute(f"CREATE ROLE {role}")  # the test's transaction takes it away again
+        cursor.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+        cursor.execute(f"SET LOCAL ROLE {role}")  # PostgreSQL 15: only the owner may create in schema public
+    assert_same_bytes(queryset, columns_, len(TWO_FIELDS))
+    sql, params = _compiled(_select(queryset, columns_, sql_cells(queryset, columns_)))
+    assert "cc_list_" not in sql and "jsonb_array_elements" in sql
 
 
 @pytest.mark.parametrize(
