@@ -151,7 +151,10 @@ def take(ids: list[int]) -> SyncChunk | None:
 def claim(pk: int, status: str = SyncChunk.Status.QUEUED, **seen) -> SyncChunk | None:
     """Take the chunk if it is still as seen (``status``, ``seen`` fields) and its run still runs."""
     now = timezone.now()
-    claimed = SyncChunk.objects.filter(pk=pk, status=status, run__status=SyncRun.Status.RUNNING, **seen).update(
+    # The run is asked by id, not joined: an UPDATE through a join re-checks, after waiting for
+    # another claimer's commit, the chunk's status as it was before, and both would take the chunk.
+    running = SyncRun.objects.filter(status=SyncRun.Status.RUNNING)
+    claimed = SyncChunk.objects.filter(pk=pk, status=status, run__in=running, **seen).update(
         status=SyncChunk.Status.RUNNING, attempts=F("attempts") + 1, worker=worker_name(), heartbeat_at=now
     )
     return SyncChunk.objects.select_related("run").get(pk=pk) if claimed else None

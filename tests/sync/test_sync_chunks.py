@@ -1,14 +1,17 @@
 """Per-parent lists split into chunk tasks (command_center.sync.chunks): what one process reads, many read alike."""
 
 import threading
+import time
 import uuid
 
 import pytest
+from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from command_center.models import SyncChunk, SyncFailure, SyncRun
 from command_center.sync import chunks
 from members.models import Dependent, Employee, IndividualEnrollment, Premium
+from tests.factories import make_sync_run
 from tests.sync.test_sync_full import EVERY_MODEL
 
 PARENTS_PER_CHUNK = 3
@@ -204,3 +207,44 @@ def test_noyo_failing_in_a_chunk_stops_the_family_as_it_would_in_one_process(syn
     assert statuses <= {SyncChunk.Status.FAILED, SyncChunk.Status.CANCELLED}
     assert SyncChunk.Status.FAILED in statuses
     assert not SyncChunk.objects.filter(run=run, step="employees.premiums").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_claiming_one_chunk_at_once_read_it_once():
+    # Seen in the workers benchmark: chunks marked "read 2 times" by one worker in a healthy run,
+    # each costing its calls twice. The claim must re-check the chunk's status after the other
+    # claimer's commit, not the status it saw before waiting for it.
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes one writer at a time: two claims never overlap there")
+    run = make_sync_run(kind="employees", status=SyncRun.Status.RUNNING, finished_at=None)
+    chunk = SyncChunk.objects.create(run=run, step="employees.dependents", number=0, parents=[])
+    second = {}
+
+    def claim_too():
+        try:
+            second["chunk"] = chunks.claim(chunk.pk)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=claim_too)
+    with transaction.atomic():
+        assert chunks.claim(chunk.pk) is not None
+        other.start()
+        deadline = time.monotonic() + 15
+        while not a_claim_waits_on_a_row_lock():  # the other claim is blocked behind this one's
+            assert time.monotonic() < deadline, "the second claim never reached the chunk's row"
+            time.sleep(0.01)
+    other.join(timeout=15)
+
+    assert second == {"chunk": None}
+    assert SyncChunk.objects.get(pk=chunk.pk).attempts == 1
+
+
+def a_claim_waits_on_a_row_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else a transaction sees the activity of its start
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
+            ['UPDATE "command_center_syncchunk"%'],
+        )
+        return cursor.fetchone()[0] > 0
