@@ -29,7 +29,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -147,6 +149,12 @@ class Records(Iterator[Record]):
     picks it up. Bare-array and single-object answers are yielded as they are,
     in one call.
 
+    ``read_ahead(n)`` fetches up to ``n`` of the following pages at once while
+    full pages keep coming (Noyo has no cursor: every page is an offset, so a
+    long list need not wait a round trip per page); records are still yielded
+    in page order and each page is handled as above. A short page before the
+    end drops the pages fetched past it and paging goes on from where it ended.
+
     ``total`` is the record count Noyo reports (fetching the first page if
     needed), for progress bars; ``pages`` counts the pages fetched so far.
     """
@@ -155,11 +163,17 @@ class Records(Iterator[Record]):
         self._fetch = fetch
         self._params = dict(params)
         self._paged = paged
+        self._ahead = 1
         self._total: int | None = None
         self._first: Any = None
         self._started = False
         self._records = self._generate()
         self.pages = 0
+
+    def read_ahead(self, pages: int) -> Records:
+        """Fetch up to ``pages`` pages at once after the first (1: one after the other)."""
+        self._ahead = max(1, pages)
+        return self
 
     @property
     def total(self) -> int | None:
@@ -172,11 +186,18 @@ class Records(Iterator[Record]):
     def __next__(self) -> Record:
         return next(self._records)
 
-    def _load(self, offset: int) -> Any:
+    def close(self) -> None:
+        """Stop reading: pages being fetched ahead are waited for, the rest never asked."""
+        self._records.close()
+
+    def _request_page(self, offset: int) -> Any:
         params = dict(self._params)
         if self._paged:
             params.update(page_size=contract.PAGE_SIZE_MAX, offset=offset)
-        body = self._fetch(params)
+        return self._fetch(params)
+
+    def _took(self, body: Any) -> Any:
+        """Count a fetched page and read its total; called in page order, in the iterating thread."""
         self.pages += 1
         if isinstance(body, dict) and isinstance(body.get("response"), list):
             meta = body.get("meta") or {}
@@ -189,7 +210,7 @@ class Records(Iterator[Record]):
 
     def _load_first(self) -> None:
         if not self._started:
-            self._first = self._load(0)
+            self._first = self._took(self._request_page(0))
             self._started = True
 
     def _generate(self) -> Iterator[Record]:
@@ -202,9 +223,7 @@ class Records(Iterator[Record]):
         # of the previous page and this one are enough to skip it, and keep memory flat (a set
         # of every id of a million-record list would cost over 100 MB).
         previous: set[Any] = set()
-        offset = 0
-        while True:
-            page = body["response"]
+        for page in self._pages(body):
             current: set[Any] = set()
             for record in page:
                 key = record.get("id") if isinstance(record, dict) else None
@@ -214,16 +233,42 @@ class Records(Iterator[Record]):
                     current.add(key)
                 yield record
             previous = current
-            offset += len(page)
-            if not self._paged:
-                return
-            # An empty page ends the list even if total_records says otherwise,
-            # so a list that shrinks while we read cannot loop forever.
-            if not page or self._total is None or offset >= self._total:
-                return
-            body = self._load(offset)
-            if not (isinstance(body, dict) and isinstance(body.get("response"), list)):
-                return
+
+    def _pages(self, body: Any) -> Iterator[list]:
+        """The first page's records, then each following page's, in order."""
+        ahead: deque[tuple[int, Future]] = deque()
+        pool = ThreadPoolExecutor(max_workers=self._ahead, thread_name_prefix="noyo-page") if self._ahead > 1 else None
+        offset = 0
+        try:
+            while True:
+                page = body["response"]
+                yield page
+                offset += len(page)
+                # An empty page ends the list even if total_records says otherwise,
+                # so a list that shrinks while we read cannot loop forever.
+                if not self._paged or not page or self._total is None or offset >= self._total:
+                    return
+                if ahead and ahead[0][0] != offset:
+                    self._drop(ahead)
+                if pool is not None and len(page) == contract.PAGE_SIZE_MAX:
+                    following = ahead[-1][0] + contract.PAGE_SIZE_MAX if ahead else offset
+                    while len(ahead) < self._ahead and following < self._total:
+                        ahead.append((following, pool.submit(self._request_page, following)))
+                        following += contract.PAGE_SIZE_MAX
+                body = self._took(ahead.popleft()[1].result() if ahead else self._request_page(offset))
+                if not (isinstance(body, dict) and isinstance(body.get("response"), list)):
+                    return
+        finally:
+            self._drop(ahead)
+            if pool is not None:
+                pool.shutdown(wait=True)
+
+    def _drop(self, ahead: deque) -> None:
+        """Forget pages fetched ahead; those already asked of Noyo still count as fetched."""
+        while ahead:
+            _, future = ahead.popleft()
+            if not future.cancel():
+                self.pages += 1
 
 
 def _unpaged_records(body: Any) -> Iterator[Record]:
@@ -269,6 +314,8 @@ class NoyoClient:
         self._clock = clock
         self._token: str | None = None
         self._token_renew_at = 0.0
+        # Threads share the token: the first that finds it stale or refused fetches the next one.
+        self._token_lock = threading.Lock()
         self.stats = CallStats()
         self.token_calls = 0
 
@@ -662,7 +709,8 @@ class NoyoClient:
         while True:
             attempt += 1
             tries = attempt - 1 if refetched else attempt
-            headers = {"Authorization": f"Bearer {self._bearer()}"}
+            token = self._bearer()
+            headers = {"Authorization": f"Bearer {token}"}
             self.stats.add("calls")
             try:
                 response = self._send(method, url, attempt, params=params, json=json, headers=headers)
@@ -677,7 +725,7 @@ class NoyoClient:
             self.stats.add_answer(status)
             if status == 401 and not refetched:
                 refetched = True
-                self._token = None
+                self._drop_token(token)
                 self.stats.add("tokens_refused")
                 continue
             if status < 400:
@@ -719,10 +767,20 @@ class NoyoClient:
             _log_call(method, url, kwargs.get("params"), outcome, time.perf_counter() - started, attempt)
 
     def _bearer(self) -> str:
-        if self._token is None or self._clock() >= self._token_renew_at:
-            self._fetch_token()
-        assert self._token is not None
-        return self._token
+        token = self._token
+        if token is not None and self._clock() < self._token_renew_at:
+            return token
+        with self._token_lock:
+            if self._token is None or self._clock() >= self._token_renew_at:
+                self._fetch_token()
+            assert self._token is not None
+            return self._token
+
+    def _drop_token(self, refused: str) -> None:
+        """Forget a token Noyo refused, unless another thread already put a new one in its place."""
+        with self._token_lock:
+            if self._token == refused:
+                self._token = None
 
     def _fetch_token(self) -> None:
         """Client-credentials grant, retried like a read: fetching a token twice does no harm."""

@@ -191,6 +191,8 @@ class FamilyRun:
         """
         mirror = self.mirror(resource, keep_ids=keep_ids)
         counts = mirror.counts
+        if hasattr(records, "read_ahead"):  # a long list need not wait a round trip per page
+            records.read_ahead(self.workers)
         try:
             counts.total = records.total
             self.progress.save(force=True)
@@ -397,8 +399,8 @@ def prefetched(records, chunk: int = PREFETCH_CHUNK, ahead: int = PREFETCH_AHEAD
     done = object()
 
     def read():
+        iterator = iter(records)
         try:
-            iterator = iter(records)
             while not stop.is_set():
                 items = list(itertools.islice(iterator, chunk))
                 if not items:
@@ -407,6 +409,9 @@ def prefetched(records, chunk: int = PREFETCH_CHUNK, ahead: int = PREFETCH_AHEAD
             buffer.put(done)
         except BaseException as error:  # handed to the consumer, raised there
             buffer.put(error)
+        finally:
+            if hasattr(iterator, "close"):  # its pages being read ahead end here, not whenever it is collected
+                iterator.close()
 
     reader = threading.Thread(target=read, name="noyo-prefetch", daemon=True)
     reader.start()

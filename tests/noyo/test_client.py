@@ -483,6 +483,24 @@ def test_a_random_mix_of_faults_still_reads_every_record(noyo, sandbox):
     assert [r["id"] for r in noyo.iter_member_requests()] == expected
 
 
+def test_pages_read_ahead_are_the_same_records_in_the_same_order(noyo, sandbox):
+    expected = [r["id"] for r in noyo.iter_member_requests()]
+    sandbox.reset()
+    records = noyo.iter_member_requests().read_ahead(4)
+    assert [r["id"] for r in records] == expected
+    pages = api_requests(sandbox, path_contains="/member_requests")
+    assert sorted(int(p["query"]["offset"]) for p in pages) == list(range(0, len(expected), 100))
+    assert records.pages == len(pages)
+
+
+def test_pages_read_ahead_through_faults_still_read_every_record(noyo, sandbox):
+    expected = [r["id"] for r in noyo.iter_member_requests()]
+    sandbox.reset()
+    sandbox.set_faults(rate_429=0.1, rate_503=0.1, drop_rate=0.05, retry_after=0, seed=3)
+    noyo.retry_policy = RetryPolicy(max_attempts=8, base_delay=0.001, max_delay=0.01, sleep=lambda s: None)
+    assert [r["id"] for r in noyo.iter_member_requests().read_ahead(4)] == expected
+
+
 def test_the_token_endpoint_is_retried_like_a_read(noyo, sandbox, examples):
     sandbox.set_faults(fail_next=[503], include_token=True, retry_after=0)
     noyo.get_group(examples["groups"][0])

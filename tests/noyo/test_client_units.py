@@ -7,6 +7,8 @@ misbehave in the exact way (a record moving at a page boundary, a refused port).
 
 import logging
 import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -134,6 +136,109 @@ def test_it_reads_bare_arrays_and_single_objects_in_one_call():
 def test_it_yields_records_without_an_id_as_they_come():
     page = [{"amount": "1.00"}, {"amount": "1.00"}]
     assert list(Records(lambda params: envelope(page, 0, 2), {})) == page
+
+
+def test_calls_refused_at_once_fetch_one_new_token_between_them():
+    issued = []
+    refused_together = threading.Barrier(3, timeout=10)  # three calls out with the first token at the same time
+
+    def route(request):
+        if request.url.path == contract.TOKEN_PATH:
+            issued.append(f"token-{len(issued) + 1}")
+            return httpx.Response(200, json={"access_token": issued[-1], "expires_in": 864000})
+        if request.headers["Authorization"] == "Bearer token-1":
+            refused_together.wait()
+            return httpx.Response(401, json={"message": "expired"})
+        return httpx.Response(200, json={"id": "g"})
+
+    noyo = NoyoClient(
+        "http://noyo.test",
+        "http://noyo.test/auth/public/token",
+        "id",
+        "shh",
+        http_client=httpx.Client(transport=httpx.MockTransport(route)),
+        retry_policy=FAST,
+    )
+    noyo._bearer()  # the first token, before the three calls share it
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: noyo.get_group("g"), range(3)))
+    assert answers == [{"id": "g"}] * 3
+    assert issued == ["token-1", "token-2"]
+    assert noyo.stats["tokens_refused"] == 3
+
+
+# --- Pages read ahead --------------------------------------------------------------------------
+
+
+def paged_list(ids, offsets=None, page_size=100, wait=None):
+    """A fetch serving ``ids`` in pages; ``offsets`` records what was asked, ``wait(offset)`` may hold an answer."""
+
+    def fetch(params):
+        offset = params["offset"]
+        if offsets is not None:
+            offsets.append(offset)
+        if wait is not None:
+            wait(offset)
+        return envelope([{"id": i} for i in ids[offset : offset + page_size]], offset, len(ids))
+
+    return fetch
+
+
+def test_pages_read_ahead_are_asked_for_at_once_and_yielded_in_order():
+    ids = [f"r{i}" for i in range(450)]
+    together = threading.Barrier(3, timeout=10)  # pages 2-4 answer only once all three were asked for
+
+    def wait(offset):
+        if offset in (100, 200, 300):
+            together.wait()
+
+    records = Records(paged_list(ids, wait=wait), {}).read_ahead(3)
+    assert [r["id"] for r in records] == ids
+    assert records.pages == 5
+
+
+def test_a_short_page_drops_the_pages_read_past_it_and_paging_goes_on_from_its_end():
+    ids = [f"r{i}" for i in range(450)]
+    offsets = []
+    full = paged_list(ids, offsets)
+
+    def fetch(params):
+        body = full(params)
+        if params["offset"] == 100:
+            body["response"] = body["response"][:60]  # Noyo answered fewer than asked, mid-list
+        return body
+
+    records = Records(fetch, {}).read_ahead(3)
+    assert [r["id"] for r in records] == ids
+    assert 160 in offsets  # read from where the short page ended: nothing skipped
+    assert records.pages == len(offsets)  # pages fetched ahead and dropped still count as fetched
+
+
+def test_an_error_on_a_page_read_ahead_is_raised_after_the_records_before_it():
+    ids = [f"r{i}" for i in range(450)]
+    full = paged_list(ids)
+
+    def fetch(params):
+        if params["offset"] == 300:
+            raise NetworkError("the connection dropped")
+        return full(params)
+
+    seen = []
+    with pytest.raises(NetworkError):
+        for record in Records(fetch, {}).read_ahead(4):
+            seen.append(record["id"])
+    assert seen == ids[:300]
+
+
+def test_a_reader_that_stops_early_leaves_no_page_being_read():
+    ids = [f"r{i}" for i in range(1000)]
+    offsets = []
+    records = Records(paged_list(ids, offsets), {}).read_ahead(4)
+    assert [next(records)["id"] for _ in range(150)] == ids[:150]
+    records.close()
+    asked = len(offsets)
+    assert asked <= 1 + 1 + 4  # the first page, the one being read, and at most four ahead
+    assert records.pages == asked
 
 
 @pytest.mark.parametrize(
