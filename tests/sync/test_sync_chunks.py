@@ -1,7 +1,6 @@
 """Per-parent lists split into chunk tasks (command_center.sync.chunks): what one process reads, many read alike."""
 
 import threading
-import time
 import uuid
 
 import pytest
@@ -12,6 +11,7 @@ from command_center.models import SyncChunk, SyncFailure, SyncRun
 from command_center.sync import chunks
 from members.models import Dependent, Employee, IndividualEnrollment, Premium
 from tests.factories import make_sync_run
+from tests.noyo.test_client import wait_until
 from tests.sync.test_sync_full import EVERY_MODEL
 
 PARENTS_PER_CHUNK = 3
@@ -230,10 +230,7 @@ def test_two_workers_claiming_one_chunk_at_once_read_it_once():
     with transaction.atomic():
         assert chunks.claim(chunk.pk) is not None
         other.start()
-        deadline = time.monotonic() + 15
-        while not a_claim_waits_on_a_row_lock():  # the other claim is blocked behind this one's
-            assert time.monotonic() < deadline, "the second claim never reached the chunk's row"
-            time.sleep(0.01)
+        wait_until(a_claim_waits_on_a_row_lock)  # the other claim is blocked behind this one's
     other.join(timeout=15)
 
     assert second == {"chunk": None}
