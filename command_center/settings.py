@@ -153,7 +153,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: it refuses a locked-out user name or address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "command_center.roles.RoleBackend",
 ]
 # Sign-in throttling: after LOGIN_FAILURE_LIMIT wrong passwords for one user name, or from one address,
 # sign-in is refused for LOGIN_LOCKOUT_MINUTES (counted from the last refused try), whatever the password.
