@@ -55,11 +55,16 @@ def _roles_and_permissions(user) -> tuple[frozenset, frozenset]:
         from django.contrib.auth.models import Group, Permission
         from django.db.models import CharField, Value
 
-        own = Permission.objects.filter(user=user).values_list(
-            Value(None, output_field=CharField()), "content_type__app_label", "codename"
+        # No order: Permission's default one is not allowed in a UNION's parts on SQLite.
+        own = (
+            Permission.objects.filter(user=user)
+            .order_by()
+            .values_list(Value(None, output_field=CharField()), "content_type__app_label", "codename")
         )
-        by_group = Group.objects.filter(user=user).values_list(
-            "name", "permissions__content_type__app_label", "permissions__codename"
+        by_group = (
+            Group.objects.filter(user=user)
+            .order_by()
+            .values_list("name", "permissions__content_type__app_label", "permissions__codename")
         )
         rows = list(own.union(by_group, all=True))
         user._roles_cache = (
