@@ -185,8 +185,12 @@ class Command(BaseCommand):
             if run.status != SyncRun.Status.SUCCEEDED:
                 raise CommandError(f"The {kind} sync ended {run.status}: {run.message}")
         finally:
-            worker.terminate()
-            worker.wait(timeout=30)
+            worker.terminate()  # a warm shutdown: the worker ends the task it holds first
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a busy machine, or a task that will not end: the run is measured
+                worker.kill()
+                worker.wait()
         seconds = (run.finished_at - run.started_at).total_seconds()
         return {
             "seconds": seconds,
