@@ -294,6 +294,11 @@ def sync_group_connections(job: FamilyRun) -> None:
     count_connection_statuses()
 
 
+# The summaries count_connection_statuses rewrites whole each sync, with the time it counted (the pages say when):
+# bookkeeping, not mirror rows, so a no-change resync that rewrites them has still written nothing to the mirror.
+SUMMARY_TABLES = (StatusCount._meta.db_table, CarrierStatusCount._meta.db_table)
+
+
 def count_connection_statuses() -> dict[str, int]:
     """Count the mirror's connections by carrier and status, for the dashboard's chart and the carriers list
     (one GROUP BY, once a sync rather than on every page view: about a second at 1M rows)."""

@@ -10,6 +10,7 @@ from command_center.models import SyncRun
 from command_center.noyo.backoff import RetryPolicy
 from command_center.sync import client as sync_module
 from command_center.sync import runs
+from connections.sync import SUMMARY_TABLES
 
 # Attempts per request in tests: with fault rates of 10%, a run fails by bad luck about once in 10^5.
 ATTEMPTS = 8
@@ -40,8 +41,6 @@ def sync_now(noyo_settings, db):
 
 
 MIRROR_APPS = ("connections_", "members_", "command_center_statuschange")
-# Summaries every sync rewrites with its own count time, like the dashboard's StatusCount: bookkeeping, not mirror.
-SYNC_SUMMARIES = ("connections_carrierstatuscount",)
 # The table a write statement writes to (what it reads, e.g. attention items derived from the mirror, is not a write to it).
 _WRITTEN_TABLE = re.compile(
     r'^\s*(?:\d+ times: )?(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY)\s+"([^"]+)"', re.IGNORECASE
@@ -54,7 +53,7 @@ def mirror_writes(queries) -> list[str]:
     for query in queries:
         written = _WRITTEN_TABLE.match(query["sql"])
         table = written.group(1).lower() if written else ""
-        if table.startswith(MIRROR_APPS) and table not in SYNC_SUMMARIES:
+        if table.startswith(MIRROR_APPS) and table not in SUMMARY_TABLES:
             writes.append(query["sql"][:200])
     return writes
 

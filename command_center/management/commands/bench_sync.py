@@ -47,15 +47,13 @@ from command_center.noyo.recording import Recorder, Replayer, patch_transport
 from command_center.sync import runs
 from command_center.sync.engine import RESOURCES
 from command_center.sync.families import ordered
+from connections.sync import SUMMARY_TABLES
 
 TARGET_RATE = 5000
 TARGET_MEMORY_MB = 300
 # Tables whose writes count as "rows written by the resync" (not the run's own bookkeeping).
 MIRROR_TABLE_PREFIXES = ("connections_", "members_")
 MIRROR_EXTRA_TABLES = ("command_center_statuschange", "command_center_syncfailure", "connections_carrier")
-# Summaries the connections sync rewrites whole with the time it counted (the pages say when): bookkeeping, not
-# mirror rows, so not in "rows written by the resync" (as the resync tests count); printed beside it.
-SYNC_SUMMARY_TABLES = ("connections_carrierstatuscount",)
 # Where --replay keeps its recordings (var/ is not in git).
 RECORDINGS = Path(settings.BASE_DIR) / "var" / "bench"
 # A host that is not this machine: the sync then does not wait for a local sandbox to listen.
@@ -72,7 +70,7 @@ def rows_written(before: dict[str, int], after: dict[str, int]) -> dict[str, int
 
 def mirror_rows(written: dict[str, int]) -> int:
     """The rows written to the mirror: every table written but the summaries a sync rewrites each time."""
-    return sum(n for table, n in written.items() if table not in SYNC_SUMMARY_TABLES)
+    return sum(n for table, n in written.items() if table not in SUMMARY_TABLES)
 
 
 class Command(BaseCommand):
@@ -305,7 +303,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  rows written, by table (pg_stat_user_tables): "
                 + ", ".join(
-                    f"{table} {count:,}" + (" (a summary, rewritten each sync)" if table in SYNC_SUMMARY_TABLES else "")
+                    f"{table} {count:,}" + (" (a summary, rewritten each sync)" if table in SUMMARY_TABLES else "")
                     for table, count in sorted(written.items())
                 )
             )
